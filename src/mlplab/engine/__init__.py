@@ -1,0 +1,36 @@
+"""The NumPy engine: layers, activations, losses, optimizers, training, backprop tools.
+
+Importing it needs NumPy only.
+"""
+
+from mlplab.engine.activations import ACTIVATIONS
+from mlplab.engine.callbacks import (
+    Callback,
+    EarlyStopping,
+    History,
+    ModelCheckpoint,
+    ProgressBar,
+    TerminateOnNaN,
+    WeightSnapshots,
+)
+from mlplab.engine.collapse import collapse_linear
+from mlplab.engine.gradcheck import GradcheckResult, gradcheck
+from mlplab.engine.initializers import Constant, Normal, Uniform, VarianceScaling
+from mlplab.engine.io import load_model
+from mlplab.engine.layers import Dense, Dropout, Layer
+from mlplab.engine.losses import LOSSES
+from mlplab.engine.model import Sequential
+from mlplab.engine.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, Optimizer, RMSprop
+from mlplab.engine.regularizers import L1, L1L2, L2
+from mlplab.engine.trace import Trace, trace
+
+__all__ = [
+    "ACTIVATIONS", "LOSSES", "OPTIMIZERS",
+    "Callback", "EarlyStopping", "History", "ModelCheckpoint", "ProgressBar",
+    "TerminateOnNaN", "WeightSnapshots",
+    "collapse_linear", "gradcheck", "GradcheckResult", "trace", "Trace",
+    "Constant", "Normal", "Uniform", "VarianceScaling",
+    "Dense", "Dropout", "Layer", "Sequential", "load_model",
+    "SGD", "Adam", "RMSprop", "Adagrad", "Optimizer",
+    "L1", "L2", "L1L2",
+]

@@ -1,0 +1,123 @@
+"""Activation functions as (forward, backward) pairs in one registry.
+
+``forward(z)`` maps pre-activations to activations. ``backward(z, a, grad_a)``
+returns dL/dz given dL/da, the pre-activation ``z`` and the activation ``a``
+(whichever is cheaper to differentiate from). All are vectorised over the batch:
+``z`` has shape (n_samples, units).
+
+Each function is written to stay finite for |z| up to 1e4 and beyond: no
+``exp`` of a large positive number is ever taken.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlplab._validation import lookup
+from mlplab.errors import InvalidTypeError
+
+LEAKY_RELU_SLOPE = 0.01  # Keras' and PyTorch's default negative slope
+ELU_ALPHA = 1.0
+
+
+def linear(z):
+    return z
+
+
+def linear_backward(z, a, grad_a):
+    return grad_a
+
+
+def sigmoid(z):
+    # exp(-|z|) never overflows; the two branches of 1/(1+e^-z) meet at z = 0.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def sigmoid_backward(z, a, grad_a):
+    return grad_a * a * (1.0 - a)
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_backward(z, a, grad_a):
+    return grad_a * (1.0 - a * a)
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def relu_backward(z, a, grad_a):
+    # The derivative at exactly 0 is taken as 0, as in every major framework.
+    return grad_a * (z > 0)
+
+
+def leaky_relu(z):
+    return np.where(z > 0, z, LEAKY_RELU_SLOPE * z)
+
+
+def leaky_relu_backward(z, a, grad_a):
+    return grad_a * np.where(z > 0, 1.0, LEAKY_RELU_SLOPE).astype(z.dtype, copy=False)
+
+
+def elu(z):
+    # expm1 of min(z, 0) keeps the unused branch from overflowing for large z.
+    return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_backward(z, a, grad_a):
+    return grad_a * np.where(z > 0, 1.0, a + ELU_ALPHA)
+
+
+def softmax(z):
+    # Subtracting the row maximum leaves softmax unchanged and keeps exp <= 1.
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_backward(z, a, grad_a):
+    # Jacobian-vector product of softmax: a * (g - sum(g * a)) row by row.
+    return a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``forward(z)`` and ``backward(z, a, grad_a)``."""
+
+    name: str
+    forward: Callable
+    backward: Callable
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+ACTIVATIONS = {
+    "linear": Activation("linear", linear, linear_backward),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_backward),
+    "tanh": Activation("tanh", tanh, tanh_backward),
+    "relu": Activation("relu", relu, relu_backward),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_backward),
+    "elu": Activation("elu", elu, elu_backward),
+    "softmax": Activation("softmax", softmax, softmax_backward),
+}
+_ALIASES = {None: "linear", "none": "linear", "identity": "linear", "logistic": "sigmoid"}
+
+
+def get(identifier) -> Activation:
+    """Turn a name, an :class:`Activation` or ``None`` (linear) into an Activation."""
+    if isinstance(identifier, Activation):
+        return identifier
+    if identifier is None or (isinstance(identifier, str) and identifier.lower() in _ALIASES):
+        return ACTIVATIONS[_ALIASES[identifier if identifier is None else identifier.lower()]]
+    if isinstance(identifier, str):
+        return lookup(ACTIVATIONS, identifier, "activation")
+    raise InvalidTypeError(
+        f"activation={identifier!r}: give a name such as 'relu' "
+        f"(one of {', '.join(ACTIVATIONS)}) or None for linear."
+    )

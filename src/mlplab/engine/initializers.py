@@ -1,0 +1,150 @@
+"""Weight initialisers, named for what they draw.
+
+An initialiser is called as ``init(shape, rng, dtype)`` with ``shape =
+(fan_in, fan_out)`` for a kernel or ``(fan_out,)`` for a bias, and returns a
+fresh array. Every draw comes from the Generator passed in.
+
+The Glorot/He/LeCun family is one rule, :class:`VarianceScaling`: draw with
+variance ``scale / fan``, where ``fan`` is fan_in, fan_out or their average.
+
+======================  =====================================================
+glorot_uniform          U(-l, l), l = sqrt(6 / (fan_in + fan_out))
+glorot_normal           N(0, 2 / (fan_in + fan_out))
+he_uniform / he_normal  variance 2 / fan_in (for ReLU)
+lecun_normal            N(0, 1 / fan_in)
+normal(stddev)          N(0, stddev^2), e.g. E4's stddev=0.1
+uniform(limit)          U(-limit, limit)
+zeros, ones, constant   fixed values
+======================  =====================================================
+
+E2's blog calls ``randn * sqrt(1 / fan_out)`` "Xavier"; it is not: it is
+``VarianceScaling(scale=1, mode="fan_out", distribution="normal")``, available
+by that honest name as ``"fan_out_normal"``. Normal draws here are plain
+(untruncated) normals, as in PyTorch's ``xavier_normal_``.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from mlplab._validation import lookup
+from mlplab.errors import InvalidInputError, InvalidTypeError
+
+
+class Initializer:
+    """Base class. Subclasses are frozen dataclasses, so ``config()`` is their fields."""
+
+    def __call__(self, shape, rng, dtype):
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {"name": REGISTRY_NAMES[type(self)], **asdict(self)}
+
+
+@dataclass(frozen=True)
+class VarianceScaling(Initializer):
+    """Draw with variance ``scale / fan`` (normal) or the uniform with that variance."""
+
+    scale: float = 1.0
+    mode: str = "fan_in"  # "fan_in", "fan_out" or "fan_avg"
+    distribution: str = "normal"  # "normal" or "uniform"
+
+    def __call__(self, shape, rng, dtype):
+        fan_in, fan_out = (shape[0], shape[-1]) if len(shape) > 1 else (shape[0], shape[0])
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[
+            self.mode
+        ]
+        variance = self.scale / fan
+        if self.distribution == "uniform":
+            limit = np.sqrt(3.0 * variance)  # U(-l, l) has variance l^2 / 3
+            return rng.uniform(-limit, limit, size=shape).astype(dtype)
+        return (rng.standard_normal(size=shape) * np.sqrt(variance)).astype(dtype)
+
+    def config(self):
+        named = {v: k for k, v in _FAMILY.items()}.get(self)
+        return {"name": named} if named else {"name": "variance_scaling", **asdict(self)}
+
+
+@dataclass(frozen=True)
+class Normal(Initializer):
+    """N(mean, stddev^2)."""
+
+    stddev: float = 0.05
+    mean: float = 0.0
+
+    def __call__(self, shape, rng, dtype):
+        return (self.mean + self.stddev * rng.standard_normal(size=shape)).astype(dtype)
+
+
+@dataclass(frozen=True)
+class Uniform(Initializer):
+    """U(-limit, limit)."""
+
+    limit: float = 0.05
+
+    def __call__(self, shape, rng, dtype):
+        return rng.uniform(-self.limit, self.limit, size=shape).astype(dtype)
+
+
+@dataclass(frozen=True)
+class Constant(Initializer):
+    """Every entry equal to ``value``."""
+
+    value: float = 0.0
+
+    def __call__(self, shape, rng, dtype):
+        return np.full(shape, self.value, dtype=dtype)
+
+
+_FAMILY = {
+    "glorot_uniform": VarianceScaling(1.0, "fan_avg", "uniform"),
+    "glorot_normal": VarianceScaling(1.0, "fan_avg", "normal"),
+    "he_uniform": VarianceScaling(2.0, "fan_in", "uniform"),
+    "he_normal": VarianceScaling(2.0, "fan_in", "normal"),
+    "lecun_normal": VarianceScaling(1.0, "fan_in", "normal"),
+    "lecun_uniform": VarianceScaling(1.0, "fan_in", "uniform"),
+    "fan_out_normal": VarianceScaling(1.0, "fan_out", "normal"),
+}
+_FIXED = {"zeros": Constant(0.0), "ones": Constant(1.0)}
+_PARAMETRIC = {
+    "normal": Normal,
+    "uniform": Uniform,
+    "constant": Constant,
+    "variance_scaling": VarianceScaling,
+}
+REGISTRY_NAMES = {Normal: "normal", Uniform: "uniform", Constant: "constant"}
+ALL_NAMES = {**_FAMILY, **_FIXED, **_PARAMETRIC}
+
+
+def get(identifier) -> Initializer:
+    """Resolve a name, a ``{"name": ..., **params}`` dict or an Initializer.
+
+    Examples: ``"he_normal"``, ``{"name": "normal", "stddev": 0.1}``,
+    ``Normal(stddev=0.1)``.
+    """
+    if isinstance(identifier, Initializer):
+        return identifier
+    if isinstance(identifier, dict):
+        params = dict(identifier)
+        name = params.pop("name", None)
+        kind = lookup(ALL_NAMES, name, "initializer")
+        if not isinstance(kind, type):
+            if params:
+                raise InvalidInputError(
+                    f"initializer {name!r} takes no parameters; got {sorted(params)}."
+                )
+            return kind
+        try:
+            return kind(**params)
+        except TypeError:
+            fields = ", ".join(kind.__dataclass_fields__)
+            raise InvalidInputError(
+                f"initializer {name!r} got parameters {sorted(params)}; it takes: {fields}."
+            ) from None
+    if isinstance(identifier, str):
+        kind = lookup(ALL_NAMES, identifier, "initializer")
+        return kind() if isinstance(kind, type) else kind
+    raise InvalidTypeError(
+        f"initializer={identifier!r}: give a name such as 'glorot_uniform', a dict like "
+        "{'name': 'normal', 'stddev': 0.1}, or an Initializer object."
+    )

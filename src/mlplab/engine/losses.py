@@ -1,0 +1,215 @@
+"""Losses computed from logits, fused with the output activation.
+
+A loss sees the output layer's pre-activations ``z`` (the logits, shape
+(n_samples, n_outputs)) and the targets ``y`` already shaped like ``z``.
+
+Why fuse? For sigmoid + binary cross-entropy and softmax + categorical
+cross-entropy, the gradient with respect to the logits simplifies to
+``(p - y) / n``: the activation's derivative cancels against the derivative of
+the log. Working from logits also avoids ``log(sigmoid(z))``, which is
+``log(0) = -inf`` once ``sigmoid`` underflows (|z| of a few hundred); we use
+``log(1 + e^z) = logaddexp(0, z)`` and log-sum-exp instead, finite for any z.
+
+``sample_factor`` (shape (n_samples, 1) or None) weights each sample's loss;
+it is normalised to average 1, so weights of all ones change nothing.
+"""
+
+import numpy as np
+
+from mlplab._validation import lookup
+from mlplab.engine import activations
+from mlplab.errors import InvalidInputError, InvalidTypeError
+
+
+def _weighted_mean(per_sample, sample_factor):
+    if sample_factor is None:
+        return float(np.mean(per_sample))
+    return float(np.mean(per_sample * sample_factor[:, 0]))
+
+
+def _scale(grad, sample_factor):
+    return grad if sample_factor is None else grad * sample_factor
+
+
+class Loss:
+    """Base class: a name, the output activations it accepts, value and gradient."""
+
+    name = ""
+    output_activations: tuple = ()  # empty: any output activation
+
+    def check_activation(self, activation) -> None:
+        """Raise if this loss cannot be fused with the output ``activation``."""
+        if self.output_activations and activation.name not in self.output_activations:
+            wanted = " or ".join(repr(a) for a in self.output_activations)
+            raise InvalidInputError(
+                f"loss={self.name!r} needs an output layer with activation {wanted}; "
+                f"the last Dense layer has {activation.name!r}. Set activation="
+                f"{self.output_activations[0]!r} on the last layer, or choose loss='mse'."
+            )
+
+    def value(self, z, y, activation, sample_factor=None) -> float:
+        raise NotImplementedError
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        """Return dL/dz, shape (n_samples, n_outputs)."""
+        raise NotImplementedError
+
+    def prepare_targets(self, y, n_outputs: int, dtype):
+        """Return ``y`` as an array shaped (n_samples, n_outputs) or raise."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _numeric_targets(y, loss_name):
+    array = np.asarray(y)
+    if array.dtype == object or array.dtype.kind in "USO":
+        raise InvalidInputError(
+            f"loss={loss_name!r} needs numeric labels; got {array.dtype} values such as "
+            f"{array.ravel()[:3].tolist()}. Encode them with sklearn's LabelEncoder, "
+            "or use mlplab's NetClassifier, which accepts any labels."
+        )
+    if array.ndim == 0 or array.size == 0:
+        raise InvalidInputError(f"y must hold one label per sample; got {array!r}.")
+    if not np.all(np.isfinite(array.astype(float))):
+        raise InvalidInputError("y contains NaN or inf. Drop or fix those samples first.")
+    return array
+
+
+def _as_columns(array, n_outputs, loss_name):
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != n_outputs:
+        raise InvalidInputError(
+            f"loss={loss_name!r}: y has shape {np.shape(array)} but the output layer has "
+            f"{n_outputs} unit(s); y must have shape (n_samples, {n_outputs})"
+            + (" or (n_samples,)." if n_outputs == 1 else ".")
+        )
+    return array
+
+
+class BinaryCrossentropy(Loss):
+    """Binary cross-entropy on sigmoid outputs: ``mean(log(1 + e^z) - y z)``."""
+
+    name = "binary_crossentropy"
+    output_activations = ("sigmoid",)
+
+    def value(self, z, y, activation, sample_factor=None):
+        per_element = np.logaddexp(0.0, z) - y * z
+        return _weighted_mean(per_element.mean(axis=1), sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        n_samples, n_outputs = z.shape
+        return _scale((activations.sigmoid(z) - y) / (n_samples * n_outputs), sample_factor)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        array = _as_columns(_numeric_targets(y, self.name), n_outputs, self.name)
+        if array.min() < 0 or array.max() > 1:
+            values = np.unique(array)[:5].tolist()
+            raise InvalidInputError(
+                f"loss='binary_crossentropy' needs labels 0 or 1 (or probabilities in "
+                f"[0, 1]); got values {values}. Map them first, e.g. y = (y == {values[-1]})"
+                ".astype(int), or use 'categorical_crossentropy' with a softmax output "
+                "for more than two classes."
+            )
+        return array.astype(dtype)
+
+
+class CategoricalCrossentropy(Loss):
+    """Categorical cross-entropy on softmax outputs: ``mean(logsumexp(z) - sum(y z))``.
+
+    Targets may be integer class labels (n_samples,) or one-hot rows
+    (n_samples, n_classes).
+    """
+
+    name = "categorical_crossentropy"
+    output_activations = ("softmax",)
+
+    def value(self, z, y, activation, sample_factor=None):
+        z_max = z.max(axis=1, keepdims=True)
+        log_sum_exp = z_max[:, 0] + np.log(np.sum(np.exp(z - z_max), axis=1))
+        return _weighted_mean(log_sum_exp - np.sum(y * z, axis=1), sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return _scale((activations.softmax(z) - y) / z.shape[0], sample_factor)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        array = _numeric_targets(y, self.name)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim == 2:
+            return _as_columns(array, n_outputs, self.name).astype(dtype)
+        labels = array.astype(float)
+        if np.any(labels != np.round(labels)) or labels.min() < 0:
+            raise InvalidInputError(
+                "loss='categorical_crossentropy' needs integer class labels 0..k-1 or "
+                f"one-hot rows; got values such as {np.unique(array)[:5].tolist()}. "
+                "Encode them with sklearn's LabelEncoder."
+            )
+        if labels.max() >= n_outputs:
+            raise InvalidInputError(
+                f"y contains class {int(labels.max())} but the output layer has {n_outputs} "
+                f"units (classes 0..{n_outputs - 1}). Give the last layer one unit per class."
+            )
+        one_hot = np.zeros((len(labels), n_outputs), dtype=dtype)
+        one_hot[np.arange(len(labels)), labels.astype(np.int64)] = 1
+        return one_hot
+
+
+class MeanSquaredError(Loss):
+    """Mean squared error on the activated outputs: ``mean((f(z) - y)^2)``.
+
+    Works with any output activation: linear for regression, or sigmoid as in
+    the seed notebooks' MSE-on-sigmoid classifiers.
+    """
+
+    name = "mse"
+
+    def value(self, z, y, activation, sample_factor=None):
+        residual = activation.forward(z) - y
+        return _weighted_mean(np.mean(residual * residual, axis=1), sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        a = activation.forward(z)
+        grad_a = 2.0 * (a - y) / y.size
+        return activation.backward(z, a, _scale(grad_a, sample_factor))
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        return _as_columns(_numeric_targets(y, self.name), n_outputs, self.name).astype(dtype)
+
+
+LOSSES = {
+    "binary_crossentropy": BinaryCrossentropy(),
+    "categorical_crossentropy": CategoricalCrossentropy(),
+    "mse": MeanSquaredError(),
+}
+_ALIASES = {
+    "bce": "binary_crossentropy",
+    "log_loss": "binary_crossentropy",
+    "cce": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "categorical_crossentropy",
+    "mean_squared_error": "mse",
+    "squared_error": "mse",
+}
+
+
+def get(identifier) -> Loss:
+    """Turn a name or a :class:`Loss` into a Loss."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.strip().lower()
+        return lookup(LOSSES, _ALIASES.get(key, key), "loss")
+    raise InvalidTypeError(
+        f"loss={identifier!r}: give a name, one of {', '.join(LOSSES)}."
+    )
+
+
+def default_for(activation) -> Loss:
+    """The natural loss for an output activation (sigmoid -> BCE, softmax -> CCE)."""
+    return LOSSES.get(
+        {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}.get(
+            activation.name, "mse"
+        )
+    )

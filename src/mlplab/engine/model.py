@@ -1,0 +1,417 @@
+"""``Sequential``: a stack of layers with a Keras-like compile / fit / predict API.
+
+The whole training algorithm is in :meth:`Sequential.train_step`: forward
+through every layer, the loss from the output logits, backward through every
+layer, one optimizer step. :meth:`Sequential.fit` only feeds it batches.
+"""
+
+import numpy as np
+
+from mlplab._rng import as_generator
+from mlplab._validation import check_fraction, check_positive_int, check_same_length, check_X
+from mlplab.engine import callbacks as callbacks_module
+from mlplab.engine import losses, optimizers
+from mlplab.engine.layers import Dense, Layer
+from mlplab.engine.metrics import get as get_metric
+from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
+from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
+
+DTYPES = ("float64", "float32")
+
+
+class Sequential:
+    """A feed-forward network: layers applied one after another.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers, input side first; the last must be a :class:`Dense` (its
+        activation is the output activation, fused with the loss).
+    random_state : None, int or numpy.random.Generator
+        Seeds the initial weights and, unless ``fit`` is given its own, the
+        shuffling, validation split and dropout masks. The same int gives
+        bit-identical weights and history on the same machine.
+    dtype : "float64" or "float32"
+        Floating type of every parameter and computation.
+    """
+
+    def __init__(self, layers=None, *, random_state=None, dtype="float64"):
+        self.layers = list(layers or [])
+        for position, layer in enumerate(self.layers, start=1):
+            if not isinstance(layer, Layer):
+                raise InvalidTypeError(f"layer {position} is {layer!r}, not an mlplab layer. "
+                                       "Use mlplab.Dense(...) or Sequential.from_spec(...).")
+        if str(np.dtype(dtype)) not in DTYPES:
+            raise InvalidInputError(f"dtype={dtype!r}: use 'float64' (default) or 'float32'.")
+        self.dtype = np.dtype(dtype)
+        self.random_state = random_state
+        self.loss = self.optimizer = None
+        self.metrics: list = []
+        self.history = None
+        self.steps = 0
+        self.stop_training = False
+
+    # -- construction ---------------------------------------------------------
+    @classmethod
+    def from_spec(cls, spec, *, activation="relu", output_activation=None,
+                  kernel_initializer="glorot_uniform", random_state=None, dtype="float64"):
+        """Build from a size list ``[2, 4, 3, 1]`` or a list of layer dicts.
+
+        ``activation`` is used by hidden layers whose spec names none;
+        ``output_activation`` by the last layer (default: sigmoid for one unit,
+        softmax for several). See :mod:`mlplab.engine.spec`.
+        """
+        if isinstance(spec, dict) and "layers" in spec:
+            spec = spec["layers"]
+        if isinstance(spec, (str, bytes)) or not hasattr(spec, "__len__"):
+            raise SpecError(f"spec={spec!r}: give a list of sizes such as [2, 8, 1] or a list "
+                            "of layer dicts.")
+        spec = list(spec)
+        options = {"kernel_initializer": kernel_initializer}
+        if spec and all(isinstance(item, dict) for item in spec):
+            layers = layers_from_dicts(spec, activation, output_activation, **options)
+        else:
+            layers = layers_from_sizes(spec, activation, output_activation, **options)
+        return cls(layers, random_state=random_state, dtype=dtype)
+
+    def add(self, layer):
+        """Append a layer (before the model is built)."""
+        if self.built:
+            raise InvalidInputError("add(): the model is already built; create a new one.")
+        if not isinstance(layer, Layer):
+            raise InvalidTypeError(f"add({layer!r}): expected an mlplab layer such as Dense(8).")
+        self.layers.append(layer)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    @property
+    def output_layer(self) -> Dense:
+        return self.layers[-1]
+
+    @property
+    def input_dim(self):
+        return self.layers[0].input_dim if self.built else self._declared_input_dim()
+
+    def _declared_input_dim(self):
+        return getattr(self.layers[0], "declared_input_dim", None) if self.layers else None
+
+    def build(self, input_dim=None):
+        """Create every layer's parameters from the model's random_state."""
+        if not self.layers or not isinstance(self.layers[-1], Dense):
+            raise SpecError("the model needs at least one layer and must end with a Dense "
+                            "layer (the output layer).")
+        check_chain(self.layers)
+        declared = self._declared_input_dim()
+        if input_dim is None:
+            input_dim = declared
+        if input_dim is None:
+            raise NotFittedError("build(): the input width is unknown. Give the first layer "
+                                 "input_dim=..., call build(input_dim), or call fit(X, y).")
+        if declared is not None and declared != input_dim:
+            raise InvalidInputError(f"X has {input_dim} features but the first layer declares "
+                                    f"input_dim={declared}.")
+        self._rng = as_generator(self.random_state)
+        width = input_dim
+        for layer in self.layers:
+            width = layer.build(width, self._rng, self.dtype)
+        return self
+
+    # -- compile ----------------------------------------------------------------
+    def compile(self, loss=None, optimizer="adam", metrics=None, learning_rate=None):
+        """Choose the loss, optimizer and metrics.
+
+        Parameters
+        ----------
+        loss : str or Loss, optional
+            ``"binary_crossentropy"`` (sigmoid output), ``"categorical_crossentropy"``
+            (softmax output) or ``"mse"``. Default: the natural loss of the output
+            activation.
+        optimizer : str, dict or Optimizer
+            ``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``, a dict like
+            ``{"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}``, or an object.
+        metrics : list of str, optional
+            Reported each epoch, e.g. ``["accuracy"]``.
+        learning_rate : float, optional
+            Overrides the optimizer's default when it is given by name.
+        """
+        if not self.layers or not isinstance(self.layers[-1], Dense):
+            raise SpecError("compile(): the model must end with a Dense layer.")
+        output_activation = self.output_layer.activation
+        self.loss = losses.default_for(output_activation) if loss is None else losses.get(loss)
+        self.loss.check_activation(output_activation)
+        overrides = {} if learning_rate is None else {"learning_rate": learning_rate}
+        if overrides and isinstance(optimizer, optimizers.Optimizer):
+            raise InvalidInputError("compile(): learning_rate= applies to an optimizer given by "
+                                    "name; set it on the Optimizer object instead.")
+        self.optimizer = optimizers.get(optimizer, **overrides)
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        self.metrics = [get_metric(m) for m in (metrics or [])]
+        return self
+
+    # -- forward, loss, backward ------------------------------------------------
+    def forward(self, X, training=False):
+        """Run every layer; return the output activations (n_samples, n_outputs)."""
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out, training)
+        return out
+
+    def parameters(self) -> list:
+        return [p for layer in self.layers for p in layer.parameters]
+
+    def gradients(self) -> list:
+        return [g for layer in self.layers for g in layer.gradients]
+
+    def penalty(self) -> float:
+        return sum(layer.penalty() for layer in self.layers)
+
+    def loss_and_gradients(self, X, Y, sample_factor=None, training=True):
+        """Forward and backward pass; fill every layer's ``gradients``, return (loss, outputs)."""
+        outputs = self.forward(X, training)
+        logits = self.output_layer.logits  # (n_samples, n_outputs)
+        activation = self.output_layer.activation
+        loss = self.loss.value(logits, Y, activation, sample_factor) + self.penalty()
+        grad = self.loss.gradient(logits, Y, activation, sample_factor)  # dL/dlogits
+        grad = self.output_layer.backward_from_logits(grad)
+        for layer in reversed(self.layers[:-1]):
+            grad = layer.backward(grad)
+        return loss, outputs
+
+    def train_step(self, X, Y, sample_factor=None):
+        """One optimisation step on one batch; return the batch loss before the step."""
+        loss, outputs = self.loss_and_gradients(X, Y, sample_factor)
+        self.optimizer.step(self.parameters(), self.gradients())
+        self.steps += 1
+        return loss, outputs
+
+    # -- fit ----------------------------------------------------------------------
+    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
+            shuffle=True, random_state=None, callbacks=None, verbose=0, sample_weight=None):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_features)
+        y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+            0/1 labels (sigmoid), class indices or one-hot rows (softmax), or targets.
+        epochs : int
+            Passes over the training data.
+        batch_size : int or None
+            Samples per step: ``None`` is full-batch gradient descent, ``1`` is
+            per-sample SGD. Default 32, as in Keras.
+        validation_data : (X_val, y_val), optional
+        validation_split : float
+            Fraction of (X, y) held out for validation, drawn at random with the
+            training seed (Keras takes the last rows instead).
+        shuffle : bool
+            Reshuffle the samples every epoch.
+        random_state : None, int or Generator
+            Seeds shuffling, the validation split and dropout; default: the
+            model's own random_state stream.
+        callbacks : list of Callback
+        verbose : 0, 1 or 2
+            0 silent, 1 a progress bar, 2 one line per epoch.
+        sample_weight : array-like, shape (n_samples,), optional
+
+        Returns
+        -------
+        History
+        """
+        if self.loss is None:
+            raise NotFittedError("fit(): call compile(loss=..., optimizer=...) before fit.")
+        epochs = check_positive_int(epochs, "epochs", "epochs=100")
+        X, Y, factor = self._prepare(X, y, sample_weight)
+        rng = self._rng if random_state is None else as_generator(random_state)
+        validation, X, Y, factor = self._validation(validation_data, validation_split, X, Y,
+                                                    factor, rng)
+        n_samples = len(X)
+        batch_size = n_samples if batch_size is None else check_positive_int(
+            batch_size, "batch_size", "batch_size=32, or None for full batch")
+        for layer in self.layers:
+            if hasattr(layer, "rng"):
+                layer.rng = rng  # dropout masks follow the training seed
+        self._input_scale = float(np.max(np.abs(X)))
+        self.history = callbacks_module.History()
+        active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs)
+        batch_listeners = [c for c in active if c.wants_batches]
+        for callback in active:
+            callback.set_model(self)
+            callback.on_train_begin()
+        self.stop_training = False
+        outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            for epoch in range(epochs):
+                order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+                total = 0.0
+                for start in range(0, n_samples, batch_size):
+                    index = order[start:start + batch_size]
+                    loss, outputs[index] = self.train_step(
+                        X[index], Y[index], None if factor is None else factor[index])
+                    total += loss * len(index)
+                    for callback in batch_listeners:
+                        callback.on_batch_end(self.steps, {"epoch": epoch, "loss": loss})
+                    if self.stop_training:
+                        break
+                logs = {"loss": total / n_samples, **self._metric_logs(outputs, Y)}
+                if validation is not None and not self.stop_training:
+                    logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
+                if verbose == 2:
+                    print(f"epoch {epoch + 1}/{epochs}: "
+                          + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
+                for callback in active:
+                    callback.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        for callback in active:
+            callback.on_train_end()
+        return self.history
+
+    def _prepare(self, X, y, sample_weight):
+        """Validate (X, y, sample_weight); return arrays in the model's dtype."""
+        X = check_X(X, dtype=self.dtype, n_features=self.input_dim)
+        if not self.built:
+            self.build(X.shape[1])
+        Y = self.loss.prepare_targets(y, self.output_layer.units, self.dtype)
+        check_same_length(X, Y)
+        if sample_weight is None:
+            return X, Y, None
+        weights = np.asarray(sample_weight, dtype=self.dtype)
+        if weights.shape != (len(X),):
+            raise InvalidInputError(f"sample_weight has shape {weights.shape}; it needs one "
+                                    f"weight per sample, shape ({len(X)},).")
+        if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
+            raise InvalidInputError("sample_weight must be finite, >= 0 and not all zero.")
+        return X, Y, (weights * (len(weights) / weights.sum()))[:, None]
+
+    def _validation(self, validation_data, validation_split, X, Y, factor, rng):
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise InvalidInputError("validation_data must be a pair (X_val, y_val).")
+            X_val = check_X(validation_data[0], dtype=self.dtype, n_features=self.input_dim,
+                            name="X_val")
+            Y_val = self.loss.prepare_targets(validation_data[1], self.output_layer.units,
+                                              self.dtype)
+            check_same_length(X_val, Y_val, ("X_val", "y_val"))
+            return (X_val, Y_val), X, Y, factor
+        fraction = check_fraction(validation_split, "validation_split")
+        n_val = int(round(fraction * len(X)))
+        if fraction == 0:
+            return None, X, Y, factor
+        if not 0 < n_val < len(X):
+            raise InvalidInputError(f"validation_split={fraction} of {len(X)} samples leaves "
+                                    "no validation or no training data.")
+        order = rng.permutation(len(X))
+        val, train = order[:n_val], order[n_val:]
+        factor = None if factor is None else factor[train]
+        return (X[val], Y[val]), X[train], Y[train], factor
+
+    def _metric_logs(self, outputs, Y):
+        activation = self.output_layer.activation
+        return {name: fn(outputs, Y, activation) for name, fn in self.metrics}
+
+    # -- use a trained model ------------------------------------------------------
+    def _require_built(self):
+        if not self.built:
+            raise NotFittedError("this model has no weights yet: call fit(X, y) first (or "
+                                 "build(input_dim) for untrained weights).")
+
+    def _check_ready(self, X):
+        self._require_built()
+        return check_X(X, dtype=self.dtype, n_features=self.input_dim)
+
+    def predict(self, X):
+        """Output activations, shape (n_samples, n_outputs): probabilities for
+        sigmoid/softmax outputs, values for linear ones."""
+        return self.forward(self._check_ready(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes); a single sigmoid
+        output gives two columns, P(y=0) and P(y=1)."""
+        outputs = self.predict(X)
+        name = self.output_layer.activation.name
+        if name == "sigmoid" and outputs.shape[1] == 1:
+            return np.hstack([1.0 - outputs, outputs])
+        if name in ("sigmoid", "softmax"):
+            return outputs
+        raise InvalidInputError(f"predict_proba needs a sigmoid or softmax output layer; this "
+                                f"one is {name!r}. Use predict() for values.")
+
+    def predict_classes(self, X):
+        """Predicted class indices, shape (n_samples,) (or (n_samples, n_outputs)
+        for several independent sigmoid outputs)."""
+        outputs = self.predict(X)
+        if self.output_layer.activation.name == "softmax":
+            return np.argmax(outputs, axis=1)
+        classes = (outputs > 0.5).astype(np.int64)
+        return classes[:, 0] if classes.shape[1] == 1 else classes
+
+    def evaluate(self, X, y, sample_weight=None):
+        """Loss (with any weight penalty) and metrics on (X, y), as a dict."""
+        if self.loss is None:
+            raise NotFittedError("evaluate(): call compile(...) first.")
+        self._require_built()
+        X, Y, factor = self._prepare(X, y, sample_weight)
+        outputs = self.forward(X)
+        logits = self.output_layer.logits
+        loss = self.loss.value(logits, Y, self.output_layer.activation, factor) + self.penalty()
+        return {"loss": loss, **self._metric_logs(outputs, Y)}
+
+    # -- weights and description --------------------------------------------------
+    def get_weights(self) -> list:
+        """Copies of every parameter array: [kernel_1, bias_1, kernel_2, ...]."""
+        return [p.copy() for p in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Overwrite every parameter array (shapes must match ``get_weights()``)."""
+        current = self.parameters()
+        if not self.built:
+            raise NotFittedError("set_weights(): build the model first (build(input_dim)).")
+        if len(weights) != len(current):
+            raise InvalidInputError(f"set_weights got {len(weights)} arrays; this model has "
+                                    f"{len(current)} (kernel and bias per Dense layer).")
+        for index, (target, value) in enumerate(zip(current, weights, strict=True)):
+            value = np.asarray(value, dtype=self.dtype)
+            if value.shape != target.shape:
+                raise InvalidInputError(f"set_weights: array {index} has shape {value.shape}, "
+                                        f"expected {target.shape}.")
+            target[...] = value  # in place, so the optimizer state keeps pointing at it
+
+    def count_params(self) -> int:
+        return sum(layer.n_parameters() for layer in self.layers)
+
+    def to_spec(self) -> list:
+        """The layer dicts that :meth:`from_spec` turns back into this architecture."""
+        return [layer.config() for layer in self.layers]
+
+    def summary(self, print_fn=print) -> str:
+        """A table of layers, output shapes and parameter counts (printed and returned)."""
+        rows = [("layer", "output shape", "activation", "params")]
+        for number, layer in enumerate(self.layers, start=1):
+            width = getattr(layer, "units", layer.output_dim)
+            activation = getattr(getattr(layer, "activation", None), "name", "-")
+            rows.append((f"{number} {type(layer).__name__}", f"(None, {width})", activation,
+                         str(layer.n_parameters() if layer.built else "?")))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                 for row in rows]
+        rule = "-" * len(lines[0])
+        total = self.count_params() if self.built else "? (not built)"
+        text = "\n".join([lines[0], rule, *lines[1:], rule, f"total parameters: {total}",
+                          f"input: {self.input_dim} features, dtype {self.dtype}"])
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def save(self, path) -> None:
+        """Write the model to one file, atomically; read it back with ``mlplab.load``."""
+        from mlplab.engine.io import save_model
+
+        save_model(self, path)
+
+    def __repr__(self):
+        widths = [str(self.input_dim or "?")] + [
+            str(layer.units) for layer in self.layers if isinstance(layer, Dense)]
+        return f"Sequential({'-'.join(widths)}, dtype={self.dtype})"

@@ -1,0 +1,207 @@
+"""Optimizers: update parameter arrays in place, keeping state per parameter.
+
+``step(parameters, gradients)`` takes two lists of arrays in the same order
+(the model's flattened parameters); state such as momentum is kept per
+position in that list. Each docstring gives the update rule as code, for one
+parameter ``w`` with gradient ``g``.
+"""
+
+import numbers
+
+import numpy as np
+
+from mlplab._validation import lookup
+from mlplab.errors import InvalidInputError, InvalidTypeError
+
+
+class Optimizer:
+    """Base class: validated hyper-parameters, per-parameter state, ``step``."""
+
+    name = ""
+
+    def __init__(self, learning_rate):
+        self.learning_rate = _positive(learning_rate, "learning_rate", type(self).__name__)
+        self.iterations = 0
+        self.state: dict = {}
+
+    def step(self, parameters, gradients) -> None:
+        self.iterations += 1
+        for index, (w, g) in enumerate(zip(parameters, gradients, strict=True)):
+            self.update(index, w, g)
+
+    def update(self, index, w, g) -> None:
+        raise NotImplementedError
+
+    def slot(self, index, name, like):
+        """The state array ``name`` of parameter ``index``, created as zeros."""
+        key = (index, name)
+        if key not in self.state:
+            self.state[key] = np.zeros_like(like)
+        return self.state[key]
+
+    def config(self) -> dict:
+        return {"name": self.name, **{k: getattr(self, k) for k in self.hyperparameters}}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyperparameters)
+        return f"{type(self).__name__}({args})"
+
+
+def _positive(value, name, owner):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise InvalidInputError(f"{owner}({name}={value!r}): {name} must be a positive number, "
+                                f"e.g. {owner}({name}=0.01).")
+    return float(value)
+
+
+def _fraction(value, name, owner):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise InvalidInputError(f"{owner}({name}={value!r}): {name} must be in [0, 1), "
+                                f"e.g. {owner}({name}=0.9).")
+    return float(value)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    ::
+
+        v = momentum * v - learning_rate * g
+        w += v                                     # plain momentum
+        w += momentum * v - learning_rate * g      # nesterov=True
+
+    With ``momentum=0`` this is ``w -= learning_rate * g``.
+    """
+
+    name = "sgd"
+    hyperparameters = ("learning_rate", "momentum", "nesterov")
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum = _fraction(momentum, "momentum", "SGD")
+        self.nesterov = bool(nesterov)
+
+    def update(self, index, w, g):
+        if self.momentum == 0.0:
+            w -= self.learning_rate * g
+            return
+        v = self.slot(index, "velocity", w)
+        v *= self.momentum
+        v -= self.learning_rate * g
+        if self.nesterov:
+            w += self.momentum * v - self.learning_rate * g
+        else:
+            w += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), with bias-corrected moments.
+
+    ::
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        m_hat = m / (1 - beta_1**t);  v_hat = v / (1 - beta_2**t)
+        w -= learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+    """
+
+    name = "adam"
+    hyperparameters = ("learning_rate", "beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.beta_1 = _fraction(beta_1, "beta_1", "Adam")
+        self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
+        self.epsilon = _positive(epsilon, "epsilon", "Adam")
+
+    def update(self, index, w, g):
+        m = self.slot(index, "m", w)
+        v = self.slot(index, "v", w)
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * g
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * g * g
+        m_hat = m / (1.0 - self.beta_1**self.iterations)
+        v_hat = v / (1.0 - self.beta_2**self.iterations)
+        w -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the step by a running root mean square of the gradient.
+
+    ::
+
+        s = rho * s + (1 - rho) * g**2
+        w -= learning_rate * g / (sqrt(s) + epsilon)
+    """
+
+    name = "rmsprop"
+    hyperparameters = ("learning_rate", "rho", "epsilon")
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.rho = _fraction(rho, "rho", "RMSprop")
+        self.epsilon = _positive(epsilon, "epsilon", "RMSprop")
+
+    def update(self, index, w, g):
+        s = self.slot(index, "mean_square", w)
+        s *= self.rho
+        s += (1.0 - self.rho) * g * g
+        w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: divide the step by the root of the summed squared gradients.
+
+    ::
+
+        s = s + g**2                    # s starts at initial_accumulator_value
+        w -= learning_rate * g / (sqrt(s) + epsilon)
+    """
+
+    name = "adagrad"
+    hyperparameters = ("learning_rate", "initial_accumulator_value", "epsilon")
+
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7):
+        super().__init__(learning_rate)
+        if not initial_accumulator_value >= 0:
+            raise InvalidInputError("Adagrad(initial_accumulator_value=...): must be >= 0.")
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = _positive(epsilon, "epsilon", "Adagrad")
+
+    def update(self, index, w, g):
+        key = (index, "accumulator")
+        if key not in self.state:
+            self.state[key] = np.full_like(w, self.initial_accumulator_value)
+        s = self.state[key]
+        s += g * g
+        w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier, **overrides) -> Optimizer:
+    """Resolve a name (``"adam"``), a dict (``{"name": "sgd", "momentum": 0.9}``)
+    or an Optimizer instance. ``overrides`` (e.g. ``learning_rate``) apply to names
+    and dicts."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        params = {**identifier, **overrides}
+        name = params.pop("name", None)
+    elif isinstance(identifier, str):
+        name, params = identifier, dict(overrides)
+    else:
+        raise InvalidTypeError(
+            f"optimizer={identifier!r}: give a name ({', '.join(OPTIMIZERS)}), a dict such "
+            "as {'name': 'sgd', 'momentum': 0.9}, or an Optimizer object."
+        )
+    kind = lookup(OPTIMIZERS, name, "optimizer")
+    try:
+        return kind(**params)
+    except TypeError:
+        raise InvalidInputError(
+            f"optimizer {name!r} got parameters {sorted(params)}; it takes: "
+            f"{', '.join(kind.hyperparameters)}."
+        ) from None
