@@ -139,16 +139,18 @@ class Sequential:
         if not self.layers or not isinstance(self.layers[-1], Dense):
             raise SpecError("compile(): the model must end with a Dense layer.")
         output_activation = self.output_layer.activation
-        self.loss = losses.default_for(output_activation) if loss is None else losses.get(loss)
-        self.loss.check_activation(output_activation)
+        loss = losses.default_for(output_activation) if loss is None else losses.get(loss)
+        loss.check_activation(output_activation)
         overrides = {} if learning_rate is None else {"learning_rate": learning_rate}
         if overrides and isinstance(optimizer, optimizers.Optimizer):
             raise InvalidInputError("compile(): learning_rate= applies to an optimizer given by "
                                     "name; set it on the Optimizer object instead.")
-        self.optimizer = optimizers.get(optimizer, **overrides)
+        optimizer = optimizers.get(optimizer, **overrides)
         if isinstance(metrics, str):
             metrics = [metrics]
-        self.metrics = [get_metric(m) for m in (metrics or [])]
+        metrics = [get_metric(m) for m in (metrics or [])]
+        # Assign only once everything resolved, so a failed compile changes nothing.
+        self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
         return self
 
     # -- forward, loss, backward ------------------------------------------------

@@ -1,0 +1,249 @@
+import numpy as np
+import pytest
+
+import mlplab
+from mlplab.engine.layers import Dense, Dropout
+from mlplab.errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    MlplabError,
+    NotFittedError,
+    SpecError,
+    UnknownNameError,
+)
+
+E4_SPEC = [
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+]
+
+
+@pytest.fixture
+def xor_data(rng):
+    X = rng.uniform(-1, 1, size=(200, 2))
+    return X, (X[:, 0] * X[:, 1] < 0).astype(int)
+
+
+def small_model(random_state=0, **kwargs):
+    model = mlplab.Sequential.from_spec([2, 6, 1], activation="tanh",
+                                        random_state=random_state, **kwargs)
+    return model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"],
+                         learning_rate=0.05)
+
+
+# -- specs -------------------------------------------------------------------------
+def test_a_hand_worked_training_step():
+    # One sigmoid unit, w = 0.5, b = 0, x = 2, y = 1: z = 1, p = sigmoid(1),
+    # dL/dw = (p - 1) x, dL/db = p - 1; SGD(0.1) subtracts 0.1 times those.
+    model = mlplab.Sequential([Dense(1, "sigmoid", input_dim=1)]).build()
+    model.set_weights([np.array([[0.5]]), np.array([0.0])])
+    model.compile(optimizer=mlplab.SGD(learning_rate=0.1))
+    model.fit([[2.0]], [1], epochs=1)
+    p = 1 / (1 + np.exp(-1.0))
+    kernel, bias = model.get_weights()
+    assert kernel[0, 0] == pytest.approx(0.5 - 0.1 * (p - 1) * 2, rel=1e-15)
+    assert bias[0] == pytest.approx(-0.1 * (p - 1), rel=1e-15)
+
+
+def test_size_list_and_dict_spec_build_the_same_network():
+    from_sizes = mlplab.Sequential.from_spec([2, 25, 50, 50, 25, 1], activation="relu").build()
+    from_dicts = mlplab.Sequential.from_spec(E4_SPEC).build()
+    assert from_sizes.count_params() == from_dicts.count_params() == 75 + 1300 + 2550 + 1275 + 26
+    assert [layer.activation.name for layer in from_dicts.layers] == ["relu"] * 4 + ["sigmoid"]
+    rebuilt = mlplab.Sequential.from_spec(from_dicts.to_spec()).build()
+    assert rebuilt.to_spec() == from_dicts.to_spec()
+
+
+def test_e1_stack_has_21_parameters_and_a_summary():
+    model = mlplab.Sequential.from_spec([2, 2, 2, 2, 1], activation="linear").build()
+    text = model.summary(print_fn=None)
+    assert model.count_params() == 21
+    assert "total parameters: 21" in text and text.count("Dense") == 4
+
+
+def test_mismatched_dims_name_both_layers_and_numbers():
+    spec = [dict(layer) for layer in E4_SPEC]
+    spec[2]["input_dim"] = 30
+    with pytest.raises(SpecError, match="layer 3 has input_dim=30 but layer 2 has output_dim=50"):
+        mlplab.Sequential.from_spec(spec)
+
+
+@pytest.mark.parametrize("spec,message", [
+    ([2], "need the input width"),
+    ([2, 0, 1], "layer 1 width is 0"),
+    ([2, "x", 1], "layer 1 width is 'x'"),
+    ([{"input_dim": 2, "outptu_dim": 3}], "unknown key 'outptu_dim'. Did you mean 'output_dim'"),
+    ([{"input_dim": 2}], "no output_dim"),
+    ([{"input_dim": 2, "output_dim": -4}], "output_dim=-4"),
+    ([{"type": "dropuot", "rate": 0.1}], "type='dropuot'"),
+    ("2,4,1", "give a list of sizes"),
+])
+def test_bad_specs_are_rejected_with_the_reason(spec, message):
+    with pytest.raises(SpecError, match=message):
+        mlplab.Sequential.from_spec(spec)
+
+
+def test_bad_layer_arguments():
+    with pytest.raises(InvalidInputError, match=r"Dense\(units=-3\).*Try Dense\(16\)"):
+        Dense(-3)
+    with pytest.raises(InvalidTypeError, match="units must be a positive int"):
+        Dense(2.5)
+    with pytest.raises(UnknownNameError, match="Did you mean 'tanh'"):
+        Dense(3, activation="tahn")
+    with pytest.raises(InvalidInputError, match="rate must be a number in"):
+        Dropout(1.0)
+    with pytest.raises(InvalidTypeError, match="not an mlplab layer"):
+        mlplab.Sequential([Dense(2), "relu"])
+    with pytest.raises(InvalidInputError, match="dtype='float16'"):
+        mlplab.Sequential([Dense(2)], dtype="float16")
+
+
+# -- compile and fit -----------------------------------------------------------------
+def test_compile_errors():
+    model = mlplab.Sequential.from_spec([2, 3, 1])
+    with pytest.raises(UnknownNameError, match="Unknown optimizer 'sgdd'"):
+        model.compile(optimizer="sgdd")
+    with pytest.raises(UnknownNameError, match="Unknown loss"):
+        model.compile(loss="hinge")
+    with pytest.raises(InvalidInputError, match="needs an output layer with activation 'softmax'"):
+        model.compile(loss="categorical_crossentropy")
+    with pytest.raises(NotFittedError, match="call compile"):
+        model.fit([[0.0, 1.0]], [1])
+
+
+def test_same_seed_is_bit_identical_and_different_seeds_differ(xor_data):
+    X, y = xor_data
+    runs = []
+    for seed in (7, 7, 8):
+        model = small_model(seed)
+        history = model.fit(X, y, epochs=5, batch_size=16, validation_split=0.2)
+        runs.append((model.get_weights(), history.history))
+    (w1, h1), (w2, h2), (w3, h3) = runs
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w2, strict=True))
+    assert h1 == h2
+    assert not np.array_equal(w1[0], w3[0]) and h1 != h3
+
+
+def test_fit_learns_xor_and_reports_history(xor_data):
+    X, y = xor_data
+    model = mlplab.Sequential.from_spec([2, 8, 1], activation="tanh", random_state=0)
+    model.compile(metrics=["accuracy"], learning_rate=0.05)
+    history = model.fit(X, y, epochs=150, batch_size=32, validation_data=(X[:50], y[:50]))
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history.history["loss"]) == 150 and history.epoch[-1] == 149
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert model.evaluate(X, y)["accuracy"] > 0.9
+    assert model.predict(X).shape == (200, 1)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(model.predict_classes(X), (proba[:, 1] > 0.5).astype(int))
+
+
+@pytest.mark.parametrize("batch_size,steps", [(None, 1), (1, 200), (64, 4)])
+def test_batch_size_sets_steps_per_epoch(batch_size, steps, xor_data):
+    model = small_model()
+    model.fit(*xor_data, epochs=2, batch_size=batch_size)
+    assert model.steps == 2 * steps
+
+
+def test_full_batch_loss_is_the_loss_before_each_step(xor_data):
+    X, y = xor_data
+    model = small_model()
+    model.build(2)
+    before = model.evaluate(X, y)["loss"]
+    history = model.fit(X, y, epochs=1, batch_size=None)
+    assert history.history["loss"][0] == pytest.approx(before)
+
+
+def test_float32_is_kept_end_to_end(xor_data):
+    model = small_model(dtype="float32")
+    model.fit(*xor_data, epochs=2)
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    assert model.predict(xor_data[0]).dtype == np.float32
+
+
+def test_softmax_with_integer_or_one_hot_labels(rng):
+    X = rng.normal(size=(90, 2))
+    labels = np.argmax(X @ np.array([[1, -1, 0], [0, 1, -1]]), axis=1)
+    one_hot = np.eye(3)[labels]
+    results = []
+    for target in (labels, one_hot):
+        model = mlplab.Sequential.from_spec([2, 3], random_state=0)  # softmax output by default
+        model.compile(metrics=["accuracy"], learning_rate=0.1)
+        results.append(model.fit(X, target, epochs=30, batch_size=None).history)
+    assert results[0] == results[1]
+    assert results[0]["accuracy"][-1] > 0.9
+
+
+def test_dropout_is_active_in_training_only(rng):
+    model = mlplab.Sequential([Dense(50, "relu", input_dim=2), Dropout(0.5), Dense(1, "sigmoid")],
+                              random_state=0).build()
+    X = rng.normal(size=(4, 2))
+    assert np.array_equal(model.forward(X), model.forward(X))
+    assert not np.array_equal(model.forward(X, training=True), model.forward(X, training=True))
+    dropped = model.layers[1].forward(np.ones((1000, 50)), training=True)
+    assert set(np.unique(dropped)) == {0.0, 2.0}
+    assert abs((dropped == 0).mean() - 0.5) < 0.02
+
+
+def test_regularizer_adds_its_penalty(xor_data):
+    X, y = xor_data
+    plain = mlplab.Sequential([Dense(3, "tanh", input_dim=2), Dense(1, "sigmoid")],
+                              random_state=0).build()
+    penalised = mlplab.Sequential([Dense(3, "tanh", input_dim=2, kernel_regularizer={"l2": 0.1}),
+                                   Dense(1, "sigmoid")], random_state=0).build()
+    plain.compile(), penalised.compile()
+    kernel = penalised.layers[0].kernel
+    difference = penalised.evaluate(X, y)["loss"] - plain.evaluate(X, y)["loss"]
+    assert difference == pytest.approx(0.1 * np.sum(kernel**2))
+
+
+def test_weights_round_trip_and_shape_errors():
+    model = mlplab.Sequential.from_spec([2, 3, 1], random_state=0).build()
+    weights = model.get_weights()
+    weights[0][:] = 1.0
+    model.set_weights(weights)
+    assert np.all(model.layers[0].kernel == 1.0)
+    with pytest.raises(InvalidInputError, match=r"array 0 has shape \(3, 2\), expected \(2, 3\)"):
+        model.set_weights([np.ones((3, 2))] + weights[1:])
+    with pytest.raises(InvalidInputError, match="got 1 arrays; this model has 4"):
+        model.set_weights(weights[:1])
+
+
+# -- bad input ---------------------------------------------------------------------------
+@pytest.mark.parametrize("X,y,message", [
+    (np.zeros(10), np.zeros(10), "must be 2-D .* got a 1-D array"),
+    (np.zeros((0, 2)), np.zeros(0), "empty"),
+    (np.array([[0.0, np.nan]] * 4), np.zeros(4), "NaN or inf .* row 0, column 1"),
+    (np.zeros((4, 3)), np.zeros(4), "has 3 features but the model expects 2"),
+    (np.zeros((4, 2)), np.zeros(5), "X has 4 samples but y has 5"),
+    (np.zeros((4, 2)), np.array([0, 1, 2, 1]), "needs labels 0 or 1"),
+    (np.zeros((4, 2)), np.array(["a", "b", "a", "b"]), "needs numeric labels"),
+    (np.array([["a", "b"]] * 4), np.zeros(4), "must hold numbers"),
+])
+def test_bad_training_data_gets_a_clear_error(X, y, message):
+    model = small_model()
+    with pytest.raises(MlplabError, match=message) as info:
+        model.fit(X, y)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"epochs": 0}, "epochs=0: must be a positive int"),
+    ({"batch_size": -1}, "batch_size=-1"),
+    ({"validation_split": 1.5}, "validation_split"),
+    ({"validation_data": ([[0, 1]],)}, "pair"),
+    ({"sample_weight": [1, 2]}, "one weight per sample"),
+    ({"random_state": "seed"}, "random_state='seed'"),
+])
+def test_bad_fit_arguments(kwargs, message, xor_data):
+    with pytest.raises(MlplabError, match=message):
+        small_model().fit(*xor_data, **kwargs)
+
+
+def test_predict_before_fit_says_what_to_do():
+    with pytest.raises(NotFittedError, match="call fit"):
+        mlplab.Sequential.from_spec([2, 3, 1]).predict([[0, 0]])

@@ -1,0 +1,92 @@
+"""One step of each optimizer against arithmetic done by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mlplab.engine import optimizers
+from mlplab.errors import InvalidInputError, UnknownNameError
+
+W0 = [1.0, -2.0]
+G = [0.5, 0.25]
+
+
+def run(optimizer, steps=1, grads=None):
+    w = np.array(W0)
+    for _ in range(steps):
+        optimizer.step([w], [np.array(grads or G)])
+    return w
+
+
+def test_sgd_step():
+    np.testing.assert_allclose(run(optimizers.SGD(learning_rate=0.1)), [0.95, -2.025])
+
+
+def test_momentum_two_steps():
+    # v1 = -0.1 g = (-0.05, -0.025); w1 = (0.95, -2.025)
+    # v2 = 0.9 v1 - 0.1 g = (-0.095, -0.0475); w2 = (0.855, -2.0725)
+    w = run(optimizers.SGD(learning_rate=0.1, momentum=0.9), steps=2)
+    np.testing.assert_allclose(w, [0.855, -2.0725])
+
+
+def test_nesterov_two_steps():
+    # step 1: v1 = (-0.05, -0.025); w += 0.9 v1 - 0.1 g = (-0.095, -0.0475) -> (0.905, -2.0475)
+    # step 2: v2 = (-0.095, -0.0475); w += 0.9 v2 - 0.1 g = (-0.1355, -0.06775)
+    w = run(optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True), steps=2)
+    np.testing.assert_allclose(w, [0.7695, -2.11525])
+
+
+def test_adam_first_step_moves_each_weight_by_about_the_learning_rate():
+    # m = 0.1 g, v = 0.001 g^2; bias correction gives m_hat = g, v_hat = g^2,
+    # so the step is lr * g / (|g| + eps).
+    w = run(optimizers.Adam(learning_rate=0.001, epsilon=1e-7))
+    expected = [1.0 - 0.001 * 0.5 / (0.5 + 1e-7), -2.0 - 0.001 * 0.25 / (0.25 + 1e-7)]
+    np.testing.assert_allclose(w, expected, rtol=1e-14)
+
+
+def test_adam_second_step_with_a_new_gradient():
+    w = np.array(W0)
+    adam = optimizers.Adam(learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    adam.step([w], [np.array([0.5, 0.25])])
+    adam.step([w], [np.array([-0.5, 1.0])])
+    # weight 0 by hand: m = 0.9*0.05 + 0.1*(-0.5) = -0.005; v = 0.999*0.00025 + 0.001*0.25
+    m, v = -0.005, 0.999 * 0.00025 + 0.00025
+    m_hat, v_hat = m / (1 - 0.81), v / (1 - 0.999**2)
+    w0_first = 1.0 - 0.01 * 0.5 / (0.5 + 1e-8)
+    assert w[0] == pytest.approx(w0_first - 0.01 * m_hat / (math.sqrt(v_hat) + 1e-8), rel=1e-12)
+
+
+def test_rmsprop_step():
+    # s = 0.1 g^2, step = lr g / sqrt(0.1 g^2) = lr / sqrt(0.1) * sign(g)
+    w = run(optimizers.RMSprop(learning_rate=0.01, rho=0.9, epsilon=1e-12))
+    np.testing.assert_allclose(w, [1 - 0.01 / math.sqrt(0.1), -2 - 0.01 / math.sqrt(0.1)])
+
+
+def test_adagrad_step():
+    # s = 0.1 + g^2 -> (0.35, 0.1625)
+    w = run(optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.1,
+                               epsilon=1e-12))
+    np.testing.assert_allclose(w, [1 - 0.05 / math.sqrt(0.35), -2 - 0.025 / math.sqrt(0.1625)])
+
+
+def test_float32_parameters_stay_float32():
+    for name in optimizers.OPTIMIZERS:
+        w = np.ones(3, dtype=np.float32)
+        opt = optimizers.get(name)
+        opt.step([w], [np.full(3, 0.1, dtype=np.float32)])
+        assert w.dtype == np.float32 and np.all(w < 1)
+
+
+def test_resolver():
+    sgd = optimizers.get({"name": "sgd", "momentum": 0.9}, learning_rate=0.5)
+    assert (sgd.learning_rate, sgd.momentum) == (0.5, 0.9)
+    assert optimizers.get("adam").config()["name"] == "adam"
+    with pytest.raises(UnknownNameError, match="Did you mean 'adam'"):
+        optimizers.get("adma")
+    with pytest.raises(InvalidInputError, match="it takes: learning_rate, momentum, nesterov"):
+        optimizers.get("sgd", lr=0.1)
+    with pytest.raises(InvalidInputError, match="learning_rate must be a positive number"):
+        optimizers.SGD(learning_rate=-1)
+    with pytest.raises(InvalidInputError, match=r"momentum must be in \[0, 1\)"):
+        optimizers.SGD(momentum=1.5)
