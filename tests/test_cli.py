@@ -1,0 +1,92 @@
+"""The ``mlplab`` command, driven for real (CliRunner and a subprocess)."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+from click.testing import CliRunner
+
+import mlplab
+from mlplab import data
+from mlplab.cli import main
+
+QUICK = ["train", "--dataset", "moons", "--layers", "2,8,8,1", "--activation", "tanh",
+         "--epochs", "40"]
+
+
+def run(args):
+    return CliRunner().invoke(main, args)
+
+
+def accuracy(output, which):
+    return float(re.search(rf"{which} accuracy\s*│\s*([0-9.]+)", output).group(1))
+
+
+def test_train_reports_accuracies_that_mean_something():
+    result = run(QUICK)
+    assert result.exit_code == 0, result.output
+    assert "2-8-8-1" in result.output and "│ parameters       │     105 │" in result.output
+    assert accuracy(result.output, "train") > 0.85
+    assert accuracy(result.output, "test") > 0.85
+
+
+def test_same_seed_same_output_and_another_seed_differs():
+    first, second = run(QUICK + ["--seed", "3"]), run(QUICK + ["--seed", "3"])
+    other = run(QUICK + ["--seed", "4"])
+    assert first.output == second.output
+    assert other.output != first.output
+
+
+def test_save_writes_a_model_that_loads_and_predicts(tmp_path):
+    path = tmp_path / "moons.npz"
+    result = run(QUICK + ["--save", str(path), "--epochs", "5"])
+    assert result.exit_code == 0 and str(path) in result.output
+    model = mlplab.load(path)
+    X, y = data.moons(n_samples=200, noise=0.2, random_state=1)
+    assert model.predict(X).shape == (200, 1)
+    assert model.evaluate(X, y)["accuracy"] > 0.6
+
+
+def test_multiclass_and_full_batch():
+    result = run(["train", "--dataset", "blobs", "--layers", "2,16,3", "--epochs", "5",
+                  "--batch-size", "full", "--optimizer", "sgd", "--momentum", "0.9"])
+    assert result.exit_code == 0, result.output
+    assert "2-16-3" in result.output
+
+
+def test_user_errors_exit_2_with_the_fix():
+    cases = [
+        (["train", "--dataset", "mons"], "Did you mean 'moons'"),
+        (["train", "--layers", "2,x,1"], "give comma-separated widths"),
+        (["train", "--layers", "2,0,1"], "layer 1 width is 0"),
+        (["train", "--layers", "3,4,1"], "has 2 features; start the list with 2"),
+        (["train", "--dataset", "blobs", "--layers", "2,4,1"], "needs 3 units"),
+        (["train", "--activation", "rleu"], "Did you mean 'relu'"),
+        (["train", "--dataset", "checkerboard", "--noise", "0.1"], "no noise setting"),
+        (["train", "--batch-size", "lots"], "positive int or 'full'"),
+        (["train", "--epochs", "0"], "epochs=0"),
+        (["train", "--save", "/no/such/folder/m.npz", "--epochs", "1"], "does not exist"),
+    ]
+    for args, message in cases:
+        result = run(args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_no_progress_bar_off_a_terminal_and_with_no_progress():
+    for extra in ([], ["--no-progress"]):
+        result = run(QUICK + ["--epochs", "3"] + extra)
+        assert "━" not in result.output and "eta" not in result.output
+
+
+def test_the_installed_command_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "mlplab", "--version"], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == f"mlplab, version {mlplab.__version__}"
+    result = subprocess.run([sys.executable, "-m", "mlplab", "train", "--layers", "2,1",
+                             "--epochs", "2", "--no-progress"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert np.isfinite(accuracy(result.stdout, "test"))
