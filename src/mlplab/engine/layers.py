@@ -38,6 +38,10 @@ class Layer:
         """The regularisation term this layer adds to the loss."""
         return 0.0
 
+    def __getstate__(self):
+        # The forward cache is scratch space: not worth pickling or saving.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_mask")}
+
     def n_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters))
 

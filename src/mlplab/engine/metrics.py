@@ -27,7 +27,16 @@ def mae(outputs, y, activation) -> float:
     return float(np.mean(np.abs(outputs - y)))
 
 
-METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae}
+def r2(outputs, y, activation) -> float:
+    """Coefficient of determination, averaged over outputs (scikit-learn's ``r2_score``)."""
+    residual = np.sum((y - outputs) ** 2, axis=0)
+    total = np.sum((y - y.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(total > 0, 1.0 - residual / total, np.where(residual > 0, 0.0, 1.0))
+    return float(np.mean(scores))
+
+
+METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2}
 _ALIASES = {"acc": "accuracy", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
 
 

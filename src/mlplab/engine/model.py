@@ -329,6 +329,11 @@ class Sequential:
         sigmoid/softmax outputs, values for linear ones."""
         return self.forward(self._check_ready(X))
 
+    def predict_logits(self, X):
+        """Pre-activations of the output layer, shape (n_samples, n_outputs)."""
+        self.predict(X)
+        return self.output_layer.logits
+
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid
         output gives two columns, P(y=0) and P(y=1)."""

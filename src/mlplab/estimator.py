@@ -1,0 +1,392 @@
+"""scikit-learn estimators: thin adapters over :class:`mlplab.engine.Sequential`.
+
+``NetClassifier`` and ``NetRegressor`` follow scikit-learn's conventions (the
+constructor only stores arguments; ``fit`` validates, builds an engine model
+and trains it; fitted attributes end in ``_``), so they work in ``Pipeline``,
+``GridSearchCV`` and ``cross_val_score``. All training happens in the engine.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from mlplab._rng import as_generator
+from mlplab.engine import callbacks, optimizers
+from mlplab.engine.model import Sequential
+from mlplab.errors import InvalidInputError
+
+# Which constructor arguments each optimizer takes (scikit-learn's names -> the engine's).
+OPTIMIZER_SETTINGS = {
+    "sgd": ("learning_rate", "momentum", "nesterov"),
+    "adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
+    "rmsprop": ("learning_rate", "epsilon"),
+    "adagrad": ("learning_rate", "epsilon"),
+}
+
+
+class _BaseNet(BaseEstimator):
+    """Shared fit machinery; subclasses define the task (targets, output, scores)."""
+
+    def __init__(self, hidden_layer_sizes=(100,), *, layers=None, activation="relu",
+                 output_activation=None, loss=None, optimizer="adam", learning_rate=0.001,
+                 momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 batch_size=32, epochs=200, kernel_initializer="glorot_uniform", alpha=0.0001,
+                 l1=0.0, tol=1e-4, n_iter_no_change=10, early_stopping=False,
+                 validation_fraction=0.1, shuffle=True, warm_start=False, random_state=None,
+                 dtype="float64", verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.layers = layers
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.kernel_initializer = kernel_initializer
+        self.alpha = alpha
+        self.l1 = l1
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+
+    # -- public API -------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Train for up to ``epochs`` epochs (fewer if the loss stops improving).
+
+        Returns
+        -------
+        self
+        """
+        incremental = self.warm_start and hasattr(self, "model_")
+        return self._fit(X, y, sample_weight, epochs=self.epochs, incremental=incremental)
+
+    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+        """Train for one epoch, continuing from the current weights (if any)."""
+        return self._fit(X, y, sample_weight, epochs=1, incremental=hasattr(self, "model_"),
+                         partial=True, **kwargs)
+
+    @property
+    def coefs_(self):
+        check_is_fitted(self, "model_")
+        return [layer.kernel for layer in self._dense_layers()]
+
+    @property
+    def intercepts_(self):
+        check_is_fitted(self, "model_")
+        return [layer.bias for layer in self._dense_layers()]
+
+    # -- the shared fit path -------------------------------------------------------
+    def _fit(self, X, y, sample_weight, *, epochs, incremental, partial=False, classes=None):
+        self._check_parameters()
+        X, y = validate_data(self, X, y, reset=not incremental, dtype=np.dtype(self.dtype),
+                             multi_output=self._multi_output, y_numeric=not self._is_classifier)
+        targets = self._encode_targets(y, incremental, classes, partial)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.dtype(self.dtype))
+        if not incremental:
+            self.model_ = self._build_model(X.shape[1], self._n_outputs(targets), len(X))
+            self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
+            self.best_validation_score_ = None
+        history = self._train(X, targets, sample_weight, epochs, partial)
+        self.loss_curve_ = self.loss_curve_ + history.history["loss"]
+        self.n_iter_ += len(history.epoch)
+        if self.early_stopping and not partial:
+            self.validation_scores_ = self.validation_scores_ + history.history["val_score"]
+            self.best_validation_score_ = max(self.validation_scores_)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _train(self, X, targets, sample_weight, epochs, partial):
+        fit_kwargs = {"epochs": epochs, "batch_size": self._batch_size(len(X)),
+                      "shuffle": self.shuffle, "verbose": self.verbose,
+                      "random_state": self._fit_rng, "sample_weight": sample_weight}
+        stopper = None
+        if not partial:
+            monitor = "val_score" if self.early_stopping else "loss"
+            stopper = callbacks.EarlyStopping(
+                monitor=monitor, min_delta=self.tol, patience=self.n_iter_no_change,
+                mode="max" if self.early_stopping else "min",
+                restore_best_weights=self.early_stopping)
+            fit_kwargs["callbacks"] = [stopper]
+            if self.early_stopping:
+                X, targets, fit_kwargs = self._hold_out(X, targets, sample_weight, fit_kwargs)
+        history = self.model_.fit(X, targets, **fit_kwargs)
+        if stopper is not None and stopper.stopped_epoch is None and epochs > 1:
+            warnings.warn(
+                f"{type(self).__name__}: stopped after epochs={epochs} before the loss "
+                f"converged (tol={self.tol}). Raise epochs, or raise learning_rate.",
+                ConvergenceWarning, stacklevel=3)
+        return history
+
+    def _hold_out(self, X, targets, sample_weight, fit_kwargs):
+        """Split off ``validation_fraction`` for early stopping, scored each epoch."""
+        stratify = targets if self._is_classifier else None
+        seed = int(self._fit_rng.integers(2**31 - 1))
+        parts = train_test_split(X, targets, np.arange(len(X)), test_size=self.validation_fraction,
+                                 random_state=seed, stratify=stratify)
+        X_train, X_val, y_train, y_val, train_index, _ = parts
+        self.model_.metrics = [("score", self._score_metric())]
+        fit_kwargs["validation_data"] = (X_val, y_val)
+        if sample_weight is not None:
+            fit_kwargs["sample_weight"] = sample_weight[train_index]
+        return X_train, y_train, fit_kwargs
+
+    def _build_model(self, n_features, n_outputs, n_samples):
+        seed = self._seed()
+        self._fit_rng = as_generator(seed)
+        if self.layers is not None:
+            model = Sequential.from_spec(self.layers, activation=self.activation,
+                                         output_activation=self._output_activation(),
+                                         kernel_initializer=self.kernel_initializer,
+                                         random_state=self._fit_rng, dtype=self.dtype)
+        else:
+            sizes = [n_features, *self._hidden_sizes(), n_outputs]
+            model = Sequential.from_spec(sizes, activation=self.activation,
+                                         output_activation=self._output_activation(),
+                                         kernel_initializer=self.kernel_initializer,
+                                         random_state=self._fit_rng, dtype=self.dtype)
+        self._add_penalties(model, self._batch_size(n_samples) or n_samples)
+        model.build(n_features)
+        if model.output_layer.units != n_outputs:
+            raise InvalidInputError(
+                f"layers: the last layer has {model.output_layer.units} units but the "
+                f"targets need {n_outputs}. Set its output_dim to {n_outputs}.")
+        model.compile(loss=self.loss, optimizer=self._optimizer())
+        return model
+
+    def _add_penalties(self, model, batch_size):
+        """``alpha`` (L2) and ``l1`` with scikit-learn's scaling: divided by the batch size.
+
+        scikit-learn's MLP adds ``0.5 * alpha * sum(W ** 2) / batch_size`` to each
+        batch's loss; the engine adds a layer's penalty as given, so we scale here.
+        """
+        from mlplab.engine.regularizers import L1L2
+
+        if not (self.alpha or self.l1):
+            return
+        for layer in self._dense_layers(model):
+            layer.kernel_regularizer = L1L2(l1=self.l1 / batch_size,
+                                            l2=0.5 * self.alpha / batch_size)
+
+    def _optimizer(self):
+        name = str(self.optimizer).lower() if isinstance(self.optimizer, str) else None
+        if name not in OPTIMIZER_SETTINGS:
+            return optimizers.get(self.optimizer)  # raises with the valid names
+        settings = {key: getattr(self, key) for key in OPTIMIZER_SETTINGS[name]}
+        if name == "sgd" and not self.momentum:
+            settings["nesterov"] = False
+        return optimizers.get(name, **settings)
+
+    def _seed(self):
+        if isinstance(self.random_state, np.random.RandomState):
+            return int(self.random_state.randint(2**31 - 1))
+        if isinstance(self.random_state, np.random.Generator):
+            return int(self.random_state.integers(2**31 - 1))
+        return self.random_state
+
+    def _batch_size(self, n_samples):
+        return None if self.batch_size is None else min(self.batch_size, n_samples)
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        return list(sizes)
+
+    def _dense_layers(self, model=None):
+        from mlplab.engine.layers import Dense
+
+        return [layer for layer in (model or self.model_).layers if isinstance(layer, Dense)]
+
+    def _check_parameters(self):
+        positive = {"epochs": self.epochs, "n_iter_no_change": self.n_iter_no_change}
+        for name, value in positive.items():
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name}={value!r}: must be a positive int.")
+        if self.batch_size is not None and (not isinstance(self.batch_size, numbers.Integral)
+                                            or self.batch_size < 1):
+            raise ValueError(f"batch_size={self.batch_size!r}: give a positive int, or None "
+                             "for full-batch gradient descent.")
+        if not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction={self.validation_fraction!r}: must be in "
+                             "(0, 1), e.g. 0.1.")
+        if self.alpha < 0 or self.l1 < 0:
+            raise ValueError("alpha and l1 must be >= 0.")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class NetClassifier(ClassifierMixin, _BaseNet):
+    """A feed-forward network classifier trained by the mlplab engine.
+
+    Binary problems get one sigmoid output and binary cross-entropy; more
+    classes get a softmax output and categorical cross-entropy. Labels may be
+    any values (ints, strings); they are encoded and decoded for you.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int
+        Widths of the hidden layers, e.g. ``(8, 8)``; ``()`` gives a linear model.
+    layers : list of dict, optional
+        A full layer spec instead (per-layer activations, initialisers), as
+        for :meth:`Sequential.from_spec`; overrides ``hidden_layer_sizes``.
+    activation : str
+        Hidden activation.
+    output_activation, loss : str, optional
+        Default: chosen from the number of classes.
+    optimizer : {"adam", "sgd", "rmsprop", "adagrad"}
+    learning_rate, momentum, nesterov, beta_1, beta_2, epsilon : optimizer settings
+        Used by the optimizers that have them.
+    batch_size : int or None
+        ``None``: full-batch gradient descent; ``1``: per-sample SGD.
+    epochs : int
+        The most passes over the data (scikit-learn's ``max_iter``).
+    kernel_initializer : str or dict
+    alpha, l1 : float
+        L2 and L1 strengths, scaled like scikit-learn's ``alpha``.
+    tol, n_iter_no_change : stop when the training loss (or, with
+        ``early_stopping``, the validation accuracy) has not improved by ``tol``
+        for ``n_iter_no_change`` epochs.
+    early_stopping, validation_fraction : hold out a stratified fraction and stop
+        on its accuracy, keeping the best weights.
+    shuffle, warm_start, random_state, dtype, verbose : as in scikit-learn's MLP
+        (``dtype`` "float64" or "float32"; ``verbose=1`` shows a progress bar).
+
+    Attributes
+    ----------
+    classes_, n_features_in_, feature_names_in_, loss_curve_, validation_scores_,
+    best_validation_score_, n_iter_, coefs_, intercepts_, model_ (the engine's
+    :class:`Sequential`).
+    """
+
+    _is_classifier = True
+    _multi_output = False
+
+    def _encode_targets(self, y, incremental, classes, partial):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if partial and not incremental:
+            if classes is None:
+                raise ValueError("partial_fit: pass classes= (all the labels) on the first "
+                                 "call, e.g. partial_fit(X, y, classes=[0, 1]).")
+            self._label_encoder = LabelEncoder().fit(np.asarray(classes))
+        elif not incremental:
+            self._label_encoder = LabelEncoder().fit(y)
+        unseen = np.setdiff1d(y, self._label_encoder.classes_)
+        if unseen.size:
+            raise ValueError(f"y contains labels {unseen.tolist()} that were not in classes "
+                             f"{self._label_encoder.classes_.tolist()}.")
+        self.classes_ = self._label_encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in "
+                             f"the data; got 1 class: {self.classes_[0]!r}.")
+        return self._label_encoder.transform(y)
+
+    def _n_outputs(self, targets):
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _output_activation(self):
+        if self.output_activation is not None:
+            return self.output_activation
+        return "sigmoid" if len(self.classes_) == 2 else "softmax"
+
+    def _score_metric(self):
+        from mlplab.engine.metrics import accuracy
+
+        return accuracy
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of training; give ``classes`` (all labels) on the first call."""
+        return super().partial_fit(X, y, sample_weight=sample_weight, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
+        X = self._check_X(X)
+        return self.model_.predict_proba(X)
+
+    def predict_log_proba(self, X):
+        """Log of ``predict_proba``, computed from the logits (finite even where p ~ 0)."""
+        X = self._check_X(X)
+        z = self.model_.predict_logits(X)
+        if z.shape[1] == 1:
+            return np.hstack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+        return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
+
+    def decision_function(self, X):
+        """Logits: shape (n_samples,) for two classes (> 0 means ``classes_[1]``),
+        else (n_samples, n_classes)."""
+        X = self._check_X(X)
+        z = self.model_.predict_logits(X)
+        return z[:, 0] if z.shape[1] == 1 else z
+
+    def predict(self, X):
+        """The most probable class of each sample, shape (n_samples,)."""
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+    def _check_X(self, X):
+        check_is_fitted(self, "model_")
+        return validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
+
+
+class NetRegressor(RegressorMixin, _BaseNet):
+    """A feed-forward network regressor (linear output, mean squared error).
+
+    Same parameters as :class:`NetClassifier`; ``y`` may have several columns
+    (multi-output regression). ``validation_scores_`` hold R^2 scores.
+    """
+
+    _is_classifier = False
+    _multi_output = True
+
+    def _encode_targets(self, y, incremental, classes, partial):
+        y = np.asarray(y, dtype=np.dtype(self.dtype))
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        self._single_output = y.ndim == 1
+        return y
+
+    def _n_outputs(self, targets):
+        return 1 if targets.ndim == 1 else targets.shape[1]
+
+    def _output_activation(self):
+        return self.output_activation or "linear"
+
+    def _score_metric(self):
+        from mlplab.engine.metrics import r2
+
+        return r2
+
+    def predict(self, X):
+        """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
+        out = self.model_.predict(X)
+        return out[:, 0] if self._single_output else out
