@@ -73,3 +73,57 @@ def test_e5_keras_style_xor(seed):
     history = model.fit(X, Y, epochs=200, batch_size=100)
     assert history.history["loss"][-1] < history.history["loss"][0] / 3
     assert model.evaluate(X_test, Y_test)["accuracy"] > 0.95
+
+
+# -- E4: neural network vs SVMs ------------------------------------------------------------
+E4_SPEC = [
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+]
+E4_DATA = {
+    "circles": {"n_samples": 200, "noise": 0.2, "factor": 0.5},
+    "moons": {"n_samples": 200, "noise": 0.2},
+}
+# Published test accuracies (poly, rbf, net).
+E4_PUBLISHED = {"circles": (0.45, 0.88, 0.85), "moons": (0.80, 0.93, 0.93)}
+
+
+def e4_split(name, **overrides):
+    from sklearn.model_selection import train_test_split
+
+    X, y = data.make_dataset(name, random_state=42, **{**E4_DATA[name], **overrides})
+    return train_test_split(X, y, test_size=0.2, random_state=42)
+
+
+@pytest.mark.parametrize("name", ["circles", "moons"])
+def test_e4_net_and_svcs_match_the_published_table(name):
+    from mlplab.baselines import make_model
+    from mlplab.estimator import NetClassifier
+
+    X_train, X_test, y_train, y_test = e4_split(name)
+    poly, rbf, net_published = E4_PUBLISHED[name]
+    assert make_model("svc_poly").fit(X_train, y_train).score(X_test, y_test) == \
+        pytest.approx(poly, abs=0.05)
+    assert make_model("svc_rbf").fit(X_train, y_train).score(X_test, y_test) == \
+        pytest.approx(rbf, abs=0.05)
+    # Weights ~ N(0, 0.1^2), full-batch gradient descent, lr 0.1, 10 000 epochs, seed 99.
+    net = NetClassifier(layers=E4_SPEC, kernel_initializer={"name": "normal", "stddev": 0.1},
+                        optimizer="sgd", momentum=0.0, learning_rate=0.1, batch_size=None,
+                        epochs=10_000, alpha=0.0, n_iter_no_change=None, random_state=99)
+    net.fit(X_train, y_train)
+    assert net.n_iter_ == 10_000
+    assert net.score(X_test, y_test) == pytest.approx(net_published, abs=0.05)
+
+
+def test_e4_warm_up_table():
+    from mlplab.baselines import make_model
+
+    expected = {("circles", "svc_linear"): 0.30, ("moons", "svc_linear"): 1.00,
+                ("circles", "svc_rbf"): 1.00, ("moons", "svc_rbf"): 1.00}
+    for (name, model), published in expected.items():
+        X_train, X_test, y_train, y_test = e4_split(name, n_samples=100, noise=0.1)
+        score = make_model(model).fit(X_train, y_train).score(X_test, y_test)
+        assert score == pytest.approx(published, abs=0.05), (name, model)

@@ -14,8 +14,9 @@ from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
 
 def did_you_mean(name, choices) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(name).lower(), [str(c) for c in choices], n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    by_lower = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
 def lookup(registry: dict, name, kind: str):

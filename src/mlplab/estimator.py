@@ -125,10 +125,10 @@ class _BaseNet(BaseEstimator):
                       "shuffle": self.shuffle, "verbose": self.verbose,
                       "random_state": self._fit_rng, "sample_weight": sample_weight}
         stopper = None
-        if not partial:
+        if not partial and (self.early_stopping or self.n_iter_no_change is not None):
             monitor = "val_score" if self.early_stopping else "loss"
             stopper = callbacks.EarlyStopping(
-                monitor=monitor, min_delta=self.tol, patience=self.n_iter_no_change,
+                monitor=monitor, min_delta=self.tol, patience=self.n_iter_no_change or 10,
                 mode="max" if self.early_stopping else "min",
                 restore_best_weights=self.early_stopping)
             fit_kwargs["callbacks"] = [stopper]
@@ -223,7 +223,7 @@ class _BaseNet(BaseEstimator):
         return [layer for layer in (model or self.model_).layers if isinstance(layer, Dense)]
 
     def _check_parameters(self):
-        positive = {"epochs": self.epochs, "n_iter_no_change": self.n_iter_no_change}
+        positive = {"epochs": self.epochs, "n_iter_no_change": self.n_iter_no_change or 1}
         for name, value in positive.items():
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name}={value!r}: must be a positive int.")
@@ -273,7 +273,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         L2 and L1 strengths, scaled like scikit-learn's ``alpha``.
     tol, n_iter_no_change : stop when the training loss (or, with
         ``early_stopping``, the validation accuracy) has not improved by ``tol``
-        for ``n_iter_no_change`` epochs.
+        for ``n_iter_no_change`` epochs. ``n_iter_no_change=None`` always runs
+        all ``epochs`` (as the seed experiments do), with no ConvergenceWarning.
     early_stopping, validation_fraction : hold out a stratified fraction and stop
         on its accuracy, keeping the best weights.
     shuffle, warm_start, random_state, dtype, verbose : as in scikit-learn's MLP
