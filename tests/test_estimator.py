@@ -38,6 +38,7 @@ def test_fit_returns_self_and_sets_the_fitted_attributes(moons):
     assert len(net.loss_curve_) == net.n_iter_ <= 60
     assert net.loss_curve_[-1] < net.loss_curve_[0]
     assert isinstance(net.model_, mlplab.Sequential)
+    assert mlplab.NetClassifier is NetClassifier and mlplab.NetRegressor is NetRegressor
     assert net.score(X, y) > 0.85
 
 
@@ -188,6 +189,7 @@ def test_mismatched_sample_weight(moons):
     ({"optimizer": "adamw"}, "Did you mean 'adam'"),
     ({"activation": "rleu"}, "Did you mean 'relu'"),
     ({"validation_fraction": 1.0}, "validation_fraction"),
+    ({"n_iter_no_change": 0}, "n_iter_no_change=0"),
 ])
 def test_bad_parameters_are_caught_in_fit(params, message, moons):
     net = quick(**params)  # the constructor only stores them

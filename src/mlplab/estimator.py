@@ -24,7 +24,9 @@ from sklearn.utils.validation import (
 
 from mlplab._rng import as_generator
 from mlplab.engine import callbacks, optimizers
+from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
+from mlplab.engine.regularizers import L1L2
 from mlplab.errors import InvalidInputError
 
 # Which constructor arguments each optimizer takes (scikit-learn's names -> the engine's).
@@ -128,7 +130,8 @@ class _BaseNet(BaseEstimator):
         if not partial and (self.early_stopping or self.n_iter_no_change is not None):
             monitor = "val_score" if self.early_stopping else "loss"
             stopper = callbacks.EarlyStopping(
-                monitor=monitor, min_delta=self.tol, patience=self.n_iter_no_change or 10,
+                monitor=monitor, min_delta=self.tol,
+                patience=epochs if self.n_iter_no_change is None else self.n_iter_no_change,
                 mode="max" if self.early_stopping else "min",
                 restore_best_weights=self.early_stopping)
             fit_kwargs["callbacks"] = [stopper]
@@ -156,19 +159,14 @@ class _BaseNet(BaseEstimator):
         return X_train, y_train, fit_kwargs
 
     def _build_model(self, n_features, n_outputs, n_samples):
-        seed = self._seed()
-        self._fit_rng = as_generator(seed)
-        if self.layers is not None:
-            model = Sequential.from_spec(self.layers, activation=self.activation,
-                                         output_activation=self._output_activation(),
-                                         kernel_initializer=self.kernel_initializer,
-                                         random_state=self._fit_rng, dtype=self.dtype)
-        else:
-            sizes = [n_features, *self._hidden_sizes(), n_outputs]
-            model = Sequential.from_spec(sizes, activation=self.activation,
-                                         output_activation=self._output_activation(),
-                                         kernel_initializer=self.kernel_initializer,
-                                         random_state=self._fit_rng, dtype=self.dtype)
+        self._fit_rng = as_generator(self._seed())
+        spec = self.layers
+        if spec is None:
+            spec = [n_features, *self._hidden_sizes(), n_outputs]
+        model = Sequential.from_spec(spec, activation=self.activation,
+                                     output_activation=self._output_activation(),
+                                     kernel_initializer=self.kernel_initializer,
+                                     random_state=self._fit_rng, dtype=self.dtype)
         self._add_penalties(model, self._batch_size(n_samples) or n_samples)
         model.build(n_features)
         if model.output_layer.units != n_outputs:
@@ -184,8 +182,6 @@ class _BaseNet(BaseEstimator):
         scikit-learn's MLP adds ``0.5 * alpha * sum(W ** 2) / batch_size`` to each
         batch's loss; the engine adds a layer's penalty as given, so we scale here.
         """
-        from mlplab.engine.regularizers import L1L2
-
         if not (self.alpha or self.l1):
             return
         for layer in self._dense_layers(model):
@@ -218,12 +214,12 @@ class _BaseNet(BaseEstimator):
         return list(sizes)
 
     def _dense_layers(self, model=None):
-        from mlplab.engine.layers import Dense
-
         return [layer for layer in (model or self.model_).layers if isinstance(layer, Dense)]
 
     def _check_parameters(self):
-        positive = {"epochs": self.epochs, "n_iter_no_change": self.n_iter_no_change or 1}
+        positive = {"epochs": self.epochs}
+        if self.n_iter_no_change is not None:
+            positive["n_iter_no_change"] = self.n_iter_no_change
         for name, value in positive.items():
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name}={value!r}: must be a positive int.")
