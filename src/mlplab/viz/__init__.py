@@ -1,0 +1,17 @@
+"""Pictures of networks: decision boundaries, neurons, curves and training animations.
+
+Every function returns a matplotlib Figure or Axes; single-panel functions
+accept ``ax=`` to draw into an existing figure. Needs matplotlib (and Pillow
+for GIFs).
+"""
+
+from mlplab.viz.animate import TrainingAnimation, animate_training
+from mlplab.viz.boundary import plot_comparison, plot_decision_boundary, plot_probability
+from mlplab.viz.curves import plot_history, plot_linear_collapse
+from mlplab.viz.neurons import plot_network, plot_neurons
+
+__all__ = [
+    "plot_decision_boundary", "plot_probability", "plot_comparison", "plot_neurons",
+    "plot_network", "plot_history", "plot_linear_collapse", "animate_training",
+    "TrainingAnimation",
+]

@@ -1,0 +1,207 @@
+"""Animations of training: the network's boundary beside every hidden neuron's, per epoch."""
+
+import os
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation
+
+from mlplab.engine.callbacks import WeightSnapshots
+from mlplab.engine.layers import Dense
+from mlplab.errors import InvalidInputError
+from mlplab.viz import style
+from mlplab.viz._grid import check_plane, engine_model, plane_grid
+from mlplab.viz.boundary import scatter_points
+from mlplab.viz.neurons import layer_outputs, neuron_image_limits
+
+FORMATS = {".gif": "gif", ".mp4": "mp4", ".html": "html"}
+# matplotlib's HTML player takes its button icons from a CDN; use plain symbols instead,
+# so the file works offline.
+ICONS = {"fa fa-minus": "&minus;", "fa fa-plus": "+", "fa fa-fast-backward": "&#x23EE;",
+         "fa fa-step-backward": "&#x23F4;&#x23F4;", "fa fa-play fa-flip-horizontal": "&#x25C0;",
+         "fa fa-pause": "&#x23F8;", "fa fa-play": "&#x25B6;",
+         "fa fa-step-forward": "&#x23F5;&#x23F5;", "fa fa-fast-forward": "&#x23ED;"}
+
+
+def offline_html(html):
+    """Drop the player's CDN stylesheet and put symbols in its buttons."""
+    html = re.sub(r"<link rel=\"stylesheet\"\s*href=\"https?://[^\"]*\">", "", html)
+    return re.sub(r'<i class="([^"]*)"></i>', lambda m: ICONS.get(m.group(1), "?"), html)
+
+
+class TrainingAnimation:
+    """A rendered training animation.
+
+    Attributes
+    ----------
+    animation : matplotlib.animation.FuncAnimation
+    snapshots : list of dict
+        The weight snapshots it replays (epoch, step, loss, weights).
+    path : Path or None
+        Where it was saved, if it was.
+    """
+
+    def __init__(self, anim, figure, snapshots, path=None):
+        self.animation, self.figure, self.snapshots, self.path = anim, figure, snapshots, path
+
+    @property
+    def n_frames(self):
+        return len(self.snapshots)
+
+    def save(self, path, fps=10):
+        """Write a GIF (Pillow), an MP4 (ffmpeg) or a self-contained HTML file."""
+        self.path = save_animation(self.animation, path, fps)
+        return self.path
+
+    def to_html(self):
+        """The animation as a self-contained HTML/JavaScript player (frames inline)."""
+        return offline_html(self.animation.to_jshtml(default_mode="once"))
+
+    def _repr_html_(self):
+        return self.to_html()
+
+
+def _check_output_path(out):
+    path = Path(out)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InvalidInputError(f"out={str(out)!r}: use a .gif, .mp4 or .html file name.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise InvalidInputError(f"cannot write {str(out)!r}: folder {str(folder)!r} does not "
+                                "exist or is not writable. Choose another path.")
+    if kind == "mp4" and not animation.writers.is_available("ffmpeg"):
+        raise InvalidInputError("writing MP4 needs ffmpeg, which is not installed. Save as "
+                                f"{path.with_suffix('.gif').name} or "
+                                f"{path.with_suffix('.html').name} instead, or install ffmpeg.")
+    return path, kind
+
+
+def save_animation(anim, out, fps):
+    path, kind = _check_output_path(out)
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # renamed when complete
+    try:
+        if kind == "html":
+            tmp.write_text(offline_html(anim.to_jshtml(fps=fps, default_mode="once")),
+                           encoding="utf-8")
+        else:
+            writer = animation.PillowWriter(fps=fps) if kind == "gif" else \
+                animation.FFMpegWriter(fps=fps)
+            anim.save(tmp, writer=writer)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _frame_indices(n_snapshots, frames):
+    if frames is None or frames >= n_snapshots:
+        return np.arange(n_snapshots)
+    return np.unique(np.linspace(0, n_snapshots - 1, frames).round().astype(int))
+
+
+def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
+                     snapshots=None, out=None, frames=None, fps=10, resolution=100,
+                     panel_size=2.0, random_state=None):
+    """Train ``model`` (or replay recorded snapshots) and animate what it learns.
+
+    Each frame shows the network's output over the input plane with the data,
+    beside every hidden neuron's activation and zero line, titled with the
+    epoch and the loss.
+
+    Parameters
+    ----------
+    model : compiled mlplab Sequential (or NetClassifier, for replay)
+    X, y : training data; X of shape (n_samples, 2)
+    epochs : int
+        Train this many epochs first, recording weights every ``every``
+        epochs (or steps, ``unit="step"``). Leave None to replay ``snapshots``.
+    snapshots : list, optional
+        ``WeightSnapshots(...).snapshots`` from an earlier fit.
+    out : str or Path, optional
+        ``.gif``, ``.mp4`` (needs ffmpeg) or ``.html`` (self-contained).
+    frames : int, optional
+        Use at most this many frames, evenly spaced (the last is always kept).
+    fps, resolution, panel_size : playback speed, grid points per side, panel size in inches.
+
+    Returns
+    -------
+    TrainingAnimation
+    """
+    network = engine_model(model, "animate_training") if epochs is None else model
+    X = check_plane(X)
+    if out is not None:
+        _check_output_path(out)  # fail before training, not after
+    if epochs is not None:
+        recorder = WeightSnapshots(every=every, unit=unit)
+        network.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder],
+                    random_state=random_state)
+        snapshots = recorder.snapshots
+    if not snapshots:
+        raise InvalidInputError("animate_training: give epochs= to train, or snapshots= "
+                                "recorded with WeightSnapshots.")
+    chosen = [snapshots[i] for i in _frame_indices(len(snapshots), frames)]
+    figure, update = _build_figure(network, X, y, resolution, panel_size)
+    final_weights = network.get_weights()
+    anim = animation.FuncAnimation(figure, lambda i: update(chosen[i]), frames=len(chosen),
+                                   interval=1000 / fps, blit=False)
+    result = TrainingAnimation(anim, figure, chosen)
+    try:
+        if out is not None:
+            result.save(out, fps)
+    finally:
+        network.set_weights(final_weights)
+    return result
+
+
+def _build_figure(network, X, y, resolution, panel_size):
+    """Draw the first frame's artists once; return the figure and a frame updater."""
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    hidden = dense[:-1]
+    columns = max([layer.units for layer in hidden], default=0)
+    figure = plt.figure(figsize=(panel_size * (2 + columns), panel_size * max(2, len(hidden))),
+                        layout="constrained")
+    grid = figure.add_gridspec(max(2, len(hidden)), 2 + columns)
+    main = figure.add_subplot(grid[:, :2])
+    xx, yy, points = plane_grid(X, resolution, 0.1)
+    points = points.astype(network.dtype)
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    out_image = main.imshow(np.zeros(xx.shape), origin="lower", extent=extent, vmin=0, vmax=1,
+                            cmap=style.DIVERGING, aspect="auto", alpha=0.8)
+    scatter_points(main, X, np.asarray(y))
+    main.set_xticks([]), main.set_yticks([])
+    neuron_images = []
+    for row, layer in enumerate(hidden):
+        for unit in range(layer.units):
+            ax = figure.add_subplot(grid[row, 2 + unit])
+            ax.set_xticks([]), ax.set_yticks([])
+            ax.set_title(f"layer {row + 1} · n{unit + 1}", fontsize=7)
+            image = ax.imshow(np.zeros(xx.shape), origin="lower", extent=extent, aspect="auto",
+                              cmap=style.DIVERGING)
+            neuron_images.append((ax, image, row, unit, layer.activation.name))
+    contours = []
+
+    def update(snapshot):
+        network.set_weights(snapshot["weights"])
+        outputs = layer_outputs(network, points)
+        for artist in contours:
+            artist.remove()
+        contours.clear()
+        probability = outputs[-1][1][:, -1].reshape(xx.shape)
+        out_image.set_data(probability)
+        contours.append(main.contour(xx, yy, probability, levels=[0.5], colors="black",
+                                     linewidths=1.5))
+        for ax, image, row, unit, name in neuron_images:
+            z, a = outputs[row][0][:, unit], outputs[row][1][:, unit]
+            image.set_data(a.reshape(xx.shape))
+            image.set_clim(*neuron_image_limits(name, a))
+            if z.min() < 0 < z.max():
+                contours.append(ax.contour(xx, yy, z.reshape(xx.shape), levels=[0.0],
+                                           colors="black", linewidths=0.8))
+        loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
+        main.set_title(f"epoch {snapshot['epoch']} · loss {loss}", fontsize=11)
+        return [out_image]
+
+    return figure, update

@@ -1,0 +1,173 @@
+"""Decision regions, probability contours and side-by-side model comparisons."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+
+from mlplab.viz import style
+from mlplab.viz._grid import (
+    check_fitted,
+    check_plane,
+    is_regressor,
+    plane_grid,
+    positive_score,
+    predict_classes,
+)
+
+
+def _axes(ax, size=(5, 4.5)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def scatter_points(ax, X, y, classes=None, test=False, size=22):
+    """Draw points coloured by class; test points hollow, so train and test tell apart."""
+    y = np.asarray(y)
+    if y.ndim == 2:  # one-hot rows (E5): their argmax is the class
+        y = np.argmax(y, axis=1)
+    classes = np.unique(y) if classes is None else classes
+    for index, label in enumerate(classes):
+        mask = y == label
+        if not mask.any():
+            continue
+        color = style.class_color(index)
+        kind = "test" if test else "train"
+        # A dark rim keeps points visible on regions of their own colour.
+        ax.scatter(X[mask, 0], X[mask, 1], s=size, linewidths=1.4 if test else 0.6,
+                   facecolors="white" if test else color, edgecolors=color if test else "#222222",
+                   marker="o", label=f"{label} ({kind})", zorder=3)
+
+
+def plot_decision_boundary(model, X, y, *, X_test=None, y_test=None, ax=None, resolution=200,
+                           margin=0.1, features=None, legend=True, title=None):
+    """Class regions of a fitted classifier over the input plane, with the data on top.
+
+    Parameters
+    ----------
+    model : fitted mlplab Sequential, mlplab estimator or scikit-learn classifier
+    X, y : array-like, shape (n_samples, 2), (n_samples,)
+        Training points (filled markers).
+    X_test, y_test : array-like, optional
+        Test points (hollow markers).
+    ax : matplotlib Axes, optional
+    resolution : int
+        Grid points per side; the grid covers the data plus ``margin`` of its range.
+    features : pair of int, optional
+        Two columns to draw when X has more than two.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_fitted(model, "plot_decision_boundary")
+    X = check_plane(X, features)
+    everything = X if X_test is None else np.vstack([X, check_plane(X_test, features,
+                                                                    "X_test")])
+    xx, yy, points = plane_grid(everything, resolution, margin)
+    regions, classes = predict_classes(model, points)
+    ax = _axes(ax)
+    n_classes = len(classes)
+    ax.contourf(xx, yy, regions.reshape(xx.shape), levels=np.arange(n_classes + 1) - 0.5,
+                cmap=style.region_cmap(n_classes))
+    if n_classes <= 10:
+        ax.contour(xx, yy, regions.reshape(xx.shape), levels=np.arange(n_classes) + 0.5,
+                   colors="#333333", linewidths=1.0)
+    scatter_points(ax, X, np.asarray(y), classes)
+    if X_test is not None:
+        scatter_points(ax, check_plane(X_test, features, "X_test"), np.asarray(y_test),
+                       classes, test=True)
+    _finish(ax, title, legend)
+    return ax
+
+
+def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, features=None,
+                     levels=21, colorbar=True, title=None):
+    """Filled contours of P(y=1) (a regressor: its predicted surface) with a colour bar.
+
+    For a classifier without probabilities (e.g. an SVC), its decision function
+    is drawn instead, centred on 0. Returns the Axes.
+    """
+    check_fitted(model, "plot_probability")
+    X = check_plane(X, features)
+    xx, yy, points = plane_grid(X, resolution, margin)
+    values, is_probability = positive_score(model, points)
+    surface = values.reshape(xx.shape)
+    ax = _axes(ax)
+    if is_probability:
+        bounds, label = np.linspace(0, 1, levels), "P(y = 1)"
+    elif is_regressor(model):
+        bounds, label = levels, "prediction"
+    else:
+        extent = np.abs(values).max() or 1.0
+        bounds, label = np.linspace(-extent, extent, levels), "decision function"
+    filled = ax.contourf(xx, yy, surface, levels=bounds, cmap=style.DIVERGING, alpha=0.85)
+    if is_probability:
+        ax.contour(xx, yy, surface, levels=[0.5], colors="#333333", linewidths=1.2)
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label=label)
+    if y is not None:
+        if is_regressor(model):
+            ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap=style.DIVERGING, s=18,
+                       edgecolors="#333333", linewidths=0.4, zorder=3)
+        else:
+            scatter_points(ax, X, np.asarray(y))
+    _finish(ax, title, legend=False)
+    return ax
+
+
+def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, resolution=150,
+                    panel_size=3.2):
+    """A grid of decision boundaries: one row per data set, one panel per model.
+
+    Parameters
+    ----------
+    models : dict of str -> estimator
+        Unfitted scikit-learn-style estimators (each is cloned and fitted per data set).
+    datasets : dict of str -> (X, y) or (X_train, X_test, y_train, y_test)
+        A pair is split with ``test_size`` and ``random_state`` (stratified).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each panel is titled with the model and its test accuracy; the scores
+        are also in ``figure.scores[dataset][model]``.
+    """
+    if not models or not datasets:
+        from mlplab.errors import InvalidInputError
+
+        raise InvalidInputError("plot_comparison needs at least one model and one data set, "
+                                "e.g. models={'svc': SVC()}, datasets={'moons': (X, y)}.")
+    fig, axes = plt.subplots(len(datasets), len(models), squeeze=False, layout="constrained",
+                             figsize=(panel_size * len(models), panel_size * len(datasets)))
+    fig.scores = {}
+    for row, (data_name, parts) in enumerate(datasets.items()):
+        X_train, X_test, y_train, y_test = _split(parts, test_size, random_state)
+        fig.scores[data_name] = {}
+        for column, (model_name, model) in enumerate(models.items()):
+            fitted = clone(model).fit(X_train, y_train)
+            score = fitted.score(X_test, y_test)
+            fig.scores[data_name][model_name] = score
+            plot_decision_boundary(fitted, X_train, y_train, X_test=X_test, y_test=y_test,
+                                   ax=axes[row, column], resolution=resolution, legend=False,
+                                   title=f"{model_name}: test acc {score:.2f}")
+        axes[row, 0].set_ylabel(data_name, fontsize=12, fontweight="bold")
+    return fig
+
+
+def _split(parts, test_size, random_state):
+    if len(parts) == 4:
+        return parts
+    X, y = parts
+    return train_test_split(X, y, test_size=test_size, random_state=random_state, stratify=y)
+
+
+def _finish(ax, title, legend):
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("auto")
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)

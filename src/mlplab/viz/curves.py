@@ -1,0 +1,112 @@
+"""Training curves, and E1's picture of a linear stack collapsing to one line."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from mlplab.engine.callbacks import History
+from mlplab.engine.collapse import collapse_linear
+from mlplab.errors import InvalidInputError
+from mlplab.viz import style
+from mlplab.viz._grid import check_plane, engine_model
+from mlplab.viz.boundary import plot_decision_boundary
+
+
+def _history_dict(history):
+    if isinstance(history, History):
+        return history.history
+    if isinstance(history, dict):
+        return history
+    if hasattr(history, "loss_curve_"):  # an mlplab or scikit-learn estimator
+        curves = {"loss": list(history.loss_curve_)}
+        if getattr(history, "validation_scores_", None):
+            curves["val_score"] = list(history.validation_scores_)
+        return curves
+    raise InvalidInputError(f"plot_history takes a History (from fit), a dict of lists or a "
+                            f"fitted estimator; got {type(history).__name__}.")
+
+
+def plot_history(history, *, ax=None, log_loss=False):
+    """Loss (left) and metrics (right) per epoch, training solid and validation dashed.
+
+    Parameters
+    ----------
+    history : History, dict of lists, or fitted estimator (``loss_curve_``)
+    ax : Axes or pair of Axes, optional
+        One Axes draws the losses only.
+    log_loss : bool
+        Logarithmic loss axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    curves = _history_dict(history)
+    if not curves.get("loss"):
+        raise InvalidInputError("plot_history: the history has no 'loss' values; train first.")
+    metrics = sorted({k.removeprefix("val_") for k in curves} - {"loss"})
+    if ax is None:
+        panels = 2 if metrics else 1
+        fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), layout="constrained")
+        axes = np.atleast_1d(axes)
+    else:
+        axes = np.atleast_1d(ax)
+        fig = axes[0].figure
+    groups = [["loss"], metrics][: len(axes)]
+    for panel, names in zip(axes, groups, strict=False):
+        for index, name in enumerate(names):
+            epochs = np.arange(1, len(curves.get(name, curves.get(f"val_{name}", []))) + 1)
+            color = style.CLASS_COLORS[(index + 1) % len(style.CLASS_COLORS)]
+            if name in curves:
+                panel.plot(epochs, curves[name], color=color, label=f"train {name}")
+            if f"val_{name}" in curves:
+                panel.plot(np.arange(1, len(curves[f"val_{name}"]) + 1), curves[f"val_{name}"],
+                           color=color, linestyle="--", label=f"validation {name}")
+        panel.set_xlabel("epoch")
+        panel.grid(alpha=0.3)
+        panel.legend(fontsize=8)
+    axes[0].set_ylabel("loss")
+    if log_loss:
+        axes[0].set_yscale("log")
+    return fig
+
+
+def plot_linear_collapse(model, X, y, *, features=None, resolution=200):
+    """E1's point: a stack with no hidden non-linearity is one linear map.
+
+    Left: the stack's decision regions with the line ``x @ w + b = 0`` of the
+    collapsed weights drawn over them (they coincide). Right: the layer
+    matrices, their product ``w`` and the collapsed bias ``b``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``figure.collapsed`` holds ``(w, b)``.
+    """
+    network = engine_model(model, "plot_linear_collapse")
+    X = check_plane(X, features)
+    kernel, bias = collapse_linear(network)
+    if kernel.shape[1] != 1:
+        raise InvalidInputError("plot_linear_collapse draws binary classifiers (one output "
+                                f"unit); this one has {kernel.shape[1]}.")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained",
+                                      gridspec_kw={"width_ratios": [1.1, 1]})
+    plot_decision_boundary(network, X, y, ax=left, resolution=resolution, legend=False,
+                           title="the stack's decision regions")
+    (w1, w2), b = kernel[:, 0], bias[0]
+    xs = np.array(left.get_xlim())
+    if abs(w2) > 1e-12:
+        left.plot(xs, -(w1 * xs + b) / w2, "k--", linewidth=2, label="$w \\cdot x + b = 0$")
+    else:
+        left.axvline(-b / w1, color="black", linestyle="--", label="$w \\cdot x + b = 0$")
+    left.set_xlim(xs)
+    left.legend(loc="lower left", fontsize=9)
+    shapes = " · ".join(f"{layer.kernel.shape[0]}x{layer.kernel.shape[1]}"
+                        for layer in network.layers if hasattr(layer, "kernel"))
+    lines = ["The stack is one linear map:", "", f"$W_1 W_2 \\cdots W_L$  ({shapes})", "",
+             f"$w = ({w1:.3f},\\ {w2:.3f})$", f"$b = {b:.3f}$", "",
+             "prediction = sigmoid($x \\cdot w + b$)",
+             f"{network.count_params()} parameters, {kernel.size + bias.size} of them effective"]
+    right.set_axis_off()
+    right.text(0.02, 0.95, "\n".join(lines), va="top", fontsize=12, transform=right.transAxes)
+    fig.collapsed = (kernel, bias)
+    return fig

@@ -1,0 +1,151 @@
+"""Inside the network: every hidden neuron over the input plane, and the wiring diagram."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from mlplab.engine.layers import Dense
+from mlplab.viz import style
+from mlplab.viz._grid import check_plane, engine_model, plane_grid
+
+
+def layer_outputs(model, points):
+    """Pre-activations and activations of every Dense layer, in one forward pass.
+
+    Returns a list with one ``(z, a)`` pair per Dense layer, each of shape
+    (n_points, units); Dropout is inactive, as at prediction time.
+    """
+    outputs, a = [], points
+    for layer in model.layers:
+        a = layer.forward(a, training=False)
+        if isinstance(layer, Dense):
+            outputs.append((layer.logits, a))
+    return outputs
+
+
+def neuron_image_limits(activation_name, values):
+    """Colour limits that make an activation's sign or midpoint white."""
+    if activation_name in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    extent = float(np.abs(values).max()) or 1.0
+    return -extent, extent
+
+
+def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
+                 include_output=True, panel_size=1.6):
+    """Every hidden neuron as a small heat map of its activation over the input plane.
+
+    The black line in each panel is where the neuron's pre-activation is zero:
+    its own decision boundary. First-layer boundaries are straight lines; deeper
+    ones bend. Rows are layers (input side first).
+
+    Parameters
+    ----------
+    model : fitted mlplab Sequential or NetClassifier
+    X : array-like, shape (n_samples, 2)
+        Sets the extent of the plane (and is drawn faintly, with ``y``).
+    include_output : bool
+        Add a last row with the output neuron(s).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``figure.neuron_axes[l][j]`` is the panel of neuron j of Dense layer l.
+    """
+    network = engine_model(model, "plot_neurons")
+    X = check_plane(X, features)
+    xx, yy, points = plane_grid(X, resolution, margin)
+    outputs = layer_outputs(network, points.astype(network.dtype))
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    rows = len(dense) if include_output else len(dense) - 1
+    if rows == 0:
+        from mlplab.errors import InvalidInputError
+
+        raise InvalidInputError("plot_neurons: this network has no hidden layer; pass "
+                                "include_output=True to see its output neuron.")
+    columns = max(layer.units for layer in dense[:rows])
+    fig, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained",
+                             figsize=(panel_size * columns, panel_size * rows))
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    fig.neuron_axes = []
+    for row in range(rows):
+        z, a = outputs[row]
+        name = dense[row].activation.name
+        low, high = neuron_image_limits(name, a)
+        fig.neuron_axes.append([])
+        for unit in range(columns):
+            ax = axes[row, unit]
+            ax.set_xticks([]), ax.set_yticks([])
+            if unit >= dense[row].units:
+                ax.set_axis_off()
+                continue
+            ax.imshow(a[:, unit].reshape(xx.shape), origin="lower", extent=extent,
+                      cmap=style.DIVERGING, vmin=low, vmax=high, aspect="auto")
+            if z[:, unit].min() < 0 < z[:, unit].max():
+                ax.contour(xx, yy, z[:, unit].reshape(xx.shape), levels=[0.0], colors="black",
+                           linewidths=1.0)
+            if y is not None:
+                ax.scatter(X[:, 0], X[:, 1], s=2, c="#555555", alpha=0.25, linewidths=0)
+            label = "output" if row == len(dense) - 1 else f"layer {row + 1}"
+            ax.set_title(f"{label} · n{unit + 1}", fontsize=8)
+            fig.neuron_axes[row].append(ax)
+    fig.suptitle("what each neuron computes (line: its pre-activation = 0)", fontsize=10)
+    return fig
+
+
+def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
+                 max_width=6.0):
+    """The network as a diagram: neurons as circles, weights as coloured lines.
+
+    Blue lines are positive weights, orange negative; line width grows with
+    |weight|. With ``thumbnails=True`` (and ``X``), each neuron shows its
+    activation over the input plane.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    network = engine_model(model, "plot_network")
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    widths = [network.input_dim] + [layer.units for layer in dense]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.8 * len(widths) + 1, 0.9 * max(widths) + 1.2),
+                             layout="constrained")
+    positions = [_column(i, width) for i, width in enumerate(widths)]
+    biggest = max(float(np.abs(layer.kernel).max()) for layer in dense) or 1.0
+    for index, layer in enumerate(dense):
+        for (i, j), weight in np.ndenumerate(layer.kernel):
+            (x0, y0), (x1, y1) = positions[index][i], positions[index + 1][j]
+            ax.plot([x0, x1], [y0, y1], color=style.CLASS_COLORS[1 if weight > 0 else 0],
+                    linewidth=0.3 + max_width * abs(weight) / biggest, alpha=0.75, zorder=1)
+    thumbs = _thumbnail_images(network, X, resolution) if thumbnails and X is not None else None
+    for column, nodes in enumerate(positions):
+        for row, (x, y) in enumerate(nodes):
+            if thumbs is not None and column > 0:
+                inset = ax.inset_axes([x - 0.3, y - 0.3, 0.6, 0.6], transform=ax.transData,
+                                      zorder=3)
+                inset.imshow(thumbs[column - 1][row], origin="lower", cmap=style.DIVERGING,
+                             aspect="auto")
+                inset.set_xticks([]), inset.set_yticks([])
+            else:
+                ax.scatter([x], [y], s=420, c="white", edgecolors="#333333", zorder=3)
+                if column == 0:
+                    ax.annotate(f"$x_{row + 1}$", (x, y), ha="center", va="center", zorder=4)
+    for column, width in enumerate(widths):
+        name = "input" if column == 0 else dense[column - 1].activation.name
+        ax.annotate(f"{name} ({width})", (column * 2.0, -max(widths) / 2 - 0.05),
+                    ha="center", va="top", fontsize=9)
+    ax.set_xlim(-0.8, 2.0 * (len(widths) - 1) + 0.8)
+    ax.set_ylim(-max(widths) / 2 - 0.5, max(widths) / 2 + 0.1)
+    ax.set_axis_off()
+    return ax
+
+
+def _column(index, width):
+    return [(index * 2.0, (width - 1) / 2 - row) for row in range(width)]
+
+
+def _thumbnail_images(network, X, resolution):
+    X = check_plane(X)
+    xx, _, points = plane_grid(X, resolution, 0.1)
+    return [[a[:, unit].reshape(xx.shape) for unit in range(a.shape[1])]
+            for _, a in layer_outputs(network, points.astype(network.dtype))]
