@@ -90,3 +90,48 @@ def test_the_installed_command_runs_as_a_module():
                             check=False)
     assert result.returncode == 0, result.stderr
     assert np.isfinite(accuracy(result.stdout, "test"))
+
+
+def test_animate_writes_a_gif_with_the_requested_frames(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "xor.gif"
+    result = run(["animate", "--dataset", "xor", "--layers", "2,4,3,1", "--activation",
+                  "sigmoid", "--n-samples", "200", "--epochs", "20", "--frames", "5",
+                  "--resolution", "30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 frames, epochs 0-20" in result.output
+    assert Image.open(out).n_frames == 5
+
+
+def test_animate_errors(tmp_path):
+    result = run(["animate", "--out", str(tmp_path / "a.avi"), "--epochs", "1"])
+    assert result.exit_code == 2 and "use a .gif, .mp4 or .html" in result.output
+    result = run(["animate", "--epochs", "1"])
+    assert result.exit_code == 2 and "Missing option '--out'" in result.output
+
+
+def test_plot_every_kind(tmp_path):
+    from PIL import Image
+
+    for kind in ("boundary", "probability", "neurons", "network", "history"):
+        out = tmp_path / f"{kind}.png"
+        result = run(["plot", kind, "--dataset", "moons", "--layers", "2,4,1", "--n-samples",
+                      "150", "--epochs", "5", "--dpi", "50", "--out", str(out)])
+        assert result.exit_code == 0, (kind, result.output)
+        assert Image.open(out).size[0] > 100
+    out = tmp_path / "collapse.png"
+    result = run(["plot", "collapse", "--layers", "2,2,2,1", "--activation", "linear",
+                  "--epochs", "5", "--n-samples", "150", "--out", str(out)])
+    assert result.exit_code == 0 and out.exists()
+    result = run(["plot", "collapse", "--activation", "tanh", "--epochs", "1",
+                  "--out", str(tmp_path / "no.png")])
+    assert result.exit_code == 2 and "only a stack with linear hidden layers" in result.output
+
+
+def test_plot_a_saved_model(tmp_path):
+    model_path = tmp_path / "m.npz"
+    assert run(QUICK + ["--epochs", "3", "--save", str(model_path)]).exit_code == 0
+    out = tmp_path / "b.svg"
+    result = run(["plot", "boundary", "--model", str(model_path), "--out", str(out)])
+    assert result.exit_code == 0 and out.read_text().lstrip().startswith("<?xml")

@@ -46,6 +46,56 @@ def parse_batch_size(text):
                                  param_hint="--batch-size") from None
 
 
+NETWORK_OPTIONS = [
+    click.option("--dataset", default="moons", show_default=True,
+                 help="Data set name, e.g. moons, circles, xor, spirals."),
+    click.option("--n-samples", default=1000, show_default=True, type=int),
+    click.option("--noise", type=float, default=None,
+                 help="Noise of the data set [default: moons 0.2, circles 0.1, others their "
+                      "generator's default]."),
+    click.option("--layers", "layers_text", default="2,8,8,1", show_default=True,
+                 help="Widths from input to output, comma-separated."),
+    click.option("--activation", default="relu", show_default=True, help="Hidden activation."),
+    click.option("--output-activation", default=None,
+                 help="Default: sigmoid for one output unit, softmax for several."),
+    click.option("--loss", default=None, help="Default: the natural loss of the output."),
+    click.option("--optimizer", default="adam", show_default=True),
+    click.option("--learning-rate", type=float, default=0.01, show_default=True),
+    click.option("--momentum", type=float, default=None, help="For --optimizer sgd."),
+    click.option("--batch-size", "batch_text", default="32", show_default=True,
+                 help="Samples per step; 'full' for full-batch gradient descent."),
+    click.option("--epochs", default=300, show_default=True, type=int),
+    click.option("--test-size", default=0.2, show_default=True, type=float),
+    click.option("--seed", default=0, show_default=True, type=int,
+                 help="Seeds the data, the split and the network."),
+    click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
+                 show_default=True),
+]
+
+
+def network_options(command):
+    for option in reversed(NETWORK_OPTIONS):
+        command = option(command)
+    return command
+
+
+def experiment_arguments(options):
+    """Map the shared CLI options to the keyword arguments of mlplab.workflows."""
+    optimizer = {"name": options.pop("optimizer")}
+    for key in ("momentum", "learning_rate"):
+        value = options.pop(key)
+        if value is not None:
+            optimizer[key] = value
+    noise = options.pop("noise")
+    return {
+        "layers": parse_layers(options.pop("layers_text")),
+        "batch_size": parse_batch_size(options.pop("batch_text")),
+        "noise": "default" if noise is None else noise,
+        "random_state": options.pop("seed"),
+        "optimizer": optimizer, **options,
+    }
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlplab")
 def main():
@@ -53,55 +103,80 @@ def main():
 
 
 @main.command()
-@click.option("--dataset", default="moons", show_default=True,
-              help="Data set name, e.g. moons, circles, xor, spirals.")
-@click.option("--n-samples", default=1000, show_default=True, type=int)
-@click.option("--noise", type=float, default=None,
-              help="Noise of the data set [default: 0.2 for sets that have a noise setting].")
-@click.option("--layers", "layers_text", default="2,8,8,1", show_default=True,
-              help="Widths from input to output, comma-separated.")
-@click.option("--activation", default="relu", show_default=True, help="Hidden activation.")
-@click.option("--output-activation", default=None,
-              help="Default: sigmoid for one output unit, softmax for several.")
-@click.option("--loss", default=None, help="Default: the natural loss of the output.")
-@click.option("--optimizer", default="adam", show_default=True)
-@click.option("--learning-rate", type=float, default=None, help="Default: the optimizer's.")
-@click.option("--momentum", type=float, default=None, help="For --optimizer sgd.")
-@click.option("--batch-size", "batch_text", default="32", show_default=True,
-              help="Samples per step; 'full' for full-batch gradient descent.")
-@click.option("--epochs", default=300, show_default=True, type=int)
-@click.option("--test-size", default=0.2, show_default=True, type=float)
-@click.option("--seed", default=0, show_default=True, type=int,
-              help="Seeds the data, the split and the network.")
-@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
-              show_default=True)
+@network_options
 @click.option("--save", "save_path", type=click.Path(dir_okay=False), default=None,
               help="Write the trained model to this file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Progress bar (only shown on a terminal).")
 @user_errors
-def train(dataset, n_samples, noise, layers_text, activation, output_activation, loss,
-          optimizer, learning_rate, momentum, batch_text, epochs, test_size, seed, dtype,
-          save_path, progress):
-    """Train a network on a toy data set and report train/test accuracy."""
+def train(save_path, progress, **options):
+    """Train a network on a toy data set and report train/test accuracy.
+
+    Example: mlplab train --dataset moons --layers 2,8,8,1 --activation tanh --epochs 300
+    """
     from mlplab.workflows import train_on_dataset
 
-    optimizer_spec = {"name": optimizer}
-    if momentum is not None:
-        optimizer_spec["momentum"] = momentum
-    if learning_rate is not None:
-        optimizer_spec["learning_rate"] = learning_rate
-    result = train_on_dataset(
-        dataset, parse_layers(layers_text), n_samples=n_samples,
-        noise="default" if noise is None else noise,
-        activation=activation, output_activation=output_activation, loss=loss,
-        optimizer=optimizer_spec, batch_size=parse_batch_size(batch_text), epochs=epochs,
-        test_size=test_size, random_state=seed, dtype=dtype,
-        verbose=1 if progress and sys.stdout.isatty() else 0,
-    )
+    arguments = experiment_arguments(options)
+    result = train_on_dataset(arguments.pop("dataset"), arguments.pop("layers"),
+                              verbose=1 if progress and sys.stdout.isatty() else 0,
+                              **arguments)
     if save_path:
         result.model.save(save_path)
     render_training(result, save_path)
+
+
+@main.command()
+@network_options
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .gif, .html (self-contained) or .mp4 (needs ffmpeg).")
+@click.option("--every", default=None, type=int,
+              help="Record every N epochs [default: enough for --frames frames].")
+@click.option("--frames", default=60, show_default=True, type=int)
+@click.option("--fps", default=10, show_default=True, type=int)
+@click.option("--resolution", default=100, show_default=True, type=int,
+              help="Grid points per side of each picture.")
+@user_errors
+def animate(out, every, frames, fps, resolution, **options):
+    """Train a network and animate its boundary beside every hidden neuron's.
+
+    Example: mlplab animate --dataset xor --layers 2,4,3,1 --activation sigmoid --out xor.gif
+    """
+    from mlplab.workflows import animate_on_dataset
+
+    arguments = experiment_arguments(options)
+    epochs = arguments.pop("epochs")
+    every = every or max(1, epochs // max(frames, 1))
+    result = animate_on_dataset(arguments.pop("dataset"), arguments.pop("layers"), out=out,
+                                epochs=epochs, every=every, frames=frames, fps=fps,
+                                resolution=resolution, **arguments)
+    click.echo(f"wrote {result.path} ({result.n_frames} frames, epochs "
+               f"{result.snapshots[0]['epoch']}-{result.snapshots[-1]['epoch']})")
+
+
+PLOTS = ("boundary", "probability", "neurons", "network", "history", "collapse")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(PLOTS))
+@network_options
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Image file (.png, .svg, .pdf).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+              help="Draw a saved model (from train --save) instead of training one.")
+@click.option("--dpi", default=120, show_default=True, type=int)
+@user_errors
+def plot(kind, out, model_path, dpi, **options):
+    """Train a network (or load one) and draw one picture of it.
+
+    Example: mlplab plot neurons --dataset xor --layers 2,4,3,1 --activation sigmoid
+    --out neurons.png
+    """
+    from mlplab.workflows import plot_on_dataset
+
+    arguments = experiment_arguments(options)
+    path = plot_on_dataset(kind, arguments.pop("dataset"), arguments.pop("layers"), out=out,
+                           model_path=model_path, dpi=dpi, **arguments)
+    click.echo(f"wrote {path}")
 
 
 def render_training(result, save_path):

@@ -6,7 +6,19 @@ from mlplab.data import dataset_parameters, make_dataset, split
 from mlplab.engine.model import Sequential
 from mlplab.errors import InvalidInputError
 
-DEFAULT_NOISE = 0.2  # enough overlap that test accuracy means something
+# scikit-learn's moons and circles have no noise by default, which makes them too easy to
+# say anything; these defaults give overlap that test accuracy can measure.
+DEFAULT_NOISE = {"moons": 0.2, "circles": 0.1}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A data set split into train/test and an untrained, compiled network for it."""
+
+    dataset: str
+    layers_text: str
+    model: Sequential
+    parts: object  # mlplab.data.Split
 
 
 @dataclass(frozen=True)
@@ -19,29 +31,31 @@ class TrainingResult:
     history: object
     train_accuracy: float
     test_accuracy: float
+    parts: object
 
 
-def train_on_dataset(dataset, layers, *, n_samples=1000, noise="default", activation="relu",
-                     output_activation=None, loss=None, optimizer="adam", batch_size=32,
-                     epochs=300, test_size=0.2, random_state=0, dtype="float64", verbose=0):
-    """Generate a data set, split it, train a network of widths ``layers`` and score it.
+def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activation="relu",
+                    output_activation=None, loss=None, optimizer="adam", test_size=0.2,
+                    random_state=0, dtype="float64"):
+    """Generate a classification data set, split it, and build a network of widths ``layers``.
 
-    ``noise="default"`` uses 0.2 for data sets that have a noise setting;
+    ``noise="default"`` uses :data:`DEFAULT_NOISE` (moons 0.2, circles 0.1), else the
+    generator's own default;
     ``random_state`` (an int) seeds the data, the split and the network, so the
     same call gives the same numbers.
     """
     options = {"n_samples": n_samples, "random_state": random_state}
     has_noise = "noise" in dataset_parameters(dataset)
     if noise in (None, "default"):
-        noise = DEFAULT_NOISE if has_noise and noise == "default" else None
+        noise = DEFAULT_NOISE.get(dataset) if noise == "default" else None
     elif not has_noise:
         raise InvalidInputError(f"dataset {dataset!r} has no noise setting; drop --noise.")
     if noise is not None:
         options["noise"] = noise
     X, y = make_dataset(dataset, **options)
     if y.ndim != 1 or y.dtype.kind == "f":
-        raise InvalidInputError(f"dataset {dataset!r} is a regression set; train reports "
-                                "accuracy, so pick a classification set such as moons.")
+        raise InvalidInputError(f"dataset {dataset!r} is a regression set; pick a "
+                                "classification set such as moons.")
     n_classes = len(set(y.tolist()))
     if layers and layers[0] != X.shape[1]:
         raise InvalidInputError(f"--layers starts with {layers[0]} inputs but {dataset!r} has "
@@ -54,10 +68,69 @@ def train_on_dataset(dataset, layers, *, n_samples=1000, noise="default", activa
                                  output_activation=output_activation,
                                  random_state=random_state, dtype=dtype)
     model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    return Experiment(dataset, "-".join(str(w) for w in layers), model, parts)
+
+
+def train_on_dataset(dataset, layers, *, batch_size=32, epochs=300, verbose=0, **options):
+    """:func:`make_experiment`, then train and score on train and test data."""
+    experiment = make_experiment(dataset, layers, **options)
+    model, parts = experiment.model, experiment.parts
     history = model.fit(parts.X_train, parts.y_train, epochs=epochs, batch_size=batch_size,
                         verbose=verbose)
     return TrainingResult(
-        dataset=dataset, layers_text="-".join(str(w) for w in layers), model=model,
-        history=history, train_accuracy=model.evaluate(parts.X_train, parts.y_train)["accuracy"],
-        test_accuracy=model.evaluate(parts.X_test, parts.y_test)["accuracy"],
+        dataset=dataset, layers_text=experiment.layers_text, model=model, history=history,
+        train_accuracy=model.evaluate(parts.X_train, parts.y_train)["accuracy"],
+        test_accuracy=model.evaluate(parts.X_test, parts.y_test)["accuracy"], parts=parts,
     )
+
+
+def animate_on_dataset(dataset, layers, *, out, batch_size=32, epochs=300, every=1,
+                       frames=100, fps=10, resolution=100, **options):
+    """:func:`make_experiment`, then train while recording and write the animation to ``out``."""
+    from mlplab.viz import animate_training
+
+    experiment = make_experiment(dataset, layers, **options)
+    parts = experiment.parts
+    return animate_training(experiment.model, parts.X_train, parts.y_train, epochs=epochs,
+                            batch_size=batch_size, every=every, frames=frames, fps=fps,
+                            resolution=resolution, out=out)
+
+
+def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=32, epochs=300,
+                    dpi=120, **options):
+    """Draw one picture (``kind``) of a network trained (or loaded) on ``dataset``.
+
+    ``kind`` is one of boundary, probability, neurons, network, history, collapse.
+    Returns the path written.
+    """
+    import matplotlib.pyplot as plt
+
+    from mlplab import viz
+    from mlplab.engine.io import atomic_write, load_model
+
+    experiment = make_experiment(dataset, layers, **options)
+    parts, model = experiment.parts, experiment.model
+    if model_path is not None:
+        model = load_model(model_path)
+    else:
+        model.fit(parts.X_train, parts.y_train, epochs=epochs, batch_size=batch_size)
+    X, y = parts.X_train, parts.y_train
+    if kind == "history" and model.history is None:
+        raise InvalidInputError("the saved model has no training history to plot.")
+    drawers = {
+        "boundary": lambda: viz.plot_decision_boundary(model, X, y, X_test=parts.X_test,
+                                                       y_test=parts.y_test),
+        "probability": lambda: viz.plot_probability(model, X, y),
+        "neurons": lambda: viz.plot_neurons(model, X, y),
+        "network": lambda: viz.plot_network(model, X=X, thumbnails=True),
+        "history": lambda: viz.plot_history(model.history),
+        "collapse": lambda: viz.plot_linear_collapse(model, X, y),
+    }
+    if kind not in drawers:
+        raise InvalidInputError(f"unknown picture {kind!r}; choose one of {', '.join(drawers)}.")
+    drawn = drawers[kind]()
+    figure = getattr(drawn, "figure", drawn)
+    suffix = str(out).rsplit(".", 1)[-1].lower() if "." in str(out) else "png"
+    atomic_write(out, lambda file: figure.savefig(file, dpi=dpi, format=suffix))
+    plt.close(figure)
+    return out

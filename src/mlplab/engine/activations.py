@@ -30,9 +30,11 @@ def linear_backward(z, a, grad_a):
 
 
 def sigmoid(z):
-    # exp(-|z|) never overflows; the two branches of 1/(1+e^-z) meet at z = 0.
+    # exp(-|z|) never overflows: for z >= 0 use 1 / (1 + e^-z), for z < 0 the equal
+    # e^z / (1 + e^z), which keeps full relative precision in the far tail.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    positive = 1.0 / (1.0 + e)
+    return np.where(z >= 0, positive, e * positive)
 
 
 def sigmoid_backward(z, a, grad_a):

@@ -22,8 +22,10 @@ def _axes(ax, size=(5, 4.5)):
     return ax
 
 
-def scatter_points(ax, X, y, classes=None, test=False, size=22):
+def scatter_points(ax, X, y, classes=None, test=False, size=None):
     """Draw points coloured by class; test points hollow, so train and test tell apart."""
+    if size is None:  # smaller markers for crowded plots, so the regions stay visible
+        size = 22 if len(X) <= 300 else 10 if len(X) <= 1500 else 5
     y = np.asarray(y)
     if y.ndim == 2:  # one-hot rows (E5): their argmax is the class
         y = np.argmax(y, axis=1)
@@ -117,8 +119,8 @@ def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, f
     return ax
 
 
-def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, resolution=150,
-                    panel_size=3.2):
+def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, stratify=True,
+                    resolution=150, panel_size=3.4):
     """A grid of decision boundaries: one row per data set, one panel per model.
 
     Parameters
@@ -126,7 +128,8 @@ def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, resolut
     models : dict of str -> estimator
         Unfitted scikit-learn-style estimators (each is cloned and fitted per data set).
     datasets : dict of str -> (X, y) or (X_train, X_test, y_train, y_test)
-        A pair is split with ``test_size`` and ``random_state`` (stratified).
+        A pair is split with ``test_size`` and ``random_state`` (stratified unless
+        ``stratify=False``); give the four arrays to control the split yourself.
 
     Returns
     -------
@@ -143,7 +146,7 @@ def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, resolut
                              figsize=(panel_size * len(models), panel_size * len(datasets)))
     fig.scores = {}
     for row, (data_name, parts) in enumerate(datasets.items()):
-        X_train, X_test, y_train, y_test = _split(parts, test_size, random_state)
+        X_train, X_test, y_train, y_test = _split(parts, test_size, random_state, stratify)
         fig.scores[data_name] = {}
         for column, (model_name, model) in enumerate(models.items()):
             fitted = clone(model).fit(X_train, y_train)
@@ -152,15 +155,17 @@ def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, resolut
             plot_decision_boundary(fitted, X_train, y_train, X_test=X_test, y_test=y_test,
                                    ax=axes[row, column], resolution=resolution, legend=False,
                                    title=f"{model_name}: test acc {score:.2f}")
+            axes[row, column].title.set_fontsize(10)
         axes[row, 0].set_ylabel(data_name, fontsize=12, fontweight="bold")
     return fig
 
 
-def _split(parts, test_size, random_state):
+def _split(parts, test_size, random_state, stratify):
     if len(parts) == 4:
         return parts
     X, y = parts
-    return train_test_split(X, y, test_size=test_size, random_state=random_state, stratify=y)
+    return train_test_split(X, y, test_size=test_size, random_state=random_state,
+                            stratify=y if stratify else None)
 
 
 def _finish(ax, title, legend):

@@ -1,0 +1,127 @@
+"""Regenerate every figure of the reference experiments E1-E5 into one folder.
+
+    python examples/gallery.py --out docs/gallery          # the real settings (~1 minute)
+    python examples/gallery.py --out /tmp/gallery --quick  # fewer epochs, for a smoke test
+
+Each experiment is built with mlplab's public API only, at the source's settings
+(see shared/reference/experiments.md); nothing here is tuned to match a figure.
+"""
+
+import argparse
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import mlplab  # noqa: E402
+from mlplab import data, viz  # noqa: E402
+
+E4_SPEC = [
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+]
+
+
+def save(figure, folder, name):
+    path = folder / name
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    print("wrote", path)
+
+
+def e1(folder, scale):
+    X, y = data.moons(n_samples=1000, noise=0.05, random_state=42)
+    for activation in ("linear", "tanh"):
+        model = mlplab.Sequential.from_spec([2, 2, 2, 2, 1], activation=activation,
+                                            random_state=0)
+        model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        model.fit(X, y, epochs=max(1, 500 // scale), batch_size=100)
+        accuracy = model.evaluate(X, y)["accuracy"]
+        if activation == "linear":
+            save(viz.plot_linear_collapse(model, X, y), folder, "e1_linear_collapse.png")
+        ax = viz.plot_decision_boundary(model, X, y,
+                                        title=f"2-2-2-2-1, {activation}: accuracy {accuracy:.3f}")
+        save(ax.figure, folder, f"e1_boundary_{activation}.png")
+
+
+def e2(folder, scale):
+    X, y = data.xor(n_samples=400, random_state=0)
+    model = mlplab.Sequential.from_spec(
+        [2, 4, 3, 1], activation="sigmoid", kernel_initializer="fan_out_normal", random_state=0)
+    model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.05))
+    epochs = max(2, 400 // scale)
+    viz.animate_training(model, X, y, epochs=epochs, batch_size=1, every=max(1, epochs // 30),
+                         frames=31, fps=6, resolution=80, panel_size=1.4,
+                         out=folder / "e2_xor_training.gif", random_state=0)
+    print("wrote", folder / "e2_xor_training.gif")
+    save(viz.plot_neurons(model, X, y), folder, "e2_xor_neurons.png")
+    save(viz.plot_network(model, X=X, thumbnails=True).figure, folder, "e2_xor_network.png")
+
+
+def e3(folder, scale):
+    X, y = data.gaussian_quantiles(n_samples=2000, n_features=2, n_classes=2, cov=0.1,
+                                   random_state=3)
+    parts = data.split(X, y, test=0.3, validation=0.2, random_state=3)
+    figure, axes = plt.subplots(1, 4, figsize=(19, 4.2), layout="constrained")
+    for ax, hidden, epochs in zip(axes, ([], [3], [10], [10, 10]), (20, 500, 500, 500),
+                                  strict=True):
+        model = mlplab.Sequential.from_spec([2, *hidden, 1], activation="tanh", random_state=0)
+        model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        model.fit(parts.X_train, parts.y_train, epochs=max(1, epochs // scale), batch_size=32,
+                  validation_data=(parts.X_val, parts.y_val))
+        accuracy = model.evaluate(parts.X_test, parts.y_test)["accuracy"]
+        name = "-".join(str(w) for w in [2, *hidden, 1])
+        viz.plot_probability(model, parts.X_test, parts.y_test, ax=ax,
+                             title=f"{name}: test accuracy {accuracy:.3f}")
+    save(figure, folder, "e3_probability.png")
+
+
+def e4(folder, scale):
+    net = mlplab.NetClassifier(layers=E4_SPEC, kernel_initializer={"name": "normal",
+                                                                   "stddev": 0.1},
+                               optimizer="sgd", momentum=0.0, learning_rate=0.1,
+                               batch_size=None, epochs=max(1, 10_000 // scale), alpha=0.0,
+                               n_iter_no_change=None, random_state=99)
+    models = {"SVC poly": mlplab.make_model("svc_poly"), "SVC rbf": mlplab.make_model("svc_rbf"),
+              "net (E4)": net}
+    datasets = {"circles": data.circles(n_samples=200, noise=0.2, factor=0.5, random_state=42),
+                "moons": data.moons(n_samples=200, noise=0.2, random_state=42)}
+    # E4 split 80/20 with random_state=42 and no stratification.
+    figure = viz.plot_comparison(models, datasets, random_state=42, stratify=False)
+    save(figure, folder, "e4_comparison.png")
+
+
+def e5(folder, scale):
+    X, Y = data.xor(n_samples=10_000, kind="normal", one_hot=True, random_state=0)
+    X_test, Y_test = data.xor(n_samples=5_000, kind="normal", one_hot=True, random_state=1)
+    model = mlplab.Sequential.from_spec([2, 4, 4, 2], activation="relu", random_state=0)
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+                  optimizer=mlplab.SGD(learning_rate=0.01, momentum=0.99))
+    history = model.fit(X, Y, epochs=max(1, 200 // scale), batch_size=100,
+                        validation_data=(X_test, Y_test))
+    save(viz.plot_history(history), folder, "e5_history.png")
+    accuracy = model.evaluate(X_test, Y_test)["accuracy"]
+    ax = viz.plot_decision_boundary(model, X[:600], Y[:600], X_test=X_test[:600],
+                                    y_test=Y_test[:600],
+                                    title=f"2-4-4-2, fresh test points: accuracy {accuracy:.3f}")
+    save(ax.figure, folder, "e5_test_predictions.png")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs/gallery", type=Path)
+    parser.add_argument("--quick", action="store_true", help="1/50 of the epochs (smoke test)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    scale = 50 if args.quick else 1
+    for experiment in (e1, e2, e3, e4, e5):
+        experiment(args.out, scale)
+
+
+if __name__ == "__main__":
+    main()
