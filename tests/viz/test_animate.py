@@ -77,3 +77,13 @@ def test_errors(xor, tmp_path, monkeypatch):
         viz.animate_training(mlplab.Sequential.from_spec([2, 3, 1]), X, y)
     with pytest.raises(InvalidInputError, match="has 3 features"):
         viz.animate_training(fresh_net(), np.zeros((4, 3)), np.zeros(4), epochs=1)
+
+
+@pytest.mark.skipif(not animation.writers.is_available("ffmpeg"),
+                    reason="ffmpeg is not installed here (.ci/run installs it)")
+def test_mp4_with_ffmpeg(xor, tmp_path):
+    X, y = xor
+    result = viz.animate_training(fresh_net(), X, y, epochs=4, out=tmp_path / "xor.mp4",
+                                  resolution=30)
+    assert result.path.stat().st_size > 1000
+    assert (tmp_path / "xor.mp4").read_bytes()[4:8] == b"ftyp"  # an MP4 container

@@ -98,3 +98,17 @@ def test_errors_name_the_fix(xor_net, tmp_path):
     plt.close(ax.figure)
     with pytest.raises(InvalidInputError, match="at least one model"):
         viz.plot_comparison({}, {"x": (X, y)})
+
+
+def test_mlplab_estimator_with_string_labels():
+    X, y = data.blobs(n_samples=120, centers=3, cluster_std=0.8, random_state=2)
+    names = np.array(["ant", "bee", "cat"])[y]
+    model = mlplab.NetClassifier((8,), learning_rate=0.05, epochs=50, n_iter_no_change=None,
+                                 random_state=0).fit(X, names)
+    ax = viz.plot_decision_boundary(model, X, names, resolution=60)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["ant (train)", "bee (train)", "cat (train)"]
+    image = render(ax.figure)
+    centre = X[names == "bee"].mean(axis=0)
+    assert is_blue(pixel_at(ax, image, *(centre + 0.5)))  # the second class is blue
+    plt.close(ax.figure)
