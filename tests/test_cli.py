@@ -135,3 +135,21 @@ def test_plot_a_saved_model(tmp_path):
     out = tmp_path / "b.svg"
     result = run(["plot", "boundary", "--model", str(model_path), "--out", str(out)])
     assert result.exit_code == 0 and out.read_text().lstrip().startswith("<?xml")
+
+
+def test_help_lists_every_command():
+    result = run(["--help"])
+    for command in ("train", "study", "plot", "animate", "gradcheck", "trace", "datasets"):
+        assert f"  {command} " in result.output
+
+
+def test_gradcheck_trace_and_datasets_commands():
+    result = run(["gradcheck", "--layers", "2,5,3", "--activation", "elu"])
+    assert result.exit_code == 0 and "worst relative error" in result.output
+    worst = float(result.output.strip().split()[-1])
+    assert worst < 1e-6
+    result = run(["trace", "--layers", "2,3,1"])
+    assert result.exit_code == 0 and "dL/dW1" in result.output and "shape (2, 3)" in result.output
+    result = run(["datasets"])
+    assert "moons" in result.output and "noise" in result.output
+    assert run(["trace", "--activation", "rleu"]).exit_code == 2

@@ -179,6 +179,169 @@ def plot(kind, out, model_path, dpi, **options):
     click.echo(f"wrote {path}")
 
 
+@main.group()
+def study():
+    """Run study files (datasets x models x seeds) and report on them.
+
+    Example: mlplab study run studies/e4.toml --jobs 2
+    """
+
+
+@study.command("run")
+@click.argument("study_file", type=click.Path(dir_okay=False))
+@click.option("--jobs", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option("--executor", type=click.Choice(["process", "dask"]), default="process",
+              show_default=True)
+@click.option("--scheduler", default=None,
+              help="dask.distributed scheduler address (default: a local cluster).")
+@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+              help="SQLite file [default: beside the study file].")
+@click.option("--fresh", is_flag=True, help="Forget earlier results and run every cell.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="HTML report to write [default: beside the study file].")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@user_errors
+def study_run(study_file, jobs, executor, scheduler, database, fresh, report_path, progress):
+    """Run every missing cell of STUDY_FILE, then write its HTML report.
+
+    Example: mlplab study run studies/seeds.toml --jobs 2
+    """
+    from mlplab.study import load_study, run_study, write_report
+
+    spec = load_study(study_file)
+    summary = run_study(spec, database=database, jobs=jobs, executor=executor,
+                        scheduler=scheduler, fresh=fresh,
+                        progress=progress and sys.stdout.isatty())
+    click.echo(f"{summary.total} cells: {summary.skipped} already done, {summary.ran} run now "
+               f"({summary.failed} failed) in {summary.seconds:.1f} s; results in "
+               f"{summary.database}")
+    out = report_path or summary.database.with_suffix(".html")
+    write_report(spec, summary.database, out, seconds=summary.seconds)
+    click.echo(f"report: {out}")
+
+
+@study.command("report")
+@click.argument("study_file", type=click.Path(dir_okay=False))
+@click.option("--db", "database", type=click.Path(dir_okay=False), default=None)
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="Output file [default: beside the database].")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]),
+              default="html", show_default=True)
+@user_errors
+def study_report(study_file, database, out, fmt):
+    """Write the report of STUDY_FILE's results (HTML, Markdown or CSV)."""
+    from pathlib import Path
+
+    from mlplab.study import default_database, load_study, write_report
+
+    spec = load_study(study_file)
+    database = Path(database) if database else default_database(spec)
+    if not database.is_file():
+        raise click.UsageError(f"no results at {database}: run 'mlplab study run "
+                               f"{study_file}' first.")
+    suffix = {"html": ".html", "markdown": ".md", "csv": ".csv"}[fmt]
+    out = out or database.with_suffix(suffix)
+    write_report(spec, database, out, fmt=fmt)
+    click.echo(f"report: {out}")
+
+
+@study.command("list")
+@click.option("--db", "database", required=True, type=click.Path(dir_okay=False))
+@user_errors
+def study_list(database):
+    """List the studies recorded in a results database."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mlplab.study import ResultStore
+
+    table = Table("study", "file", "cells", "done", "failed")
+    with ResultStore(database) as store:
+        for name, path, _, cells, done, failed in store.studies():
+            table.add_row(name, str(path), str(cells), str(done or 0), str(failed or 0))
+    Console().print(table)
+
+
+@study.command("show")
+@click.argument("study_file", type=click.Path(dir_okay=False))
+@click.option("--db", "database", type=click.Path(dir_okay=False), default=None)
+@user_errors
+def study_show(study_file, database):
+    """Print a study's results table and its published-figure verdicts."""
+    from mlplab.study import default_database, load_study, write_report
+
+    spec = load_study(study_file)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "table.md"
+        write_report(spec, database or default_database(spec), out, fmt="markdown")
+        click.echo(out.read_text())
+
+
+def _small_network(layers_text, activation, loss, seed):
+    from mlplab import data
+    from mlplab.engine.model import Sequential
+
+    layers = parse_layers(layers_text)
+    model = Sequential.from_spec(layers, activation=activation, random_state=seed).build()
+    model.compile(loss=loss)
+    X, y = data.xor(n_samples=8, random_state=seed)
+    if layers[0] != 2:
+        raise click.UsageError(f"--layers must start with 2 inputs (the XOR sample); got "
+                               f"{layers[0]}.")
+    if model.output_layer.units > 1:
+        y = y % model.output_layer.units
+    return model, X, y
+
+
+@main.command()
+@click.option("--layers", "layers_text", default="2,4,3,1", show_default=True)
+@click.option("--activation", default="sigmoid", show_default=True)
+@click.option("--loss", default=None, help="Default: the natural loss of the output.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@user_errors
+def gradcheck(layers_text, activation, loss, seed):
+    """Compare backprop with finite differences on a small XOR sample.
+
+    Example: mlplab gradcheck --layers 2,4,3,1 --activation tanh
+    """
+    from mlplab.engine.gradcheck import gradcheck as check
+
+    model, X, y = _small_network(layers_text, activation, loss, seed)
+    result = check(model, X, y)
+    click.echo(str(result))
+    if not result.passed(1e-6):
+        raise click.ClickException("relative error above 1e-6")
+
+
+@main.command()
+@click.option("--layers", "layers_text", default="2,4,3,1", show_default=True)
+@click.option("--activation", default="sigmoid", show_default=True)
+@click.option("--loss", default=None, help="Default: the natural loss of the output.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@user_errors
+def trace(layers_text, activation, loss, seed):
+    """Walk one sample through the forward pass, the loss and every backprop step.
+
+    Example: mlplab trace --layers 2,4,3,1 --activation sigmoid
+    """
+    from mlplab.engine.trace import trace as walk
+
+    model, X, y = _small_network(layers_text, activation, loss, seed)
+    click.echo(str(walk(model, X[0], y[0])))
+
+
+@main.command()
+def datasets():
+    """List the data sets and their parameters."""
+    from mlplab.data import dataset_names, dataset_parameters
+
+    for name in dataset_names():
+        click.echo(f"{name:<22} {', '.join(dataset_parameters(name))}")
+
+
 def render_training(result, save_path):
     from rich.console import Console
     from rich.table import Table

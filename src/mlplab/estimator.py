@@ -307,7 +307,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         return self._label_encoder.transform(y)
 
     def _n_outputs(self, targets):
-        return 1 if len(self.classes_) == 2 else len(self.classes_)
+        binary_sigmoid = len(self.classes_) == 2 and self.output_activation != "softmax"
+        return 1 if binary_sigmoid else len(self.classes_)
 
     def _output_activation(self):
         if self.output_activation is not None:
@@ -341,7 +342,9 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         else (n_samples, n_classes)."""
         X = self._check_X(X)
         z = self.model_.predict_logits(X)
-        return z[:, 0] if z.shape[1] == 1 else z
+        if z.shape[1] == 1:
+            return z[:, 0]
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z  # two softmax units: one score
 
     def predict(self, X):
         """The most probable class of each sample, shape (n_samples,)."""

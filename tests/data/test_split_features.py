@@ -79,3 +79,12 @@ def test_playground_feature_errors():
         data.PlaygroundFeatures().fit(np.zeros((2, 3)))
     with pytest.raises(TypeError, match="give a list of names"):
         data.PlaygroundFeatures("x1").fit(np.zeros((2, 2)))
+
+
+def test_an_int_seed_splits_as_scikit_learn_does():
+    from sklearn.model_selection import train_test_split
+
+    X, y = data.moons(n_samples=200, noise=0.2, random_state=42)
+    parts = data.split(X, y, test=0.2, random_state=42, stratify=False)
+    X_train, X_test, _, _ = train_test_split(X, y, test_size=0.2, random_state=42)
+    assert np.array_equal(parts.X_train, X_train) and np.array_equal(parts.X_test, X_test)

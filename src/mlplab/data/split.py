@@ -63,14 +63,20 @@ def split(X, y, test=0.2, validation=0.0, random_state=None, stratify=True):
     check_same_length(X, y)
     test = check_fraction(test, "test", allow_zero=False)
     validation = check_fraction(validation, "validation")
-    rng = as_generator(random_state)
+    # An int goes straight to scikit-learn, so split(X, y, random_state=42) is the
+    # train_test_split(X, y, random_state=42) of the notebooks; other seeds draw ints.
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        seeds = (int(random_state), int(random_state))
+    else:
+        rng = as_generator(random_state)
+        seeds = (seed_from(rng), seed_from(rng))
     try:
         X_rest, X_test, y_rest, y_test = train_test_split(
-            X, y, test_size=test, random_state=seed_from(rng), stratify=_strata(y, stratify))
+            X, y, test_size=test, random_state=seeds[0], stratify=_strata(y, stratify))
         X_val = y_val = None
         if validation:
             X_rest, X_val, y_rest, y_val = train_test_split(
-                X_rest, y_rest, test_size=validation, random_state=seed_from(rng),
+                X_rest, y_rest, test_size=validation, random_state=seeds[1],
                 stratify=_strata(y_rest, stratify))
     except ValueError as exc:  # too few samples of a class, or too few samples at all
         raise InvalidInputError(f"cannot split {len(X)} samples with test={test}, "

@@ -1,0 +1,176 @@
+"""Run one cell of a study: one dataset, one model (one grid point), one seed.
+
+``run_cell`` takes and returns plain dicts, so it can run in another process
+or on a Dask worker. It never raises: a failure is returned as a result.
+"""
+
+import base64
+import io
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from mlplab import data
+
+
+def build_estimator(baseline, params, task, seed, check=False):
+    """A fresh estimator: a baseline by name, or an mlplab net from its settings."""
+    from mlplab.baselines import make_model
+    from mlplab.estimator import NetClassifier, NetRegressor
+
+    if baseline is not None:
+        estimator = make_model(baseline, **params)
+    else:
+        kind = NetRegressor if task == "regression" else NetClassifier
+        unknown = sorted(set(params) - set(kind().get_params()))
+        if unknown:
+            from mlplab._validation import did_you_mean
+
+            raise ValueError(f"unknown setting {unknown[0]!r}."
+                             f"{did_you_mean(unknown[0], kind().get_params())} "
+                             f"Settings are {kind.__name__}'s parameters.")
+        estimator = kind(**params)
+        if check:
+            estimator._check_parameters()
+            _check_net_settings(estimator)
+    if "random_state" in estimator.get_params() and "random_state" not in params:
+        estimator.set_params(random_state=seed)
+    return estimator
+
+
+def _check_net_settings(estimator):
+    from mlplab.engine import activations, initializers, optimizers
+    from mlplab.engine.model import Sequential
+
+    activations.get(estimator.activation)
+    initializers.get(estimator.kernel_initializer)
+    optimizers.get(estimator.optimizer)
+    if estimator.layers is not None:
+        Sequential.from_spec(estimator.layers)
+    for size in np.atleast_1d(estimator.hidden_layer_sizes):
+        if int(size) <= 0:
+            raise ValueError(f"hidden_layer_sizes: {size} is not a positive width.")
+
+
+def load_dataset(spec, seed, study_dir):
+    if spec["csv"]:
+        X, y = data.load_csv(Path(study_dir) / spec["csv"], label_column=spec["label_column"])
+    else:
+        params = dict(spec["params"])
+        params.setdefault("random_state", seed)
+        X, y = data.make_dataset(spec["generator"], **params)
+    if spec["features"]:
+        X = data.PlaygroundFeatures(list(spec["features"])).fit_transform(X)
+    return X, y
+
+
+def split_data(X, y, split, seed):
+    """The cell's train/test split; ``test = 0`` scores on the training data itself."""
+    if split["test"] == 0:
+        return data.Split(X, y, None, None, X, y)
+    split_seed = seed if split["random_state"] is None else split["random_state"]
+    return data.split(X, y, test=split["test"], validation=split["validation"],
+                      random_state=split_seed, stratify=split["stratify"])
+
+
+def run_cell(cell):
+    """Fit and score one cell; return a dict with status, metrics, history and figures."""
+    started = time.time()
+    try:
+        result = _run(cell)
+        result["status"] = "done"
+    except Exception as exc:  # a failed cell is recorded; the study carries on
+        result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc(limit=5)}
+    result.update(key=cell["key"], started=started, finished=time.time())
+    return result
+
+
+def _run(cell):
+    X, y = load_dataset(cell["dataset_spec"], cell["seed"], cell["study_dir"])
+    parts = split_data(X, y, cell["split"], cell["seed"])
+    estimator = build_estimator(cell["baseline"], cell["params"], cell["task"], cell["seed"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        estimator.fit(parts.X_train, parts.y_train)
+        fit_time = time.perf_counter() - start
+    metrics = score(estimator, parts, cell["metrics"], fit_time)
+    history = [float(v) for v in getattr(estimator, "loss_curve_", [])]
+    figures = draw_figures(estimator, parts, cell["figures"])
+    messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+    return {"metrics": metrics, "history": history, "figures": figures, "warnings": messages}
+
+
+def score(estimator, parts, names, fit_time):
+    from sklearn import metrics as sk
+
+    X, y = parts.X_test, parts.y_test
+    values = {"fit_time": fit_time}
+    if "accuracy" in names:
+        values["accuracy"] = float(estimator.score(X, y)) if _is_classifier(estimator) else None
+    if "train_accuracy" in names and _is_classifier(estimator):
+        values["train_accuracy"] = float(estimator.score(parts.X_train, parts.y_train))
+    proba = _proba(estimator, X) if {"log_loss", "roc_auc"} & set(names) else None
+    if proba is not None:
+        if "log_loss" in names:
+            values["log_loss"] = float(sk.log_loss(y, proba, labels=estimator.classes_))
+        if "roc_auc" in names:
+            values["roc_auc"] = float(sk.roc_auc_score(y, proba[:, 1]) if proba.shape[1] == 2
+                                      else sk.roc_auc_score(y, proba, multi_class="ovr"))
+    if {"mse", "r2"} & set(names) and not _is_classifier(estimator):
+        predicted = estimator.predict(X)
+        values["mse"] = float(sk.mean_squared_error(y, predicted))
+        values["r2"] = float(sk.r2_score(y, predicted))
+    return {k: v for k, v in values.items() if k in names and v is not None}
+
+
+def _is_classifier(estimator):
+    return hasattr(estimator, "classes_")
+
+
+def _proba(estimator, X):
+    try:
+        return estimator.predict_proba(X)
+    except AttributeError:  # e.g. SVC without probability=True
+        return None
+
+
+def draw_figures(estimator, parts, kinds):
+    """PNG images (base64 text) of the fitted model, for the report."""
+    if not kinds:
+        return {}
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mlplab import viz
+
+    images = {}
+    if parts.X_train.shape[1] != 2:
+        return images
+    drawers = {
+        "boundary": lambda: viz.plot_decision_boundary(
+            estimator, parts.X_train, parts.y_train, X_test=parts.X_test, y_test=parts.y_test,
+            resolution=120, legend=False),
+        "probability": lambda: viz.plot_probability(estimator, parts.X_train, parts.y_train,
+                                                    resolution=120),
+        "loss_curve": lambda: viz.plot_history(estimator) if hasattr(estimator, "loss_curve_")
+        else None,
+        "neurons": lambda: viz.plot_neurons(estimator, parts.X_train, resolution=40)
+        if hasattr(estimator, "model_") else None,
+    }
+    for kind in kinds:
+        drawn = drawers[kind]()
+        if drawn is None:
+            continue
+        figure = getattr(drawn, "figure", drawn)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=70)
+        plt.close(figure)
+        images[kind] = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return images

@@ -1,0 +1,160 @@
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from mlplab.cli import main
+from mlplab.study import ResultStore, load_study, run_study, summarise, write_report
+
+
+def metrics_by_key(database):
+    with ResultStore(database) as store:
+        return {row["key"]: {k: v for k, v in row["metrics"].items() if k != "fit_time"}
+                for row in store.rows()}
+
+
+def test_run_records_every_cell_and_resumes(small_study, tmp_path):
+    spec = load_study(small_study)
+    database = tmp_path / "r.sqlite"
+    first = run_study(spec, database=database)
+    assert (first.total, first.ran, first.skipped, first.failed) == (16, 16, 0, 0)
+    again = run_study(spec, database=database)
+    assert (again.ran, again.skipped) == (0, 16)
+    fresh = run_study(spec, database=database, fresh=True)
+    assert fresh.ran == 16
+    with ResultStore(database) as store:
+        rows = store.rows()
+        assert len(rows) == 16 and store.integrity() == "ok"
+        net = [r for r in rows if r["model"] == "net"][0]
+        assert len(net["history"]) == 30 and 0 <= net["metrics"]["accuracy"] <= 1
+        assert "log_loss" in net["metrics"]
+        first_seed = [r for r in rows if r["seed"] == 0][0]
+        assert set(store.figures(first_seed["key"])) == {"boundary"}
+
+
+def test_process_pool_gives_the_same_results(small_study, tmp_path):
+    spec = load_study(small_study)
+    run_study(spec, database=tmp_path / "one.sqlite", jobs=1)
+    run_study(spec, database=tmp_path / "two.sqlite", jobs=2)
+    assert metrics_by_key(tmp_path / "one.sqlite") == metrics_by_key(tmp_path / "two.sqlite")
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_results(small_study, tmp_path):
+    pytest.importorskip("dask.distributed")
+    spec = load_study(small_study)
+    run_study(spec, database=tmp_path / "pool.sqlite", jobs=2)
+    run_study(spec, database=tmp_path / "dask.sqlite", jobs=2, executor="dask")
+    assert metrics_by_key(tmp_path / "pool.sqlite") == metrics_by_key(tmp_path / "dask.sqlite")
+
+
+def test_a_failing_cell_is_recorded_and_the_rest_carry_on(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text('''
+[study]
+name = "failing"
+seeds = 1
+[[datasets]]
+name = "blobs"
+generator = "blobs"
+params = { n_samples = 60, centers = 3 }
+[[models]]
+name = "net with a binary output"
+layers = [{ input_dim = 2, output_dim = 1, activation = "sigmoid" }]
+epochs = 2
+[[models]]
+name = "knn"
+baseline = "knn"
+''')
+    summary = run_study(load_study(path), database=tmp_path / "f.sqlite")
+    assert (summary.ran, summary.failed) == (2, 1)
+    with ResultStore(tmp_path / "f.sqlite") as store:
+        failed = [r for r in store.rows() if r["status"] == "failed"][0]
+    assert "the last layer has 1 units but the targets need 3" in failed["error"]
+
+
+def test_report_formats(small_study, tmp_path):
+    spec = load_study(small_study)
+    database = tmp_path / "r.sqlite"
+    run_study(spec, database=database)
+    page = write_report(spec, database, tmp_path / "r.html")
+    text = page.read_text()
+    assert "<table>" in text and "Published figures" in text
+    assert text.count("data:image/png;base64,") == 2 * 4  # one boundary per row, first seed
+    assert "http://" not in text and "https://" not in text
+    assert "rbf (C=0.5)" in text and "rbf (C=2.0)" in text
+    markdown = write_report(spec, database, tmp_path / "r.md", fmt="markdown").read_text()
+    assert "| knn | 2 |" in markdown
+    assert "reproduced" in markdown
+    rows = write_report(spec, database, tmp_path / "r.csv", fmt="csv").read_text().splitlines()
+    assert rows[0].startswith("study,dataset,model,setting,seeds,failed,accuracy_mean")
+    assert len(rows) == 1 + 2 * 4
+    with ResultStore(database) as store:
+        summary = summarise(store, spec)
+    knn = [r for r in summary if r.model == "knn" and r.dataset == "moons"][0]
+    assert len(knn.values["accuracy"]) == 2
+
+
+def test_cli_run_report_list_show(small_study, tmp_path):
+    runner = CliRunner()
+    database = tmp_path / "c.sqlite"
+    result = runner.invoke(main, ["study", "run", str(small_study), "--db", str(database),
+                                  "--no-progress", "--report", str(tmp_path / "c.html")])
+    assert result.exit_code == 0, result.output
+    assert "16 cells: 0 already done, 16 run now (0 failed)" in result.output
+    assert (tmp_path / "c.html").exists()
+    result = runner.invoke(main, ["study", "list", "--db", str(database)])
+    assert "small" in result.output and "16" in result.output
+    result = runner.invoke(main, ["study", "show", str(small_study), "--db", str(database)])
+    assert "| knn | 2 |" in result.output
+    result = runner.invoke(main, ["study", "report", str(small_study), "--db", str(database),
+                                  "--format", "csv", "--out", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0 and (tmp_path / "c.csv").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path):
+    path = tmp_path / "k.toml"
+    path.write_text('''
+[study]
+name = "killed"
+seeds = 12
+[[datasets]]
+name = "moons"
+generator = "moons"
+params = { n_samples = 200, noise = 0.2, random_state = 0 }
+[[models]]
+name = "net"
+hidden_layer_sizes = [16, 16]
+batch_size = 1
+epochs = 15
+''')
+    database = tmp_path / "k.sqlite"
+    command = [sys.executable, "-m", "mlplab", "study", "run", str(path), "--db",
+               str(database), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and done < 3:
+        time.sleep(0.2)
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as connection:
+                    done = connection.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 3 <= done < 12, "the run finished before it could be killed"
+    with ResultStore(database) as store:
+        assert store.integrity() == "ok"
+        recorded = len(store.rows())
+    summary = run_study(load_study(path), database=database)
+    assert summary.skipped == recorded and summary.ran == 12 - recorded
+    with ResultStore(database) as store:
+        assert len(store.rows()) == 12 and store.integrity() == "ok"
