@@ -139,9 +139,9 @@ def _csv(rows):
 
 
 def _markdown(spec, rows, checks):
-    metrics = _metric_names(rows)
     lines = [f"# {spec.name}", ""]
     for (study, dataset), group in _by_dataset(rows).items():
+        metrics = _metric_names(group)
         lines += [f"## {study}: {dataset}", "",
                   "| model | seeds | " + " | ".join(metrics) + " |",
                   "|---|---|" + "---|" * len(metrics)]
@@ -171,7 +171,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 0.6em 0 1.4em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, td.t { text-align: left; }
 th { background: #f2f2f2; }
 .ok { color: #1a7f37; font-weight: 600; } .no { color: #b3261e; font-weight: 600; }
 .figs { display: flex; flex-wrap: wrap; gap: 0.8em; }
@@ -183,7 +183,6 @@ figcaption { font-size: 0.85em; color: #555; }
 
 def _html(spec, rows, checks, store, seconds):
     e = html.escape
-    metrics = _metric_names(rows)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(spec.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>{e(spec.name)}</h1>"]
     if spec.description:
@@ -195,6 +194,7 @@ def _html(spec, rows, checks, store, seconds):
     if checks:
         parts.append(_html_verdicts(checks))
     for (study, dataset), group in _by_dataset(rows).items():
+        metrics = _metric_names(group)
         parts.append(f"<h2>{e(study)}: {e(dataset)}</h2><table><tr><th>model</th><th>seeds"
                      "</th>" + "".join(f"<th>{e(m)}</th>" for m in metrics) + "</tr>")
         for row in group:
@@ -220,10 +220,11 @@ def _html_verdicts(checks):
     for row, v in checks:
         verdict = "<span class='ok'>reproduced</span>" if v.reproduced else \
             "<span class='no'>not reproduced</span>"
-        lines.append(f"<tr><td>{e(row.study)}</td><td>{e(row.dataset)}</td><td>{e(row.model)}"
-                     f"</td><td>{e(v.reference.metric)}</td><td>{v.reference.value:.3f}</td>"
-                     f"<td>{v.mean:.3f}</td><td>{v.low:.3f} – {v.high:.3f}</td>"
-                     f"<td>{verdict}</td><td>{e(v.reference.note)}</td></tr>")
+        lines.append(f"<tr><td>{e(row.study)}</td><td class='t'>{e(row.dataset)}</td>"
+                     f"<td class='t'>{e(row.model)}</td><td class='t'>{e(v.reference.metric)}"
+                     f"</td><td>{v.reference.value:.3f}</td><td>{v.mean:.3f}</td>"
+                     f"<td>{v.low:.3f} – {v.high:.3f}</td><td class='t'>{verdict}</td>"
+                     f"<td class='t'>{e(v.reference.note)}</td></tr>")
     lines.append("</table><p class='note'>Reproduced: the published value lies within the "
                  f"seeds' range, or within {TOLERANCE} of their mean.</p>")
     return "".join(lines)
