@@ -1,0 +1,111 @@
+"""The compiled training loop must give the NumPy path's numbers (float64, 1e-12)."""
+
+import numpy as np
+import pytest
+
+import mlplab
+from mlplab.engine import compiled
+from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+
+SETUPS = [  # (hidden activation, loss, output activation, output units)
+    ("sigmoid", "binary_crossentropy", "sigmoid", 1),
+    ("tanh", "categorical_crossentropy", "softmax", 3),
+    ("relu", "mse", "linear", 2),
+    ("leaky_relu", "mse", "sigmoid", 1),
+    ("elu", "binary_crossentropy", "sigmoid", 2),
+    ("linear", "mse", "softmax", 3),
+]
+OPTIMIZERS = [
+    mlplab.SGD(learning_rate=0.05),
+    mlplab.SGD(learning_rate=0.02, momentum=0.9),
+    mlplab.SGD(learning_rate=0.02, momentum=0.9, nesterov=True),
+    mlplab.Adam(learning_rate=0.01),
+]
+
+
+def data_for(loss, units, rng):
+    X = rng.normal(size=(60, 3))
+    if loss == "categorical_crossentropy":
+        return X, rng.integers(0, units, 60)
+    if loss == "binary_crossentropy":
+        return X, rng.integers(0, 2, (60, units))
+    return X, rng.normal(size=(60, units))
+
+
+def train(engine, setup, optimizer, batch_size, **fit_options):
+    hidden, loss, output, units = setup
+    X, y = data_for(loss, units, np.random.default_rng(0))
+    model = mlplab.Sequential([
+        mlplab.Dense(5, hidden, input_dim=3, kernel_regularizer={"l1": 1e-3, "l2": 1e-3}),
+        mlplab.Dense(4, hidden),
+        mlplab.Dense(units, output),
+    ], random_state=1)
+    optimizer = type(optimizer)(**{k: getattr(optimizer, k) for k in optimizer.hyperparameters})
+    model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    history = model.fit(X, y, epochs=4, batch_size=batch_size, engine=engine, **fit_options)
+    return model.get_weights(), history.history, model
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, None])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_compiled_equals_numpy(setup, optimizer, batch_size):
+    fast_weights, fast_history, fast = train("compiled", setup, optimizer, batch_size)
+    slow_weights, slow_history, slow = train("numpy", setup, optimizer, batch_size)
+    for a, b in zip(fast_weights, slow_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-12)
+    assert fast_history["accuracy"] == slow_history["accuracy"]
+    assert fast.steps == slow.steps and fast.optimizer.iterations == slow.optimizer.iterations
+
+
+def test_sample_weights_and_validation_match():
+    rng = np.random.default_rng(3)
+    weights = rng.random(60) * 2
+    options = {"sample_weight": weights, "validation_split": 0.2}
+    fast = train("compiled", SETUPS[0], OPTIMIZERS[3], 8, **options)
+    slow = train("numpy", SETUPS[0], OPTIMIZERS[3], 8, **options)
+    np.testing.assert_allclose(fast[1]["val_loss"], slow[1]["val_loss"], rtol=1e-12)
+    for a, b in zip(fast[0], slow[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_switching_paths_midway_keeps_the_optimizer_state():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), rng.integers(0, 2, 40)
+    runs = []
+    for engines in (("numpy", "compiled"), ("numpy", "numpy")):
+        model = mlplab.Sequential.from_spec([2, 4, 1], activation="tanh", random_state=0)
+        model.compile(optimizer="adam", learning_rate=0.01)
+        for engine in engines:
+            model.fit(X, y, epochs=2, batch_size=4, engine=engine, random_state=5)
+        runs.append(model.get_weights())
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_divergence_is_caught_on_the_compiled_path():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)) * 1e3, rng.normal(size=40)
+    model = mlplab.Sequential.from_spec([2, 8, 1], output_activation="linear", random_state=0)
+    model.compile(loss="mse", optimizer="sgd", learning_rate=10.0)
+    with pytest.warns(TrainingDivergedWarning, match="learning rate"):
+        history = model.fit(X, y, epochs=30, batch_size=None, engine="compiled")
+    assert len(history.epoch) < 30
+
+
+def test_what_cannot_be_compiled_says_why():
+    model = mlplab.Sequential([mlplab.Dense(4, "relu", input_dim=2), mlplab.Dropout(0.2),
+                               mlplab.Dense(1, "sigmoid")], random_state=0)
+    model.compile()
+    with pytest.raises(InvalidInputError, match="Dropout"):
+        model.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], engine="compiled")
+    model.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], engine="auto")  # falls back to NumPy
+    rms = mlplab.Sequential.from_spec([2, 3, 1], random_state=0).compile(optimizer="rmsprop")
+    assert "rmsprop" in compiled.supports(rms.build())
+    f32 = mlplab.Sequential.from_spec([2, 3, 1], dtype="float32").compile()
+    assert "float32" in compiled.supports(f32.build())
+    with pytest.raises(InvalidInputError, match="engine='fast'"):
+        f32.fit([[0.0, 1.0]], [1], engine="fast")
