@@ -130,9 +130,9 @@ generator = "moons"
 params = { n_samples = 200, noise = 0.2, random_state = 0 }
 [[models]]
 name = "net"
-hidden_layer_sizes = [16, 16]
-batch_size = 1
-epochs = 15
+hidden_layer_sizes = [256, 64]
+batch_size = 32
+epochs = 600
 ''')
     database = tmp_path / "k.sqlite"
     command = [sys.executable, "-m", "mlplab", "study", "run", str(path), "--db",

@@ -17,7 +17,6 @@ from mlplab.engine.layers import Dense
 
 try:  # numba is optional: without it, every model trains on the NumPy path
     import numba
-    from numba.typed import List as TypedList
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
@@ -49,13 +48,21 @@ def supports(model) -> str | None:
 
 
 class CompiledEpoch:
-    """Binds a model's arrays to the compiled kernel; ``run`` trains one epoch."""
+    """Binds a model to the compiled kernel; ``run`` trains one epoch.
+
+    The kernel works on flat buffers: every kernel and bias of the model laid end
+    to end (row-major), with the optimizer's state and the gradients in the same
+    layout. ``run`` copies the parameters in, trains, and copies them back.
+    """
 
     def __init__(self, model):
         dense = model.layers
         self.model = model
-        self.kernels = TypedList([layer.kernel for layer in dense])
-        self.biases = TypedList([layer.bias for layer in dense])
+        self.params = model.parameters()
+        sizes = [p.size for p in self.params]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.fan_in = np.array([layer.kernel.shape[0] for layer in dense], dtype=np.int64)
+        self.fan_out = np.array([layer.units for layer in dense], dtype=np.int64)
         self.codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in dense])
         self.l1 = np.array([_reg(layer, "l1") for layer in dense])
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
@@ -65,26 +72,35 @@ class CompiledEpoch:
             optimizer.learning_rate, getattr(optimizer, "momentum", 0.0),
             float(getattr(optimizer, "nesterov", False)), getattr(optimizer, "beta_1", 0.0),
             getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
-        # The optimizer's state arrays, shared with the NumPy optimizer so that the two
-        # paths can be mixed (e.g. fit with one, then the other).
-        names = ("velocity", "velocity") if optimizer.name == "sgd" else ("m", "v")
-        params = model.parameters()
-        first = [optimizer.slot(i, names[0], p) for i, p in enumerate(params)]
-        second = [optimizer.slot(i, names[1], p) for i, p in enumerate(params)]
-        self.state_kernels = (TypedList(first[0::2]), TypedList(second[0::2]))
-        self.state_biases = (TypedList(first[1::2]), TypedList(second[1::2]))
-        widths = [model.input_dim] + [layer.units for layer in dense]
-        self.scratch = TypedList([np.zeros(w, dtype=model.dtype) for w in widths])
+        # The optimizer's own state arrays, so the two paths can be mixed freely.
+        names = ("velocity", None) if optimizer.name == "sgd" else ("m", "v")
+        # SGD has one state array per parameter; the second buffer is scratch.
+        self.state = [[optimizer.slot(i, name, p) if name else np.zeros_like(p)
+                       for i, p in enumerate(self.params)] for name in names]
+        widths = np.concatenate([[model.input_dim], self.fan_out])
+        self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+
+    def _pack(self, arrays):
+        return np.concatenate([a.ravel() for a in arrays])
+
+    def _unpack(self, flat, arrays):
+        for index, array in enumerate(arrays):
+            array[...] = flat[self.offsets[index]:self.offsets[index + 1]].reshape(array.shape)
 
     def run(self, X, Y, factor, order, batch_size, outputs):
-        """Train one epoch; return (summed loss x batch sizes, steps, index of a NaN step)."""
+        """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
         factor = np.ones(len(X), dtype=X.dtype) if factor is None else factor[:, 0]
         optimizer = self.model.optimizer
+        params = self._pack(self.params)
+        first, second = self._pack(self.state[0]), self._pack(self.state[1])
         total, steps, bad = _epoch(
-            X, Y, factor, order, batch_size, self.kernels, self.biases, self.codes,
+            X, Y, factor, order.astype(np.int64), batch_size, params, first, second,
+            self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
             LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code, self.settings,
-            optimizer.iterations, self.state_kernels[0], self.state_kernels[1],
-            self.state_biases[0], self.state_biases[1], self.scratch, outputs)
+            optimizer.iterations, outputs)
+        self._unpack(params, self.params)
+        self._unpack(first, self.state[0])
+        self._unpack(second, self.state[1])
         optimizer.iterations += steps
         self.model.steps += steps
         return total, steps, bad
@@ -138,29 +154,35 @@ if numba is not None:
         return math.log1p(math.exp(z))
 
     @jit
-    def _forward(x, kernels, biases, codes, activations, logits):
-        activations[0][:] = x
-        last = len(kernels) - 1
-        for layer in range(len(kernels)):
-            W, b = kernels[layer], biases[layer]
-            a_in, a_out = activations[layer], activations[layer + 1]
-            for j in range(W.shape[1]):
-                z = 0.0
-                for i in range(W.shape[0]):
-                    z += a_in[i] * W[i, j]
-                z += b[j]
-                if layer == last:
+    def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits):
+        """Forward pass of one sample; activations into A, the output logits into logits."""
+        n_layers = fan_in.shape[0]
+        A[act_offsets[0]:act_offsets[0] + x.shape[0]] = x
+        for layer in range(n_layers):
+            w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
+            a_in, a_out = act_offsets[layer], act_offsets[layer + 1]
+            n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
+            # Row by row through W (contiguous in memory), summing over i in order.
+            for j in range(n_out):
+                A[a_out + j] = 0.0
+            for i in range(n_in):
+                a = A[a_in + i]
+                row = w0 + i * n_out
+                for j in range(n_out):
+                    A[a_out + j] += a * P[row + j]
+            for j in range(n_out):
+                z = A[a_out + j] + P[b0 + j]
+                if layer == n_layers - 1:
                     logits[j] = z
-                if codes[layer] != 6:
-                    a_out[j] = _activate(codes[layer], z)
-            if codes[layer] == 6:  # softmax output
+                A[a_out + j] = _activate(code, z) if code != 6 else z
+            if code == 6:  # softmax output
                 top = logits.max()
                 total = 0.0
-                for j in range(W.shape[1]):
-                    a_out[j] = math.exp(logits[j] - top)
-                    total += a_out[j]
-                for j in range(W.shape[1]):
-                    a_out[j] /= total
+                for j in range(n_out):
+                    A[a_out + j] = math.exp(logits[j] - top)
+                    total += A[a_out + j]
+                for j in range(n_out):
+                    A[a_out + j] /= total
 
     @jit
     def _sample_loss(loss_code, logits, out, y):
@@ -206,106 +228,9 @@ if numba is not None:
                     delta[j] = delta[j] * _derivative(code, logits[j], out[j])
 
     @jit
-    def _penalty(kernels, l1, l2):
-        value = 0.0
-        for layer in range(len(kernels)):
-            if l1[layer] != 0.0 or l2[layer] != 0.0:
-                W = kernels[layer]
-                value += l1[layer] * np.sum(np.abs(W)) + l2[layer] * np.sum(W * W)
-        return value
-
-    @jit
-    def _update(opt_code, settings, t, w_array, g_array, s1_array, s2_array):
-        # Element by element (no temporaries), the same arithmetic as optimizers.py.
-        w, g = w_array.reshape(w_array.size), g_array.reshape(g_array.size)
-        s1, s2 = s1_array.reshape(s1_array.size), s2_array.reshape(s2_array.size)
-        lr = settings[0]
-        if opt_code == 0:
-            momentum, nesterov = settings[1], settings[2]
-            for i in range(w.size):
-                if momentum == 0.0:
-                    w[i] -= lr * g[i]
-                else:
-                    s1[i] = s1[i] * momentum - lr * g[i]
-                    if nesterov != 0.0:
-                        w[i] += momentum * s1[i] - lr * g[i]
-                    else:
-                        w[i] += s1[i]
-            return
-        beta_1, beta_2, epsilon = settings[3], settings[4], settings[5]
-        correction_1, correction_2 = 1.0 - beta_1 ** t, 1.0 - beta_2 ** t
-        for i in range(w.size):
-            s1[i] = s1[i] * beta_1 + (1.0 - beta_1) * g[i]
-            s2[i] = s2[i] * beta_2 + (1.0 - beta_2) * g[i] * g[i]
-            w[i] -= lr * (s1[i] / correction_1) / (math.sqrt(s2[i] / correction_2) + epsilon)
-
-    @jit
-    def _epoch(X, Y, factor, order, batch_size, kernels, biases, codes, loss_code, l1, l2,
-               opt_code, settings, iterations, sk1, sk2, sb1, sb2, activations, outputs):
-        n_layers = len(kernels)
-        n_samples = X.shape[0]
-        k = Y.shape[1]
-        logits = np.empty(k)
-        grads_W = [np.zeros_like(W) for W in kernels]
-        grads_b = [np.zeros_like(b) for b in biases]
-        deltas = [np.zeros(W.shape[1]) for W in kernels]
-        total = 0.0
-        steps = 0
-        for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
-            count = stop - start
-            for layer in range(n_layers):
-                grads_W[layer][:] = 0.0
-                grads_b[layer][:] = 0.0
-            batch_loss = 0.0
-            for position in range(start, stop):
-                s = order[position]
-                _forward(X[s], kernels, biases, codes, activations, logits)
-                out = activations[n_layers]
-                outputs[s, :] = out
-                # The weights: the NumPy path normalises them to average 1 over the data;
-                # factor already holds those normalised weights.
-                batch_loss += _sample_loss(loss_code, logits, out, Y[s]) * factor[s]
-                _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
-                              factor[s] / count, deltas[n_layers - 1])
-                for layer in range(n_layers - 1, -1, -1):
-                    delta = deltas[layer]
-                    a_in = activations[layer]
-                    gW = grads_W[layer]  # (fan_in, units): a_in.T @ delta, summed
-                    for i in range(gW.shape[0]):
-                        for j in range(gW.shape[1]):
-                            gW[i, j] += a_in[i] * delta[j]
-                    grads_b[layer] += delta
-                    if layer > 0:
-                        W = kernels[layer]
-                        below = deltas[layer - 1]
-                        for i in range(W.shape[0]):
-                            g = 0.0
-                            for j in range(W.shape[1]):
-                                g += delta[j] * W[i, j]
-                            below[i] = g * _derivative_from_a(codes[layer - 1], a_in[i])
-            loss = batch_loss / count + _penalty(kernels, l1, l2)
-            total += loss * count
-            if not math.isfinite(loss):
-                return total, steps, start
-            steps += 1
-            t = iterations + steps
-            for layer in range(n_layers):
-                W = kernels[layer]
-                gW = grads_W[layer]
-                if l1[layer] != 0.0 or l2[layer] != 0.0:
-                    for i in range(W.shape[0]):
-                        for j in range(W.shape[1]):
-                            gW[i, j] += l1[layer] * np.sign(W[i, j]) + 2.0 * l2[layer] * W[i, j]
-                _update(opt_code, settings, t, W, gW, sk1[layer], sk2[layer])
-                _update(opt_code, settings, t, biases[layer], grads_b[layer], sb1[layer],
-                        sb2[layer])
-        return total, steps, -1
-
-    @jit
     def _derivative_from_a(code, a):
         # Every hidden activation here can be differentiated from its output alone:
-        # relu/leaky_relu/elu are positive exactly where z > 0.
+        # relu, leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
             return 1.0
         if code == 1:
@@ -317,3 +242,99 @@ if numba is not None:
         if code == 4:
             return 1.0 if a > 0 else 0.01
         return 1.0 if a > 0 else a + 1.0
+
+    @jit
+    def _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets):
+        """Add one sample's gradients to G; D holds dL/dz of every layer, output first set."""
+        for layer in range(fan_in.shape[0] - 1, -1, -1):
+            w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
+            a_in, d_out = act_offsets[layer], act_offsets[layer + 1]
+            n_in, n_out = fan_in[layer], fan_out[layer]
+            for i in range(n_in):
+                a = A[a_in + i]
+                for j in range(n_out):
+                    G[w0 + i * n_out + j] += a * D[d_out + j]
+            for j in range(n_out):
+                G[b0 + j] += D[d_out + j]
+            if layer > 0:
+                below = codes[layer - 1]
+                for i in range(n_in):
+                    g = 0.0
+                    for j in range(n_out):
+                        g += D[d_out + j] * P[w0 + i * n_out + j]
+                    D[a_in + i] = g * _derivative_from_a(below, A[a_in + i])
+
+    @jit
+    def _penalty(P, offsets, l1, l2):
+        value = 0.0
+        for layer in range(l1.shape[0]):
+            if l1[layer] != 0.0 or l2[layer] != 0.0:
+                absolute, square = 0.0, 0.0
+                for index in range(offsets[2 * layer], offsets[2 * layer + 1]):
+                    absolute += abs(P[index])
+                    square += P[index] * P[index]
+                value += l1[layer] * absolute + l2[layer] * square
+        return value
+
+    @jit
+    def _step(opt_code, settings, t, P, G, S1, S2):
+        """The optimizer update of every parameter, element by element (as optimizers.py)."""
+        lr = settings[0]
+        if opt_code == 0:
+            momentum, nesterov = settings[1], settings[2]
+            for i in range(P.shape[0]):
+                if momentum == 0.0:
+                    P[i] -= lr * G[i]
+                else:
+                    S1[i] = S1[i] * momentum - lr * G[i]
+                    if nesterov != 0.0:
+                        P[i] += momentum * S1[i] - lr * G[i]
+                    else:
+                        P[i] += S1[i]
+            return
+        beta_1, beta_2, epsilon = settings[3], settings[4], settings[5]
+        correction_1, correction_2 = 1.0 - beta_1 ** t, 1.0 - beta_2 ** t
+        for i in range(P.shape[0]):
+            S1[i] = S1[i] * beta_1 + (1.0 - beta_1) * G[i]
+            S2[i] = S2[i] * beta_2 + (1.0 - beta_2) * G[i] * G[i]
+            P[i] -= lr * (S1[i] / correction_1) / (math.sqrt(S2[i] / correction_2) + epsilon)
+
+    @jit
+    def _epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
+               act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
+               outputs):
+        n_layers = fan_in.shape[0]
+        n_samples, k = X.shape[0], Y.shape[1]
+        G = np.zeros_like(P)
+        A = np.zeros(act_offsets[-1])  # every layer's activations, input first
+        D = np.zeros(act_offsets[-1])  # dL/dz, laid out like A
+        logits = np.zeros(k)
+        out_start = act_offsets[n_layers]
+        total, steps = 0.0, 0
+        for start in range(0, n_samples, batch_size):
+            stop = min(start + batch_size, n_samples)
+            count = stop - start
+            G[:] = 0.0
+            batch_loss = 0.0
+            for position in range(start, stop):
+                s = order[position]
+                _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits)
+                out = A[out_start:out_start + k]
+                outputs[s, :] = out
+                # factor holds the sample weights normalised to average 1 over the data,
+                # as the NumPy path's losses use them.
+                batch_loss += _sample_loss(loss_code, logits, out, Y[s]) * factor[s]
+                _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
+                              factor[s] / count, D[out_start:out_start + k])
+                _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets)
+            loss = batch_loss / count + _penalty(P, offsets, l1, l2)
+            total += loss * count
+            if not math.isfinite(loss):
+                return total, steps, start
+            for layer in range(n_layers):
+                if l1[layer] != 0.0 or l2[layer] != 0.0:
+                    for i in range(offsets[2 * layer], offsets[2 * layer + 1]):
+                        G[i] += l1[layer] * np.sign(P[i]) + 2.0 * l2[layer] * P[i]
+            steps += 1
+            _step(opt_code, settings, iterations + steps, P, G, S1, S2)
+        return total, steps, -1

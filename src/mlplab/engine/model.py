@@ -271,8 +271,8 @@ class Sequential:
 
     # Above this many (samples per step x parameters), NumPy's BLAS matrix products beat
     # the compiled per-sample loops (measured: E4's full batch is 3x faster in NumPy;
-    # per-sample SGD on small nets 40-50x faster compiled).
-    COMPILED_WORK_LIMIT = 60_000
+    # per-sample SGD on small nets 100x faster compiled; the two break even near 40 000).
+    COMPILED_WORK_LIMIT = 40_000
 
     def _epoch_runner(self, engine, batch_listeners, batch_size):
         """The function that trains one epoch: the compiled loop or the NumPy one."""
