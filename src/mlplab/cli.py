@@ -280,6 +280,19 @@ def study_show(study_file, database):
         click.echo(out.read_text())
 
 
+def small_network_options(command):
+    """The options of the commands that look inside one small untrained network."""
+    options = [
+        click.option("--layers", "layers_text", default="2,4,3,1", show_default=True),
+        click.option("--activation", default="sigmoid", show_default=True),
+        click.option("--loss", default=None, help="Default: the natural loss of the output."),
+        click.option("--seed", default=0, show_default=True, type=int),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _small_network(layers_text, activation, loss, seed):
     from mlplab import data
     from mlplab.engine.model import Sequential
@@ -297,10 +310,7 @@ def _small_network(layers_text, activation, loss, seed):
 
 
 @main.command()
-@click.option("--layers", "layers_text", default="2,4,3,1", show_default=True)
-@click.option("--activation", default="sigmoid", show_default=True)
-@click.option("--loss", default=None, help="Default: the natural loss of the output.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@small_network_options
 @user_errors
 def gradcheck(layers_text, activation, loss, seed):
     """Compare backprop with finite differences on a small XOR sample.
@@ -317,10 +327,7 @@ def gradcheck(layers_text, activation, loss, seed):
 
 
 @main.command()
-@click.option("--layers", "layers_text", default="2,4,3,1", show_default=True)
-@click.option("--activation", default="sigmoid", show_default=True)
-@click.option("--loss", default=None, help="Default: the natural loss of the output.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@small_network_options
 @user_errors
 def trace(layers_text, activation, loss, seed):
     """Walk one sample through the forward pass, the loss and every backprop step.

@@ -248,20 +248,7 @@ class ProgressBar(Callback):
         self.epochs = epochs
 
     def on_train_begin(self, logs=None):
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("epochs"), TimeElapsedColumn(), TextColumn("eta"),
-            TimeRemainingColumn(), TextColumn("{task.fields[status]}"), transient=False,
-        )
+        self.progress = progress_bar("training", "epochs", status=True)
         self.task = self.progress.add_task("fit", total=self.epochs, status="")
         self.progress.start()
 
@@ -271,6 +258,24 @@ class ProgressBar(Callback):
 
     def on_train_end(self, logs=None):
         self.progress.stop()
+
+
+def progress_bar(title, unit, status=False):
+    """A rich Progress with a bar, done/total, elapsed time and an ETA (not started)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn(unit), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
+    if status:
+        columns.append(TextColumn("{task.fields[status]}"))
+    return Progress(*columns)
 
 
 def with_defaults(callbacks, history, verbose, epochs):

@@ -131,20 +131,6 @@ if numba is not None:
         return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
 
     @jit
-    def _derivative(code, z, a):
-        if code == 0:
-            return 1.0
-        if code == 1:
-            return a * (1.0 - a)
-        if code == 2:
-            return 1.0 - a * a
-        if code == 3:
-            return 1.0 if z > 0 else 0.0
-        if code == 4:
-            return 1.0 if z > 0 else 0.01
-        return 1.0 if z > 0 else a + 1.0
-
-    @jit
     def _softplus(z):
         # logaddexp(0, z) exactly as NumPy computes it.
         if z == 0.0:
@@ -225,11 +211,11 @@ if numba is not None:
                     delta[j] = out[j] * (delta[j] - dot)
             else:
                 for j in range(k):
-                    delta[j] = delta[j] * _derivative(code, logits[j], out[j])
+                    delta[j] = delta[j] * _derivative_from_a(code, out[j])
 
     @jit
     def _derivative_from_a(code, a):
-        # Every hidden activation here can be differentiated from its output alone:
+        # Every activation compiled here can be differentiated from its output alone:
         # relu, leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
             return 1.0

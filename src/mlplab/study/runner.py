@@ -94,19 +94,9 @@ def _results(cells, jobs, executor, scheduler, progress):
     if not progress:
         yield from stream
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from mlplab.engine.callbacks import progress_bar
 
-    columns = (TextColumn("[bold]study"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("cells"), TimeElapsedColumn(), TextColumn("eta"),
-               TimeRemainingColumn())
-    with Progress(*columns) as bar:
+    with progress_bar("study", "cells") as bar:
         task = bar.add_task("cells", total=len(cells))
         for item in stream:
             bar.advance(task)
