@@ -247,3 +247,12 @@ def test_bad_fit_arguments(kwargs, message, xor_data):
 def test_predict_before_fit_says_what_to_do():
     with pytest.raises(NotFittedError, match="call fit"):
         mlplab.Sequential.from_spec([2, 3, 1]).predict([[0, 0]])
+
+
+def test_chunked_prediction_equals_one_pass(monkeypatch, rng):
+    model = mlplab.Sequential.from_spec([2, 5, 3], random_state=0).build()
+    X = rng.normal(size=(103, 2))
+    whole_outputs, whole_logits = model.predict(X), model.predict_logits(X)
+    monkeypatch.setattr(mlplab.Sequential, "PREDICT_CHUNK", 10)
+    np.testing.assert_array_equal(model.predict(X), whole_outputs)
+    np.testing.assert_array_equal(model.predict_logits(X), whole_logits)

@@ -373,15 +373,26 @@ class Sequential:
         self._require_built()
         return check_X(X, dtype=self.dtype, n_features=self.input_dim)
 
+    # Rows per forward pass when predicting: small enough that every layer's arrays stay
+    # in cache and memory stays bounded on large grids, big enough to amortise calls.
+    PREDICT_CHUNK = 4096
+
     def predict(self, X):
         """Output activations, shape (n_samples, n_outputs): probabilities for
         sigmoid/softmax outputs, values for linear ones."""
-        return self.forward(self._check_ready(X))
+        return self._predict_rows(self._check_ready(X), logits=False)
 
     def predict_logits(self, X):
         """Pre-activations of the output layer, shape (n_samples, n_outputs)."""
-        self.predict(X)
-        return self.output_layer.logits
+        return self._predict_rows(self._check_ready(X), logits=True)
+
+    def _predict_rows(self, X, logits):
+        """Forward passes over chunks of rows, written into one result array."""
+        result = np.empty((len(X), self.output_layer.units), dtype=self.dtype)
+        for start in range(0, len(X), self.PREDICT_CHUNK):
+            outputs = self.forward(X[start:start + self.PREDICT_CHUNK])
+            result[start:start + len(outputs)] = self.output_layer.logits if logits else outputs
+        return result
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid

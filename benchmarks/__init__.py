@@ -1,0 +1,1 @@
+"""mlplab's benchmarks: ``python -m benchmarks`` runs every task against its references."""

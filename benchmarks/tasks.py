@@ -1,0 +1,226 @@
+"""The benchmark tasks of the performance issue, each timed against its references.
+
+Every task returns rows ``{"task", "impl", "value", "unit"}`` measured in this
+process; a reference that is not installed is reported, not fatal. Times are
+medians of ``repeats`` runs. ``scale`` shrinks every size for a smoke run.
+"""
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+import mlplab
+from mlplab import data
+
+E4_WIDTHS = [2, 25, 50, 50, 25, 1]
+E4_SHAPES = list(zip(E4_WIDTHS[:-1], E4_WIDTHS[1:], strict=True))  # (fan_in, fan_out)
+
+
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def e4_model(engine_dtype="float64"):
+    model = mlplab.Sequential.from_spec(E4_WIDTHS, activation="relu",
+                                        kernel_initializer={"name": "normal", "stddev": 0.1},
+                                        random_state=99, dtype=engine_dtype)
+    return model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.1))
+
+
+def numpy_loop_epochs(X, y, epochs):
+    """The plain NumPy training loop a user would write by hand (the reference)."""
+    rng = np.random.default_rng(99)
+    weights = [rng.normal(0, 0.1, (a, b)) for a, b in E4_SHAPES]
+    biases = [np.zeros(b) for b in E4_WIDTHS[1:]]
+    y = y.reshape(-1, 1)
+    for _ in range(epochs):
+        activations = [X]
+        for index, (W, b) in enumerate(zip(weights, biases, strict=True)):
+            z = activations[-1] @ W + b
+            activations.append(np.maximum(z, 0) if index < len(weights) - 1 else z)
+        delta = (1 / (1 + np.exp(-activations[-1])) - y) / len(X)
+        for index in range(len(weights) - 1, -1, -1):
+            grad_W = activations[index].T @ delta
+            grad_b = delta.sum(axis=0)
+            if index:
+                delta = (delta @ weights[index].T) * (activations[index] > 0)
+            weights[index] -= 0.1 * grad_W
+            biases[index] -= 0.1 * grad_b
+
+
+def task_h(scale, repeats):
+    """H: E4's net, 160 samples, full batch: microseconds per epoch."""
+    X, y = data.moons(n_samples=200, noise=0.2, random_state=42)
+    X, y = X[:160], y[:160]
+    epochs = max(5, int(2000 * scale))
+    rows = []
+
+    def ours():
+        e4_model().fit(X, y, epochs=epochs, batch_size=None, shuffle=False)
+
+    rows.append(("mlplab", median_seconds(ours, repeats)))
+    rows.append(("plain NumPy loop", median_seconds(lambda: numpy_loop_epochs(X, y, epochs),
+                                                    repeats)))
+    torch_time = _torch_full_batch(X, y, epochs, repeats)
+    if torch_time is not None:
+        rows.append(("PyTorch f32, 1 thread", torch_time))
+    return [{"task": "H", "impl": name, "value": seconds / epochs * 1e6, "unit": "us/epoch"}
+            for name, seconds in rows]
+
+
+def _torch_full_batch(X, y, epochs, repeats):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    layers = []
+    for a, b in E4_SHAPES:
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers[:-1])
+    X_t = torch.tensor(X, dtype=torch.float32)
+    y_t = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+
+    def run():
+        for _ in range(epochs):
+            optimizer.zero_grad()
+            loss_fn(net(X_t), y_t).backward()
+            optimizer.step()
+
+    return median_seconds(run, repeats)
+
+
+def task_p(scale, repeats):
+    """P: E2's 2-4-3-1 net, per-sample SGD: updates per second."""
+    X, y = data.xor(n_samples=500, random_state=0)
+    epochs = max(1, int(100 * scale))
+    updates = len(X) * epochs
+    rows = []
+    for engine in ("compiled", "numpy"):
+        def fit(engine=engine):
+            model = mlplab.Sequential.from_spec([2, 4, 3, 1], activation="sigmoid",
+                                                random_state=0)
+            model.compile(optimizer=mlplab.SGD(learning_rate=0.05))
+            model.fit(X, y, epochs=epochs, batch_size=1, engine=engine)
+        fit()  # load the compiled kernel first
+        name = "mlplab compiled" if engine == "compiled" else "mlplab NumPy path"
+        rows.append((name, updates / median_seconds(fit, repeats)))
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(),
+                                  torch.nn.Linear(4, 3), torch.nn.Sigmoid(),
+                                  torch.nn.Linear(3, 1)).double()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        X_t, y_t = torch.tensor(X), torch.tensor(y, dtype=torch.float64).reshape(-1, 1)
+        steps = min(updates, 5000)
+
+        def loop():
+            for step in range(steps):
+                index = step % len(X)
+                optimizer.zero_grad()
+                loss_fn(net(X_t[index:index + 1]), y_t[index:index + 1]).backward()
+                optimizer.step()
+
+        rows.append(("PyTorch loop", steps / median_seconds(loop, repeats)))
+    except ImportError:
+        pass
+    return [{"task": "P", "impl": name, "value": rate, "unit": "updates/s"}
+            for name, rate in rows]
+
+
+def task_k(scale, repeats):
+    """K: E5's 2-4-4-2 net, batch 100, SGD momentum 0.99: seconds for 20k steps."""
+    X, Y = data.xor(n_samples=10_000, kind="normal", one_hot=True, random_state=0)
+    epochs = max(1, int(200 * scale))
+    steps = epochs * 100
+    rows = []
+
+    def ours():
+        model = mlplab.Sequential.from_spec([2, 4, 4, 2], activation="relu", random_state=0)
+        model.compile(optimizer=mlplab.SGD(learning_rate=0.01, momentum=0.99))
+        model.fit(X, Y, epochs=epochs, batch_size=100)
+
+    ours()
+    rows.append(("mlplab", median_seconds(ours, repeats)))
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        X_t, y_t = torch.tensor(X, dtype=torch.float32), torch.tensor(Y.argmax(axis=1))
+
+        def theirs():
+            net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(),
+                                      torch.nn.Linear(4, 4), torch.nn.ReLU(),
+                                      torch.nn.Linear(4, 2))
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.99)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            for _ in range(epochs):
+                order = torch.randperm(len(X_t))
+                for start in range(0, len(X_t), 100):
+                    index = order[start:start + 100]
+                    optimizer.zero_grad()
+                    loss_fn(net(X_t[index]), y_t[index]).backward()
+                    optimizer.step()
+
+        rows.append(("PyTorch f32, 1 thread", median_seconds(theirs, repeats)))
+    except ImportError:
+        pass
+    return [{"task": "K", "impl": name, "value": seconds * 20_000 / steps, "unit": "s/20k steps"}
+            for name, seconds in rows]
+
+
+def task_g(scale, repeats):
+    """G: E4's net on a 500 x 500 grid: milliseconds per prediction."""
+    side = max(20, int(500 * scale))
+    grid = np.random.default_rng(0).uniform(-2, 2, (side * side, 2))
+    model = e4_model().build(2)
+    weights = model.get_weights()
+    rows = [("mlplab predict", median_seconds(lambda: model.predict(grid), repeats))]
+
+    def matmuls():
+        a = grid
+        for index in range(0, len(weights), 2):
+            a = a @ weights[index] + weights[index + 1]
+        return a
+
+    rows.append(("bare matmul chain", median_seconds(matmuls, repeats)))
+    return [{"task": "G", "impl": name, "value": seconds * 1e3, "unit": f"ms ({side}^2 grid)"}
+            for name, seconds in rows]
+
+
+def scale_sweep(scale, repeats):
+    """Seconds per epoch of E4's net as the number of samples grows."""
+    sizes = [1_000, 10_000, 100_000] if scale >= 1 else [200, 2_000]
+    flops_per_sample = 6 * sum(a * b for a, b in E4_SHAPES)
+    rows = []
+    for n in sizes:
+        X = np.random.default_rng(0).normal(size=(n, 2))
+        y = (X[:, 0] * X[:, 1] > 0).astype(int)
+        seconds = median_seconds(lambda X=X, y=y: e4_model().fit(X, y, epochs=3,
+                                                                   batch_size=None), repeats)
+        per_epoch = seconds / 3
+        rows.append({"task": "scale", "impl": "mlplab", "n_samples": n, "value": per_epoch,
+                     "unit": "s/epoch", "gflops": flops_per_sample * n / per_epoch / 1e9})
+    return rows
+
+
+TASKS = {"H": task_h, "P": task_p, "K": task_k, "G": task_g, "scale": scale_sweep}
+
+
+def environment():
+    import platform
+
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "cpus": os.cpu_count(), "mlplab": mlplab.__version__}
