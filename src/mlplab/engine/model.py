@@ -11,6 +11,8 @@ from mlplab._rng import as_generator
 from mlplab._validation import check_fraction, check_positive_int, check_same_length, check_X
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import losses, optimizers
+from mlplab.engine.describe import summary_text
+from mlplab.engine.epochs import choose_epoch_runner
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
 from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
@@ -249,7 +251,7 @@ class Sequential:
             callback.on_train_begin()
         self.stop_training = False
         outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
-        run_epoch = self._epoch_runner(engine, batch_listeners, batch_size)
+        run_epoch = choose_epoch_runner(self, engine, batch_listeners, batch_size)
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
             for epoch in range(epochs):
                 order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
@@ -269,44 +271,7 @@ class Sequential:
             callback.on_train_end()
         return self.history
 
-    # Above this many (samples per step x parameters), NumPy's BLAS matrix products beat
-    # the compiled per-sample loops (measured: E4's full batch is 3x faster in NumPy;
-    # per-sample SGD on small nets 100x faster compiled; the two break even near 40 000).
-    COMPILED_WORK_LIMIT = 40_000
-
-    def _epoch_runner(self, engine, batch_listeners, batch_size):
-        """The function that trains one epoch: the compiled loop or the NumPy one."""
-        from mlplab.engine.callbacks import TerminateOnNaN
-
-        if engine not in ("auto", "numpy", "compiled"):
-            raise InvalidInputError(f"engine={engine!r}: use 'auto', 'numpy' or 'compiled'.")
-        too_big = batch_size * self.count_params() > self.COMPILED_WORK_LIMIT
-        if engine == "numpy" or (engine == "auto" and too_big):
-            # Decided before importing numba: importing it was measured to slow NumPy's
-            # own path by ~25% on E4 (cause not yet known).
-            return self._numpy_epoch
-        from mlplab.engine import compiled
-
-        reason = compiled.supports(self)
-        if reason is None and any(not isinstance(c, TerminateOnNaN) for c in batch_listeners):
-            reason = "a callback needs every step (e.g. WeightSnapshots(unit='step'))"
-        if engine == "compiled" and reason:
-            raise InvalidInputError(f"engine='compiled' cannot train this model: {reason}. "
-                                    "Use engine='numpy' or 'auto'.")
-        if reason:
-            return self._numpy_epoch
-        runner = compiled.CompiledEpoch(self)
-
-        def compiled_epoch(X, Y, factor, order, batch_size, outputs, epoch, listeners):
-            total, _, bad_start = runner.run(X, Y, factor, order, batch_size, outputs)
-            if bad_start >= 0:  # let the NaN guard stop training and say why
-                for callback in listeners:
-                    callback.on_batch_end(self.steps, {"epoch": epoch, "loss": float("nan")})
-            return total
-
-        return compiled_epoch
-
-    def _numpy_epoch(self, X, Y, factor, order, batch_size, outputs, epoch, listeners):
+    def numpy_epoch(self, X, Y, factor, order, batch_size, outputs, epoch, listeners):
         """One epoch, one NumPy train_step per batch; return the summed batch losses."""
         total = 0.0
         for start in range(0, len(X), batch_size):
@@ -455,19 +420,7 @@ class Sequential:
 
     def summary(self, print_fn=print) -> str:
         """A table of layers, output shapes and parameter counts (printed and returned)."""
-        rows = [("layer", "output shape", "activation", "params")]
-        for number, layer in enumerate(self.layers, start=1):
-            width = getattr(layer, "units", layer.output_dim)
-            activation = getattr(getattr(layer, "activation", None), "name", "-")
-            rows.append((f"{number} {type(layer).__name__}", f"(None, {width})", activation,
-                         str(layer.n_parameters() if layer.built else "?")))
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-                 for row in rows]
-        rule = "-" * len(lines[0])
-        total = self.count_params() if self.built else "? (not built)"
-        text = "\n".join([lines[0], rule, *lines[1:], rule, f"total parameters: {total}",
-                          f"input: {self.input_dim} features, dtype {self.dtype}"])
+        text = summary_text(self)
         if print_fn is not None:
             print_fn(text)
         return text

@@ -1,0 +1,18 @@
+"""A plain-text summary of a model: layers, output shapes, parameter counts."""
+
+
+def summary_text(model) -> str:
+    """The table that ``Sequential.summary()`` prints."""
+    rows = [("layer", "output shape", "activation", "params")]
+    for number, layer in enumerate(model.layers, start=1):
+        width = getattr(layer, "units", layer.output_dim)
+        activation = getattr(getattr(layer, "activation", None), "name", "-")
+        rows.append((f"{number} {type(layer).__name__}", f"(None, {width})", activation,
+                     str(layer.n_parameters() if layer.built else "?")))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+             for row in rows]
+    rule = "-" * len(lines[0])
+    total = model.count_params() if model.built else "? (not built)"
+    return "\n".join([lines[0], rule, *lines[1:], rule, f"total parameters: {total}",
+                      f"input: {model.input_dim} features, dtype {model.dtype}"])
