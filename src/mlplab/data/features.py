@@ -4,9 +4,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from mlplab._validation import check_X, lookup
-from mlplab.errors import InvalidInputError, InvalidTypeError
+from mlplab._validation import check_X, did_you_mean
+from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
 
+# Each feature maps X of shape (n, 2) to one column of shape (n,).
 FEATURES = {
     "x1": lambda X: X[:, 0],
     "x2": lambda X: X[:, 1],
@@ -16,18 +17,27 @@ FEATURES = {
     "sin(x1)": lambda X: np.sin(X[:, 0]),
     "sin(x2)": lambda X: np.sin(X[:, 1]),
 }
-ALIASES = {"x1**2": "x1^2", "x2**2": "x2^2", "x1x2": "x1*x2", "x1 * x2": "x1*x2",
-           "sinx1": "sin(x1)", "sin x1": "sin(x1)", "sinx2": "sin(x2)", "sin x2": "sin(x2)"}
+# Other spellings people type; keys are lower case with spaces removed.
+ALIASES = {"x1**2": "x1^2", "x2**2": "x2^2", "x1x2": "x1*x2", "x2*x1": "x1*x2",
+           "sinx1": "sin(x1)", "sinx2": "sin(x2)"}
 
 
 class PlaygroundFeatures(TransformerMixin, BaseEstimator):
-    """Map 2-D points (x1, x2) to chosen Playground features.
+    """Map 2-D points (x1, x2) to chosen TensorFlow Playground features.
 
     Parameters
     ----------
     features : sequence of str
-        Any of ``x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2)``, in the order
-        wanted; all seven by default.
+        Any of ``x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2)``, in the output
+        order wanted; all seven by default. Case and spaces do not matter, and
+        ``x1**2``, ``x1x2`` and ``sinx1`` are accepted too.
+
+    Attributes
+    ----------
+    features_ : list of str
+        The canonical feature names, in output order.
+    n_features_in_ : int
+        Always 2.
 
     Examples
     --------
@@ -39,33 +49,62 @@ class PlaygroundFeatures(TransformerMixin, BaseEstimator):
         self.features = features
 
     def fit(self, X, y=None):
+        """Check ``X`` of shape (n_samples, 2) and the feature names; return self."""
         _check_two_columns(check_X(X))
-        if isinstance(self.features, str):
-            raise InvalidTypeError(f"features={self.features!r}: give a list of names, e.g. "
-                                   "['x1', 'x2', 'x1*x2'].")
-        self.features_ = [_resolve(name) for name in self.features]
+        self.features_ = _resolve_all(self.features)
         self.n_features_in_ = 2
         return self
 
     def transform(self, X):
+        """Return the chosen features of ``X``.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, 2)
+
+        Returns
+        -------
+        ndarray, shape (n_samples, len(features)), float64
+        """
         check_is_fitted(self, "features_")
         X = _check_two_columns(check_X(X))
         return np.column_stack([FEATURES[name](X) for name in self.features_])
 
     def get_feature_names_out(self, input_features=None):
+        """The output column names, e.g. ``['x1', 'x2', 'x1*x2']``, as an object array."""
         check_is_fitted(self, "features_")
         return np.array(self.features_, dtype=object)
 
 
+def _resolve_all(features):
+    if isinstance(features, str) or not hasattr(features, "__iter__"):
+        raise InvalidTypeError(f"features={features!r}: give a list of names, e.g. "
+                               "['x1', 'x2', 'x1*x2'].")
+    names = [_resolve(name) for name in features]
+    if not names:
+        raise InvalidInputError("features=[]: choose at least one, e.g. ['x1', 'x2'].")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        # Two columns with one name would break get_feature_names_out (and pandas output).
+        raise InvalidInputError(f"features={list(features)!r}: {', '.join(repeated)} "
+                                "appears more than once. List each feature once.")
+    return names
+
+
 def _resolve(name):
-    key = str(name).strip().lower()
+    if not isinstance(name, str):
+        raise InvalidTypeError(f"feature {name!r}: feature names are str, e.g. 'x1*x2'.")
+    key = name.lower().replace(" ", "")
     key = ALIASES.get(key, key)
-    lookup(FEATURES, key, "feature")  # raises with the valid names and a suggestion
+    if key not in FEATURES:
+        raise UnknownNameError(f"Unknown feature {name!r}.{did_you_mean(key, FEATURES)} "
+                               f"Valid names: {', '.join(FEATURES)}.")
     return key
 
 
 def _check_two_columns(X):
     if X.shape[1] != 2:
         raise InvalidInputError(f"PlaygroundFeatures needs 2-D points (x1, x2); X has "
-                                f"{X.shape[1]} columns. Select two columns first.")
+                                f"{X.shape[1]} columns. Select two columns first, e.g. "
+                                "X[:, :2].")
     return X

@@ -1,46 +1,113 @@
-"""Toy data sets in the plane: scikit-learn's generators and the seeds' own.
+"""Toy data sets in the plane: scikit-learn's generators and mlplab's own.
 
 Every generator returns ``(X, y)``: ``X`` float64 of shape (n_samples, 2) (or
-n_features) and ``y`` int64 class labels of shape (n_samples,), or float
-targets for the regression sets. Every draw comes from ``random_state``.
+(n_samples, n_features) where the generator takes ``n_features``) and ``y``
+int64 class labels of shape (n_samples,), or float64 targets for the
+regression sets. Every draw comes from ``random_state`` (None, an int or a
+``numpy.random.Generator``); numpy's global random state is never touched.
 """
+
+import numbers
 
 import numpy as np
 from sklearn import datasets as sk_datasets
 
 from mlplab._rng import as_generator, seed_from
-from mlplab._validation import check_positive_int, lookup
+from mlplab._validation import check_positive_int, did_you_mean
+from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
 
 
 def _sklearn_seed(random_state):
     # An int goes straight through, so moons(..., random_state=42) equals
-    # sklearn's make_moons(..., random_state=42) exactly.
-    if isinstance(random_state, (int, np.integer)) or random_state is None:
-        return random_state
-    return seed_from(as_generator(random_state))
+    # sklearn's make_moons(..., random_state=42) exactly. None and Generators
+    # become an int drawn from a Generator: passing None on would make
+    # scikit-learn draw from numpy's global random state.
+    rng = as_generator(random_state)  # rejects negative ints, bools, floats
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return seed_from(rng)
 
 
-def _wrap(make, n_samples, random_state, **kwargs):
-    check_positive_int(n_samples, "n_samples", "n_samples=200")
-    X, y = make(n_samples=n_samples, random_state=_sklearn_seed(random_state), **kwargs)
-    return X.astype(np.float64), y
+def _check_n_samples(n_samples, per_class_allowed=False):
+    """A positive int, or (where scikit-learn allows it) a count per class."""
+    if per_class_allowed and isinstance(n_samples, (tuple, list, np.ndarray)):
+        counts = list(n_samples)
+        valid = all(isinstance(c, numbers.Integral) and not isinstance(c, bool) and c >= 0
+                    for c in counts)
+        if counts and valid and sum(counts) > 0:
+            return n_samples
+        raise InvalidInputError(
+            f"n_samples={n_samples!r}: a count per class must be non-negative ints with a "
+            "positive sum, e.g. n_samples=(100, 100).")
+    return check_positive_int(n_samples, "n_samples", "n_samples=200")
+
+
+def _check_noise(noise, name="noise"):
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise InvalidTypeError(f"{name}={noise!r}: must be a number >= 0, e.g. {name}=0.1.")
+    if not noise >= 0:  # also catches NaN
+        raise InvalidInputError(f"{name}={noise!r}: must be >= 0 (a standard deviation). "
+                                f"Try {name}=0.1, or {name}=0 for none.")
+    return float(noise)
+
+
+def _check_turns(turns):
+    if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not turns > 0:
+        raise InvalidInputError(f"turns={turns!r}: must be a number > 0 (windings per arm), "
+                                "e.g. turns=1.5.")
+    return float(turns)
+
+
+def _wrap(make, n_samples, random_state, per_class_allowed=False, **kwargs):
+    n_samples = _check_n_samples(n_samples, per_class_allowed)
+    try:
+        X, y = make(n_samples=n_samples, random_state=_sklearn_seed(random_state), **kwargs)
+    # scikit-learn's own checks name the parameter and the allowed values well;
+    # they become mlplab errors so callers can catch one family. Its
+    # InvalidParameterError is both a ValueError and a TypeError: ValueError first.
+    except ValueError as exc:
+        raise InvalidInputError(f"{make.__name__}: {exc}") from None
+    except TypeError as exc:
+        raise InvalidTypeError(f"{make.__name__}: {exc}") from None
+    return X.astype(np.float64, copy=False), y.astype(np.int64, copy=False)
 
 
 def moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
-    """Two interleaving half circles (``sklearn.datasets.make_moons``)."""
-    return _wrap(sk_datasets.make_moons, n_samples, random_state, shuffle=shuffle, noise=noise)
+    """Two interleaving half circles (``sklearn.datasets.make_moons``).
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64 in {0, 1}
+    """
+    return _wrap(sk_datasets.make_moons, n_samples, random_state, True, shuffle=shuffle,
+                 noise=noise)
 
 
 def circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, factor=0.8):
-    """A small circle inside a large one (``sklearn.datasets.make_circles``)."""
-    return _wrap(sk_datasets.make_circles, n_samples, random_state, shuffle=shuffle,
+    """A small circle inside a large one (``sklearn.datasets.make_circles``, E4).
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64; 1 for the inner circle
+    """
+    return _wrap(sk_datasets.make_circles, n_samples, random_state, True, shuffle=shuffle,
                  noise=noise, factor=factor)
 
 
 def blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0,
           center_box=(-10.0, 10.0), shuffle=True, random_state=None):
-    """Isotropic Gaussian blobs (``sklearn.datasets.make_blobs``)."""
-    return _wrap(sk_datasets.make_blobs, n_samples, random_state, n_features=n_features,
+    """Isotropic Gaussian blobs (``sklearn.datasets.make_blobs``).
+
+    ``return_centers`` is not offered: every generator returns ``(X, y)``.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, n_features), float64
+    y : ndarray, shape (n_samples,), int64 blob index
+    """
+    return _wrap(sk_datasets.make_blobs, n_samples, random_state, True, n_features=n_features,
                  centers=centers, cluster_std=cluster_std, center_box=center_box,
                  shuffle=shuffle)
 
@@ -51,8 +118,13 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
                    shuffle=True, random_state=None):
     """Gaussian clusters on hypercube vertices (``sklearn.datasets.make_classification``).
 
-    Defaults differ from scikit-learn's in one respect: two features, both
-    informative, so the data can be drawn in the plane (E2).
+    Two defaults differ from scikit-learn's (``n_features=20, n_redundant=2``):
+    two features, both informative, so the data lies in the plane (E2).
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, n_features), float64
+    y : ndarray, shape (n_samples,), int64 in 0..n_classes-1
     """
     return _wrap(sk_datasets.make_classification, n_samples, random_state,
                  n_features=n_features, n_informative=n_informative, n_redundant=n_redundant,
@@ -64,7 +136,13 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
 
 def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_classes=3,
                        shuffle=True, random_state=None):
-    """Classes as nested shells of a Gaussian (``make_gaussian_quantiles``, E3)."""
+    """Classes as nested shells of a Gaussian (``make_gaussian_quantiles``, E3).
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, n_features), float64
+    y : ndarray, shape (n_samples,), int64; 0 for the innermost shell
+    """
     return _wrap(sk_datasets.make_gaussian_quantiles, n_samples, random_state, mean=mean,
                  cov=cov, n_features=n_features, n_classes=n_classes, shuffle=shuffle)
 
@@ -72,21 +150,43 @@ def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_cla
 XOR_KINDS = ("uniform", "normal")
 
 
+def _check_kind(kind):
+    if not isinstance(kind, str):
+        raise InvalidTypeError(f"xor(kind={kind!r}): kind must be 'uniform' or 'normal'.")
+    key = kind.strip().lower()
+    if key not in XOR_KINDS:
+        raise UnknownNameError(f"xor(kind={kind!r}): unknown kind.{did_you_mean(key, XOR_KINDS)}"
+                               " Valid kinds: uniform, normal.")
+    return key
+
+
 def xor(n_samples=400, *, kind="uniform", noise=0.0, one_hot=False, random_state=None):
-    """Exclusive or: label 1 where the signs of x1 and x2 differ (x1 * x2 < 0).
+    """Exclusive or: label 1 where the signs of x1 and x2 differ.
 
     Parameters
     ----------
+    n_samples : int
     kind : "uniform" or "normal"
         Points uniform in the square [-1, 1]^2, or a standard normal cloud (E5).
     noise : float
-        Standard deviation of Gaussian jitter added to X after labelling.
+        Standard deviation of Gaussian jitter added to X *after* labelling, so
+        the labels keep the clean geometry and some points cross the axes.
     one_hot : bool
-        Return ``y`` as float rows ``[x1 x2 > 0, x1 x2 <= 0]`` (E5's encoding),
-        shape (n_samples, 2); its argmax is the int label.
+        Return ``y`` as float rows ``[x1*x2 > 0, x1*x2 <= 0]`` (E5's encoding)
+        instead of int labels.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64: 1 where x1*x2 <= 0, else 0.
+        With ``one_hot``: shape (n_samples, 2), float64, whose argmax is the
+        int label. (x1*x2 == 0 has probability 0; it is labelled 1 to agree
+        with E5's one-hot rows.)
     """
-    check_positive_int(n_samples, "n_samples", "n_samples=400")
-    kind = lookup({k: k for k in XOR_KINDS}, kind, "xor kind")
+    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
+    kind = _check_kind(kind)
+    noise = _check_noise(noise)
     rng = as_generator(random_state)
     if kind == "uniform":
         X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
@@ -103,50 +203,95 @@ def xor(n_samples=400, *, kind="uniform", noise=0.0, one_hot=False, random_state
 def spirals(n_samples=400, *, n_arms=2, noise=0.05, turns=1.5, random_state=None):
     """``n_arms`` interleaved spiral arms, one class each, inside the unit disc.
 
-    Points are spread evenly along each arm (radius 0.05 to 1) and jittered by
-    Gaussian ``noise``; classes are balanced to within one point.
+    Parameters
+    ----------
+    n_samples : int
+    n_arms : int
+        Number of arms, which is the number of classes.
+    noise : float
+        Standard deviation of Gaussian jitter added to every point.
+    turns : float
+        How many times each arm winds around the centre.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64; within the unit disc before noise
+    y : ndarray, shape (n_samples,), int64 in 0..n_arms-1; class sizes differ by
+        at most one
     """
-    check_positive_int(n_samples, "n_samples", "n_samples=400")
+    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
     n_arms = check_positive_int(n_arms, "n_arms", "n_arms=2")
+    noise = _check_noise(noise)
+    turns = _check_turns(turns)
     rng = as_generator(random_state)
-    labels = np.arange(n_samples) % n_arms
+    labels = np.arange(n_samples) % n_arms  # round robin: balanced to within one point
     position = rng.uniform(0.0, 1.0, size=n_samples)  # how far along its arm
-    radius = 0.05 + 0.95 * position
+    radius = 0.05 + 0.95 * position  # keep the arms apart at the centre
     angle = 2 * np.pi * (turns * position + labels / n_arms)
     X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
     X += rng.normal(scale=noise, size=X.shape)
-    order = rng.permutation(n_samples)
+    order = rng.permutation(n_samples)  # so a plain head/tail split sees every class
     return X[order], labels[order].astype(np.int64)
 
 
 def checkerboard(n_samples=400, *, n_tiles=4, random_state=None):
     """Points uniform in [-1, 1]^2, labelled by the colour of their tile.
 
-    The square is cut into ``n_tiles`` x ``n_tiles`` tiles; the label is the
-    parity of the tile's row plus column.
+    Parameters
+    ----------
+    n_samples : int
+    n_tiles : int
+        Tiles per side: the square is cut into ``n_tiles`` x ``n_tiles`` tiles.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64
+    y : ndarray, shape (n_samples,), int64: parity of tile row + tile column
     """
-    check_positive_int(n_samples, "n_samples", "n_samples=400")
+    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
     n_tiles = check_positive_int(n_tiles, "n_tiles", "n_tiles=4")
     X = as_generator(random_state).uniform(-1.0, 1.0, size=(n_samples, 2))
+    # x = 1.0 exactly would fall in tile n_tiles; it belongs to the last tile.
     tile = np.minimum(((X + 1.0) / 2.0 * n_tiles).astype(np.int64), n_tiles - 1)
     return X, (tile.sum(axis=1) % 2).astype(np.int64)
 
 
 def regression_plane(n_samples=400, *, noise=0.0, random_state=None):
-    """TensorFlow Playground's "plane": ``y = (x1 + x2) / 2`` on [-1, 1]^2, plus noise."""
-    check_positive_int(n_samples, "n_samples", "n_samples=400")
+    """TensorFlow Playground's "plane": ``y = (x1 + x2) / 2`` on [-1, 1]^2, plus noise.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64, uniform in [-1, 1]^2
+    y : ndarray, shape (n_samples,), float64 in [-1, 1] before noise
+    """
+    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
+    noise = _check_noise(noise)
     rng = as_generator(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     return X, (X[:, 0] + X[:, 1]) / 2.0 + rng.normal(scale=noise, size=n_samples)
 
 
+# Four bumps of alternating sign in the corners and a smaller one in the
+# middle, so no plane and no single bump fits the surface.
+_BUMP_CENTRES = np.array([[-0.6, 0.6], [0.6, 0.6], [-0.6, -0.6], [0.6, -0.6], [0.0, 0.0]])
+_BUMP_HEIGHTS = np.array([1.0, -1.0, -1.0, 1.0, 0.5])
+_BUMP_WIDTH = 0.25
+
+
 def regression_gaussians(n_samples=400, *, noise=0.0, random_state=None):
-    """TensorFlow Playground's "multi gaussian": signed Gaussian bumps on [-1, 1]^2."""
-    check_positive_int(n_samples, "n_samples", "n_samples=400")
+    """TensorFlow Playground's "multi gaussian": signed Gaussian bumps on [-1, 1]^2.
+
+    Returns
+    -------
+    X : ndarray, shape (n_samples, 2), float64, uniform in [-1, 1]^2
+    y : ndarray, shape (n_samples,), float64: sum of the bumps, plus noise
+    """
+    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
+    noise = _check_noise(noise)
     rng = as_generator(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
-    centres = np.array([[-0.6, 0.6], [0.6, 0.6], [-0.6, -0.6], [0.6, -0.6], [0.0, 0.0]])
-    heights = np.array([1.0, -1.0, -1.0, 1.0, 0.5])
-    distance2 = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-    y = (heights * np.exp(-distance2 / (2 * 0.25**2))).sum(axis=1)
+    distance2 = ((X[:, None, :] - _BUMP_CENTRES[None, :, :]) ** 2).sum(axis=2)  # (n, 5)
+    y = (_BUMP_HEIGHTS * np.exp(-distance2 / (2 * _BUMP_WIDTH**2))).sum(axis=1)
     return X, y + rng.normal(scale=noise, size=n_samples)

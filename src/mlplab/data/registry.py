@@ -2,7 +2,7 @@
 
 import inspect
 
-from mlplab._validation import lookup
+from mlplab._validation import did_you_mean, lookup
 from mlplab.data import generators
 from mlplab.errors import InvalidInputError
 
@@ -26,24 +26,39 @@ def dataset_names() -> list:
 
 
 def dataset_parameters(name) -> list:
-    """The keyword arguments the data set ``name`` accepts."""
+    """The keyword arguments the data set ``name`` accepts, in signature order."""
     return list(inspect.signature(lookup(DATASETS, name, "dataset")).parameters)
 
 
 def make_dataset(name, **kwargs):
-    """Generate the data set ``name`` with the generator's own keyword arguments.
+    """Generate the data set ``name`` (case-insensitive) with its generator's keywords.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`dataset_names`.
+    **kwargs
+        Keyword arguments of that generator, e.g. ``noise=0.2, random_state=0``.
 
     Returns
     -------
-    X : ndarray, shape (n_samples, n_features)
+    X : ndarray, shape (n_samples, n_features), float64
     y : ndarray, shape (n_samples,) (or (n_samples, 2) for one-hot xor)
+
+    Examples
+    --------
+    >>> X, y = make_dataset("Moons", n_samples=10, random_state=0)
+    >>> X.shape, y.shape
+    ((10, 2), (10,))
     """
     make = lookup(DATASETS, name, "dataset")
-    signature = inspect.signature(make)
-    unknown = sorted(set(kwargs) - set(signature.parameters))
+    valid = list(inspect.signature(make).parameters)
+    unknown = [key for key in kwargs if key not in valid]
     if unknown:
-        valid = ", ".join(signature.parameters)
+        # Checked here so a typo reads as a typo, not as a TypeError from inside.
         raise InvalidInputError(
-            f"dataset {name!r} does not take {', '.join(unknown)}; it takes: {valid}."
+            f"make_dataset({name!r}, ...): dataset {name!r} does not take "
+            f"{', '.join(unknown)}.{did_you_mean(unknown[0], valid)} It takes: "
+            f"{', '.join(valid)}."
         )
     return make(**kwargs)

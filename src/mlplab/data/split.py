@@ -1,5 +1,6 @@
 """Seeded, stratified train / validation / test splits, and standardisation."""
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,9 +12,20 @@ from mlplab._validation import check_fraction, check_same_length, check_X
 from mlplab.errors import InvalidInputError
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # eq on arrays would be ambiguous
 class Split:
-    """Arrays of one split; the ``*_val`` arrays are None without a validation part."""
+    """The parts of one train / validation / test split.
+
+    Attributes
+    ----------
+    X_train : ndarray, shape (n_train, n_features)
+    y_train : ndarray, shape (n_train,) or (n_train, n_outputs)
+    X_val, y_val : ndarray or None
+        The validation part, shaped like the training part; None when the
+        split was made with ``validation=0``.
+    X_test : ndarray, shape (n_test, n_features)
+    y_test : ndarray, shape (n_test,) or (n_test, n_outputs)
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -29,14 +41,27 @@ class Split:
 
 
 def _strata(y, stratify):
+    """The class of each sample to stratify on, or None (no classes to keep)."""
     if not stratify:
         return None
     y = np.asarray(y)
     if y.ndim == 2:
-        return np.argmax(y, axis=1) if y.shape[1] > 1 else y[:, 0]
+        if y.shape[1] > 1:
+            return np.argmax(y, axis=1)  # one-hot rows: the class is the hot column
+        y = y[:, 0]
     if y.dtype.kind == "f" and np.any(y != np.round(y)):
         return None  # continuous targets: nothing to stratify on
     return y
+
+
+def _seeds(random_state):
+    """Two seeds for scikit-learn, one per call of train_test_split."""
+    rng = as_generator(random_state)  # rejects negative ints, bools, floats at once
+    # An int goes straight to scikit-learn, so split(X, y, random_state=42) is the
+    # train_test_split(X, y, random_state=42) of the notebooks; other seeds draw ints.
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state), int(random_state)
+    return seed_from(rng), seed_from(rng)
 
 
 def split(X, y, test=0.2, validation=0.0, random_state=None, stratify=True):
@@ -44,32 +69,33 @@ def split(X, y, test=0.2, validation=0.0, random_state=None, stratify=True):
 
     Parameters
     ----------
+    X : array-like, shape (n_samples, n_features)
+    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+        Class labels (int or str), one-hot rows, or float targets.
     test : float
-        Fraction of all samples held out for testing.
+        Fraction of all samples held out for testing, 0 < test < 1.
     validation : float
         Fraction of the *remaining* (non-test) samples held out for
-        validation, as in E3: 2000 points, test=0.3, validation=0.2 give
-        1120 / 280 / 600.
-    random_state : None, int or Generator
+        validation, 0 <= validation < 1. E3: 2000 points, test=0.3,
+        validation=0.2 give train 1120, validation 280, test 600.
+    random_state : None, int or numpy.random.Generator
+        The same int gives the same split; an int is passed to scikit-learn's
+        ``train_test_split`` as it is.
     stratify : bool
-        Keep class proportions in every part (classification labels only).
+        Keep the class proportions of ``y`` in every part. Ignored for
+        continuous (non-whole float) targets.
 
     Returns
     -------
     Split
+        ``X_train, y_train, X_val, y_val, X_test, y_test``.
     """
     X = check_X(X)
-    y = np.asarray(y)
+    y = _check_y(y)
     check_same_length(X, y)
     test = check_fraction(test, "test", allow_zero=False)
     validation = check_fraction(validation, "validation")
-    # An int goes straight to scikit-learn, so split(X, y, random_state=42) is the
-    # train_test_split(X, y, random_state=42) of the notebooks; other seeds draw ints.
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        seeds = (int(random_state), int(random_state))
-    else:
-        rng = as_generator(random_state)
-        seeds = (seed_from(rng), seed_from(rng))
+    seeds = _seeds(random_state)
     try:
         X_rest, X_test, y_rest, y_test = train_test_split(
             X, y, test_size=test, random_state=seeds[0], stratify=_strata(y, stratify))
@@ -85,15 +111,40 @@ def split(X, y, test=0.2, validation=0.0, random_state=None, stratify=True):
     return Split(X_rest, y_rest, X_val, y_val, X_test, y_test)
 
 
-def standardize(X_train, *others):
-    """Scale features to mean 0 and standard deviation 1, using the training data's statistics.
+def _check_y(y):
+    y = np.asarray(y)
+    if y.ndim not in (1, 2):
+        raise InvalidInputError(f"y must have shape (n_samples,) or (n_samples, n_outputs); "
+                                f"got shape {y.shape}. Pass one label per sample.")
+    return y
 
-    Returns the scaled ``X_train`` alone, or a tuple ``(X_train, *others)``
-    when other arrays (validation, test) are given.
+
+def standardize(X_train, *others):
+    """Scale features to mean 0 and standard deviation 1 with the training data's statistics.
+
+    Fitting on the training part alone keeps the test part unseen: its
+    samples do not move the mean and scale.
+
+    Parameters
+    ----------
+    X_train : array-like, shape (n_train, n_features)
+    *others : array-like, shape (n_i, n_features)
+        Validation or test parts, scaled with ``X_train``'s mean and scale.
+
+    Returns
+    -------
+    ndarray, shape (n_train, n_features), or a tuple of arrays
+        ``X_train`` scaled alone when no others are given, else the tuple
+        ``(X_train_scaled, *others_scaled)`` in the order given.
     """
-    scaler = StandardScaler().fit(check_X(X_train, name="X_train"))
+    X_train = check_X(X_train, name="X_train")
+    scaler = StandardScaler().fit(X_train)
     scaled = [scaler.transform(X_train)]
-    for index, X in enumerate(others, start=1):
-        scaled.append(scaler.transform(check_X(X, n_features=scaler.n_features_in_,
-                                               name=f"array {index}")))
+    for index, X in enumerate(others):
+        X = check_X(X, name=f"others[{index}]")
+        if X.shape[1] != X_train.shape[1]:
+            raise InvalidInputError(
+                f"standardize: others[{index}] has {X.shape[1]} features but X_train has "
+                f"{X_train.shape[1]}. Pass the parts of one data set, with the same columns.")
+        scaled.append(scaler.transform(X))
     return scaled[0] if not others else tuple(scaled)
