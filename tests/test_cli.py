@@ -5,11 +5,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 import mlplab
 from mlplab import data
 from mlplab.cli import main
+from mlplab.workflows import train_on_dataset
 
 QUICK = ["train", "--dataset", "moons", "--layers", "2,8,8,1", "--activation", "tanh",
          "--epochs", "40"]
@@ -46,6 +48,12 @@ def test_save_writes_a_model_that_loads_and_predicts(tmp_path):
     X, y = data.moons(n_samples=200, noise=0.2, random_state=1)
     assert model.predict(X).shape == (200, 1)
     assert model.evaluate(X, y)["accuracy"] > 0.6
+    # The same training through the Python API gives the model that was saved.
+    trained = train_on_dataset("moons", [2, 8, 8, 1], activation="tanh", epochs=5,
+                               optimizer={"name": "adam", "learning_rate": 0.01})
+    np.testing.assert_array_equal(model.predict(X), trained.model.predict(X))
+    test_accuracy = model.evaluate(trained.parts.X_test, trained.parts.y_test)["accuracy"]
+    assert f"{test_accuracy:.3f}" == f"{accuracy(result.output, 'test'):.3f}"
 
 
 def test_multiclass_and_full_batch():
@@ -79,6 +87,40 @@ def test_no_progress_bar_off_a_terminal_and_with_no_progress():
     for extra in ([], ["--no-progress"]):
         result = run(QUICK + ["--epochs", "3"] + extra)
         assert "━" not in result.output and "eta" not in result.output
+
+
+def run_on_a_terminal(args):
+    """Run ``python -m mlplab ARGS`` with a pseudo-terminal as stdout; return what it printed."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    process = subprocess.Popen([sys.executable, "-m", "mlplab", *args], stdin=subprocess.DEVNULL,
+                               stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # Linux: EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_progress_bar_on_a_terminal_unless_no_progress():
+    args = ["train", "--layers", "2,4,1", "--n-samples", "200", "--epochs", "20"]
+    with_bar = run_on_a_terminal(args)
+    assert "training" in with_bar and "20/20" in with_bar, with_bar
+    without_bar = run_on_a_terminal(args + ["--no-progress"])
+    assert "test accuracy" in without_bar
+    assert "training" not in without_bar and "20/20" not in without_bar, without_bar
 
 
 def test_the_installed_command_runs_as_a_module():

@@ -49,7 +49,8 @@ def parse_batch_size(text):
 NETWORK_OPTIONS = [
     click.option("--dataset", default="moons", show_default=True,
                  help="Data set name, e.g. moons, circles, xor, spirals."),
-    click.option("--n-samples", default=1000, show_default=True, type=int),
+    click.option("--n-samples", default=1000, show_default=True, type=int,
+                 help="Points to generate, before the train/test split."),
     click.option("--noise", type=float, default=None,
                  help="Noise of the data set [default: moons 0.2, circles 0.1, others their "
                       "generator's default]."),
@@ -59,17 +60,21 @@ NETWORK_OPTIONS = [
     click.option("--output-activation", default=None,
                  help="Default: sigmoid for one output unit, softmax for several."),
     click.option("--loss", default=None, help="Default: the natural loss of the output."),
-    click.option("--optimizer", default="adam", show_default=True),
-    click.option("--learning-rate", type=float, default=0.01, show_default=True),
+    click.option("--optimizer", default="adam", show_default=True,
+                 help="sgd, adam, rmsprop or adagrad."),
+    click.option("--learning-rate", type=float, default=0.01, show_default=True,
+                 help="Step size of the optimizer."),
     click.option("--momentum", type=float, default=None, help="For --optimizer sgd."),
     click.option("--batch-size", "batch_text", default="32", show_default=True,
                  help="Samples per step; 'full' for full-batch gradient descent."),
-    click.option("--epochs", default=300, show_default=True, type=int),
-    click.option("--test-size", default=0.2, show_default=True, type=float),
+    click.option("--epochs", default=300, show_default=True, type=int,
+                 help="Passes over the training data."),
+    click.option("--test-size", default=0.2, show_default=True, type=float,
+                 help="Fraction of the points held out for the test accuracy."),
     click.option("--seed", default=0, show_default=True, type=int,
                  help="Seeds the data, the split and the network."),
     click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64",
-                 show_default=True),
+                 show_default=True, help="Floating-point type of the weights and the data."),
 ]
 
 
