@@ -75,6 +75,17 @@ def _wrap(make, n_samples, random_state, per_class_allowed=False, **kwargs):
 def moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
     """Two interleaving half circles (``sklearn.datasets.make_moons``).
 
+    Parameters
+    ----------
+    n_samples : int or tuple of int
+        Number of points, or (where scikit-learn allows) a count per class.
+    shuffle : bool
+        Shuffle the points (otherwise class 0 comes first).
+    noise : float or None
+        Standard deviation of Gaussian noise added to the points.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
+
     Returns
     -------
     X : ndarray, shape (n_samples, 2), float64
@@ -86,6 +97,19 @@ def moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
 
 def circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, factor=0.8):
     """A small circle inside a large one (``sklearn.datasets.make_circles``, E4).
+
+    Parameters
+    ----------
+    n_samples : int or tuple of int
+        Number of points, or (where scikit-learn allows) a count per class.
+    shuffle : bool
+        Shuffle the points (otherwise the outer circle comes first).
+    noise : float or None
+        Standard deviation of Gaussian noise added to the points.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
+    factor : float
+        Radius of the inner circle relative to the outer one, in (0, 1).
 
     Returns
     -------
@@ -101,6 +125,23 @@ def blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0,
     """Isotropic Gaussian blobs (``sklearn.datasets.make_blobs``).
 
     ``return_centers`` is not offered: every generator returns ``(X, y)``.
+
+    Parameters
+    ----------
+    n_samples : int or tuple of int
+        Number of points, or (where scikit-learn allows) a count per class.
+    n_features : int
+        Number of columns of ``X``.
+    centers : int, array-like of shape (n_centers, n_features) or None
+        Number of blobs or their centres; None gives 3 blobs (2 when n_samples is a tuple).
+    cluster_std : float or sequence of float
+        Standard deviation of each blob.
+    center_box : tuple of float
+        Bounds of the random centres.
+    shuffle : bool
+        Shuffle the points.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
 
     Returns
     -------
@@ -121,6 +162,23 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
     Two defaults differ from scikit-learn's (``n_features=20, n_redundant=2``):
     two features, both informative, so the data lies in the plane (E2).
 
+    Parameters
+    ----------
+    n_samples, n_features, n_informative, n_redundant, n_repeated : int
+        Sizes as in scikit-learn: points, columns, and how the columns are made.
+    n_classes, n_clusters_per_class : int
+        Number of classes and of Gaussian clusters per class.
+    weights : sequence of float or None
+        Class proportions; None balances the classes.
+    flip_y : float
+        Fraction of labels flipped at random (label noise).
+    class_sep : float
+        Distance factor between the hypercube's vertices; larger is easier.
+    hypercube, shift, scale, shuffle
+        As in ``sklearn.datasets.make_classification``.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
+
     Returns
     -------
     X : ndarray, shape (n_samples, n_features), float64
@@ -137,6 +195,23 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
 def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_classes=3,
                        shuffle=True, random_state=None):
     """Classes as nested shells of a Gaussian (``make_gaussian_quantiles``, E3).
+
+    Parameters
+    ----------
+    n_samples : int or tuple of int
+        Number of points, or (where scikit-learn allows) a count per class.
+    n_features : int
+        Number of columns of ``X``.
+    mean : array-like of shape (n_features,) or None
+        Centre of the Gaussian; None is the origin.
+    cov : float
+        Variance of the (isotropic) Gaussian.
+    n_classes : int
+        Number of shells, each holding the same number of points.
+    shuffle : bool
+        Shuffle the points.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
 
     Returns
     -------
@@ -261,6 +336,15 @@ def checkerboard(n_samples=400, *, n_tiles=4, random_state=None):
 def regression_plane(n_samples=400, *, noise=0.0, random_state=None):
     """TensorFlow Playground's "plane": ``y = (x1 + x2) / 2`` on [-1, 1]^2, plus noise.
 
+    Parameters
+    ----------
+    n_samples : int
+        Number of points.
+    noise : float
+        Standard deviation of Gaussian noise added to ``y``.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
+
     Returns
     -------
     X : ndarray, shape (n_samples, 2), float64, uniform in [-1, 1]^2
@@ -282,6 +366,15 @@ _BUMP_WIDTH = 0.25
 
 def regression_gaussians(n_samples=400, *, noise=0.0, random_state=None):
     """TensorFlow Playground's "multi gaussian": signed Gaussian bumps on [-1, 1]^2.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of points.
+    noise : float
+        Standard deviation of Gaussian noise added to ``y``.
+    random_state : None, int or numpy.random.Generator
+        Seed of the draw; None draws fresh entropy (not the global NumPy state).
 
     Returns
     -------

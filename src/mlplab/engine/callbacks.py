@@ -66,6 +66,17 @@ class History(Callback):
         last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items())
         return f"History({len(self.epoch)} epochs: {last})"
 
+    def _repr_html_(self):  # Jupyter: first, last and best value of each quantity
+        from mlplab.engine.describe import html_table
+
+        rows = []
+        for key, values in self.history.items():
+            best = max(values) if "acc" in key or "score" in key else min(values)
+            rows.append((key, f"{values[0]:.4g}", f"{values[-1]:.4g}", f"{best:.4g}"))
+        caption = f"{len(self.epoch)} epochs" + (f" ({self.stop_reason})"
+                                                if self.stop_reason else "")
+        return html_table(("quantity", "first", "last", "best"), rows, caption)
+
 
 def _improved(mode, value, best, min_delta):
     if mode == "min":

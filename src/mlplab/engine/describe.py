@@ -16,3 +16,26 @@ def summary_text(model) -> str:
     total = model.count_params() if model.built else "? (not built)"
     return "\n".join([lines[0], rule, *lines[1:], rule, f"total parameters: {total}",
                       f"input: {model.input_dim} features, dtype {model.dtype}"])
+
+
+def html_table(header, rows, caption=""):
+    """A small HTML table (for notebooks); cells are escaped."""
+    from html import escape
+
+    head = "".join(f"<th>{escape(str(cell))}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{title}<tr>{head}</tr>{body}</table>"
+
+
+def summary_html(model) -> str:
+    """The summary as an HTML table, for Jupyter."""
+    rows = []
+    for number, layer in enumerate(model.layers, start=1):
+        activation = getattr(getattr(layer, "activation", None), "name", "-")
+        rows.append((number, type(layer).__name__, getattr(layer, "units", layer.output_dim),
+                     activation, layer.n_parameters() if layer.built else "?"))
+    total = model.count_params() if model.built else "?"
+    return html_table(("layer", "type", "units", "activation", "parameters"), rows,
+                      f"{model!r}: {total} parameters")

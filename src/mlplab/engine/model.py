@@ -11,7 +11,7 @@ from mlplab._rng import as_generator
 from mlplab._validation import check_fraction, check_positive_int, check_same_length, check_X
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import losses, optimizers
-from mlplab.engine.describe import summary_text
+from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.epochs import choose_epoch_runner
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
@@ -424,6 +424,9 @@ class Sequential:
         if print_fn is not None:
             print_fn(text)
         return text
+
+    def _repr_html_(self):  # Jupyter shows the summary table
+        return summary_html(self)
 
     def save(self, path) -> None:
         """Write the model to one file, atomically; read it back with ``mlplab.load``."""

@@ -61,6 +61,17 @@ class Trace:
     def _repr_pretty_(self, printer, cycle):  # IPython shows the walk-through
         printer.text(str(self))
 
+    def _repr_html_(self):  # Jupyter: one row per step
+        from mlplab.engine.describe import html_table
+
+        rows = [(step.section, step.symbol, step.formula,
+                 "scalar" if step.value.ndim == 0 else str(step.value.shape),
+                 np.array2string(step.value, precision=4, suppress_small=True,
+                                 threshold=20).replace("\n", " "))
+                for step in self.steps]
+        return html_table(("step", "quantity", "how", "shape", "value"), rows,
+                          self.description)
+
 
 def trace(model, x, y) -> Trace:
     """Trace one sample ``x`` with label or target ``y`` through ``model``.

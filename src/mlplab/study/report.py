@@ -106,7 +106,25 @@ def _metric_names(rows):
 
 
 def write_report(spec, database, out, fmt="html", seconds=None):
-    """Write the report of ``spec``'s results in ``database`` to ``out``; return ``out``."""
+    """Write the report of ``spec``'s results in ``database`` to ``out``; return ``out``.
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The study, as returned by :func:`load_study`.
+    database : str or Path
+        The SQLite file the study's runs were stored in.
+    out : str or Path
+        The report file; written atomically, so an old report is never left half-written.
+    fmt : {"html", "markdown", "csv"}
+        HTML is self-contained (figures inline); Markdown and CSV hold the tables only.
+    seconds : float or None
+        Wall time of the run, shown in the HTML report when given.
+
+    Returns
+    -------
+    out : the path written.
+    """
     from mlplab.engine.io import atomic_write
 
     with ResultStore(database) as store:

@@ -24,6 +24,13 @@ class RunSummary:
     failed: int
     seconds: float
 
+    def _repr_html_(self):  # Jupyter
+        from mlplab.engine.describe import html_table
+
+        return html_table(("cells", "already done", "run now", "failed", "seconds", "results"),
+                          [(self.total, self.skipped, self.ran, self.failed,
+                            f"{self.seconds:.1f}", self.database)], "study run")
+
 
 def default_database(spec):
     """``results.sqlite`` beside the study file (or in the working folder)."""

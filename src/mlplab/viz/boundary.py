@@ -89,7 +89,34 @@ def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, f
     """Filled contours of P(y=1) (a regressor: its predicted surface) with a colour bar.
 
     For a classifier without probabilities (e.g. an SVC), its decision function
-    is drawn instead, centred on 0. Returns the Axes.
+    is drawn instead, centred on 0.
+
+    Parameters
+    ----------
+    model : fitted mlplab model or scikit-learn estimator
+        Anything with ``predict_proba``, ``decision_function`` or (regressors) ``predict``.
+    X : array-like, shape (n_samples, 2)
+        Sets the plotted region (plus ``margin``); with ``y``, drawn as points.
+    y : array-like, shape (n_samples,), optional
+        Class labels (or targets) of the points to draw.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    resolution : int
+        Grid points per side.
+    margin : float
+        Fraction of the data's range added around it.
+    features : pair of int, optional
+        The two columns of a wider ``X`` to plot, e.g. ``(0, 2)``.
+    levels : int
+        Number of contour levels.
+    colorbar : bool
+        Draw a colour bar labelled with what the colours mean.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     check_fitted(model, "plot_probability")
     X = check_plane(X, features)

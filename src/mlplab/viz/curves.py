@@ -77,6 +77,17 @@ def plot_linear_collapse(model, X, y, *, features=None, resolution=200):
     collapsed weights drawn over them (they coincide). Right: the layer
     matrices, their product ``w`` and the collapsed bias ``b``.
 
+    Parameters
+    ----------
+    model : Sequential or NetClassifier
+        A fitted binary classifier whose hidden layers are all linear.
+    X, y : array-like
+        Points of the plane, shape (n_samples, 2), and their labels.
+    features : pair of int, optional
+        The two columns of a wider ``X`` to plot, e.g. ``(0, 2)``.
+    resolution : int
+        Grid points per side of the decision-region image.
+
     Returns
     -------
     matplotlib.figure.Figure

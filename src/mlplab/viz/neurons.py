@@ -100,6 +100,21 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
     |weight|. With ``thumbnails=True`` (and ``X``), each neuron shows its
     activation over the input plane.
 
+    Parameters
+    ----------
+    model : Sequential or NetClassifier
+        A fitted network.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure sized to the network when None.
+    X : array-like, shape (n_samples, 2), optional
+        The plane region the thumbnails cover.
+    thumbnails : bool
+        Draw each neuron's activation over the plane inside its circle (needs ``X``).
+    resolution : int
+        Grid points per side of each thumbnail.
+    max_width : float
+        Line width of the largest |weight|.
+
     Returns
     -------
     matplotlib.axes.Axes

@@ -1,0 +1,35 @@
+"""Every public name is documented; callables that take arguments describe them."""
+
+import inspect
+
+import pytest
+
+import mlplab
+from mlplab import data, study, viz
+
+MODULES = [mlplab, data, viz, study]
+PUBLIC = sorted({(module.__name__, name) for module in MODULES for name in module.__all__
+                 if name != "__version__"})
+
+
+def documented_parameters(obj):
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return []
+    return [name for name, p in signature.parameters.items()
+            if name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+@pytest.mark.parametrize("module_name,name", PUBLIC)
+def test_public_name_has_a_docstring(module_name, name):
+    module = {m.__name__: m for m in MODULES}[module_name]
+    obj = getattr(module, name)
+    if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+        return  # constants and registries are documented in their module
+    doc = inspect.getdoc(obj) or ""
+    assert len(doc) > 20, f"{module_name}.{name} has no docstring"
+    parameters = documented_parameters(obj)
+    if len(parameters) >= 3 and inspect.isfunction(obj):
+        assert "Parameters" in doc, f"{module_name}.{name} does not describe its parameters"
