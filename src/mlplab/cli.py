@@ -354,6 +354,24 @@ def datasets():
         click.echo(f"{name:<22} {', '.join(dataset_parameters(name))}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback lets other machines in (announced).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port of the page.")
+@click.option("--idle", "idle_seconds", default=600.0, show_default=True,
+              type=click.FloatRange(min=1.0),
+              help="Seconds after which a session with no open page is dropped.")
+def playground(host, port, idle_seconds):
+    """Train and watch a network live in the browser (needs the [web] extra)."""
+    try:
+        from mlplab.web import serve
+    except ImportError as exc:
+        raise click.UsageError(f"the playground needs FastAPI and uvicorn ({exc.name} is "
+                               'missing): pip install "mlplab[web]".') from None
+    serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo)
+
+
 def render_training(result, save_path):
     from rich.console import Console
     from rich.table import Table

@@ -1,0 +1,167 @@
+"""What a playground page can take home: the model file, a Python script, a GIF."""
+
+import io
+import os
+import tempfile
+
+import numpy as np
+
+from mlplab.web.session import (
+    Session,
+    build_model,
+    dense_layers,
+    generator_arguments,
+    optimizer_spec,
+    plane_grid,
+)
+
+
+def model_bytes(session: Session) -> bytes:
+    """The trained network in mlplab's save format (``mlplab.load`` reads it)."""
+    with session.lock:
+        handle, path = tempfile.mkstemp(suffix=".npz")
+        os.close(handle)
+        try:
+            session.model.save(path)
+            with open(path, "rb") as file:
+                return file.read()
+        finally:
+            os.unlink(path)
+
+
+def script(session: Session) -> str:
+    """A Python script that rebuilds the data and network and trains it the same way.
+
+    With the same mlplab on the same machine it ends with the page's weights
+    (unless weights were edited by hand or settings changed mid-run; the
+    script says so).
+    """
+    with session.lock:
+        config, epochs = session.config, session.epoch
+        notes = []
+        if session.edited:
+            notes.append("# Note: weights were edited by hand on the page; this script trains "
+                         "without those edits.")
+        if config.dataset == "upload":
+            data_lines = ["# The data was an uploaded CSV: put its path here.",
+                          'X, y = data.load_csv("your_data.csv", header="infer")']
+        elif config.dataset == "custom":
+            points = [[round(a, 6), round(b, 6), label] for a, b, label in config.points]
+            data_lines = [f"points = np.array({points!r})",
+                          "X, y = points[:, :2], points[:, 2]"]
+        else:
+            arguments = ", ".join(f"{key}={value!r}"
+                                  for key, value in generator_arguments(config).items())
+            data_lines = [f"X, y = data.make_dataset({config.dataset!r}, {arguments})"]
+        classification = config.problem != "regression"
+        if classification:
+            data_lines.append("classes, y = np.unique(y, return_inverse=True)")
+        else:
+            data_lines.append("y = y.astype(np.float64)")
+        if config.test_ratio:
+            data_lines.append(
+                f"parts = data.split(X, y, test={config.test_ratio!r}, random_state={config.seed}"
+                f", stratify={classification})")
+            data_lines.append("X_train, y_train, X_test, y_test = "
+                              "parts.X_train, parts.y_train, parts.X_test, parts.y_test")
+        else:
+            data_lines.append("X_train, y_train = X, y")
+        layer_lines = []
+        regularizer = (f", kernel_regularizer=L1L2(l1={config.l1!r}, l2={config.l2!r})"
+                       if config.l1 or config.l2 else "")
+        for spec in config.layers:
+            layer_lines.append(f"    Dense({spec.units}, activation={spec.activation!r}"
+                               f"{regularizer}),")
+            if config.dropout:
+                layer_lines.append(f"    Dropout({config.dropout!r}),")
+        model = build_model(config, len(config.features), session.n_classes)
+        output = dense_layers(model)[-1]
+        layer_lines.append(f"    Dense({output.units}, activation={output.activation.name!r}),")
+        metric = "accuracy" if classification else "r2"
+        lines = [
+            '"""Rebuilds and trains the network of an mlplab playground page."""',
+            "",
+            "import numpy as np",
+            "",
+            "import mlplab",
+            "from mlplab import data",
+            "from mlplab.engine.layers import Dense, Dropout",
+            "from mlplab.engine.regularizers import L1L2",
+            "",
+            *notes,
+            *data_lines,
+            f"features = data.PlaygroundFeatures({config.features!r}).fit(X)",
+            "",
+            "model = mlplab.Sequential([\n" + "\n".join(layer_lines)
+            + f"\n], random_state={config.seed})",
+            f"model.compile(loss={model.loss.name!r}, optimizer={optimizer_spec(config)!r}, "
+            f"metrics=[{metric!r}])",
+            f"model.build({len(config.features)})",
+            *([] if epochs else ["# The page had not trained yet: choose a number of epochs."]),
+            f"history = model.fit(features.transform(X_train), y_train, epochs={epochs or 100}, "
+            f"batch_size=min({config.batch_size}, len(X_train)))",
+            'print("train", model.evaluate(features.transform(X_train), y_train))',
+        ]
+        if config.test_ratio:
+            lines.append('print("test", model.evaluate(features.transform(X_test), y_test))')
+        lines.append('model.save("playground_model.npz")')
+        return "\n".join(lines) + "\n"
+
+
+def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
+    """The training so far as an animated GIF: the output over the plane with the points."""
+    from matplotlib import colormaps
+    from PIL import Image, ImageDraw
+
+    from mlplab.viz import style
+
+    with session.lock:
+        snapshots = list(session.snapshots)
+        config = session.config
+        model = build_model(config, len(config.features), session.n_classes)
+        points = session.features.transform(plane_grid(session.bounds, size))
+        X, y = session.X_train, session.y_train
+        bounds, y_range, n_classes = session.bounds, session.y_range, session.n_classes
+    colormap = style.DIVERGING if not isinstance(style.DIVERGING, str) else colormaps[
+        style.DIVERGING]
+    x_min, x_max, y_min, y_max = bounds
+    pixels = np.column_stack([(X[:, 0] - x_min) / (x_max - x_min) * (size - 1),
+                              (y_max - X[:, 1]) / (y_max - y_min) * (size - 1)])
+    class_colors = [tuple(int(255 * c) for c in _rgb(color)) for color in style.CLASS_COLORS]
+    frames = []
+    for epoch, weights in snapshots:
+        model.set_weights(weights)
+        if config.problem == "regression":
+            values = (model.predict(points)[:, 0] - y_range[0]) / ((y_range[1] - y_range[0])
+                                                                  or 1.0)
+            rgb = colormap(np.clip(values, 0, 1))[:, :3] * 255
+        elif model.output_layer.units == 1:
+            rgb = colormap(model.predict_proba(points)[:, -1])[:, :3] * 255
+        else:  # several classes: each its colour, paler where the net is unsure
+            probabilities = model.predict_proba(points)
+            confidence = (probabilities.max(axis=1, keepdims=True) - 1 / n_classes) / (
+                1 - 1 / n_classes)
+            colors = np.array(class_colors, dtype=np.float64)[
+                probabilities.argmax(axis=1) % len(class_colors)]
+            rgb = 255 - (255 - colors) * (0.25 + 0.5 * confidence)
+        rgb = np.clip(rgb, 0, 255).astype(np.uint8)
+        image = Image.fromarray(rgb.reshape(size, size, 3))
+        draw = ImageDraw.Draw(image)
+        for (px, py), label in zip(pixels, y, strict=True):
+            color = (class_colors[int(label) % len(class_colors)] if n_classes
+                     else (40, 40, 40))
+            draw.ellipse([px - 2.5, py - 2.5, px + 2.5, py + 2.5], fill=color,
+                         outline=(255, 255, 255))
+        draw.rectangle([0, 0, 88, 14], fill=(255, 255, 255))
+        draw.text((3, 2), f"epoch {epoch}", fill=(0, 0, 0))
+        frames.append(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=255))
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=duration_ms, loop=0)
+    return buffer.getvalue()
+
+
+def _rgb(color):
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(color)

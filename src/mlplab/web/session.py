@@ -1,0 +1,430 @@
+"""One playground page's state: its data, its network, its training so far.
+
+A :class:`Session` turns a :class:`~mlplab.web.config.PlaygroundConfig` into
+data and an mlplab network, trains it a few epochs at a time and describes the
+result as a *frame*: plain JSON the page draws (the output over the plane,
+every neuron's thumbnail, the weights, losses and accuracies). Images travel as
+base64 bytes, one byte per grid point, so a 100x100 frame is ~13 kB.
+
+Every method takes the session's lock: the websocket's play loop and the page's
+HTTP requests may reach one session from different threads.
+"""
+
+import base64
+import secrets
+import threading
+import time
+import warnings
+
+import numpy as np
+
+import mlplab
+from mlplab import data
+from mlplab.data.features import PlaygroundFeatures
+from mlplab.engine.layers import Dense, Dropout
+from mlplab.engine.regularizers import L1L2
+from mlplab.errors import InvalidInputError
+from mlplab.web.config import MAX_CLASSES, PlaygroundConfig
+
+THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
+MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full)
+MAX_HISTORY = 4000  # loss points kept per curve (thinned by half when full)
+
+
+def encode(values, lo, hi):
+    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text."""
+    scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
+    return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
+
+
+def plane_grid(bounds, resolution):
+    """Points of a ``resolution`` x ``resolution`` grid over ``bounds``, image order.
+
+    Row 0 is the top of the picture (largest x2), so row-major order is the
+    order in which a canvas fills its pixels.
+    """
+    x_min, x_max, y_min, y_max = bounds
+    xs = np.linspace(x_min, x_max, resolution)
+    ys = np.linspace(y_max, y_min, resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+class Session:
+    """The data, network and training state behind one browser tab."""
+
+    def __init__(self, config=None):
+        self.id = secrets.token_urlsafe(12)
+        self.lock = threading.RLock()
+        self.last_seen = time.monotonic()
+        self.connections = 0
+        self.playing = False
+        self.upload = None  # (X, y, task) of an uploaded CSV
+        self.version = 0  # counts rebuilds, so a page can drop frames of an old network
+        self.config = config or PlaygroundConfig()
+        self._build()
+
+    # -- building ------------------------------------------------------------------------
+    def configure(self, config: PlaygroundConfig):
+        """Take a new setup: rebuild data and network if needed, else adjust training."""
+        with self.lock:
+            rebuild = config.rebuild_needed(self.config)
+            old = self.config
+            self.config = config
+            try:
+                if rebuild:
+                    self._build()
+                else:
+                    self._adjust(old)
+            except Exception:
+                self.config = old
+                raise
+            return rebuild
+
+    def set_upload(self, X, y, task):
+        """Keep an uploaded data set; the page then chooses dataset 'upload'."""
+        with self.lock:
+            self.upload = (X, y, task)
+
+    def reset(self):
+        """New initial weights from the seed; the data stays."""
+        with self.lock:
+            self._build(data_too=False)
+
+    def _build(self, data_too=True):
+        config = self.config
+        if data_too:
+            self._make_data(config)
+        self.model = build_model(config, len(config.features), self.n_classes)
+        self.epoch = 0
+        self.history = {"epoch": [], "train": [], "test": []}
+        self.snapshots = []
+        self.edited = False  # weights changed by hand: the exported script cannot replay them
+        self.stopped = None
+        self.playing = False
+        self.version += 1
+        self._baseline = None
+        self._remember()
+
+    def _adjust(self, old):
+        self.model.optimizer.learning_rate = self.config.learning_rate
+        if self.config.baseline != old.baseline:
+            self._baseline = None
+        if (self.config.stop_epochs, self.config.stop_loss) != (old.stop_epochs, old.stop_loss):
+            self.stopped = None
+
+    def _make_data(self, config):
+        X, y = make_points(config, self.upload)
+        classification = config.problem != "regression"
+        if classification:
+            classes, y = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise InvalidInputError("the data has one class only; add points of another "
+                                        "class or choose another dataset.")
+            if config.problem == "binary" and len(classes) > 2:
+                raise InvalidInputError(
+                    f"the data has {len(classes)} classes; choose problem 'multiclass' "
+                    "(or 2 classes) for a binary network.")
+            if len(classes) > MAX_CLASSES:
+                raise InvalidInputError(f"the data has {len(classes)} classes; the playground "
+                                        f"draws at most {MAX_CLASSES}.")
+            self.class_names = [str(c) for c in classes]
+        else:
+            self.class_names = []
+            y = y.astype(np.float64)
+        self.n_classes = len(self.class_names)
+        self.X_train, self.y_train, self.X_test, self.y_test = split_points(
+            X, y, config.test_ratio, config.seed, stratify=classification)
+        self.features = PlaygroundFeatures(config.features).fit(X)
+        self.F_train = self.features.transform(self.X_train)
+        self.F_test = self.features.transform(self.X_test) if len(self.X_test) else None
+        low, high = X.min(axis=0), X.max(axis=0)
+        pad = np.maximum((high - low) * 0.08, 0.1)
+        self.bounds = [float(low[0] - pad[0]), float(high[0] + pad[0]),
+                       float(low[1] - pad[1]), float(high[1] + pad[1])]
+        self.y_range = ([float(y.min()), float(y.max())] if not classification else [0.0, 1.0])
+
+    # -- training ------------------------------------------------------------------------
+    def advance(self, epochs=None):
+        """Train ``epochs`` (default: the page's epochs per frame); return the new frame.
+
+        Stops, and says why in the frame, at the stop rule or when the loss diverges.
+        """
+        with self.lock:
+            config = self.config
+            epochs = config.epochs_per_frame if epochs is None else epochs
+            if config.stop_epochs is not None:
+                epochs = min(epochs, config.stop_epochs - self.epoch)
+            if epochs <= 0:
+                self.stopped, self.playing = f"reached {config.stop_epochs} epochs", False
+                return self.frame()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # divergence is reported in the frame
+                history = self.model.fit(self.F_train, self.y_train, epochs=epochs,
+                                         batch_size=min(config.batch_size, len(self.F_train)),
+                                         verbose=0)
+            self.epoch += len(history.epoch)
+            frame = self.frame()
+            if frame["train_loss"] is None or history.stop_reason:
+                self.stopped = "the loss diverged: lower the learning rate and reset"
+            elif config.stop_epochs is not None and self.epoch >= config.stop_epochs:
+                self.stopped = f"reached {config.stop_epochs} epochs"
+            elif config.stop_loss is not None and frame["train_loss"] <= config.stop_loss:
+                self.stopped = f"train loss reached {config.stop_loss:g}"
+            if self.stopped:
+                self.playing = False
+                frame["stopped"] = self.stopped
+            self._remember(frame)
+            return frame
+
+    def set_weight(self, layer, source, target, value):
+        """Set one weight by hand (``source`` = -1 sets the bias of ``target``)."""
+        with self.lock:
+            dense = dense_layers(self.model)
+            if not 0 <= layer < len(dense):
+                raise InvalidInputError(f"layer {layer} does not exist; the network has "
+                                        f"{len(dense)} weight layers (0..{len(dense) - 1}).")
+            kernel = dense[layer].kernel
+            if not 0 <= target < kernel.shape[1] or not -1 <= source < kernel.shape[0]:
+                raise InvalidInputError(
+                    f"layer {layer} connects {kernel.shape[0]} inputs to {kernel.shape[1]} "
+                    f"neurons; got source {source}, target {target} (source -1 is the bias).")
+            if source == -1:
+                dense[layer].bias[target] = value
+            else:
+                kernel[source, target] = value
+            self.edited = True
+            return self.frame()
+
+    # -- describing ----------------------------------------------------------------------
+    def frame(self):
+        """The page's picture of the network now (see the module docstring)."""
+        with self.lock:
+            train = self.model.evaluate(self.F_train, self.y_train)
+            test = (self.model.evaluate(self.F_test, self.y_test)
+                    if self.F_test is not None else None)
+            metric = "accuracy" if self.n_classes else "r2"
+            frame = {
+                "type": "frame", "version": self.version, "epoch": self.epoch,
+                "train_loss": _number(train["loss"]),
+                "test_loss": _number(test["loss"]) if test else None,
+                "metric": metric, "train_metric": _number(train[metric]),
+                "test_metric": _number(test[metric]) if test else None,
+                "output": self._output_image(self.model, self.config.resolution),
+                "neurons": self._thumbnails(),
+                "weights": [{"kernel": np.round(layer.kernel, 5).tolist(),
+                             "bias": np.round(layer.bias, 5).tolist()}
+                            for layer in dense_layers(self.model)],
+                "playing": self.playing, "stopped": self.stopped,
+            }
+            if self.n_classes:
+                frame["confusion"] = self._confusion()
+            return frame
+
+    def describe_data(self):
+        """The points and everything about them the page needs to draw them."""
+        with self.lock:
+            config = self.config
+            message = {
+                "type": "data", "version": self.version, "bounds": self.bounds,
+                "problem": config.problem, "classes": self.class_names,
+                "y_range": self.y_range,
+                "train": _points(self.X_train, self.y_train),
+                "test": _points(self.X_test, self.y_test),
+                "layers": [len(config.features)] + [layer.units for layer in config.layers]
+                + [dense_layers(self.model)[-1].units],
+                "features": config.features,
+                "activations": [layer.activation for layer in config.layers],
+            }
+            if config.baseline != "none":
+                message["baseline"] = self.baseline()
+            return message
+
+    def baseline(self):
+        """The baseline's picture and scores on the same data (computed once per setup)."""
+        with self.lock:
+            if self._baseline is None:
+                self._baseline = self._fit_baseline()
+            return self._baseline
+
+    def _fit_baseline(self):
+        from sklearn.linear_model import LinearRegression
+        from sklearn.svm import SVR
+
+        name = self.config.baseline
+        if self.n_classes:
+            model = mlplab.make_model(name, random_state=self.config.seed)
+        else:
+            model = LinearRegression() if name == "logistic_regression" else SVR(kernel="rbf")
+        model.fit(self.F_train, self.y_train)
+        result = {"name": name, "output": self._output_image(model, self.config.resolution),
+                  "train_score": float(model.score(self.F_train, self.y_train)),
+                  "metric": "accuracy" if self.n_classes else "r2"}
+        if self.F_test is not None:
+            result["test_score"] = float(model.score(self.F_test, self.y_test))
+        return result
+
+    def _output_image(self, model, resolution):
+        points = self.features.transform(plane_grid(self.bounds, resolution))
+        image = {"size": resolution}
+        if self.config.problem == "regression":
+            values = np.asarray(model.predict(points), dtype=np.float64).reshape(-1)
+            lo, hi = self.y_range
+            image.update(kind="value", range=[lo, hi], values=encode(values, lo, hi))
+        elif self.n_classes == 2 and self.config.problem == "binary":
+            image.update(kind="probability", values=encode(_positive_probability(model, points),
+                                                           0.0, 1.0))
+        else:
+            probabilities = _class_probabilities(model, points, self.n_classes)
+            image.update(kind="classes", classes=encode(probabilities.argmax(axis=1), 0, 255),
+                         values=encode(probabilities.max(axis=1), 1.0 / self.n_classes, 1.0))
+        return image
+
+    def _thumbnails(self):
+        """Per layer (the inputs first), per neuron: its activation over the plane."""
+        grid = plane_grid(self.bounds, THUMBNAIL)
+        activations = self.features.transform(grid)
+        layers = [_encode_columns(activations)]
+        dense = dense_layers(self.model)
+        for layer in dense[:-1]:
+            activations = layer.activation.forward(activations @ layer.kernel + layer.bias)
+            layers.append(_encode_columns(activations))
+        return {"size": THUMBNAIL, "layers": layers}
+
+    def _confusion(self):
+        from sklearn.metrics import confusion_matrix
+
+        X, y = (self.F_test, self.y_test) if self.F_test is not None else (self.F_train,
+                                                                          self.y_train)
+        predicted = self.model.predict_classes(X).reshape(-1)
+        return confusion_matrix(y, predicted, labels=range(self.n_classes)).tolist()
+
+    def _remember(self, frame=None):
+        """Keep the loss curve and a weight snapshot (for the GIF) of this frame."""
+        if frame is not None:
+            for key, value in (("epoch", self.epoch), ("train", frame["train_loss"]),
+                               ("test", frame["test_loss"])):
+                self.history[key].append(value)
+            if len(self.history["epoch"]) > MAX_HISTORY:
+                self.history = {key: values[::2] for key, values in self.history.items()}
+        self.snapshots.append((self.epoch, [w.copy() for w in self.model.get_weights()]))
+        if len(self.snapshots) > MAX_SNAPSHOTS:
+            self.snapshots = self.snapshots[:-1:2] + self.snapshots[-1:]
+
+
+# -- helpers, also used by the exports --------------------------------------------------------
+def make_points(config, upload=None):
+    """The page's data set as (X, y): generated, clicked or uploaded."""
+    if config.dataset == "custom":
+        points = np.asarray(config.points, dtype=np.float64)
+        return points[:, :2], points[:, 2]
+    if config.dataset == "upload":
+        if upload is None:
+            raise InvalidInputError("dataset 'upload': upload a CSV file first.")
+        return upload[0], upload[1]
+    return data.make_dataset(config.dataset, **generator_arguments(config))
+
+
+def generator_arguments(config):
+    """Keyword arguments of the chosen generator for the page's sliders."""
+    name, noise = config.dataset, config.noise
+    arguments = {"n_samples": config.n_samples, "random_state": config.seed}
+    if name == "blobs":
+        arguments.update(centers=config.n_classes, cluster_std=0.5 + 2 * noise,
+                         center_box=(-4.0, 4.0))
+    elif name == "classification":
+        arguments.update(n_classes=config.n_classes, n_clusters_per_class=1)
+    elif name == "gaussian_quantiles":
+        arguments.update(n_classes=config.n_classes)
+    elif name == "spirals":
+        arguments.update(n_arms=config.n_classes, noise=noise)
+    elif name in ("moons", "circles", "xor", "regression_plane", "regression_gaussians"):
+        arguments.update(noise=noise)
+    if name == "circles":
+        arguments.update(factor=0.5)
+    return arguments
+
+
+def split_points(X, y, test_ratio, seed, stratify):
+    """(X_train, y_train, X_test, y_test); no test part when ``test_ratio`` is 0."""
+    if test_ratio == 0 or len(X) < 4:
+        return X, y, X[:0], y[:0]
+    try:
+        parts = data.split(X, y, test=test_ratio, random_state=seed, stratify=stratify)
+    except ValueError:  # a class too small to stratify (a few clicked points)
+        parts = data.split(X, y, test=test_ratio, random_state=seed, stratify=False)
+    return parts.X_train, parts.y_train, parts.X_test, parts.y_test
+
+
+def build_model(config, n_inputs, n_classes):
+    """The page's network as an mlplab Sequential, compiled and built."""
+    regularizer = L1L2(l1=config.l1, l2=config.l2) if config.l1 or config.l2 else None
+    layers = []
+    for spec in config.layers:
+        layers.append(Dense(spec.units, activation=spec.activation,
+                            kernel_regularizer=regularizer))
+        if config.dropout:
+            layers.append(Dropout(config.dropout))
+    if config.problem == "regression":
+        layers.append(Dense(1, activation="linear"))
+        loss, metrics = "mse", ["r2"]
+    elif config.problem == "binary":
+        layers.append(Dense(1, activation="sigmoid"))
+        loss, metrics = ("binary_crossentropy" if config.loss == "cross_entropy" else "mse",
+                         ["accuracy"])
+    else:
+        layers.append(Dense(n_classes, activation="softmax"))
+        loss, metrics = ("categorical_crossentropy" if config.loss == "cross_entropy" else "mse",
+                         ["accuracy"])
+    model = mlplab.Sequential(layers, random_state=config.seed)
+    model.compile(loss=loss, optimizer=optimizer_spec(config), metrics=metrics)
+    return model.build(n_inputs)
+
+
+def optimizer_spec(config):
+    """The optimizer dict for ``compile``: 'momentum' is SGD with momentum 0.9."""
+    if config.optimizer == "momentum":
+        return {"name": "sgd", "learning_rate": config.learning_rate, "momentum": 0.9}
+    return {"name": config.optimizer, "learning_rate": config.learning_rate}
+
+
+def dense_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, Dense)]
+
+
+def _positive_probability(model, points):
+    if hasattr(model, "predict_proba"):
+        try:
+            return np.asarray(model.predict_proba(points))[:, -1]
+        except AttributeError:  # an SVC without probability estimates
+            pass
+    return 1.0 / (1.0 + np.exp(-np.clip(model.decision_function(points), -30, 30)))
+
+
+def _class_probabilities(model, points, n_classes):
+    if isinstance(model, mlplab.Sequential) and model.output_layer.units == 1:
+        p = model.predict_proba(points)[:, -1]
+        return np.column_stack([1 - p, p])
+    if hasattr(model, "predict_proba"):
+        try:
+            return np.asarray(model.predict_proba(points))
+        except AttributeError:
+            pass
+    return np.eye(n_classes)[np.asarray(model.predict(points), dtype=np.int64)]
+
+
+def _encode_columns(values):
+    """Each column scaled by its largest |value| (0 maps to byte ~128), with that scale."""
+    scale = np.maximum(np.abs(values).max(axis=0), 1e-12)
+    return [{"scale": float(s), "values": encode(values[:, j] / s, -1.0, 1.0)}
+            for j, s in enumerate(scale)]
+
+
+def _points(X, y):
+    return [[round(float(a), 4), round(float(b), 4), float(label)]
+            for (a, b), label in zip(X, y, strict=True)]
+
+
+def _number(value):
+    value = float(value)
+    return value if np.isfinite(value) else None

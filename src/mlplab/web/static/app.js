@@ -1,0 +1,592 @@
+// The mlplab playground page. The server trains; this script draws what it sends.
+// State: `config` (the whole setup, mirrored in the URL), the last `data` message
+// (points, layer sizes) and the last `frame` (output image, neurons, weights, scores).
+"use strict";
+
+const ORANGE = [232, 113, 10], WHITE = [255, 255, 255], BLUE = [26, 115, 232];
+const CLASS_COLORS = [[232, 113, 10], [26, 115, 232], [44, 160, 44], [148, 103, 189],
+                      [214, 39, 40], [140, 86, 75], [227, 119, 194], [127, 127, 127]];
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+// URL keys: short names for the config's fields (and two page-only settings).
+const URL_KEYS = {
+  dataset: "data", n_samples: "n", noise: "noise", n_classes: "classes", test_ratio: "test",
+  seed: "seed", features: "features", problem: "problem", loss: "loss", dropout: "dropout",
+  optimizer: "opt", learning_rate: "lr", l1: "l1", l2: "l2", batch_size: "batch",
+  epochs_per_frame: "speed", stop_epochs: "stop", stop_loss: "stoploss", baseline: "baseline",
+  resolution: "res",
+};
+
+let options, config, sessionId, socket, data, frame;
+let view = { showTest: false, discretize: false, hide: [] };
+let curves = { epoch: [], train: [], test: [] };
+let selectedLink = null;
+
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------- start
+async function start() {
+  options = await (await fetch("/api/options")).json();
+  fillSelects();
+  config = readUrl(structuredClone(options.defaults));
+  let created = await api("POST", "/api/sessions", config);
+  if (!created) {  // the link's setup was refused: start from the defaults
+    config = structuredClone(options.defaults);
+    created = await api("POST", "/api/sessions", config);
+  }
+  sessionId = created.id;
+  config = created.config;
+  for (const kind of ["model", "script", "gif"]) {
+    $(`export-${kind}`).href = `/api/sessions/${sessionId}/export/${kind}`;
+  }
+  bindControls();
+  showControls();
+  onData(created.data);
+  onFrame(created.frame);
+  connect();
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/ws/${sessionId}`);
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "frame") onFrame(message);
+    else if (message.type === "data") onData(message);
+    else if (message.type === "error") showError(message.message);
+  };
+  socket.onclose = () => setStatus("Connection closed: reload the page to go on.");
+}
+
+function send(type) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type }));
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method, headers: { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    showError(answer.detail || `${response.status} ${response.statusText}`);
+    return null;
+  }
+  showError(null);
+  return answer;
+}
+
+function showError(text) {
+  $("error").hidden = !text;
+  $("error").textContent = text || "";
+}
+
+function setStatus(text) { $("status").textContent = text || ""; }
+
+// ---------------------------------------------------------------- controls
+function fillSelects() {
+  const fill = (select, values, label = (v) => v) => {
+    select.innerHTML = values.map((v) => `<option value="${v}">${label(v)}</option>`).join("");
+  };
+  fill($("dataset"), options.datasets, (v) => v === "custom" ? "custom (click to add)" : v);
+  fill($("optimizer"), options.optimizers, (v) => v === "momentum" ? "SGD + momentum" : v);
+  fill($("learning_rate"), LEARNING_RATES);
+}
+
+function bindControls() {
+  const numeric = ["noise", "n_classes", "n_samples", "test_ratio", "seed", "l1", "l2",
+                   "dropout", "batch_size", "epochs_per_frame", "learning_rate"];
+  for (const id of numeric) {
+    $(id).addEventListener("change", () => change({ [id]: Number($(id).value) }));
+    $(id).addEventListener("input", () => showValues());
+  }
+  for (const id of ["dataset", "problem", "loss", "optimizer", "baseline"]) {
+    $(id).addEventListener("change", () => change(guessProblem({ [id]: $(id).value })));
+  }
+  $("stop_epochs").addEventListener("change", () =>
+    change({ stop_epochs: $("stop_epochs").value ? Number($("stop_epochs").value) : null }));
+  $("stop_loss").addEventListener("change", () =>
+    change({ stop_loss: $("stop_loss").value ? Number($("stop_loss").value) : null }));
+  $("show-test").addEventListener("change", () => {
+    view.showTest = $("show-test").checked; writeUrl(); drawPlanes();
+  });
+  $("discretize").addEventListener("change", () => {
+    view.discretize = $("discretize").checked; writeUrl(); drawPlanes();
+  });
+  $("add-layer").addEventListener("click", () => {
+    if (config.layers.length >= options.limits.layers) return;
+    const last = config.layers[config.layers.length - 1] || { units: 4, activation: "tanh" };
+    change({ layers: [...config.layers, { units: 2, activation: last.activation }] });
+  });
+  $("remove-layer").addEventListener("click", () => {
+    if (config.layers.length) change({ layers: config.layers.slice(0, -1) });
+  });
+  $("play").addEventListener("click", () => send(frame && frame.playing ? "pause" : "play"));
+  $("step").addEventListener("click", () => send("step"));
+  $("reset").addEventListener("click", () => { send("reset"); });
+  $("upload").addEventListener("change", upload);
+  $("plane").addEventListener("click", addPoint);
+  $("weight-set").addEventListener("click", setWeight);
+  $("weight-value").addEventListener("keydown", (e) => { if (e.key === "Enter") setWeight(); });
+  $("weight-close").addEventListener("click", closeWeightEditor);
+  $("share").addEventListener("click", (event) => {
+    event.preventDefault();
+    navigator.clipboard?.writeText(location.href);
+    setStatus("The link of this setup is in the address bar (and copied).");
+  });
+}
+
+// The problem follows the data: real-valued targets mean regression, more than two classes
+// mean multi-class. The user can still choose, and the server says when a choice cannot work.
+function guessProblem(update) {
+  if (update.dataset) {
+    if (options.regression_datasets.includes(update.dataset)) {
+      update.problem = "regression"; update.loss = "mse";
+    } else if (config.problem === "regression") {
+      update.problem = "binary"; update.loss = "cross_entropy";
+    }
+    if (options.with_classes.includes(update.dataset) && update.dataset !== "blobs"
+        && config.n_classes > 2) update.problem = "multiclass";
+    if (update.dataset === "blobs" && config.n_classes > 2) update.problem = "multiclass";
+    if (["moons", "circles", "xor", "checkerboard"].includes(update.dataset)) {
+      update.problem = "binary";
+    }
+  }
+  if (update.problem === "regression") update.loss = "mse";
+  return update;
+}
+
+async function change(update) {
+  const next = { ...config, ...update };
+  const answer = await api("PUT", `/api/sessions/${sessionId}/config`, next);
+  if (!answer) { showControls(); return; }  // refused: the controls go back
+  config = answer.config;
+  writeUrl();
+  showControls();
+  onData(answer.data);
+  onFrame(answer.frame);
+}
+
+function showControls() {
+  for (const id of ["dataset", "noise", "n_classes", "n_samples", "test_ratio", "seed", "problem",
+                    "loss", "optimizer", "l1", "l2", "dropout", "batch_size", "epochs_per_frame",
+                    "baseline"]) {
+    $(id).value = config[id];
+  }
+  $("learning_rate").value = String(config.learning_rate);
+  if ($("learning_rate").value !== String(config.learning_rate)) {  // a rate not in the list
+    $("learning_rate").insertAdjacentHTML("beforeend",
+      `<option value="${config.learning_rate}">${config.learning_rate}</option>`);
+    $("learning_rate").value = String(config.learning_rate);
+  }
+  $("stop_epochs").value = config.stop_epochs ?? "";
+  $("stop_loss").value = config.stop_loss ?? "";
+  $("show-test").checked = view.showTest;
+  $("discretize").checked = view.discretize;
+  $("noise").disabled = !options.noisy.includes(config.dataset);
+  $("n_classes").disabled = !options.with_classes.includes(config.dataset);
+  $("layer-count").textContent = `${config.layers.length} hidden layer${config.layers.length === 1 ? "" : "s"}`;
+  const labels = config.problem === "regression" ? ["-1", "0", "1"]
+    : [...Array(config.problem === "binary" ? 2 : config.n_classes).keys()].map(String);
+  const previous = $("paint-label").value;
+  $("paint-label").innerHTML = labels.map((l) => `<option value="${l}">${config.problem === "regression" ? "value" : "class"} ${l}</option>`).join("");
+  if (labels.includes(previous)) $("paint-label").value = previous;
+  for (const element of document.querySelectorAll("[data-control]")) {
+    element.classList.toggle("hidden-control", view.hide.includes(element.dataset.control));
+  }
+  showValues();
+}
+
+function showValues() {
+  $("noise-value").textContent = $("noise").value;
+  $("classes-value").textContent = $("n_classes").value;
+  $("samples-value").textContent = $("n_samples").value;
+  $("test-value").textContent = `${Math.round(100 * $("test_ratio").value)}%`;
+  $("dropout-value").textContent = $("dropout").value;
+  $("batch-value").textContent = $("batch_size").value;
+}
+
+async function upload() {
+  const file = $("upload").files[0];
+  if (!file) return;
+  if (file.size > options.limits.upload_bytes) {
+    showError(`upload: the file has ${file.size} bytes; the limit is ${options.limits.upload_bytes}.`);
+    return;
+  }
+  const response = await fetch(`/api/sessions/${sessionId}/upload`, {
+    method: "POST", headers: { "Content-Type": "text/csv" }, body: file,
+  });
+  const answer = await response.json();
+  if (!response.ok) { showError(answer.detail); return; }
+  const problem = answer.task === "regression" ? "regression"
+    : answer.classes.length > 2 ? "multiclass" : "binary";
+  change({ dataset: "upload", problem, loss: problem === "regression" ? "mse" : config.loss });
+  setStatus(`Uploaded ${answer.points} points (${answer.task}).`);
+}
+
+function addPoint(event) {
+  if (config.dataset !== "custom") {
+    if (!data) return;
+    // Start a custom data set from the current points, so a click adds to what is shown.
+    const points = data.train.concat(data.test).slice(0, options.limits.points - 1);
+    config.points = points;
+  }
+  const [x, y] = planeCoordinates(event);
+  const label = Number($("paint-label").value);
+  const points = [...config.points, [round(x), round(y), label]];
+  if (points.length > options.limits.points) {
+    showError(`at most ${options.limits.points} points can be added by hand.`); return;
+  }
+  change({ dataset: "custom", points });
+}
+
+function planeCoordinates(event) {
+  const box = $("plane").getBoundingClientRect();
+  const [x0, x1, y0, y1] = data.bounds;
+  return [x0 + (event.clientX - box.left) / box.width * (x1 - x0),
+          y1 - (event.clientY - box.top) / box.height * (y1 - y0)];
+}
+
+const round = (v) => Math.round(v * 1000) / 1000;
+
+// ---------------------------------------------------------------- URL
+function readUrl(base) {
+  const params = new URLSearchParams(location.search);
+  for (const [field, key] of Object.entries(URL_KEYS)) {
+    if (!params.has(key)) continue;
+    const text = params.get(key);
+    if (field === "features") base.features = text.split(",").filter(Boolean);
+    else if (["dataset", "problem", "loss", "optimizer", "baseline"].includes(field)) base[field] = text;
+    else base[field] = text === "" ? null : Number(text);
+  }
+  if (params.has("layers")) {
+    base.layers = params.get("layers").split(",").filter(Boolean).map((part) => {
+      const [units, activation] = part.split(":");
+      return { units: Number(units), activation: activation || "tanh" };
+    });
+  }
+  if (params.has("points")) {
+    base.points = params.get("points").split(";").filter(Boolean).map((p) => p.split(",").map(Number));
+  }
+  view.showTest = params.get("showtest") === "1";
+  view.discretize = params.get("discretize") === "1";
+  view.hide = (params.get("hide") || "").split(",").filter(Boolean);
+  return base;
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const [field, key] of Object.entries(URL_KEYS)) {
+    const value = config[field];
+    if (JSON.stringify(value) === JSON.stringify(options.defaults[field])) continue;
+    params.set(key, Array.isArray(value) ? value.join(",") : value ?? "");
+  }
+  if (JSON.stringify(config.layers) !== JSON.stringify(options.defaults.layers)) {
+    params.set("layers", config.layers.map((l) => `${l.units}:${l.activation}`).join(","));
+  }
+  if (config.dataset === "custom") params.set("points", config.points.map((p) => p.join(",")).join(";"));
+  if (view.showTest) params.set("showtest", "1");
+  if (view.discretize) params.set("discretize", "1");
+  if (view.hide.length) params.set("hide", view.hide.join(","));
+  const query = params.toString();
+  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+}
+
+// ---------------------------------------------------------------- messages
+function onData(message) {
+  const fresh = !data || message.version !== data.version;  // a new network, not a repeat
+  data = message;
+  if (fresh) {
+    curves = { epoch: [], train: [], test: [] };
+    closeWeightEditor();
+  }
+  buildNetwork();
+  $("baseline-figure").hidden = !message.baseline;
+  if (message.baseline) {
+    const b = message.baseline;
+    const score = (v) => v === undefined ? "–" : v.toFixed(3);
+    $("baseline-caption").textContent =
+      `${b.name.replace("_", " ")}: ${b.metric} ${score(b.train_score)} train, ${score(b.test_score)} test`;
+  }
+  $("metric-name").textContent = message.problem === "regression" ? "R²" : "accuracy";
+}
+
+function onFrame(message) {
+  if (data && message.version !== data.version) return;  // a frame of a network since replaced
+  frame = message;
+  $("epoch").textContent = message.epoch.toLocaleString("en");
+  $("play").innerHTML = message.playing ? "&#x275A;&#x275A; Pause" : "&#x25B6; Play";
+  const fmt = (v) => v === null || v === undefined ? "–" : v.toFixed(3);
+  $("train-loss").textContent = fmt(message.train_loss);
+  $("test-loss").textContent = fmt(message.test_loss);
+  $("train-metric").textContent = fmt(message.train_metric);
+  $("test-metric").textContent = fmt(message.test_metric);
+  const last = curves.epoch[curves.epoch.length - 1];
+  if (last === undefined || message.epoch > last) {
+    curves.epoch.push(message.epoch); curves.train.push(message.train_loss);
+    curves.test.push(message.test_loss);
+  }
+  setStatus(message.stopped ? `Stopped: ${message.stopped}.` : "");
+  drawPlanes();
+  drawNeurons();
+  drawLinks();
+  drawCurves();
+  drawConfusion();
+}
+
+// ---------------------------------------------------------------- drawing
+function bytes(base64) {
+  const text = atob(base64), out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+function mix(a, b, t) { return [0, 1, 2].map((i) => a[i] + (b[i] - a[i]) * t); }
+
+function diverging(t) {  // t in [0, 1]: orange - white - blue
+  return t < 0.5 ? mix(ORANGE, WHITE, t * 2) : mix(WHITE, BLUE, t * 2 - 1);
+}
+
+function outputPixels(image) {
+  const n = image.size, rgba = new Uint8ClampedArray(n * n * 4);
+  const values = bytes(image.values);
+  const classes = image.kind === "classes" ? bytes(image.classes) : null;
+  for (let i = 0; i < n * n; i++) {
+    let color, t = values[i] / 255;
+    if (classes) {
+      const base = CLASS_COLORS[classes[i] % CLASS_COLORS.length];
+      color = mix(WHITE, base, view.discretize ? 0.75 : 0.2 + 0.6 * t);
+    } else {
+      if (view.discretize) t = t > 0.5 ? 1 : 0;
+      color = mix(WHITE, diverging(t), 0.85);
+    }
+    rgba.set([color[0], color[1], color[2], 255], i * 4);
+  }
+  return new ImageData(rgba, n, n);
+}
+
+function drawImage(canvas, imageData) {
+  const buffer = document.createElement("canvas");
+  buffer.width = imageData.width; buffer.height = imageData.height;
+  buffer.getContext("2d").putImageData(imageData, 0, 0);
+  const context = canvas.getContext("2d");
+  context.imageSmoothingEnabled = true;
+  context.drawImage(buffer, 0, 0, canvas.width, canvas.height);
+  return context;
+}
+
+function drawPlanes() {
+  if (!frame || !data) return;
+  drawPlane($("plane"), frame.output);
+  if (data.baseline) drawPlane($("baseline-plane"), data.baseline.output);
+}
+
+function drawPlane(canvas, image) {
+  const context = drawImage(canvas, outputPixels(image));
+  const [x0, x1, y0, y1] = data.bounds;
+  const radius = canvas.width > 200 ? 3.5 : 2.2;
+  const sets = [[data.train, false]];
+  if (view.showTest) sets.push([data.test, true]);
+  for (const [points, isTest] of sets) {
+    for (const [x, y, label] of points) {
+      const px = (x - x0) / (x1 - x0) * canvas.width, py = (y1 - y) / (y1 - y0) * canvas.height;
+      let color;
+      if (data.problem === "regression") {
+        color = diverging((label - data.y_range[0]) / ((data.y_range[1] - data.y_range[0]) || 1));
+      } else {
+        color = CLASS_COLORS[label % CLASS_COLORS.length];
+      }
+      context.beginPath();
+      context.arc(px, py, radius, 0, 2 * Math.PI);
+      context.fillStyle = `rgb(${color.map(Math.round).join(",")})`;
+      context.fill();
+      context.lineWidth = isTest ? 1.5 : 1;
+      context.strokeStyle = isTest ? "#202124" : "#ffffff";
+      context.stroke();
+    }
+  }
+}
+
+function buildNetwork() {
+  const columns = $("columns");
+  columns.innerHTML = "";
+  const widths = data.layers;
+  // Inputs: every feature the page offers; the chosen ones are lit and wired.
+  const inputs = column("inputs", "Features");
+  for (const name of options.features) {
+    const on = config.features.includes(name);
+    const box = neuronBox(inputs, on ? `in-${config.features.indexOf(name)}` : null, name);
+    box.classList.toggle("off", !on);
+    box.title = on ? `${name}: click to drop this input` : `${name}: click to add this input`;
+    box.addEventListener("click", () => toggleFeature(name));
+  }
+  columns.appendChild(inputs);
+  config.layers.forEach((layer, index) => {
+    const col = column("hidden", "");
+    const head = col.querySelector(".head");
+    head.innerHTML = `<div><button title="Remove a neuron">&minus;</button> ${layer.units}
+      <button title="Add a neuron">+</button></div>
+      <select title="Activation of this layer">${options.activations.map((a) =>
+        `<option ${a === layer.activation ? "selected" : ""}>${a}</option>`).join("")}</select>`;
+    const [minus, plus] = head.querySelectorAll("button");
+    minus.addEventListener("click", () => setUnits(index, layer.units - 1));
+    plus.addEventListener("click", () => setUnits(index, layer.units + 1));
+    head.querySelector("select").addEventListener("change", (e) => {
+      const layers = structuredClone(config.layers);
+      layers[index].activation = e.target.value;
+      change({ layers });
+    });
+    for (let j = 0; j < widths[index + 1]; j++) neuronBox(col, `n-${index + 1}-${j}`);
+    columns.appendChild(col);
+  });
+  const out = column("output", "Output");
+  for (let j = 0; j < widths[widths.length - 1]; j++) neuronBox(out, `n-${widths.length - 1}-${j}`);
+  columns.appendChild(out);
+}
+
+function column(kind, title) {
+  const col = document.createElement("div");
+  col.className = `column ${kind}`;
+  col.innerHTML = `<div class="head">${title}</div>`;
+  return col;
+}
+
+function neuronBox(parent, id, name) {
+  const box = document.createElement("div");
+  box.className = "neuron";
+  if (id) box.id = id;
+  box.innerHTML = `<canvas width="24" height="24"></canvas>${name ? `<span class="name">${name}</span>` : ""}`;
+  parent.appendChild(box);
+  return box;
+}
+
+function toggleFeature(name) {
+  const chosen = config.features.includes(name)
+    ? config.features.filter((f) => f !== name) : [...config.features, name];
+  if (!chosen.length) { showError("keep at least one input feature."); return; }
+  change({ features: chosen });
+}
+
+function setUnits(index, units) {
+  if (units < 1 || units > options.limits.units) return;
+  const layers = structuredClone(config.layers);
+  layers[index].units = units;
+  change({ layers });
+}
+
+function drawNeurons() {
+  const thumbnails = frame.neurons;
+  thumbnails.layers.forEach((layer, l) => {
+    layer.forEach((neuron, j) => {
+      const box = $(l === 0 ? `in-${j}` : `n-${l}-${j}`);
+      if (!box) return;
+      const n = thumbnails.size, rgba = new Uint8ClampedArray(n * n * 4), values = bytes(neuron.values);
+      for (let i = 0; i < n * n; i++) {
+        const c = diverging(values[i] / 255);
+        rgba.set([c[0], c[1], c[2], 255], i * 4);
+      }
+      drawImage(box.querySelector("canvas"), new ImageData(rgba, n, n));
+      box.title = `${box.title.split("\n")[0]}\nlargest |activation| ${neuron.scale.toPrecision(3)}`;
+    });
+  });
+  // The output neuron shows the network's output, as in the main picture.
+  const last = data.layers.length - 1, pixels = outputPixels(frame.output);
+  for (let j = 0; j < data.layers[last]; j++) {
+    const box = $(`n-${last}-${j}`);
+    if (box) drawImage(box.querySelector("canvas"), pixels);
+  }
+}
+
+function centre(element, container) {
+  const a = element.getBoundingClientRect(), b = container.getBoundingClientRect();
+  return [a.left - b.left + a.width / 2, a.top - b.top + a.height / 2, a.width / 2];
+}
+
+function drawLinks() {
+  const svg = $("links"), network = $("network");
+  const weights = frame.weights;
+  let biggest = 1e-9;
+  for (const layer of weights) for (const row of layer.kernel) for (const w of row) biggest = Math.max(biggest, Math.abs(w));
+  const parts = [];
+  weights.forEach((layer, l) => {
+    layer.kernel.forEach((row, i) => {
+      const from = $(l === 0 ? `in-${i}` : `n-${l}-${i}`);
+      row.forEach((w, j) => {
+        const to = $(`n-${l + 1}-${j}`);
+        if (!from || !to) return;
+        const [x0, y0, r0] = centre(from, network), [x1, y1, r1] = centre(to, network);
+        const d = `M${x0 + r0},${y0} C${(x0 + x1) / 2},${y0} ${(x0 + x1) / 2},${y1} ${x1 - r1},${y1}`;
+        const color = w >= 0 ? "#1a73e8" : "#e8710a";
+        const width = 0.5 + 5 * Math.abs(w) / biggest;
+        const key = `${l}-${i}-${j}`;
+        const selected = selectedLink && selectedLink.key === key ? " selected" : "";
+        parts.push(`<path class="hit" d="${d}" data-key="${key}"><title>weight ${w.toFixed(3)}</title></path>`,
+                   `<path class="link${selected}" d="${d}" stroke="${color}" stroke-width="${width.toFixed(2)}" stroke-opacity="0.8" pointer-events="none"></path>`);
+      });
+    });
+  });
+  svg.innerHTML = parts.join("");
+  for (const hit of svg.querySelectorAll("path.hit")) {
+    hit.addEventListener("click", () => openWeightEditor(hit.dataset.key));
+  }
+}
+
+function openWeightEditor(key) {
+  const [l, i, j] = key.split("-").map(Number);
+  selectedLink = { key, layer: l, source: i, target: j };
+  const name = l === 0 ? config.features[i] : `neuron ${i + 1} of layer ${l}`;
+  $("weight-label").textContent = `weight from ${name} to neuron ${j + 1} of layer ${l + 1}`;
+  $("weight-value").value = frame.weights[l].kernel[i][j];
+  $("weight-editor").hidden = false;
+  $("weight-value").focus();
+  drawLinks();
+}
+
+function closeWeightEditor() {
+  selectedLink = null;
+  $("weight-editor").hidden = true;
+}
+
+async function setWeight() {
+  if (!selectedLink) return;
+  const answer = await api("PUT", `/api/sessions/${sessionId}/weight`, {
+    layer: selectedLink.layer, source: selectedLink.source, target: selectedLink.target,
+    value: Number($("weight-value").value),
+  });
+  if (answer) onFrame(answer);
+}
+
+function drawCurves() {
+  const canvas = $("curves"), context = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height, pad = 4;
+  context.clearRect(0, 0, w, h);
+  const values = curves.train.concat(curves.test).filter((v) => v !== null && Number.isFinite(v));
+  if (curves.epoch.length < 2 || !values.length) return;
+  const top = Math.max(...values) * 1.05 || 1, last = curves.epoch[curves.epoch.length - 1] || 1;
+  const first = curves.epoch[0];
+  for (const [series, color] of [[curves.train, "#9aa0a6"], [curves.test, "#202124"]]) {
+    context.beginPath();
+    let started = false;
+    series.forEach((v, k) => {
+      if (v === null) return;
+      const x = pad + (curves.epoch[k] - first) / ((last - first) || 1) * (w - 2 * pad);
+      const y = h - pad - v / top * (h - 2 * pad);
+      if (started) context.lineTo(x, y); else { context.moveTo(x, y); started = true; }
+    });
+    context.strokeStyle = color; context.lineWidth = 1.5; context.stroke();
+  }
+  context.fillStyle = "#5f6368"; context.font = "11px system-ui";
+  context.fillText(top.toPrecision(2), pad + 2, 12);
+}
+
+function drawConfusion() {
+  const target = $("confusion");
+  if (!frame.confusion) { target.innerHTML = ""; return; }
+  const names = data.classes;
+  const rows = frame.confusion.map((row, i) =>
+    `<tr><th>${names[i]}</th>${row.map((v) => `<td>${v}</td>`).join("")}</tr>`).join("");
+  target.innerHTML = `<div class="caption">Confusion matrix (${data.test.length ? "test" : "train"} data): rows true class, columns predicted</div>
+    <table><tr><th></th>${names.map((n) => `<th>${n}</th>`).join("")}</tr>${rows}</table>`;
+}
+
+window.addEventListener("resize", () => { if (frame) drawLinks(); });
+start().catch((error) => showError(`The page could not start: ${error}`));

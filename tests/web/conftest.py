@@ -1,0 +1,53 @@
+"""A real playground server in a subprocess, for the browser and load tests."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``mlplab playground`` on a free loopback port; yields (base URL, process)."""
+    pytest.importorskip("uvicorn")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlplab", "playground", "--port", str(port), "--idle", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/api/health", timeout=1)
+            break
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the playground did not start: {process.stdout.read()}")
+            time.sleep(0.2)
+    yield url, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it: missing there is a failure, not a skip
+        pytest.skip(message)
+    return path
