@@ -7,7 +7,8 @@ import pytest
 import mlplab
 from mlplab import data, study, viz
 
-MODULES = [mlplab, data, viz, study]
+web = pytest.importorskip("mlplab.web")
+MODULES = [mlplab, data, viz, study, web]
 PUBLIC = sorted({(module.__name__, name) for module in MODULES for name in module.__all__
                  if name != "__version__"})
 

@@ -124,7 +124,22 @@ def release_memory():
 
 
 def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAPI:
-    """The playground app; sessions idle for ``idle_seconds`` are dropped."""
+    """The playground as an ASGI app (run it with uvicorn, or :func:`mlplab.web.serve`).
+
+    Parameters
+    ----------
+    idle_seconds : float
+        A session with no open websocket and no request for this long is dropped.
+    max_sessions : int
+        Sessions open at once; one more gets HTTP 503 with a message.
+    sweep_every : float, optional
+        Seconds between sweeps for idle sessions (default: half of ``idle_seconds``,
+        at most 30).
+
+    Returns
+    -------
+    fastapi.FastAPI
+    """
     store = SessionStore(idle_seconds, max_sessions)
     sweep_every = min(30.0, idle_seconds / 2) if sweep_every is None else sweep_every
 
