@@ -109,3 +109,43 @@ def test_what_cannot_be_compiled_says_why():
     assert "float32" in compiled.supports(f32.build())
     with pytest.raises(InvalidInputError, match="engine='fast'"):
         f32.fit([[0.0, 1.0]], [1], engine="fast")
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, None])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_batched_kernel_equals_numpy(setup, optimizer, batch_size, monkeypatch):
+    """Every batch as matrix products (BLAS): the NumPy path's numbers to 1e-10."""
+    monkeypatch.setattr(compiled, "BATCHED_WORK", 0)
+    fast_weights, fast_history, _ = train("compiled", setup, optimizer, batch_size,
+                                          sample_weight=np.linspace(0.5, 2.0, 60))
+    slow_weights, slow_history, _ = train("numpy", setup, optimizer, batch_size,
+                                          sample_weight=np.linspace(0.5, 2.0, 60))
+    for a, b in zip(fast_weights, slow_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-10)
+
+
+def test_auto_picks_the_batched_kernel_for_large_batches():
+    from mlplab import data
+
+    X, y = data.moons(n_samples=300, noise=0.2, random_state=0)
+    model = mlplab.Sequential.from_spec([2, 64, 64, 1], random_state=0).compile(optimizer="adam")
+    assert 300 * model.build(2).count_params() > compiled.BATCHED_WORK
+    history = model.fit(X, y, epochs=3, batch_size=None)
+    reference = mlplab.Sequential.from_spec([2, 64, 64, 1], random_state=0)
+    reference.compile(optimizer="adam")
+    expected = reference.fit(X, y, epochs=3, batch_size=None, engine="numpy")
+    np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-10)
+
+
+def test_compiled_training_updates_the_models_own_arrays_in_place():
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40) % 2
+    model = mlplab.Sequential.from_spec([2, 3, 1], random_state=0).compile(optimizer="adam")
+    model.fit(X, y, epochs=1, engine="compiled")
+    kernel = model.layers[0].kernel  # a reference held across fits sees every update
+    before = kernel.copy()
+    model.fit(X, y, epochs=2, engine="compiled")
+    assert model.layers[0].kernel is kernel and not np.array_equal(kernel, before)
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    assert not kernel.any()  # set_weights writes into the same memory

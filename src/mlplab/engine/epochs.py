@@ -3,10 +3,6 @@
 from mlplab.engine.callbacks import TerminateOnNaN
 from mlplab.errors import InvalidInputError
 
-# Above this many (samples per step x parameters), NumPy's BLAS matrix products beat the
-# compiled per-sample loops (measured: E4's full batch is 3x faster in NumPy; per-sample
-# SGD on small nets 100x faster compiled; the two break even near 40 000).
-COMPILED_WORK_LIMIT = 40_000
 ENGINES = ("auto", "numpy", "compiled")
 
 
@@ -14,11 +10,12 @@ def choose_epoch_runner(model, engine, batch_listeners, batch_size):
     """Return ``run(X, Y, factor, order, batch_size, outputs, epoch, listeners) -> total``."""
     if engine not in ENGINES:
         raise InvalidInputError(f"engine={engine!r}: use 'auto', 'numpy' or 'compiled'.")
-    too_big = batch_size * model.count_params() > COMPILED_WORK_LIMIT
-    if engine == "numpy" or (engine == "auto" and too_big):
+    if engine == "numpy" or (engine == "auto" and model.dtype != "float64"):
         # Decided before importing numba: importing it was measured to slow NumPy's own
         # path by ~25% on E4 (cause not yet known).
         return model.numpy_epoch
+    # The compiled epoch runs small steps sample by sample and large ones as one matrix
+    # product per layer (compiled.BATCHED_WORK decides); both beat NumPy's per-step calls.
     from mlplab.engine import compiled
 
     reason = compiled.supports(model)
