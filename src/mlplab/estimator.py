@@ -255,32 +255,73 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         for :meth:`Sequential.from_spec`; overrides ``hidden_layer_sizes``.
     activation : str
         Hidden activation.
-    output_activation, loss : str, optional
-        Default: chosen from the number of classes.
+    output_activation : str, optional
+        Default: sigmoid for two classes, softmax for more.
+    loss : str, optional
+        Default: the natural loss of the output activation.
     optimizer : {"adam", "sgd", "rmsprop", "adagrad"}
-    learning_rate, momentum, nesterov, beta_1, beta_2, epsilon : optimizer settings
-        Used by the optimizers that have them.
+    learning_rate : float
+        Step size of the optimizer.
+    momentum : float
+        SGD's momentum (``optimizer="sgd"`` only).
+    nesterov : bool
+        Use Nesterov's momentum (``optimizer="sgd"`` only).
+    beta_1 : float
+        Adam's decay rate of the first moment estimates.
+    beta_2 : float
+        Adam's decay rate of the second moment estimates.
+    epsilon : float
+        Added to denominators by Adam, RMSprop and Adagrad.
     batch_size : int or None
         ``None``: full-batch gradient descent; ``1``: per-sample SGD.
     epochs : int
         The most passes over the data (scikit-learn's ``max_iter``).
     kernel_initializer : str or dict
-    alpha, l1 : float
-        L2 and L1 strengths, scaled like scikit-learn's ``alpha``.
-    tol, n_iter_no_change : stop when the training loss (or, with
-        ``early_stopping``, the validation accuracy) has not improved by ``tol``
-        for ``n_iter_no_change`` epochs. ``n_iter_no_change=None`` always runs
-        all ``epochs`` (as the seed experiments do), with no ConvergenceWarning.
-    early_stopping, validation_fraction : hold out a stratified fraction and stop
-        on its accuracy, keeping the best weights.
-    shuffle, warm_start, random_state, dtype, verbose : as in scikit-learn's MLP
-        (``dtype`` "float64" or "float32"; ``verbose=1`` shows a progress bar).
+    alpha : float
+        L2 strength, scaled like scikit-learn's ``alpha``.
+    l1 : float
+        L1 strength, scaled the same way.
+    tol : float
+        The least improvement that counts (see ``n_iter_no_change``).
+    n_iter_no_change : int or None
+        Stop when the training loss (or, with ``early_stopping``, the validation
+        accuracy) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+        ``None`` always runs all ``epochs`` (as the seed experiments do), with
+        no ConvergenceWarning.
+    early_stopping : bool
+        Hold out a stratified ``validation_fraction`` and stop on its accuracy,
+        keeping the best weights.
+    validation_fraction : float
+        The part held out with ``early_stopping``.
+    shuffle : bool
+        Reshuffle the samples every epoch.
+    warm_start : bool
+        Continue from the previous fit's weights, as in scikit-learn's MLP.
+    random_state : None, int or numpy.random.Generator
+    dtype : "float64" or "float32"
+    verbose : int
+        ``1`` shows a progress bar.
 
     Attributes
     ----------
-    classes_, n_features_in_, feature_names_in_, loss_curve_, validation_scores_,
-    best_validation_score_, n_iter_, coefs_, intercepts_, model_ (the engine's
-    :class:`Sequential`).
+    classes_ : ndarray, shape (n_classes,)
+        The labels seen in ``fit``.
+    n_features_in_ : int
+        The number of features seen in ``fit``.
+    loss_curve_ : list of float
+        The training loss of every epoch.
+    validation_scores_ : list of float
+        With ``early_stopping``: the held-out score of every epoch.
+    best_validation_score_ : float or None
+        With ``early_stopping``: the best of them.
+    n_iter_ : int
+        Epochs run.
+    coefs_ : list of ndarray
+        Each Dense layer's kernel, shape (fan_in, fan_out).
+    intercepts_ : list of ndarray
+        Each Dense layer's bias, shape (fan_out,).
+    model_ : Sequential
+        The engine's network.
     """
 
     _is_classifier = True

@@ -164,17 +164,33 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
 
     Parameters
     ----------
-    n_samples, n_features, n_informative, n_redundant, n_repeated : int
-        Sizes as in scikit-learn: points, columns, and how the columns are made.
-    n_classes, n_clusters_per_class : int
-        Number of classes and of Gaussian clusters per class.
+    n_samples : int
+        Number of points.
+    n_features : int
+        Number of columns: informative, redundant, repeated and the rest noise.
+    n_informative : int
+        Columns that carry the classes.
+    n_redundant : int
+        Random linear combinations of the informative columns.
+    n_repeated : int
+        Copies of informative and redundant columns.
+    n_classes : int
+        Number of classes.
+    n_clusters_per_class : int
+        Number of Gaussian clusters per class.
     weights : sequence of float or None
         Class proportions; None balances the classes.
     flip_y : float
         Fraction of labels flipped at random (label noise).
     class_sep : float
         Distance factor between the hypercube's vertices; larger is easier.
-    hypercube, shift, scale, shuffle
+    hypercube : bool
+        As in ``sklearn.datasets.make_classification``.
+    shift : float, array or None
+        As in ``sklearn.datasets.make_classification``.
+    scale : float, array or None
+        As in ``sklearn.datasets.make_classification``.
+    shuffle : bool
         As in ``sklearn.datasets.make_classification``.
     random_state : None, int or numpy.random.Generator
         Seed of the draw; None draws fresh entropy (not the global NumPy state).

@@ -56,8 +56,10 @@ class Dense(Layer):
     activation : str, Activation or None
         ``"linear"`` (None), ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"``,
         ``"elu"`` or ``"softmax"``.
-    kernel_initializer, bias_initializer : str, dict or Initializer
-        See :mod:`mlplab.engine.initializers`.
+    kernel_initializer : str, dict or Initializer
+        How the kernel is drawn; see :mod:`mlplab.engine.initializers`.
+    bias_initializer : str, dict or Initializer
+        How the bias is drawn.
     kernel_regularizer : None, dict or L1L2
         Penalty on the kernel, e.g. ``{"l2": 1e-4}``.
     input_dim : int, optional

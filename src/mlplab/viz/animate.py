@@ -113,8 +113,12 @@ def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="
 
     Parameters
     ----------
-    model : compiled mlplab Sequential (or NetClassifier, for replay)
-    X, y : training data; X of shape (n_samples, 2)
+    model : Sequential or NetClassifier
+        A compiled mlplab Sequential (or a NetClassifier, for replay).
+    X : array-like, shape (n_samples, 2)
+        The training inputs.
+    y : array-like, shape (n_samples,)
+        The training labels.
     epochs : int
         Train this many epochs first, recording weights every ``every``
         epochs (or steps, ``unit="step"``). Leave None to replay ``snapshots``.
@@ -124,7 +128,12 @@ def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="
         ``.gif``, ``.mp4`` (needs ffmpeg) or ``.html`` (self-contained).
     frames : int, optional
         Use at most this many frames, evenly spaced (the last is always kept).
-    fps, resolution, panel_size : playback speed, grid points per side, panel size in inches.
+    fps : int
+        Playback speed, frames per second.
+    resolution : int
+        Grid points per side of each picture.
+    panel_size : float
+        Size of each panel in inches.
 
     Returns
     -------

@@ -1,0 +1,70 @@
+"""MkDocs hooks for the mlplab site (see ``hooks:`` in mkdocs.yml).
+
+- The example notebooks live in ``examples/notebooks/`` (jupytext ``.py`` files), outside
+  ``docs/``: they are added to the site here, and mkdocs-jupyter executes and renders them.
+- They run with ``MLPLAB_QUICK=1`` (fewer epochs) unless the environment says otherwise,
+  and then each page says so: its numbers are not the experiment's.
+- The docstrings cross-reference in Sphinx's words (:class:`Dense`); mkdocstrings leaves
+  the role as text, so it is dropped here and the name stays as code.
+- nbconvert's page template loads MathJax from a CDN; the notebooks have no maths, so the
+  script is dropped and a page fetches nothing from outside when it is viewed.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "examples" / "notebooks"
+# <script src="https://..."> </script> tags that nbconvert's templates add (MathJax, require.js).
+REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>')
+
+# :class:`~mlplab.engine.model.Sequential` as mkdocstrings renders it; "~" shows the last part.
+SPHINX_ROLE = re.compile(r":(?:class|meth|func|mod|attr|exc|data|obj):<code>(~?)([^<]*)</code>")
+
+
+def _code_name(match):
+    tilde, name = match.groups()
+    return f"<code>{name.rsplit('.', 1)[-1] if tilde else name}</code>"
+
+
+def on_config(config):
+    os.environ.setdefault("MLPLAB_QUICK", "1")  # the notebook kernels inherit it
+    return config
+
+
+@event_priority(100)  # before mkdocs-jupyter's on_files, which claims the notebooks
+def on_files(files, config):
+    for path in sorted(NOTEBOOKS.glob("*.py")):
+        # A real file under the repository root (not File.generated: mkdocs-jupyter reads
+        # abs_src_path, which only a file with a src_dir has).
+        src_uri = path.relative_to(ROOT).as_posix()
+        files.append(File(src_uri, str(ROOT), config.site_dir, config.use_directory_urls))
+    return files
+
+
+QUICK_NOTE = ('<div class="admonition note"><p class="admonition-title">Quick run</p>'
+              "<p>This notebook was run with <code>MLPLAB_QUICK=1</code>: fewer epochs than "
+              "the experiment, so its numbers and figures fall short of the published ones. "
+              "Build the site with <code>MLPLAB_QUICK=0</code>, or run the notebook, for the "
+              "real thing.</p></div>")
+
+
+def on_page_content(html, page, config, files):
+    if _is_notebook(page) and os.environ.get("MLPLAB_QUICK") == "1" and \
+            "MLPLAB_QUICK" in Path(page.file.abs_src_path).read_text(encoding="utf-8"):
+        html = QUICK_NOTE + html  # only notebooks that shorten their training
+    return SPHINX_ROLE.sub(_code_name, html)
+
+
+def on_post_page(output, page, config):
+    if _is_notebook(page):
+        output = REMOTE_SCRIPT.sub("", output)
+    return output
+
+
+def _is_notebook(page):
+    return page.file.src_uri.startswith("examples/notebooks/")
