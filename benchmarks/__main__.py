@@ -18,7 +18,13 @@ GOALS = [
     ("P", "mlplab compiled", "PyTorch loop", 1000.0),
     ("P", "mlplab compiled", "mlplab NumPy path", 100.0),
     ("K", "mlplab", "PyTorch f32, 1 thread", 20.0),
+    ("S", "mlplab fit_many", "separate fits (auto)", 5.0),
+    ("S", "mlplab fit_many", "separate fits (NumPy)", 5.0),
+    ("S-E4", "mlplab fit_many", "separate fits (auto)", 5.0),
+    ("study", "2 worker(s)", "1 worker(s)", 1.7),
 ]
+# (task, implementation, upper limit): values that must stay below a bound.
+LIMITS = [("study-memory", "1 worker(s)", 400.0), ("study-memory", "2 worker(s)", 400.0)]
 HIGHER_IS_BETTER = {"updates/s"}
 
 
@@ -83,6 +89,13 @@ def main():
         verdict = "met" if found >= goal else "not met"
         print(f"  {task}: {fast} vs {slow}: {found:.1f}x (goal {goal:g}x) {verdict}")
         results.append({"task": task, "fast": fast, "slow": slow, "ratio": found, "goal": goal})
+    for task, impl, limit in LIMITS:
+        for row in rows:
+            if row["task"] == task and row["impl"] == impl:
+                verdict = "met" if row["value"] < limit else "not met"
+                print(f"  {task}: {impl}: {row['value']:.0f} (goal < {limit:g}) {verdict}")
+                results.append({"task": task, "impl": impl, "value": row["value"],
+                                "limit": limit})
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"environment": environment(), "smoke": args.smoke,
                                      "rows": rows, "goals": results}, indent=2))

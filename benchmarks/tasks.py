@@ -27,10 +27,10 @@ def median_seconds(function, repeats):
     return statistics.median(times)
 
 
-def e4_model(engine_dtype="float64"):
+def e4_model(engine_dtype="float64", seed=99):
     model = mlplab.Sequential.from_spec(E4_WIDTHS, activation="relu",
                                         kernel_initializer={"name": "normal", "stddev": 0.1},
-                                        random_state=99, dtype=engine_dtype)
+                                        random_state=seed, dtype=engine_dtype)
     return model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.1))
 
 
@@ -216,7 +216,80 @@ def scale_sweep(scale, repeats):
     return rows
 
 
-TASKS = {"H": task_h, "P": task_p, "K": task_k, "G": task_g, "scale": scale_sweep}
+def e5_model(seed):
+    model = mlplab.Sequential.from_spec([2, 4, 4, 2], activation="relu", random_state=seed)
+    return model.compile(optimizer=mlplab.SGD(learning_rate=0.01, momentum=0.99))
+
+
+def many_models_rows(task, make, X, y, epochs, batch_size, repeats, n_models=10):
+    """fit_many on ``n_models`` seeds against the same seeds fitted one by one."""
+    def separate(engine):
+        for seed in range(n_models):
+            make(seed=seed).fit(X, y, epochs=epochs, batch_size=batch_size, random_state=0,
+                                engine=engine)
+
+    def together():
+        mlplab.fit_many([make(seed=seed) for seed in range(n_models)], X, y, epochs=epochs,
+                        batch_size=batch_size, random_state=0)
+
+    make(seed=0).fit(X[:200], y[:200], epochs=1, batch_size=batch_size)  # compile the kernel
+    rows = [("mlplab fit_many", median_seconds(together, repeats)),
+            ("separate fits (auto)", median_seconds(lambda: separate("auto"), repeats)),
+            ("separate fits (NumPy)", median_seconds(lambda: separate("numpy"), repeats))]
+    return [{"task": task, "impl": name, "value": seconds / epochs * 1e3,
+             "unit": f"ms/epoch, {n_models} models"} for name, seconds in rows]
+
+
+def task_s(scale, repeats):
+    """S: 10 seeds of one net trained at once (fit_many) vs 10 separate fits.
+
+    "S" is E5's 2-4-4-2 net (batch 100 on 10k points, SGD momentum 0.99), where call
+    overhead dominates; "S-E4" is E4's net, full batch of 160, where arithmetic does.
+    """
+    n_samples = max(500, int(10_000 * scale))
+    X, Y = data.xor(n_samples=n_samples, kind="normal", one_hot=True, random_state=0)
+    rows = many_models_rows("S", e5_model, X, Y, max(1, int(10 * scale)), 100, repeats)
+    X, y = data.moons(n_samples=200, noise=0.2, random_state=42)
+    return rows + many_models_rows("S-E4", e4_model, X[:160], y[:160],
+                                   max(2, int(200 * scale)), None, repeats)
+
+
+def task_study(scale, repeats):
+    """The seed study (studies/seeds.toml) with 1 and 2 worker processes: wall time and
+    peak memory. One run each, full runs only: a run takes minutes, so ``repeats`` is
+    not used and a smoke run reports nothing."""
+    if scale < 1:
+        return []
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    study = Path(__file__).parents[1] / "studies" / "seeds.toml"
+    # A fresh interpreter per run reports the peak resident memory of its children (the
+    # CLI and its workers): ru_maxrss of RUSAGE_CHILDREN, in kB on Linux.
+    probe = ("import json, resource, subprocess, sys, time; start = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024]))")
+    rows = []
+    for jobs in (1, 2):
+        with tempfile.TemporaryDirectory() as folder:
+            command = [sys.executable, "-c", probe, sys.executable, "-m", "mlplab.cli",
+                       "study", "run", str(study), "--jobs", str(jobs), "--fresh",
+                       "--db", f"{folder}/seeds.sqlite", "--report", f"{folder}/seeds.html"]
+            output = subprocess.run(command, check=True, capture_output=True, text=True)
+            seconds, peak_mb = json.loads(output.stdout.strip().splitlines()[-1])
+        rows.append({"task": "study", "impl": f"{jobs} worker(s)", "value": seconds,
+                     "unit": "s wall"})
+        rows.append({"task": "study-memory", "impl": f"{jobs} worker(s)", "value": peak_mb,
+                     "unit": "MB peak RSS (largest process)"})
+    return rows
+
+
+TASKS = {"H": task_h, "P": task_p, "K": task_k, "G": task_g, "S": task_s, "study": task_study,
+         "scale": scale_sweep}
 
 
 def environment():

@@ -22,6 +22,7 @@ from mlplab.engine import (  # noqa: E402 - the version is read by the build fir
     TerminateOnNaN,
     WeightSnapshots,
     collapse_linear,
+    fit_many,
     gradcheck,
     trace,
 )
@@ -44,6 +45,6 @@ def __getattr__(name):
 __all__ = [
     "__version__", "Sequential", "Dense", "Dropout", "SGD", "Adam", "RMSprop", "Adagrad",
     "Callback", "EarlyStopping", "History", "ModelCheckpoint", "TerminateOnNaN",
-    "WeightSnapshots", "collapse_linear", "gradcheck", "trace", "load", "MlplabError",
+    "WeightSnapshots", "collapse_linear", "fit_many", "gradcheck", "trace", "load", "MlplabError",
     "NetClassifier", "NetRegressor", "make_model",
 ]

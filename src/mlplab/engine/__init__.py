@@ -19,6 +19,7 @@ from mlplab.engine.initializers import Constant, Normal, Uniform, VarianceScalin
 from mlplab.engine.io import load_model
 from mlplab.engine.layers import Dense, Dropout, Layer
 from mlplab.engine.losses import LOSSES
+from mlplab.engine.many import fit_many
 from mlplab.engine.model import Sequential
 from mlplab.engine.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, Optimizer, RMSprop
 from mlplab.engine.regularizers import L1, L1L2, L2
@@ -30,7 +31,7 @@ __all__ = [
     "TerminateOnNaN", "WeightSnapshots",
     "collapse_linear", "gradcheck", "GradcheckResult", "trace", "Trace",
     "Constant", "Normal", "Uniform", "VarianceScaling",
-    "Dense", "Dropout", "Layer", "Sequential", "load_model",
+    "Dense", "Dropout", "Layer", "Sequential", "load_model", "fit_many",
     "SGD", "Adam", "RMSprop", "Adagrad", "Optimizer",
     "L1", "L2", "L1L2",
 ]
