@@ -1,6 +1,8 @@
 """Every public name is documented; callables that take arguments describe them."""
 
 import inspect
+import re
+import textwrap
 
 import pytest
 
@@ -34,3 +36,12 @@ def test_public_name_has_a_docstring(module_name, name):
     parameters = documented_parameters(obj)
     if len(parameters) >= 3 and inspect.isfunction(obj):
         assert "Parameters" in doc, f"{module_name}.{name} does not describe its parameters"
+    if len(parameters) >= 2 and inspect.isfunction(obj) and returns_a_value(obj):
+        assert "Returns" in doc, f"{module_name}.{name} does not say what it returns"
+
+
+def returns_a_value(function):
+    """True if the function's body has a ``return <something other than None>``."""
+    source = textwrap.dedent(inspect.getsource(function))
+    body = source.split('"""', 2)[-1]  # past the docstring
+    return re.search(r"^\s+return\s+(?!None\b)\S", body, re.MULTILINE) is not None

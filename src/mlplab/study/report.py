@@ -40,7 +40,21 @@ class Verdict:
 
 
 def summarise(store, spec):
-    """Group the database's cells into rows of mean +- std over seeds."""
+    """Group the database's cells into rows of mean +- std over seeds.
+
+    Parameters
+    ----------
+    store : ResultStore
+        The open results database.
+    spec : StudySpec
+        The study (with its included parts) whose cells to summarise.
+
+    Returns
+    -------
+    list of Row
+        One per (study, dataset, model, grid setting), with each metric's per-seed
+        values, the failed cells and the first seed's cell key.
+    """
     names = {part.name for part in (spec.parts or (spec,))}
     groups = defaultdict(list)
     for row in store.rows():
@@ -73,7 +87,23 @@ def _varying_params(groups):
 
 
 def verdicts(rows, spec):
-    """Each published reference against the seeds that reproduce its setting."""
+    """Each published reference against the seeds that reproduce its setting.
+
+    A reference counts as reproduced when its value lies within the seeds' range,
+    or within ``TOLERANCE`` of their mean.
+
+    Parameters
+    ----------
+    rows : list of Row
+        As returned by :func:`summarise`.
+    spec : StudySpec
+        The study whose ``[[reference]]`` tables to check.
+
+    Returns
+    -------
+    list of (Row, Verdict)
+        Each reference with its row, the seeds' mean and range, and the verdict.
+    """
     found = []
     for part in spec.parts or (spec,):
         for reference in part.references:
