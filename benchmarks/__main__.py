@@ -73,6 +73,9 @@ def main():
     args = parser.parse_args()
     scale, repeats = (0.02, 1) if args.smoke else (1.0, 3)
     rows = []
+    unknown = [name for name in args.tasks.split(",") if name not in TASKS]
+    if unknown:
+        parser.error(f"unknown task(s) {', '.join(unknown)}; choose from {', '.join(TASKS)}")
     for name in args.tasks.split(","):
         rows += TASKS[name](scale, repeats)
     print(f"{'task':<6} {'implementation':<26} {'value':>12}  unit")
