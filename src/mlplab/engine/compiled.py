@@ -303,6 +303,15 @@ if numba is not None:
         return value
 
     @jit
+    def _penalise(data_loss, P, G, offsets, l1, l2):
+        """The batch's loss with the L1/L2 penalty; the penalty's gradient is added to G."""
+        for layer in range(l1.shape[0]):
+            if l1[layer] != 0.0 or l2[layer] != 0.0:
+                for i in range(offsets[2 * layer], offsets[2 * layer + 1]):
+                    G[i] += l1[layer] * np.sign(P[i]) + 2.0 * l2[layer] * P[i]
+        return data_loss + _penalty(P, offsets, l1, l2)
+
+    @jit
     def _step(opt_code, settings, t, P, G, S1, S2):
         """The optimizer update of every parameter, element by element (as optimizers.py)."""
         lr = settings[0]
@@ -353,14 +362,10 @@ if numba is not None:
                 _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
                               factor[s] / count, D[out_start:out_start + k])
                 _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets)
-            loss = batch_loss / count + _penalty(P, offsets, l1, l2)
+            loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
             total += loss * count
             if not math.isfinite(loss):
                 return total, steps, start
-            for layer in range(n_layers):
-                if l1[layer] != 0.0 or l2[layer] != 0.0:
-                    for i in range(offsets[2 * layer], offsets[2 * layer + 1]):
-                        G[i] += l1[layer] * np.sign(P[i]) + 2.0 * l2[layer] * P[i]
             steps += 1
             _step(opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
@@ -437,14 +442,10 @@ if numba is not None:
                     for r in range(count):
                         for i in range(n_in):
                             d_in[r, i] *= _derivative_from_a(below, a_in[r, i])
-            loss = batch_loss / count + _penalty(P, offsets, l1, l2)
+            loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
             total += loss * count
             if not math.isfinite(loss):
                 return total, steps, start
-            for layer in range(n_layers):
-                if l1[layer] != 0.0 or l2[layer] != 0.0:
-                    for i in range(offsets[2 * layer], offsets[2 * layer + 1]):
-                        G[i] += l1[layer] * np.sign(P[i]) + 2.0 * l2[layer] * P[i]
             steps += 1
             _step(opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
