@@ -42,3 +42,21 @@ def test_the_inline_animation_carries_its_frames():
     # MLPLAB_QUICK trains 15 epochs: the start and every epoch, 16 frames, all inline.
     assert players and players[0].count("data:image/png;base64") == 16
     assert "https://" not in players[0]
+
+
+def test_progress_bars_render_in_a_notebook():
+    """fit(verbose=1) and a study's bar show in Jupyter (a live widget), with no warning."""
+    code = "\n".join([
+        STRICT.replace("RuntimeWarning", "Warning"),
+        "import mlplab",
+        "from mlplab import data",
+        "X, y = data.xor(n_samples=64, random_state=0)",
+        "model = mlplab.Sequential.from_spec([2, 4, 1], random_state=0).compile()",
+        "model.fit(X, y, epochs=5, verbose=1)",
+    ])
+    notebook = jupytext.reads(code, fmt="py:percent")
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    cell_outputs = notebook.cells[0]["outputs"]
+    assert not [o for o in cell_outputs if o.get("name") == "stderr"], cell_outputs
+    widgets = outputs(notebook, "application/vnd.jupyter.widget-view+json")
+    assert widgets, f"no progress widget among {cell_outputs}"

@@ -286,7 +286,24 @@ def progress_bar(title, unit, status=False):
                TextColumn(unit), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     if status:
         columns.append(TextColumn("{task.fields[status]}"))
-    return Progress(*columns)
+    return Progress(*columns, console=_console())
+
+
+def _console():
+    """rich's console; in Jupyter without ipywidgets, one that prints the bar when done.
+
+    rich animates a bar in a notebook through an ipywidgets output; without them it
+    would only warn, so the bar is then printed once, finished, as plain output.
+    """
+    from rich.console import Console
+
+    console = Console()
+    if console.is_jupyter:
+        try:
+            import ipywidgets  # noqa: F401 - rich draws live bars with it
+        except ImportError:
+            return Console(force_jupyter=False)
+    return console
 
 
 def with_defaults(callbacks, history, verbose, epochs):
