@@ -158,3 +158,19 @@ epochs = 600
     assert summary.skipped == recorded and summary.ran == 12 - recorded
     with ResultStore(database) as store:
         assert len(store.rows()) == 12 and store.integrity() == "ok"
+
+
+def test_workers_take_the_largest_cells_first():
+    """Longest first: the seed study's 10 000-epoch E4 nets must not start last."""
+    from pathlib import Path
+
+    from mlplab.study import load_study
+    from mlplab.study.runner import estimated_cost
+
+    spec = load_study(Path(__file__).parents[2] / "studies" / "seeds.toml")
+    ranked = sorted(spec.cells(), key=estimated_cost, reverse=True)
+    assert {cell["model"] for cell in ranked[:5]} == {"net 2-25-50-50-25-1"}
+    assert all(cell["baseline"] for cell in ranked[-15:])  # the SVCs, in milliseconds
+    e2 = [estimated_cost(c) for c in spec.cells() if c["model"] == "2-3-1 sigmoid"]
+    e3 = [estimated_cost(c) for c in spec.cells() if c["model"] == "2 hidden layers of 10"]
+    assert max(e2) < min(e3)

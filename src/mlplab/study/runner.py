@@ -1,5 +1,6 @@
 """Run a study's cells: in this process, a process pool, or on a Dask cluster."""
 
+import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -110,7 +111,30 @@ def _results(cells, jobs, executor, scheduler, progress):
             yield item
 
 
+def estimated_cost(cell):
+    """A rough size of a cell's training: epochs x samples x weights.
+
+    Workers take the largest cells first, so a long cell does not start last and
+    leave the other workers idle at the end (longest-processing-time-first).
+    """
+    params = cell.get("params") or {}
+    samples = (cell["dataset_spec"].get("params") or {}).get("n_samples", 1000)
+    if isinstance(samples, list | tuple):
+        samples = sum(samples)
+    if cell.get("baseline"):
+        return float(samples)  # scikit-learn baselines fit in milliseconds
+    if params.get("layers"):
+        widths = [layer.get("output_dim", 1) for layer in params["layers"]]
+    else:
+        hidden = params.get("hidden_layer_sizes", (100,))
+        widths = [hidden] if isinstance(hidden, int) else list(hidden)
+    widths = [2, *widths, 1]
+    size = sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=True))  # ~ parameters
+    return float(params.get("epochs", 200)) * samples * size
+
+
 def _pool_results(cells, jobs):
+    cells = sorted(cells, key=estimated_cost, reverse=True)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_single_thread_blas) as pool:
         futures = {pool.submit(run_cell, cell): cell for cell in cells}
         for future in as_completed(futures):
@@ -132,7 +156,10 @@ def _dask_results(cells, jobs, scheduler):
         scheduler = cluster
     try:
         with Client(scheduler) as client:
-            futures = {client.submit(run_cell, cell, pure=False): cell for cell in cells}
+            # Dask runs higher priorities first: the largest cells, as the pool does.
+            futures = {client.submit(run_cell, cell, pure=False,
+                                     priority=int(math.log2(1 + estimated_cost(cell)))): cell
+                       for cell in cells}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
     finally:
