@@ -13,11 +13,15 @@ from benchmarks.tasks import TASKS, environment
 
 # (task, faster implementation, slower reference, goal ratio, "higher is better" unit?)
 GOALS = [
+    ("H", "mlplab f32", "PyTorch f32, 1 thread", 4.0),  # the same dtype on both sides
     ("H", "mlplab", "PyTorch f32, 1 thread", 4.0),
     ("H", "mlplab", "plain NumPy loop", 2.5),
     ("P", "mlplab compiled", "PyTorch loop", 1000.0),
     ("P", "mlplab compiled", "mlplab NumPy path", 100.0),
     ("K", "mlplab", "PyTorch f32, 1 thread", 20.0),
+    ("G", "mlplab predict", "PyTorch f64", 1.0),
+    ("G", "mlplab predict f32", "PyTorch f32", 1.0),
+    ("G", "mlplab predict", "bare matmul chain", 1 / 1.2),  # within 1.2x of it
     ("S", "mlplab fit_many", "separate fits (auto)", 5.0),
     ("S", "mlplab fit_many", "separate fits (NumPy)", 5.0),
     ("S-E4", "mlplab fit_many", "separate fits (auto)", 5.0),
@@ -44,19 +48,30 @@ def draw_sweep(rows, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sweep = [r for r in rows if r["task"] == "scale"]
+    sweep = [r for r in rows if r["task"] == "scale" and r["impl"] == "mlplab"]
     if not sweep:
         return None
+    ceiling = [r for r in rows if r["task"] == "scale" and r["impl"] != "mlplab"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
     n = [r["n_samples"] for r in sweep]
-    left.loglog(n, [r["value"] for r in sweep], "o-", color="#1a73e8")
+    left.loglog(n, [r["value"] for r in sweep], "o-", color="#1a73e8", label="mlplab")
+    left.loglog(n, [sweep[0]["value"] * k / n[0] for k in n], "--", color="#9aa0a6",
+                label="linear in samples")
     left.set_xlabel("samples (full batch)")
     left.set_ylabel("seconds per epoch")
     left.set_title("E4 net: time grows with the data")
-    right.semilogx(n, [r["gflops"] for r in sweep], "o-", color="#e8710a")
+    left.legend(frameon=False)
+    right.semilogx(n, [r["gflops"] for r in sweep], "o-", color="#e8710a", label="mlplab")
+    for row in ceiling:
+        right.axhline(row["gflops"], color="#202124", linewidth=1,
+                      label=f"{row['impl']}: {row['gflops']:.0f} GFLOP/s")
+        right.axhline(0.7 * row["gflops"], color="#202124", linewidth=1, linestyle=":",
+                      label="70% of it (the goal)")
     right.set_xlabel("samples (full batch)")
     right.set_ylabel("GFLOP/s")
+    right.set_ylim(bottom=0)
     right.set_title("arithmetic throughput")
+    right.legend(frameon=False, fontsize=8, loc="lower right")
     for ax in (left, right):
         ax.grid(alpha=0.3)
     figure.savefig(out, dpi=100)
@@ -81,6 +96,8 @@ def main():
     print(f"{'task':<6} {'implementation':<26} {'value':>12}  unit")
     for row in rows:
         size = f" n={row['n_samples']}" if "n_samples" in row else ""
+        if "gflops" in row:
+            size += f" ({row['gflops']:.1f} GFLOP/s)"
         print(f"{row['task']:<6} {row['impl']:<26} {row['value']:>12.4g}  {row['unit']}{size}")
     print("\ngoals (ratio = how many times faster):")
     results = []
@@ -92,6 +109,18 @@ def main():
         verdict = "met" if found >= goal else "not met"
         print(f"  {task}: {fast} vs {slow}: {found:.1f}x (goal {goal:g}x) {verdict}")
         results.append({"task": task, "fast": fast, "slow": slow, "ratio": found, "goal": goal})
+    sweep = [r for r in rows if r["task"] == "scale" and r["impl"] == "mlplab"]
+    ceiling = [r for r in rows if r["task"] == "scale" and r["impl"] != "mlplab"]
+    if sweep and ceiling:
+        share = sweep[-1]["gflops"] / ceiling[0]["gflops"]
+        per_sample = (sweep[-1]["value"] / sweep[-1]["n_samples"]) / (
+            sweep[0]["value"] / sweep[0]["n_samples"])
+        verdict = "met" if share >= 0.7 else "not met"
+        print(f"  scale: {sweep[-1]['gflops']:.1f} GFLOP/s at n={sweep[-1]['n_samples']}, "
+              f"{share:.0%} of {ceiling[0]['impl']} (goal 70%) {verdict}; time per sample "
+              f"{per_sample:.2f}x that at n={sweep[0]['n_samples']} (linear: <= 1)")
+        results.append({"task": "scale", "share_of_matmul": share,
+                         "time_per_sample_ratio": per_sample, "goal": 0.7})
     for task, impl, limit in LIMITS:
         for row in rows:
             if row["task"] == task and row["impl"] == impl:

@@ -62,10 +62,12 @@ def task_h(scale, repeats):
     epochs = max(5, int(2000 * scale))
     rows = []
 
-    def ours():
-        e4_model().fit(X, y, epochs=epochs, batch_size=None, shuffle=False)
+    def ours(dtype="float64"):
+        e4_model(dtype).fit(X, y, epochs=epochs, batch_size=None, shuffle=False)
 
+    ours(), ours("float32")  # compile both kernels first
     rows.append(("mlplab", median_seconds(ours, repeats)))
+    rows.append(("mlplab f32", median_seconds(lambda: ours("float32"), repeats)))
     rows.append(("plain NumPy loop", median_seconds(lambda: numpy_loop_epochs(X, y, epochs),
                                                     repeats)))
     torch_time = _torch_full_batch(X, y, epochs, repeats)
@@ -182,12 +184,16 @@ def task_k(scale, repeats):
 
 
 def task_g(scale, repeats):
-    """G: E4's net on a 500 x 500 grid: milliseconds per prediction."""
+    """G: E4's net on a 500 x 500 grid: milliseconds per prediction, in f64 and f32."""
     side = max(20, int(500 * scale))
     grid = np.random.default_rng(0).uniform(-2, 2, (side * side, 2))
-    model = e4_model().build(2)
-    weights = model.get_weights()
-    rows = [("mlplab predict", median_seconds(lambda: model.predict(grid), repeats))]
+    rows = []
+    for dtype, suffix in (("float64", ""), ("float32", " f32")):
+        model = e4_model(dtype).build(2)
+        points = grid.astype(dtype)
+        rows.append((f"mlplab predict{suffix}", median_seconds(lambda m=model, p=points:
+                                                              m.predict(p), repeats)))
+    weights = e4_model().build(2).get_weights()
 
     def matmuls():
         a = grid
@@ -196,23 +202,60 @@ def task_g(scale, repeats):
         return a
 
     rows.append(("bare matmul chain", median_seconds(matmuls, repeats)))
+    rows += _torch_grid(grid, weights, repeats)
     return [{"task": "G", "impl": name, "value": seconds * 1e3, "unit": f"ms ({side}^2 grid)"}
             for name, seconds in rows]
 
 
+def _torch_grid(grid, weights, repeats):
+    """PyTorch's forward pass of the same net on the grid, in f64 and f32 (one thread)."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    torch.set_num_threads(1)
+    rows = []
+    for dtype, name in ((torch.float64, "PyTorch f64"), (torch.float32, "PyTorch f32")):
+        layers = []
+        for index in range(0, len(weights), 2):
+            linear = torch.nn.Linear(*weights[index].shape).to(dtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.tensor(weights[index].T))
+                linear.bias.copy_(torch.tensor(weights[index + 1]))
+            layers += [linear, torch.nn.ReLU()]
+        net = torch.nn.Sequential(*layers[:-1], torch.nn.Sigmoid())
+        points = torch.tensor(grid, dtype=dtype)
+
+        def run(net=net, points=points):
+            with torch.no_grad():
+                net(points)
+
+        run()
+        rows.append((name, median_seconds(run, repeats)))
+    return rows
+
+
 def scale_sweep(scale, repeats):
-    """Seconds per epoch of E4's net as the number of samples grows."""
-    sizes = [1_000, 10_000, 100_000] if scale >= 1 else [200, 2_000]
+    """Seconds per epoch of E4's net (full batch) as the samples grow, and its GFLOP/s
+    beside a large matrix product's (the BLAS ceiling), all on the default threads."""
+    sizes = [1_000, 10_000, 100_000, 1_000_000] if scale >= 1 else [200, 2_000]
     flops_per_sample = 6 * sum(a * b for a, b in E4_SHAPES)
     rows = []
     for n in sizes:
         X = np.random.default_rng(0).normal(size=(n, 2))
         y = (X[:, 0] * X[:, 1] > 0).astype(int)
-        seconds = median_seconds(lambda X=X, y=y: e4_model().fit(X, y, epochs=3,
-                                                                   batch_size=None), repeats)
+        model = e4_model()
+        model.fit(X, y, epochs=1, batch_size=None)  # compile, and allocate once
+        seconds = median_seconds(lambda X=X, y=y, m=model: m.fit(X, y, epochs=3,
+                                                                 batch_size=None), repeats)
         per_epoch = seconds / 3
         rows.append({"task": "scale", "impl": "mlplab", "n_samples": n, "value": per_epoch,
                      "unit": "s/epoch", "gflops": flops_per_sample * n / per_epoch / 1e9})
+    side = 2000 if scale >= 1 else 300
+    a, b = np.random.default_rng(0).normal(size=(2, side, side))
+    seconds = median_seconds(lambda: a @ b, repeats)
+    rows.append({"task": "scale", "impl": f"matmul {side}x{side}", "value": seconds,
+                 "unit": "s", "gflops": 2 * side**3 / seconds / 1e9})
     return rows
 
 

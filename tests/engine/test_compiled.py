@@ -34,14 +34,14 @@ def data_for(loss, units, rng):
     return X, rng.normal(size=(60, units))
 
 
-def train(engine, setup, optimizer, batch_size, **fit_options):
+def train(engine, setup, optimizer, batch_size, dtype="float64", **fit_options):
     hidden, loss, output, units = setup
     X, y = data_for(loss, units, np.random.default_rng(0))
     model = mlplab.Sequential([
         mlplab.Dense(5, hidden, input_dim=3, kernel_regularizer={"l1": 1e-3, "l2": 1e-3}),
         mlplab.Dense(4, hidden),
         mlplab.Dense(units, output),
-    ], random_state=1)
+    ], random_state=1, dtype=dtype)
     optimizer = type(optimizer)(**{k: getattr(optimizer, k) for k in optimizer.hyperparameters})
     model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
     history = model.fit(X, y, epochs=4, batch_size=batch_size, engine=engine, **fit_options)
@@ -105,10 +105,8 @@ def test_what_cannot_be_compiled_says_why():
     model.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], engine="auto")  # falls back to NumPy
     rms = mlplab.Sequential.from_spec([2, 3, 1], random_state=0).compile(optimizer="rmsprop")
     assert "rmsprop" in compiled.supports(rms.build())
-    f32 = mlplab.Sequential.from_spec([2, 3, 1], dtype="float32").compile()
-    assert "float32" in compiled.supports(f32.build())
     with pytest.raises(InvalidInputError, match="engine='fast'"):
-        f32.fit([[0.0, 1.0]], [1], engine="fast")
+        rms.fit([[0.0, 1.0]], [1], engine="fast")
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
@@ -149,3 +147,36 @@ def test_compiled_training_updates_the_models_own_arrays_in_place():
     assert model.layers[0].kernel is kernel and not np.array_equal(kernel, before)
     model.set_weights([np.zeros_like(w) for w in model.get_weights()])
     assert not kernel.any()  # set_weights writes into the same memory
+
+
+@pytest.mark.parametrize("work", [10**9, 0], ids=["per-sample", "batched"])
+@pytest.mark.parametrize("batch_size", [1, 7, None])
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_float32_models_train_compiled_in_float32(setup, batch_size, work, monkeypatch):
+    """float32 weights stay float32; the numbers are NumPy's float32 ones to rounding."""
+    monkeypatch.setattr(compiled, "BATCHED_WORK", work)
+    optimizer = OPTIMIZERS[3]
+    fast_weights, fast_history, fast = train("compiled", setup, optimizer, batch_size,
+                                             dtype="float32")
+    slow_weights, slow_history, _ = train("numpy", setup, optimizer, batch_size,
+                                          dtype="float32")
+    assert all(w.dtype == np.float32 for w in fast.get_weights())
+    for a, b in zip(fast_weights, slow_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-4)
+
+
+def test_batches_larger_than_a_chunk_add_up_their_gradients():
+    """A full batch of 5 000 rows runs in chunks of compiled.CHUNK: NumPy's numbers."""
+    assert compiled.CHUNK < 5000
+    X = np.random.default_rng(0).normal(size=(5000, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    histories = []
+    for engine in ("compiled", "numpy"):
+        model = mlplab.Sequential.from_spec([2, 16, 8, 1], activation="tanh", random_state=0)
+        model.compile(optimizer="adam")
+        histories.append((model.fit(X, y, epochs=3, batch_size=None, engine=engine), model))
+    np.testing.assert_allclose(histories[0][0].history["loss"], histories[1][0].history["loss"],
+                               rtol=1e-10)
+    for a, b in zip(histories[0][1].get_weights(), histories[1][1].get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)

@@ -30,6 +30,8 @@ OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
 # (2-4-4-2 at batch 8, 2-16-16-2 at batch 2), and batches win 2x at work 4 200 (E5's
 # batch of 100) and 11x at work 450 000.
 BATCHED_WORK = 600
+# Rows of a batch processed together; larger batches run in chunks (bounded memory).
+CHUNK = 2048
 
 
 def available() -> bool:
@@ -48,8 +50,6 @@ def supports(model) -> str | None:
         return f"the {model.optimizer.name} optimizer is not compiled (sgd and adam are)"
     if model.loss.name not in LOSS_CODES:
         return f"the {model.loss.name} loss is not compiled"
-    if model.dtype != np.float64:
-        return "float32 models train on the NumPy path, which computes in float32"
     return None
 
 
@@ -341,9 +341,9 @@ if numba is not None:
         n_layers = fan_in.shape[0]
         n_samples, k = X.shape[0], Y.shape[1]
         G = np.zeros_like(P)
-        A = np.zeros(act_offsets[-1])  # every layer's activations, input first
-        D = np.zeros(act_offsets[-1])  # dL/dz, laid out like A
-        logits = np.zeros(k)
+        A = np.zeros(act_offsets[-1], dtype=P.dtype)  # every layer's activations, input first
+        D = np.zeros(act_offsets[-1], dtype=P.dtype)  # dL/dz, laid out like A
+        logits = np.zeros(k, dtype=P.dtype)
         out_start = act_offsets[n_layers]
         total, steps = 0.0, 0
         for start in range(0, n_samples, batch_size):
@@ -376,72 +376,29 @@ if numba is not None:
                      outputs):
         """The same epoch as ``_epoch``, a batch at a time: each layer is one matrix product.
 
-        Layer l's activations for the batch are a (count, width) block of ``A`` (and its
-        dL/dz the same block of ``D``); kernels and their gradients are views of the flat
-        buffers, so BLAS reads and writes them in place.
+        A batch larger than ``CHUNK`` rows runs in chunks whose gradients add up, so the
+        working arrays stay small (in cache) whatever the batch size. Layer l's
+        activations for a chunk are a (rows, width) block of ``A`` (its dL/dz the same
+        block of ``D``); kernels are views of the flat buffer, so BLAS reads them in place.
         """
-        n_layers = fan_in.shape[0]
         n_samples, k = X.shape[0], Y.shape[1]
+        chunk = min(batch_size, CHUNK)
         G = np.zeros_like(P)
-        A = np.empty(batch_size * act_offsets[-1])
-        D = np.empty(batch_size * act_offsets[-1])
-        logits = np.empty((batch_size, k))
+        scratch = np.empty(P.shape[0], dtype=P.dtype)  # one chunk's dL/dW
+        A = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
+        D = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
+        logits = np.empty((chunk, k), dtype=P.dtype)
         total, steps = 0.0, 0
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
             count = stop - start
-            a_in = A[:count * fan_in[0]].reshape((count, fan_in[0]))
-            for r in range(count):
-                a_in[r, :] = X[order[start + r]]
-            for layer in range(n_layers):  # forward: z = a @ W + b, a = f(z)
-                w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
-                n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
-                a_in = _block(A, act_offsets, layer, count, n_in)
-                a_out = _block(A, act_offsets, layer + 1, count, n_out)
-                np.dot(a_in, P[w0:b0].reshape((n_in, n_out)), a_out)
-                last = layer == n_layers - 1
-                for r in range(count):
-                    for j in range(n_out):
-                        z = a_out[r, j] + P[b0 + j]
-                        if last:
-                            logits[r, j] = z
-                        a_out[r, j] = _activate(code, z) if code != 6 else z
-                if code == 6:  # softmax output, row by row as in the per-sample loop
-                    for r in range(count):
-                        top = logits[r].max()
-                        row_total = 0.0
-                        for j in range(n_out):
-                            a_out[r, j] = math.exp(logits[r, j] - top)
-                            row_total += a_out[r, j]
-                        for j in range(n_out):
-                            a_out[r, j] /= row_total
-            out = _block(A, act_offsets, n_layers, count, k)
-            d_out = _block(D, act_offsets, n_layers, count, k)
+            G[:] = 0.0
             batch_loss = 0.0
-            for r in range(count):
-                s = order[start + r]
-                outputs[s, :] = out[r]
-                batch_loss += _sample_loss(loss_code, logits[r], out[r], Y[s]) * factor[s]
-                _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
-                              factor[s] / count, d_out[r])
-            for layer in range(n_layers - 1, -1, -1):  # backward
-                w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
-                n_in, n_out = fan_in[layer], fan_out[layer]
-                a_in = _block(A, act_offsets, layer, count, n_in)
-                d_out = _block(D, act_offsets, layer + 1, count, n_out)
-                np.dot(a_in.T, d_out, G[w0:b0].reshape((n_in, n_out)))  # dL/dW
-                for j in range(n_out):
-                    G[b0 + j] = 0.0
-                for r in range(count):
-                    for j in range(n_out):
-                        G[b0 + j] += d_out[r, j]  # dL/db
-                if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
-                    d_in = _block(D, act_offsets, layer, count, n_in)
-                    np.dot(d_out, P[w0:b0].reshape((n_in, n_out)).T, d_in)
-                    below = codes[layer - 1]
-                    for r in range(count):
-                        for i in range(n_in):
-                            d_in[r, i] *= _derivative_from_a(below, a_in[r, i])
+            for first in range(start, stop, chunk):
+                rows = min(first + chunk, stop) - first
+                batch_loss += _chunk_gradients(
+                    X, Y, factor, order, first, rows, count, P, G, scratch, A, D, logits,
+                    offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
             loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
             total += loss * count
             if not math.isfinite(loss):
@@ -449,6 +406,68 @@ if numba is not None:
             steps += 1
             _step(opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
+
+    @jit
+    def _chunk_gradients(X, Y, factor, order, first, rows, count, P, G, scratch, A, D,
+                         logits, offsets, fan_in, fan_out, act_offsets, codes, loss_code,
+                         outputs):
+        """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
+        ``count``: add their gradients to G, return their weighted summed loss."""
+        n_layers = fan_in.shape[0]
+        k = Y.shape[1]
+        a_in = A[:rows * fan_in[0]].reshape((rows, fan_in[0]))
+        for r in range(rows):
+            a_in[r, :] = X[order[first + r]]
+        for layer in range(n_layers):  # forward: z = a @ W + b, a = f(z)
+            w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
+            n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
+            a_in = _block(A, act_offsets, layer, rows, n_in)
+            a_out = _block(A, act_offsets, layer + 1, rows, n_out)
+            np.dot(a_in, P[w0:b0].reshape((n_in, n_out)), a_out)
+            last = layer == n_layers - 1
+            for r in range(rows):
+                for j in range(n_out):
+                    z = a_out[r, j] + P[b0 + j]
+                    if last:
+                        logits[r, j] = z
+                    a_out[r, j] = _activate(code, z) if code != 6 else z
+            if code == 6:  # softmax output, row by row as in the per-sample loop
+                for r in range(rows):
+                    top = logits[r].max()
+                    row_total = 0.0
+                    for j in range(n_out):
+                        a_out[r, j] = math.exp(logits[r, j] - top)
+                        row_total += a_out[r, j]
+                    for j in range(n_out):
+                        a_out[r, j] /= row_total
+        out = _block(A, act_offsets, n_layers, rows, k)
+        d_out = _block(D, act_offsets, n_layers, rows, k)
+        chunk_loss = 0.0
+        for r in range(rows):
+            s = order[first + r]
+            outputs[s, :] = out[r]
+            chunk_loss += _sample_loss(loss_code, logits[r], out[r], Y[s]) * factor[s]
+            _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
+                          factor[s] / count, d_out[r])
+        for layer in range(n_layers - 1, -1, -1):  # backward
+            w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
+            n_in, n_out = fan_in[layer], fan_out[layer]
+            a_in = _block(A, act_offsets, layer, rows, n_in)
+            d_out = _block(D, act_offsets, layer + 1, rows, n_out)
+            np.dot(a_in.T, d_out, scratch[w0:b0].reshape((n_in, n_out)))  # dL/dW
+            for i in range(w0, b0):
+                G[i] += scratch[i]
+            for r in range(rows):
+                for j in range(n_out):
+                    G[b0 + j] += d_out[r, j]  # dL/db
+            if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
+                d_in = _block(D, act_offsets, layer, rows, n_in)
+                np.dot(d_out, P[w0:b0].reshape((n_in, n_out)).T, d_in)
+                below = codes[layer - 1]
+                for r in range(rows):
+                    for i in range(n_in):
+                        d_in[r, i] *= _derivative_from_a(below, a_in[r, i])
+        return chunk_loss
 
     @jit
     def _block(buffer, act_offsets, layer, count, width):

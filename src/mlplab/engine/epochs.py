@@ -10,7 +10,7 @@ def choose_epoch_runner(model, engine, batch_listeners, batch_size):
     """Return ``run(X, Y, factor, order, batch_size, outputs, epoch, listeners) -> total``."""
     if engine not in ENGINES:
         raise InvalidInputError(f"engine={engine!r}: use 'auto', 'numpy' or 'compiled'.")
-    if engine == "numpy" or (engine == "auto" and model.dtype != "float64"):
+    if engine == "numpy":
         # Decided before importing numba: importing it was measured to slow NumPy's own
         # path by ~25% on E4 (cause not yet known).
         return model.numpy_epoch
