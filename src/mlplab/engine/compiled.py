@@ -388,6 +388,7 @@ if numba is not None:
         A = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         D = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         logits = np.empty((chunk, k), dtype=P.dtype)
+        norms = np.empty((chunk, 2), dtype=P.dtype)  # softmax rows: max and sum of exps
         total, steps = 0.0, 0
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
@@ -398,7 +399,7 @@ if numba is not None:
                 rows = min(first + chunk, stop) - first
                 batch_loss += _chunk_gradients(
                     X, Y, factor, order, first, rows, count, P, G, scratch, A, D, logits,
-                    offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                    norms, offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
             loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
             total += loss * count
             if not math.isfinite(loss):
@@ -409,8 +410,8 @@ if numba is not None:
 
     @jit
     def _chunk_gradients(X, Y, factor, order, first, rows, count, P, G, scratch, A, D,
-                         logits, offsets, fan_in, fan_out, act_offsets, codes, loss_code,
-                         outputs):
+                         logits, norms, offsets, fan_in, fan_out, act_offsets, codes,
+                         loss_code, outputs):
         """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
         ``count``: add their gradients to G, return their weighted summed loss."""
         n_layers = fan_in.shape[0]
@@ -440,13 +441,24 @@ if numba is not None:
                         row_total += a_out[r, j]
                     for j in range(n_out):
                         a_out[r, j] /= row_total
+                    norms[r, 0], norms[r, 1] = top, row_total
         out = _block(A, act_offsets, n_layers, rows, k)
         d_out = _block(D, act_offsets, n_layers, rows, k)
+        # Softmax with cross-entropy: the loss reuses the softmax's max and sum of
+        # exponentials (the same numbers _sample_loss would compute again).
+        shared = loss_code == 1 and codes[n_layers - 1] == 6
         chunk_loss = 0.0
         for r in range(rows):
             s = order[first + r]
             outputs[s, :] = out[r]
-            chunk_loss += _sample_loss(loss_code, logits[r], out[r], Y[s]) * factor[s]
+            if shared:
+                dot = 0.0
+                for j in range(k):
+                    dot += Y[s, j] * logits[r, j]
+                value = norms[r, 0] + math.log(norms[r, 1]) - dot
+            else:
+                value = _sample_loss(loss_code, logits[r], out[r], Y[s])
+            chunk_loss += value * factor[s]
             _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
                           factor[s] / count, d_out[r])
         for layer in range(n_layers - 1, -1, -1):  # backward
