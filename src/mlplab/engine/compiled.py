@@ -234,9 +234,9 @@ if numba is not None:
     @jit
     def _output_delta(loss_code, code, logits, out, y, scale, delta):
         k = logits.shape[0]
-        if loss_code == 0:
+        if loss_code == 0:  # binary cross-entropy needs a sigmoid output: out is sigmoid(z)
             for j in range(k):
-                delta[j] = (_activate(1, logits[j]) - y[j]) / k * scale
+                delta[j] = (out[j] - y[j]) / k * scale
         elif loss_code == 1:
             for j in range(k):
                 delta[j] = (out[j] - y[j]) * scale
