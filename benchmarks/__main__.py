@@ -19,6 +19,7 @@ GOALS = [
     ("P", "mlplab compiled", "PyTorch loop", 1000.0),
     ("P", "mlplab compiled", "mlplab NumPy path", 100.0),
     ("K", "mlplab", "PyTorch f32, 1 thread", 20.0),
+    ("K", "mlplab", "Keras 3 (TensorFlow), 1 thread", 50.0),
     ("G", "mlplab predict", "PyTorch f64", 1.0),
     ("G", "mlplab predict f32", "PyTorch f32", 1.0),
     ("G", "mlplab predict", "bare matmul chain", 1 / 1.2),  # within 1.2x of it

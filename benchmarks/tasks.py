@@ -179,8 +179,37 @@ def task_k(scale, repeats):
         rows.append(("PyTorch f32, 1 thread", median_seconds(theirs, repeats)))
     except ImportError:
         pass
+    keras_time = _keras_e5(X, Y, epochs, repeats)
+    if keras_time is not None:
+        rows.append(("Keras 3 (TensorFlow), 1 thread", keras_time))
     return [{"task": "K", "impl": name, "value": seconds * 20_000 / steps, "unit": "s/20k steps"}
             for name, seconds in rows]
+
+
+def _keras_e5(X, Y, epochs, repeats):
+    """E5 as its source trains it: Keras's fit, batch 100, SGD with momentum 0.99."""
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import keras
+        import tensorflow as tf
+    except ImportError:
+        return None
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # already initialised in this process
+        pass
+    X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
+
+    def theirs():
+        net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="relu"),
+                                keras.layers.Dense(4, activation="relu"),
+                                keras.layers.Dense(2, activation="softmax")])
+        net.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.99),
+                    loss="categorical_crossentropy")
+        net.fit(X32, Y32, epochs=epochs, batch_size=100, verbose=0)
+
+    return median_seconds(theirs, repeats)
 
 
 def task_g(scale, repeats):
