@@ -425,13 +425,14 @@ if numba is not None:
             a_in = _block(A, act_offsets, layer, rows, n_in)
             a_out = _block(A, act_offsets, layer + 1, rows, n_out)
             np.dot(a_in, P[w0:b0].reshape((n_in, n_out)), a_out)
-            last = layer == n_layers - 1
-            for r in range(rows):
-                for j in range(n_out):
-                    z = a_out[r, j] + P[b0 + j]
-                    if last:
+            if layer == n_layers - 1:
+                for r in range(rows):
+                    for j in range(n_out):
+                        z = a_out[r, j] + P[b0 + j]
                         logits[r, j] = z
-                    a_out[r, j] = _activate(code, z) if code != 6 else z
+                        a_out[r, j] = _activate(code, z) if code != 6 else z
+            else:
+                _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
             if code == 6:  # softmax output, row by row as in the per-sample loop
                 for r in range(rows):
                     top = logits[r].max()
@@ -475,11 +476,44 @@ if numba is not None:
             if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
                 d_in = _block(D, act_offsets, layer, rows, n_in)
                 np.dot(d_out, P[w0:b0].reshape((n_in, n_out)).T, d_in)
-                below = codes[layer - 1]
-                for r in range(rows):
-                    for i in range(n_in):
-                        d_in[r, i] *= _derivative_from_a(below, a_in[r, i])
+                _times_derivative(codes[layer - 1], d_in, a_in)
         return chunk_loss
+
+    @jit
+    def _add_bias_and_activate(code, a, bias):
+        """a = f(a + bias) over a block, with the activation chosen once, outside the
+        loops (so the common ones vectorise); the same numbers as ``_activate``."""
+        rows, width = a.shape
+        if code == 3:  # relu
+            for r in range(rows):
+                for j in range(width):
+                    z = a[r, j] + bias[j]
+                    a[r, j] = z if z > 0 else 0.0
+        elif code == 2:  # tanh
+            for r in range(rows):
+                for j in range(width):
+                    a[r, j] = math.tanh(a[r, j] + bias[j])
+        else:
+            for r in range(rows):
+                for j in range(width):
+                    a[r, j] = _activate(code, a[r, j] + bias[j])
+
+    @jit
+    def _times_derivative(code, d, a):
+        """d *= f'(z), from the activations a, over a block (as ``_derivative_from_a``)."""
+        rows, width = d.shape
+        if code == 3:  # relu
+            for r in range(rows):
+                for i in range(width):
+                    d[r, i] *= 1.0 if a[r, i] > 0 else 0.0
+        elif code == 2:  # tanh
+            for r in range(rows):
+                for i in range(width):
+                    d[r, i] *= 1.0 - a[r, i] * a[r, i]
+        else:
+            for r in range(rows):
+                for i in range(width):
+                    d[r, i] *= _derivative_from_a(code, a[r, i])
 
     @jit
     def _block(buffer, act_offsets, layer, count, width):
