@@ -55,7 +55,7 @@ def test_new_session_describes_data_and_an_untrained_frame(client):
     assert data["layers"] == [2, 4, 2, 1]
     assert frame["epoch"] == 0 and frame["output"]["size"] == 100
     assert len(pixels(frame["output"])) == 100 * 100
-    assert [len(layer) for layer in frame["neurons"]["layers"]] == [2, 4, 2]
+    assert [len(layer) for layer in frame["neurons"]["layers"]] == [2, 4, 2, 1]
     assert np.array(frame["weights"][0]["kernel"]).shape == (2, 4)
 
 
@@ -82,6 +82,9 @@ def test_multiclass_with_baseline_and_confusion_matrix(client, session):
     frame = client.post(f"/api/sessions/{session}/step?epochs=2").json()
     confusion = np.array(frame["confusion"])
     assert confusion.shape == (3, 3) and confusion.sum() == len(answer["data"]["test"])
+    # each output neuron's thumbnail is its class's probability over the plane
+    outputs = frame["neurons"]["layers"][-1]
+    assert len(outputs) == 3 and all(0 < o["scale"] <= 1 for o in outputs)
 
 
 def test_regression_reports_r2(client, session):

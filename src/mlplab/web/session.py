@@ -281,12 +281,12 @@ class Session:
         return image
 
     def _thumbnails(self):
-        """Per layer (the inputs first), per neuron: its activation over the plane."""
+        """Per layer (the inputs first, the outputs last), per neuron: its activation
+        over the plane (a class's probability, for an output neuron)."""
         grid = plane_grid(self.bounds, THUMBNAIL)
         activations = self.features.transform(grid)
         layers = [_encode_columns(activations)]
-        dense = dense_layers(self.model)
-        for layer in dense[:-1]:
+        for layer in dense_layers(self.model):
             activations = layer.activation.forward(activations @ layer.kernel + layer.bias)
             layers.append(_encode_columns(activations))
         return {"size": THUMBNAIL, "layers": layers}

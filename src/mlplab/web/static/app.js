@@ -475,24 +475,30 @@ function setUnits(index, units) {
 
 function drawNeurons() {
   const thumbnails = frame.neurons;
+  const lastLayer = data.layers.length - 1;
   thumbnails.layers.forEach((layer, l) => {
+    if (l === lastLayer && data.layers[l] === 1) return;  // drawn from the full output below
     layer.forEach((neuron, j) => {
       const box = $(l === 0 ? `in-${j}` : `n-${l}-${j}`);
       if (!box) return;
       const n = thumbnails.size, rgba = new Uint8ClampedArray(n * n * 4), values = bytes(neuron.values);
+      const classOutput = l === lastLayer;  // several classes: tint by the class's colour
       for (let i = 0; i < n * n; i++) {
-        const c = diverging(values[i] / 255);
+        const c = classOutput
+          ? mix(WHITE, CLASS_COLORS[j % CLASS_COLORS.length], (values[i] / 255 * 2 - 1) * neuron.scale)
+          : diverging(values[i] / 255);
         rgba.set([c[0], c[1], c[2], 255], i * 4);
       }
       drawImage(box.querySelector("canvas"), new ImageData(rgba, n, n));
       box.title = `${box.title.split("\n")[0]}\nlargest |activation| ${neuron.scale.toPrecision(3)}`;
     });
   });
-  // The output neuron shows the network's output, as in the main picture.
-  const last = data.layers.length - 1, pixels = outputPixels(frame.output);
-  for (let j = 0; j < data.layers[last]; j++) {
-    const box = $(`n-${last}-${j}`);
-    if (box) drawImage(box.querySelector("canvas"), pixels);
+  // A single output neuron shows the network's output as the main picture does; with
+  // several classes each output neuron shows its class's probability (its thumbnail).
+  const last = data.layers.length - 1;
+  if (data.layers[last] === 1) {
+    const box = $(`n-${last}-0`);
+    if (box) drawImage(box.querySelector("canvas"), outputPixels(frame.output));
   }
 }
 
