@@ -92,10 +92,12 @@ class Session:
             self._build(data_too=False)
 
     def _build(self, data_too=True):
+        """New data (if asked) and a new network; nothing changes unless both succeed."""
         config = self.config
-        if data_too:
-            self._make_data(config)
-        self.model = build_model(config, len(config.features), self.n_classes)
+        data = self._make_data(config) if data_too else {"n_classes": self.n_classes}
+        model = build_model(config, len(config.features), data["n_classes"])
+        self.__dict__.update(data)
+        self.model = model
         self.epoch = 0
         self.history = {"epoch": [], "train": [], "test": []}
         self.snapshots = []
@@ -114,6 +116,7 @@ class Session:
             self.stopped = None
 
     def _make_data(self, config):
+        """The data of ``config`` as the attributes to set (nothing is set here)."""
         X, y = make_points(config, self.upload)
         classification = config.problem != "regression"
         if classification:
@@ -128,21 +131,24 @@ class Session:
             if len(classes) > MAX_CLASSES:
                 raise InvalidInputError(f"the data has {len(classes)} classes; the playground "
                                         f"draws at most {MAX_CLASSES}.")
-            self.class_names = [str(c) for c in classes]
+            class_names = [str(c) for c in classes]
         else:
-            self.class_names = []
+            class_names = []
             y = y.astype(np.float64)
-        self.n_classes = len(self.class_names)
-        self.X_train, self.y_train, self.X_test, self.y_test = split_points(
-            X, y, config.test_ratio, config.seed, stratify=classification)
-        self.features = PlaygroundFeatures(config.features).fit(X)
-        self.F_train = self.features.transform(self.X_train)
-        self.F_test = self.features.transform(self.X_test) if len(self.X_test) else None
+        X_train, y_train, X_test, y_test = split_points(X, y, config.test_ratio, config.seed,
+                                                        stratify=classification)
+        features = PlaygroundFeatures(config.features).fit(X)
         low, high = X.min(axis=0), X.max(axis=0)
         pad = np.maximum((high - low) * 0.08, 0.1)
-        self.bounds = [float(low[0] - pad[0]), float(high[0] + pad[0]),
-                       float(low[1] - pad[1]), float(high[1] + pad[1])]
-        self.y_range = ([float(y.min()), float(y.max())] if not classification else [0.0, 1.0])
+        return {
+            "class_names": class_names, "n_classes": len(class_names),
+            "X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
+            "features": features, "F_train": features.transform(X_train),
+            "F_test": features.transform(X_test) if len(X_test) else None,
+            "bounds": [float(low[0] - pad[0]), float(high[0] + pad[0]),
+                       float(low[1] - pad[1]), float(high[1] + pad[1])],
+            "y_range": [float(y.min()), float(y.max())] if not classification else [0.0, 1.0],
+        }
 
     # -- training ------------------------------------------------------------------------
     def advance(self, epochs=None):
