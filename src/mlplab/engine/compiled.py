@@ -3,10 +3,16 @@
 The NumPy engine pays Python and NumPy call overhead on every step, which
 dominates on small nets and per-sample SGD. Here one epoch of a stack of Dense
 layers runs as one compiled function: forward, the fused loss gradient,
-backward and the optimizer update, sample by sample, with the arithmetic of
-the NumPy path written out as loops. ``Sequential.fit`` uses it when numba is
+backward and the optimizer update, with the arithmetic of the NumPy path
+written out as loops: sample by sample for small steps (``_epoch``), or as one
+BLAS matrix product per layer over chunks of a batch (``_batch_epoch``) when a
+step holds more work than ``BATCHED_WORK``. ``Sequential.fit`` uses it when numba is
 installed and the model qualifies (see :func:`supports`); ``engine="numpy"``
 forces the plain path, which tests compare it with.
+
+The kernels stay in this one file on purpose, past the usual length: numba's
+on-disk cache (``cache=True``) is invalidated per source file, so a kernel kept in
+another module would go on running a stale copy of a helper edited here.
 """
 
 import math

@@ -166,6 +166,14 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
     async def _mlplab_error(request, exc):
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
+    for add_routes in (_page_routes, _session_routes, _export_routes, _socket_route):
+        add_routes(app, store)
+    return app
+
+
+def _page_routes(app, store):
+    """The page, what it may ask for, and whether the server is up."""
+
     @app.get("/", include_in_schema=False)
     def page():
         return FileResponse(STATIC / "index.html")
@@ -177,6 +185,10 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
     @app.get("/api/health")
     def health():
         return {"status": "ok", "sessions": len(store.sessions)}
+
+
+def _session_routes(app, store):
+    """Create, read, reconfigure, feed, train and delete sessions."""
 
     @app.post("/api/sessions", status_code=201)
     def create_session(config: PlaygroundConfig | None = None):
@@ -226,6 +238,15 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
         return store.get(session_id).set_weight(edit.layer, edit.source, edit.target,
                                                  edit.value)
 
+    @app.delete("/api/sessions/{session_id}", status_code=204)
+    def delete_session(session_id: str):
+        store.get(session_id)
+        store.sessions.pop(session_id, None)
+
+
+def _export_routes(app, store):
+    """What a page can take home: the model, a script, a GIF."""
+
     @app.get("/api/sessions/{session_id}/export/model")
     def export_model(session_id: str):
         return Response(export.model_bytes(store.get(session_id)),
@@ -245,10 +266,10 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
                         headers={"Content-Disposition":
                                  'attachment; filename="playground_training.gif"'})
 
-    @app.delete("/api/sessions/{session_id}", status_code=204)
-    def delete_session(session_id: str):
-        store.get(session_id)
-        store.sessions.pop(session_id, None)
+
+
+def _socket_route(app, store):
+    """The websocket that plays a session and streams its frames."""
 
     @app.websocket("/ws/{session_id}")
     async def socket(websocket: WebSocket, session_id: str):
@@ -260,8 +281,6 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
             await websocket.close(code=4404)
             return
         await Player(websocket, session).run()
-
-    return app
 
 
 class Player:

@@ -6,14 +6,14 @@ import tempfile
 
 import numpy as np
 
-from mlplab.web.session import (
-    Session,
+from mlplab.web.build import (
     build_model,
     dense_layers,
     generator_arguments,
     optimizer_spec,
     plane_grid,
 )
+from mlplab.web.session import Session
 
 
 def model_bytes(session: Session) -> bytes:

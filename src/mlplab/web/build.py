@@ -1,0 +1,113 @@
+"""From a playground setup to mlplab objects: the data, the network, the picture grid.
+
+Used by the sessions and by the exports (the exported script rebuilds the same things
+with the same calls).
+"""
+
+import base64
+
+import numpy as np
+
+import mlplab
+from mlplab import data
+from mlplab.engine.layers import Dense, Dropout
+from mlplab.engine.regularizers import L1L2
+from mlplab.errors import InvalidInputError
+
+
+def encode(values, lo, hi):
+    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text."""
+    scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
+    return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
+
+
+def plane_grid(bounds, resolution):
+    """Points of a ``resolution`` x ``resolution`` grid over ``bounds``, image order.
+
+    Row 0 is the top of the picture (largest x2), so row-major order is the
+    order in which a canvas fills its pixels.
+    """
+    x_min, x_max, y_min, y_max = bounds
+    xs = np.linspace(x_min, x_max, resolution)
+    ys = np.linspace(y_max, y_min, resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def make_points(config, upload=None):
+    """The page's data set as (X, y): generated, clicked or uploaded."""
+    if config.dataset == "custom":
+        points = np.asarray(config.points, dtype=np.float64)
+        return points[:, :2], points[:, 2]
+    if config.dataset == "upload":
+        if upload is None:
+            raise InvalidInputError("dataset 'upload': upload a CSV file first.")
+        return upload[0], upload[1]
+    return data.make_dataset(config.dataset, **generator_arguments(config))
+
+
+def generator_arguments(config):
+    """Keyword arguments of the chosen generator for the page's sliders."""
+    name, noise = config.dataset, config.noise
+    arguments = {"n_samples": config.n_samples, "random_state": config.seed}
+    if name == "blobs":
+        arguments.update(centers=config.n_classes, cluster_std=0.5 + 2 * noise,
+                         center_box=(-4.0, 4.0))
+    elif name == "classification":
+        arguments.update(n_classes=config.n_classes, n_clusters_per_class=1)
+    elif name == "gaussian_quantiles":
+        arguments.update(n_classes=config.n_classes)
+    elif name == "spirals":
+        arguments.update(n_arms=config.n_classes, noise=noise)
+    elif name in ("moons", "circles", "xor", "regression_plane", "regression_gaussians"):
+        arguments.update(noise=noise)
+    if name == "circles":
+        arguments.update(factor=0.5)
+    return arguments
+
+
+def split_points(X, y, test_ratio, seed, stratify):
+    """(X_train, y_train, X_test, y_test); no test part when ``test_ratio`` is 0."""
+    if test_ratio == 0 or len(X) < 4:
+        return X, y, X[:0], y[:0]
+    try:
+        parts = data.split(X, y, test=test_ratio, random_state=seed, stratify=stratify)
+    except ValueError:  # a class too small to stratify (a few clicked points)
+        parts = data.split(X, y, test=test_ratio, random_state=seed, stratify=False)
+    return parts.X_train, parts.y_train, parts.X_test, parts.y_test
+
+
+def build_model(config, n_inputs, n_classes):
+    """The page's network as an mlplab Sequential, compiled and built."""
+    regularizer = L1L2(l1=config.l1, l2=config.l2) if config.l1 or config.l2 else None
+    layers = []
+    for spec in config.layers:
+        layers.append(Dense(spec.units, activation=spec.activation,
+                            kernel_regularizer=regularizer))
+        if config.dropout:
+            layers.append(Dropout(config.dropout))
+    if config.problem == "regression":
+        layers.append(Dense(1, activation="linear"))
+        loss, metrics = "mse", ["r2"]
+    elif config.problem == "binary":
+        layers.append(Dense(1, activation="sigmoid"))
+        loss, metrics = ("binary_crossentropy" if config.loss == "cross_entropy" else "mse",
+                         ["accuracy"])
+    else:
+        layers.append(Dense(n_classes, activation="softmax"))
+        loss, metrics = ("categorical_crossentropy" if config.loss == "cross_entropy" else "mse",
+                         ["accuracy"])
+    model = mlplab.Sequential(layers, random_state=config.seed)
+    model.compile(loss=loss, optimizer=optimizer_spec(config), metrics=metrics)
+    return model.build(n_inputs)
+
+
+def optimizer_spec(config):
+    """The optimizer dict for ``compile``: 'momentum' is SGD with momentum 0.9."""
+    if config.optimizer == "momentum":
+        return {"name": "sgd", "learning_rate": config.learning_rate, "momentum": 0.9}
+    return {"name": config.optimizer, "learning_rate": config.learning_rate}
+
+
+def dense_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, Dense)]
