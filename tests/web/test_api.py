@@ -100,6 +100,8 @@ def test_live_settings_keep_the_weights_and_others_rebuild(client, session):
     client.post(f"/api/sessions/{session}/step?epochs=5")
     kept = client.put(f"/api/sessions/{session}/config", json={"learning_rate": 0.1}).json()
     assert not kept["rebuilt"] and kept["frame"]["epoch"] == 5
+    script = client.get(f"/api/sessions/{session}/export/script").text
+    assert "the learning rate or batch size changed during training" in script
     rebuilt = client.put(f"/api/sessions/{session}/config", json={"learning_rate": 0.1,
                                                                    "noise": 0.3}).json()
     assert rebuilt["rebuilt"] and rebuilt["frame"]["epoch"] == 0

@@ -32,9 +32,9 @@ def model_bytes(session: Session) -> bytes:
 def script(session: Session) -> str:
     """A Python script that rebuilds the data and network and trains it the same way.
 
-    With the same mlplab on the same machine it ends with the page's weights
-    (unless weights were edited by hand or settings changed mid-run; the
-    script says so).
+    With the same mlplab on the same machine it ends with the page's weights,
+    unless weights were edited by hand or the learning rate or batch size changed
+    mid-run; the script then says so.
     """
     with session.lock:
         config, epochs = session.config, session.epoch
@@ -42,42 +42,11 @@ def script(session: Session) -> str:
         if session.edited:
             notes.append("# Note: weights were edited by hand on the page; this script trains "
                          "without those edits.")
-        if config.dataset == "upload":
-            data_lines = ["# The data was an uploaded CSV: put its path here.",
-                          'X, y = data.load_csv("your_data.csv", header="infer")']
-        elif config.dataset == "custom":
-            points = [[round(a, 6), round(b, 6), label] for a, b, label in config.points]
-            data_lines = [f"points = np.array({points!r})",
-                          "X, y = points[:, :2], points[:, 2]"]
-        else:
-            arguments = ", ".join(f"{key}={value!r}"
-                                  for key, value in generator_arguments(config).items())
-            data_lines = [f"X, y = data.make_dataset({config.dataset!r}, {arguments})"]
-        classification = config.problem != "regression"
-        if classification:
-            data_lines.append("classes, y = np.unique(y, return_inverse=True)")
-        else:
-            data_lines.append("y = y.astype(np.float64)")
-        if config.test_ratio:
-            data_lines.append(
-                f"parts = data.split(X, y, test={config.test_ratio!r}, random_state={config.seed}"
-                f", stratify={classification})")
-            data_lines.append("X_train, y_train, X_test, y_test = "
-                              "parts.X_train, parts.y_train, parts.X_test, parts.y_test")
-        else:
-            data_lines.append("X_train, y_train = X, y")
-        layer_lines = []
-        regularizer = (f", kernel_regularizer=L1L2(l1={config.l1!r}, l2={config.l2!r})"
-                       if config.l1 or config.l2 else "")
-        for spec in config.layers:
-            layer_lines.append(f"    Dense({spec.units}, activation={spec.activation!r}"
-                               f"{regularizer}),")
-            if config.dropout:
-                layer_lines.append(f"    Dropout({config.dropout!r}),")
+        if session.changed_midway:
+            notes.append("# Note: the learning rate or batch size changed during training; this "
+                         "script uses the last ones throughout.")
         model = build_model(config, len(config.features), session.n_classes)
-        output = dense_layers(model)[-1]
-        layer_lines.append(f"    Dense({output.units}, activation={output.activation.name!r}),")
-        metric = "accuracy" if classification else "r2"
+        metric = "accuracy" if config.problem != "regression" else "r2"
         lines = [
             '"""Rebuilds and trains the network of an mlplab playground page."""',
             "",
@@ -89,10 +58,10 @@ def script(session: Session) -> str:
             "from mlplab.engine.regularizers import L1L2",
             "",
             *notes,
-            *data_lines,
+            *_data_lines(config),
             f"features = data.PlaygroundFeatures({config.features!r}).fit(X)",
             "",
-            "model = mlplab.Sequential([\n" + "\n".join(layer_lines)
+            "model = mlplab.Sequential([\n" + "\n".join(_layer_lines(config, model))
             + f"\n], random_state={config.seed})",
             f"model.compile(loss={model.loss.name!r}, optimizer={optimizer_spec(config)!r}, "
             f"metrics=[{metric!r}])",
@@ -106,6 +75,44 @@ def script(session: Session) -> str:
             lines.append('print("test", model.evaluate(features.transform(X_test), y_test))')
         lines.append('model.save("playground_model.npz")')
         return "\n".join(lines) + "\n"
+
+
+def _data_lines(config):
+    """Script lines that make X, y and the train/test split of the page."""
+    if config.dataset == "upload":
+        lines = ["# The data was an uploaded CSV: put its path here.",
+                 'X, y = data.load_csv("your_data.csv", header="infer")']
+    elif config.dataset == "custom":
+        points = [[round(a, 6), round(b, 6), label] for a, b, label in config.points]
+        lines = [f"points = np.array({points!r})", "X, y = points[:, :2], points[:, 2]"]
+    else:
+        arguments = ", ".join(f"{key}={value!r}"
+                              for key, value in generator_arguments(config).items())
+        lines = [f"X, y = data.make_dataset({config.dataset!r}, {arguments})"]
+    classification = config.problem != "regression"
+    lines.append("classes, y = np.unique(y, return_inverse=True)" if classification
+                 else "y = y.astype(np.float64)")
+    if not config.test_ratio:
+        return [*lines, "X_train, y_train = X, y"]
+    return [*lines,
+            f"parts = data.split(X, y, test={config.test_ratio!r}, random_state={config.seed}"
+            f", stratify={classification})",
+            "X_train, y_train, X_test, y_test = "
+            "parts.X_train, parts.y_train, parts.X_test, parts.y_test"]
+
+
+def _layer_lines(config, model):
+    """The Sequential's layer list, one line each."""
+    regularizer = (f", kernel_regularizer=L1L2(l1={config.l1!r}, l2={config.l2!r})"
+                   if config.l1 or config.l2 else "")
+    lines = []
+    for spec in config.layers:
+        lines.append(f"    Dense({spec.units}, activation={spec.activation!r}{regularizer}),")
+        if config.dropout:
+            lines.append(f"    Dropout({config.dropout!r}),")
+    output = dense_layers(model)[-1]
+    lines.append(f"    Dense({output.units}, activation={output.activation.name!r}),")
+    return lines
 
 
 def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:

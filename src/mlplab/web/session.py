@@ -87,6 +87,7 @@ class Session:
         self.history = {"epoch": [], "train": [], "test": []}
         self.snapshots = []
         self.edited = False  # weights changed by hand: the exported script cannot replay them
+        self.changed_midway = False  # learning rate or batch size changed after epoch 0
         self.stopped = None
         self.playing = False
         self.version += 1
@@ -94,6 +95,9 @@ class Session:
         self._remember()
 
     def _adjust(self, old):
+        if self.epoch and (self.config.learning_rate, self.config.batch_size) != (
+                old.learning_rate, old.batch_size):
+            self.changed_midway = True
         self.model.optimizer.learning_rate = self.config.learning_rate
         if self.config.baseline != old.baseline:
             self._baseline = None
