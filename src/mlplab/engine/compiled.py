@@ -85,12 +85,11 @@ class CompiledEpoch:
             layer.kernel, layer.bias = kernel, bias
             layer.parameters = [kernel, bias]
         self.first, first_views = _flatten(state[0])
-        self.second, _ = _flatten(state[1])
-        for index, view in enumerate(first_views):
-            optimizer.state[(index, names[0])] = view
-        if names[1] is not None:
-            for index, view in enumerate(_views(self.second, state[1])):
-                optimizer.state[(index, names[1])] = view
+        self.second, second_views = _flatten(state[1])
+        for name, views_of_state in zip(names, (first_views, second_views), strict=True):
+            if name is not None:  # SGD's second buffer is scratch, not state
+                for index, view in enumerate(views_of_state):
+                    optimizer.state[(index, name)] = view
         sizes = [p.size for p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.fan_in = np.array([layer.kernel.shape[0] for layer in dense], dtype=np.int64)
@@ -208,13 +207,7 @@ if numba is not None:
                     logits[j] = z
                 A[a_out + j] = _activate(code, z) if code != 6 else z
             if code == 6:  # softmax output
-                top = logits.max()
-                total = 0.0
-                for j in range(n_out):
-                    A[a_out + j] = math.exp(logits[j] - top)
-                    total += A[a_out + j]
-                for j in range(n_out):
-                    A[a_out + j] /= total
+                _softmax(logits, A[a_out:a_out + n_out])
 
     @jit
     def _sample_loss(loss_code, logits, out, y):
@@ -227,15 +220,33 @@ if numba is not None:
         if loss_code == 1:
             top = logits.max()
             total = 0.0
-            dot = 0.0
             for j in range(k):
                 total += math.exp(logits[j] - top)
-                dot += y[j] * logits[j]
-            return top + math.log(total) - dot
+            return _cross_entropy(top, total, logits, y)
         value = 0.0
         for j in range(k):
             value += (out[j] - y[j]) ** 2
         return value / k
+
+    @numba.njit(cache=True, nogil=True, inline="always")  # called per row in hot loops
+    def _cross_entropy(top, total, logits, y):
+        """logsumexp(z) - y . z, from max(z) and sum(exp(z - max(z)))."""
+        dot = 0.0
+        for j in range(logits.shape[0]):
+            dot += y[j] * logits[j]
+        return top + math.log(total) - dot
+
+    @numba.njit(cache=True, nogil=True, inline="always")  # called per row in hot loops
+    def _softmax(logits, out):
+        """out = softmax(logits) for one row; return max(logits) and the sum of exps."""
+        top = logits.max()
+        total = 0.0
+        for j in range(logits.shape[0]):
+            out[j] = math.exp(logits[j] - top)
+            total += out[j]
+        for j in range(logits.shape[0]):
+            out[j] /= total
+        return top, total
 
     @jit
     def _output_delta(loss_code, code, logits, out, y, scale, delta):
@@ -441,14 +452,7 @@ if numba is not None:
                 _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
             if code == 6:  # softmax output, row by row as in the per-sample loop
                 for r in range(rows):
-                    top = logits[r].max()
-                    row_total = 0.0
-                    for j in range(n_out):
-                        a_out[r, j] = math.exp(logits[r, j] - top)
-                        row_total += a_out[r, j]
-                    for j in range(n_out):
-                        a_out[r, j] /= row_total
-                    norms[r, 0], norms[r, 1] = top, row_total
+                    norms[r, 0], norms[r, 1] = _softmax(logits[r], a_out[r])
         out = _block(A, act_offsets, n_layers, rows, k)
         d_out = _block(D, act_offsets, n_layers, rows, k)
         # Softmax with cross-entropy: the loss reuses the softmax's max and sum of
@@ -459,10 +463,7 @@ if numba is not None:
             s = order[first + r]
             outputs[s, :] = out[r]
             if shared:
-                dot = 0.0
-                for j in range(k):
-                    dot += Y[s, j] * logits[r, j]
-                value = norms[r, 0] + math.log(norms[r, 1]) - dot
+                value = _cross_entropy(norms[r, 0], norms[r, 1], logits[r], Y[s])
             else:
                 value = _sample_loss(loss_code, logits[r], out[r], Y[s])
             chunk_loss += value * factor[s]
