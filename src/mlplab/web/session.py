@@ -19,7 +19,10 @@ import numpy as np
 
 import mlplab
 from mlplab.data.features import PlaygroundFeatures
+from mlplab.engine.activations import sigmoid
 from mlplab.errors import InvalidInputError
+from mlplab.viz._grid import positive_score
+from mlplab.viz.neurons import layer_outputs
 from mlplab.web.build import (
     build_model,
     dense_layers,
@@ -32,7 +35,6 @@ from mlplab.web.config import MAX_CLASSES, PlaygroundConfig
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full)
-MAX_HISTORY = 4000  # loss points kept per curve (thinned by half when full)
 
 
 class Session:
@@ -84,7 +86,6 @@ class Session:
         self.__dict__.update(data)
         self.model = model
         self.epoch = 0
-        self.history = {"epoch": [], "train": [], "test": []}
         self.snapshots = []
         self.edited = False  # weights changed by hand: the exported script cannot replay them
         self.changed_midway = False  # learning rate or batch size changed after epoch 0
@@ -169,7 +170,7 @@ class Session:
             if self.stopped:
                 self.playing = False
                 frame["stopped"] = self.stopped
-            self._remember(frame)
+            self._remember()
             return frame
 
     def set_weight(self, layer, source, target, value):
@@ -278,12 +279,9 @@ class Session:
     def _thumbnails(self):
         """Per layer (the inputs first, the outputs last), per neuron: its activation
         over the plane (a class's probability, for an output neuron)."""
-        grid = plane_grid(self.bounds, THUMBNAIL)
-        activations = self.features.transform(grid)
-        layers = [_encode_columns(activations)]
-        for layer in dense_layers(self.model):
-            activations = layer.activation.forward(activations @ layer.kernel + layer.bias)
-            layers.append(_encode_columns(activations))
+        inputs = self.features.transform(plane_grid(self.bounds, THUMBNAIL))
+        layers = [_encode_columns(inputs)] + [
+            _encode_columns(activations) for _, activations in layer_outputs(self.model, inputs)]
         return {"size": THUMBNAIL, "layers": layers}
 
     def _confusion(self):
@@ -294,14 +292,8 @@ class Session:
         predicted = self.model.predict_classes(X).reshape(-1)
         return confusion_matrix(y, predicted, labels=range(self.n_classes)).tolist()
 
-    def _remember(self, frame=None):
-        """Keep the loss curve and a weight snapshot (for the GIF) of this frame."""
-        if frame is not None:
-            for key, value in (("epoch", self.epoch), ("train", frame["train_loss"]),
-                               ("test", frame["test_loss"])):
-                self.history[key].append(value)
-            if len(self.history["epoch"]) > MAX_HISTORY:
-                self.history = {key: values[::2] for key, values in self.history.items()}
+    def _remember(self):
+        """Keep a weight snapshot of this moment, for the GIF export."""
         self.snapshots.append((self.epoch, [w.copy() for w in self.model.get_weights()]))
         if len(self.snapshots) > MAX_SNAPSHOTS:
             self.snapshots = self.snapshots[:-1:2] + self.snapshots[-1:]
@@ -309,12 +301,9 @@ class Session:
 
 # -- helpers -------------------------------------------------------------------------------
 def _positive_probability(model, points):
-    if hasattr(model, "predict_proba"):
-        try:
-            return np.asarray(model.predict_proba(points))[:, -1]
-        except AttributeError:  # an SVC without probability estimates
-            pass
-    return 1.0 / (1.0 + np.exp(-np.clip(model.decision_function(points), -30, 30)))
+    """P(y=1); a decision function (an SVC's) squashed through the sigmoid."""
+    values, is_probability = positive_score(model, points)
+    return values if is_probability else sigmoid(values)
 
 
 def _class_probabilities(model, points, n_classes):
