@@ -117,7 +117,7 @@ def _layer_lines(config, model):
 
 def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
     """The training so far as an animated GIF: the output over the plane with the points."""
-    from matplotlib import colormaps
+    from matplotlib.colors import to_rgb
     from PIL import Image, ImageDraw
 
     from mlplab.viz import style
@@ -129,12 +129,11 @@ def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
         points = session.features.transform(plane_grid(session.bounds, size))
         X, y = session.X_train, session.y_train
         bounds, y_range, n_classes = session.bounds, session.y_range, session.n_classes
-    colormap = style.DIVERGING if not isinstance(style.DIVERGING, str) else colormaps[
-        style.DIVERGING]
+    colormap = style.DIVERGING
     x_min, x_max, y_min, y_max = bounds
     pixels = np.column_stack([(X[:, 0] - x_min) / (x_max - x_min) * (size - 1),
                               (y_max - X[:, 1]) / (y_max - y_min) * (size - 1)])
-    class_colors = [tuple(int(255 * c) for c in _rgb(color)) for color in style.CLASS_COLORS]
+    class_colors = [tuple(int(255 * c) for c in to_rgb(color)) for color in style.CLASS_COLORS]
     frames = []
     for epoch, weights in snapshots:
         model.set_weights(weights)
@@ -166,9 +165,3 @@ def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
                    duration=duration_ms, loop=0)
     return buffer.getvalue()
-
-
-def _rgb(color):
-    from matplotlib.colors import to_rgb
-
-    return to_rgb(color)
