@@ -34,11 +34,14 @@ def data_for(loss, units, rng):
     return X, rng.normal(size=(60, units))
 
 
-def train(engine, setup, optimizer, batch_size, dtype="float64", **fit_options):
+def train(engine, setup, optimizer, batch_size, dtype="float64", penalty=True, n_samples=60,
+          **fit_options):
     hidden, loss, output, units = setup
     X, y = data_for(loss, units, np.random.default_rng(0))
+    X, y = X[:n_samples], y[:n_samples]
+    regularizer = {"l1": 1e-3, "l2": 1e-3} if penalty else None
     model = mlplab.Sequential([
-        mlplab.Dense(5, hidden, input_dim=3, kernel_regularizer={"l1": 1e-3, "l2": 1e-3}),
+        mlplab.Dense(5, hidden, input_dim=3, kernel_regularizer=regularizer),
         mlplab.Dense(4, hidden),
         mlplab.Dense(units, output),
     ], random_state=1, dtype=dtype)
@@ -59,6 +62,34 @@ def test_compiled_equals_numpy(setup, optimizer, batch_size):
     np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-12)
     assert fast_history["accuracy"] == slow_history["accuracy"]
     assert fast.steps == slow.steps and fast.optimizer.iterations == slow.optimizer.iterations
+
+
+@pytest.mark.parametrize("batch_size", [1, 8], ids=["per-sample", "last-batch-of-one"])
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_plain_sgd_on_single_samples_steps_in_place_with_the_same_numbers(setup, batch_size):
+    # Without a penalty, plain SGD on a batch of one sample updates the weights inside
+    # the backward pass; 57 samples in batches of 8 end with such a batch.
+    options = {"penalty": False, "n_samples": 57, "sample_weight": np.linspace(0.5, 2, 57)}
+    fast_weights, fast_history, fast = train("compiled", setup, OPTIMIZERS[0], batch_size,
+                                             **options)
+    slow_weights, slow_history, slow = train("numpy", setup, OPTIMIZERS[0], batch_size,
+                                             **options)
+    for a, b in zip(fast_weights, slow_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-12)
+    assert fast.steps == slow.steps == 4 * -(-57 // batch_size)
+
+
+def test_divergence_on_single_samples_takes_no_step_with_a_nan_loss():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)) * 1e3, rng.normal(size=40)
+    model = mlplab.Sequential.from_spec([2, 8, 1], output_activation="linear", random_state=0)
+    model.compile(loss="mse", optimizer="sgd", learning_rate=10.0)
+    with pytest.warns(TrainingDivergedWarning):
+        history = model.fit(X, y, epochs=5, batch_size=1, engine="compiled")
+    assert not np.isfinite(history.history["loss"][-1]) and model.steps < 5 * 40
+    # The step whose loss overflowed was not taken: the weights are those before it.
+    assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
 def test_sample_weights_and_validation_match():

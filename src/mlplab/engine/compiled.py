@@ -158,8 +158,13 @@ def _reg(layer, name):
 
 if numba is not None:
     jit = numba.njit(cache=True, nogil=True)
+    # Helpers called per sample or per element are inlined by numba itself, not just by
+    # LLVM: that lets numba drop the reference counting of the array views they take,
+    # which costs more than the arithmetic (per-sample SGD on E2's net: 2.4M -> 3.4M
+    # updates/s from this alone).
+    inline = numba.njit(cache=True, nogil=True, inline="always")
 
-    @jit
+    @inline
     def _activate(code, z):
         if code == 0:
             return z
@@ -175,7 +180,7 @@ if numba is not None:
             return z if z > 0 else 0.01 * z
         return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
 
-    @jit
+    @inline
     def _softplus(z):
         # logaddexp(0, z) exactly as NumPy computes it.
         if z == 0.0:
@@ -184,11 +189,12 @@ if numba is not None:
             return z + math.log1p(math.exp(-z))
         return math.log1p(math.exp(z))
 
-    @jit
+    @inline
     def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits):
         """Forward pass of one sample; activations into A, the output logits into logits."""
         n_layers = fan_in.shape[0]
-        A[act_offsets[0]:act_offsets[0] + x.shape[0]] = x
+        for i in range(x.shape[0]):  # a loop: a slice assignment costs more per sample
+            A[act_offsets[0] + i] = x[i]
         for layer in range(n_layers):
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
             a_in, a_out = act_offsets[layer], act_offsets[layer + 1]
@@ -209,7 +215,7 @@ if numba is not None:
             if code == 6:  # softmax output
                 _softmax(logits, A[a_out:a_out + n_out])
 
-    @jit
+    @inline
     def _sample_loss(loss_code, logits, out, y):
         k = logits.shape[0]
         if loss_code == 0:
@@ -228,7 +234,7 @@ if numba is not None:
             value += (out[j] - y[j]) ** 2
         return value / k
 
-    @numba.njit(cache=True, nogil=True, inline="always")  # called per row in hot loops
+    @inline  # called per row in hot loops
     def _cross_entropy(top, total, logits, y):
         """logsumexp(z) - y . z, from max(z) and sum(exp(z - max(z)))."""
         dot = 0.0
@@ -236,7 +242,7 @@ if numba is not None:
             dot += y[j] * logits[j]
         return top + math.log(total) - dot
 
-    @numba.njit(cache=True, nogil=True, inline="always")  # called per row in hot loops
+    @inline  # called per row in hot loops
     def _softmax(logits, out):
         """out = softmax(logits) for one row; return max(logits) and the sum of exps."""
         top = logits.max()
@@ -248,7 +254,7 @@ if numba is not None:
             out[j] /= total
         return top, total
 
-    @jit
+    @inline
     def _output_delta(loss_code, code, logits, out, y, scale, delta):
         k = logits.shape[0]
         if loss_code == 0:  # binary cross-entropy needs a sigmoid output: out is sigmoid(z)
@@ -270,7 +276,7 @@ if numba is not None:
                 for j in range(k):
                     delta[j] = delta[j] * _derivative_from_a(code, out[j])
 
-    @jit
+    @inline
     def _derivative_from_a(code, a):
         # Every activation compiled here can be differentiated from its output alone:
         # relu, leaky_relu and elu are positive exactly where z > 0.
@@ -286,19 +292,20 @@ if numba is not None:
             return 1.0 if a > 0 else 0.01
         return 1.0 if a > 0 else a + 1.0
 
-    @jit
-    def _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets):
-        """Add one sample's gradients to G; D holds dL/dz of every layer, output first set."""
+    @inline
+    def _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, learning_rate):
+        """Add one sample's gradients to G; D holds dL/dz of every layer, output first set.
+
+        With a ``learning_rate`` (plain SGD on a batch of one sample, no penalty), take
+        the step instead, each parameter as its gradient is found: the same numbers as
+        summing into G from zero and then stepping, without the passes over G. Each
+        layer's dL/dz below is found first, from the kernel before its update.
+        """
+        in_place = learning_rate != 0.0
         for layer in range(fan_in.shape[0] - 1, -1, -1):
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
             a_in, d_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out = fan_in[layer], fan_out[layer]
-            for i in range(n_in):
-                a = A[a_in + i]
-                for j in range(n_out):
-                    G[w0 + i * n_out + j] += a * D[d_out + j]
-            for j in range(n_out):
-                G[b0 + j] += D[d_out + j]
             if layer > 0:
                 below = codes[layer - 1]
                 for i in range(n_in):
@@ -306,6 +313,18 @@ if numba is not None:
                     for j in range(n_out):
                         g += D[d_out + j] * P[w0 + i * n_out + j]
                     D[a_in + i] = g * _derivative_from_a(below, A[a_in + i])
+            for i in range(n_in):
+                a = A[a_in + i]
+                for j in range(n_out):
+                    if in_place:
+                        P[w0 + i * n_out + j] -= learning_rate * (a * D[d_out + j])
+                    else:
+                        G[w0 + i * n_out + j] += a * D[d_out + j]
+            for j in range(n_out):
+                if in_place:
+                    P[b0 + j] -= learning_rate * D[d_out + j]
+                else:
+                    G[b0 + j] += D[d_out + j]
 
     @jit
     def _penalty(P, offsets, l1, l2):
@@ -363,22 +382,35 @@ if numba is not None:
         logits = np.zeros(k, dtype=P.dtype)
         out_start = act_offsets[n_layers]
         total, steps = 0.0, 0
+        # Plain SGD on single samples without a penalty steps inside the backward pass
+        # (stores to optimizer state there would slow every loop: 4.0M -> 3.4M updates/s).
+        plain = opt_code == 0 and settings[1] == 0.0 and not (l1.any() or l2.any())
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
             count = stop - start
-            G[:] = 0.0
+            learning_rate = settings[0] if plain and count == 1 else 0.0
+            if learning_rate == 0.0:
+                G[:] = 0.0
             batch_loss = 0.0
             for position in range(start, stop):
                 s = order[position]
                 _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits)
                 out = A[out_start:out_start + k]
-                outputs[s, :] = out
+                for j in range(k):  # a loop: a slice assignment costs more per sample
+                    outputs[s, j] = out[j]
                 # factor holds the sample weights normalised to average 1 over the data,
                 # as the NumPy path's losses use them.
                 batch_loss += _sample_loss(loss_code, logits, out, Y[s]) * factor[s]
+                if learning_rate != 0.0 and not math.isfinite(batch_loss):
+                    return total + batch_loss, steps, start  # no step, as below
                 _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
                               factor[s] / count, D[out_start:out_start + k])
-                _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets)
+                _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets,
+                          learning_rate)
+            if learning_rate != 0.0:
+                total += batch_loss + 0.0  # as below: the mean of one sample, no penalty
+                steps += 1
+                continue
             loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
             total += loss * count
             if not math.isfinite(loss):
