@@ -73,8 +73,24 @@ def task_h(scale, repeats):
     torch_time = _torch_full_batch(X, y, epochs, repeats)
     if torch_time is not None:
         rows.append(("PyTorch f32, 1 thread", torch_time))
-    return [{"task": "H", "impl": name, "value": seconds / epochs * 1e6, "unit": "us/epoch"}
+    rows = [(name, seconds / epochs) for name, seconds in rows]
+    # The issue's floor: the epoch's multiply-adds at one core's large-matmul rate.
+    flops = 6 * sum(a * b for a, b in E4_SHAPES) * len(X)
+    rows.append(("FLOP floor, 1 core", flops / (one_core_gflops(scale, repeats) * 1e9)))
+    return [{"task": "H", "impl": name, "value": seconds * 1e6, "unit": "us/epoch"}
             for name, seconds in rows]
+
+
+def one_core_gflops(scale, repeats):
+    """GFLOP/s of a large float64 matrix product on one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    side = 2000 if scale >= 1 else 300
+    a, b = np.random.default_rng(0).normal(size=(2, side, side))
+    with threadpool_limits(limits=1, user_api="blas"):
+        a @ b
+        seconds = median_seconds(lambda: a @ b, repeats)
+    return 2 * side**3 / seconds / 1e9
 
 
 def _torch_full_batch(X, y, epochs, repeats):
@@ -285,6 +301,27 @@ def scale_sweep(scale, repeats):
     seconds = median_seconds(lambda: a @ b, repeats)
     rows.append({"task": "scale", "impl": f"matmul {side}x{side}", "value": seconds,
                  "unit": "s", "gflops": 2 * side**3 / seconds / 1e9})
+    return rows + width_sweep(scale, repeats)
+
+
+def width_sweep(scale, repeats):
+    """GFLOP/s of wider nets, 2-w-w-w-1 (relu), full batch on 4096 samples: as the
+    hidden layers widen, the time should go to the matrix products (BLAS-bound)."""
+    widths = [64, 256, 1024] if scale >= 1 else [16, 64]
+    n = 4096 if scale >= 1 else 256
+    X = np.random.default_rng(0).normal(size=(n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    rows = []
+    for width in widths:
+        sizes = [2, width, width, width, 1]
+        model = mlplab.Sequential.from_spec(sizes, activation="relu", random_state=0)
+        model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.01))
+        model.fit(X, y, epochs=1, batch_size=None)
+        seconds = median_seconds(lambda m=model: m.fit(X, y, epochs=1, batch_size=None),
+                                 repeats)
+        flops = 6 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)) * n
+        rows.append({"task": "width", "impl": "mlplab", "width": width, "n_samples": n,
+                     "value": seconds, "unit": "s/epoch", "gflops": flops / seconds / 1e9})
     return rows
 
 

@@ -20,7 +20,8 @@ def test_smoke_run_writes_results_and_the_sweep_figure(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     tasks = {row["task"] for row in report["rows"]}
-    assert {"H", "P", "K", "G", "scale"} <= tasks
+    assert {"H", "P", "K", "G", "S", "scale", "width"} <= tasks
+    assert any(row["impl"] == "FLOP floor, 1 core" for row in report["rows"])
     assert all(row["value"] > 0 for row in report["rows"])
     assert "goals" in report and report["smoke"] is True
     assert Image.open(tmp_path / "sweep.png").size[0] > 300
