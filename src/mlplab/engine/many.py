@@ -26,6 +26,7 @@ import numpy as np
 from mlplab._rng import as_generator
 from mlplab._validation import check_positive_int
 from mlplab.engine.callbacks import History
+from mlplab.engine.epochs import ENGINES
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
 from mlplab.errors import (
@@ -38,7 +39,8 @@ from mlplab.errors import (
 FIX = "Train it with its own model.fit(...), or build all models alike."
 
 
-def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_state=None):
+def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_state=None,
+             engine="auto"):
     """Train several models of one architecture together, as one stacked model.
 
     The models may differ in their initial weights (e.g. built from different
@@ -72,6 +74,12 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     random_state : None, int or numpy.random.Generator
         Seeds the shuffling. A separate ``model.fit(..., random_state=seed)``
         with the same int sees the same batches; ``None`` draws a fresh seed.
+    engine : "auto", "numpy" or "compiled"
+        "compiled" trains every epoch of all models in one numba-compiled call
+        (:mod:`mlplab.engine.lanes`; much faster on small nets); "numpy" stacks
+        the models' weights and takes batched matmuls. "auto" uses the compiled loop when numba is
+        installed, the models allow it (sgd or adam; no softmax in a hidden
+        layer) and they are small enough for it to win (``lanes.LANE_PARAMETERS``).
 
     Returns
     -------
@@ -98,8 +106,8 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     _check_same_architecture(models)
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
-    stack = ModelStack(models)
-    histories = _train(stack, models, X, Y, epochs, batch_size, shuffle,
+    stack = _choose_stack(models, X, Y, engine)
+    histories = _train(stack.run_epoch, models, len(X), epochs, batch_size, shuffle,
                        as_generator(random_state))
     stack.write_back(models)
     for model, history in zip(models, histories, strict=True):
@@ -109,25 +117,39 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     return histories
 
 
-def _train(stack, models, X, Y, epochs, batch_size, shuffle, rng):
-    """The epoch loop of ``Sequential.fit``, with one batch order for all models."""
-    n_samples = len(X)
-    X_T = np.vstack([X.T, np.ones(n_samples, dtype=X.dtype)])  # (features + 1, n_samples)
-    Y_T = np.ascontiguousarray(Y.T)  # (n_outputs, n_samples)
-    logits = np.empty((Y.shape[1], len(models), n_samples), dtype=X.dtype)  # (k, M, n)
+def _choose_stack(models, X, Y, engine):
+    """The compiled lanes (small steps) or NumPy's stacked matmuls, as ``engine`` asks."""
+    if engine not in ENGINES:
+        raise InvalidInputError(f"fit_many(engine={engine!r}): use 'auto', 'numpy' or "
+                                "'compiled'.")
+    if engine == "numpy":  # decided before importing numba, as Sequential.fit does
+        return ModelStack(models, X, Y)
+    from mlplab.engine import lanes
+
+    reason = lanes.supports(models[0])
+    if engine == "compiled" and reason:
+        raise InvalidInputError(f"fit_many(engine='compiled') cannot train these models: "
+                                f"{reason}. Use engine='numpy' or 'auto'.")
+    if reason or (engine == "auto" and not lanes.pays_off(models[0])):
+        return ModelStack(models, X, Y)
+    return lanes.LaneStack(models, X, Y)
+
+
+def _train(run_epoch, models, n_samples, epochs, batch_size, shuffle, rng):
+    """The epoch loop of ``Sequential.fit``, with one batch order for all models.
+
+    ``run_epoch(order, batch_size)`` trains every model for one epoch and returns
+    ``logs_of(m)``, model m's loss and metrics over it.
+    """
     histories = [History() for _ in models]
     finished = [False] * len(models)  # a model stops logging once its loss is not finite
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         for epoch in range(epochs):
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            # Shuffle once per epoch; each batch is then a slice, not a gather.
-            X_epoch, Y_epoch = X_T[:, order], Y_T[:, order]
-            for start in range(0, n_samples, batch_size):
-                batch = slice(start, start + batch_size)
-                logits[:, :, batch] = stack.train_step(X_epoch[:, batch], Y_epoch[:, batch])
-            for m, model in enumerate(models):  # losses and metrics are means: order-free
+            logs_of = run_epoch(order, batch_size)
+            for m in range(len(models)):
                 if not finished[m]:
-                    logs = _epoch_logs(model, logits[:, m, :].T, Y_epoch.T)
+                    logs = logs_of(m)
                     histories[m].on_epoch_end(epoch, logs)
                     finished[m] = not np.isfinite(logs["loss"])
                     if finished[m]:
@@ -169,9 +191,10 @@ class Workspace:
 class ModelStack:
     """M models of one architecture as stacked arrays, trained with batched matmuls.
 
-    ``train_step(x_T, y_T)`` runs forward, the fused loss gradient, backward and
-    one optimizer step for every model at once; ``write_back(models)`` copies the
-    weights and optimizer state back into the models.
+    ``run_epoch(order, batch_size)`` trains every model for one epoch, one
+    ``train_step(x_T, y_T)`` per batch: forward, the fused loss gradient, backward
+    and one optimizer step for every model at once; ``write_back(models)`` copies
+    the weights and optimizer state back into the models.
 
     Two layout choices make it fast:
 
@@ -186,9 +209,14 @@ class ModelStack:
       last axis, such as the 2 units of a softmax, about 20 times slower.
     """
 
-    def __init__(self, models):
+    def __init__(self, models, X, Y):
         first = models[0]
+        self.models = models
         self.n_models = len(models)
+        n_samples = len(X)
+        self.X_T = np.vstack([X.T, np.ones(n_samples, dtype=X.dtype)])  # (features + 1, n)
+        self.Y_T = np.ascontiguousarray(Y.T)  # (n_outputs, n_samples)
+        self.epoch_logits = np.empty((Y.shape[1], len(models), n_samples), dtype=X.dtype)
         self.activations = [layer.activation for layer in first.layers]
         self.loss = first.loss
         self.steps = 0
@@ -230,6 +258,18 @@ class ModelStack:
             optimizer.state[(0, name)] = np.stack([
                 _flat([m.optimizer.state[(i, name)] for i in range(n_arrays)]) for m in models])
         return optimizer
+
+    def run_epoch(self, order, batch_size):
+        """Train every model for one epoch on the batches of ``order``; return
+        ``logs_of(m)``, model m's loss and metrics from its logits before each step."""
+        # Shuffle once per epoch; each batch is then a slice, not a gather.
+        X_epoch, Y_epoch = self.X_T[:, order], self.Y_T[:, order]
+        logits = self.epoch_logits  # (k, M, n)
+        for start in range(0, X_epoch.shape[1], batch_size):
+            batch = slice(start, start + batch_size)
+            logits[:, :, batch] = self.train_step(X_epoch[:, batch], Y_epoch[:, batch])
+        # Losses and metrics are means: order-free.
+        return lambda m: _epoch_logs(self.models[m], logits[:, m, :].T, Y_epoch.T)
 
     def train_step(self, x_T, y_T):
         """One step of every model on a batch given as columns: x_T (n_features + 1, n),

@@ -1,0 +1,197 @@
+"""fit_many's compiled path (engine/lanes.py) must give each model its own fit's numbers.
+
+Float64 to 1e-10 (sums over a batch's samples add up in another order than BLAS's,
+measured differences near 1e-15 after a few epochs), float32 to 1e-4.
+"""
+
+import numpy as np
+import pytest
+
+import mlplab
+from mlplab.engine import compiled, lanes
+from mlplab.engine.many import fit_many
+from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+
+pytestmark = pytest.mark.skipif(lanes.numba is None, reason="numba is not installed")
+
+RTOL = 1e-10
+SETUPS = [  # (hidden activation, loss, output activation, output units)
+    ("relu", "categorical_crossentropy", "softmax", 3),
+    ("tanh", "binary_crossentropy", "sigmoid", 2),
+    ("sigmoid", "mse", "linear", 2),
+    ("leaky_relu", "mse", "sigmoid", 1),
+    ("elu", "mse", "softmax", 3),
+    ("linear", "binary_crossentropy", "sigmoid", 1),
+]
+OPTIMIZERS = [
+    {"name": "sgd", "learning_rate": 0.1},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+    {"name": "adam", "learning_rate": 0.01},
+]
+
+
+def data_for(loss, units, n_samples=45):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(n_samples, 3))
+    if loss == "categorical_crossentropy":
+        return X, rng.integers(0, units, n_samples)
+    if loss == "binary_crossentropy":
+        return X, rng.integers(0, 2, (n_samples, units))
+    return X, rng.normal(size=(n_samples, units))
+
+
+def make_model(seed, setup, optimizer, dtype="float64"):
+    hidden, loss, output, units = setup
+    model = mlplab.Sequential([mlplab.Dense(5, hidden, input_dim=3), mlplab.Dense(4, hidden),
+                               mlplab.Dense(units, output)], random_state=seed, dtype=dtype)
+    return model.compile(loss=loss, optimizer=dict(optimizer), metrics=["accuracy"])
+
+
+def train_three_ways(make, X, y, n_models=3, **options):
+    """fit_many compiled, fit_many NumPy, and each model's own NumPy fit."""
+    runs = {}
+    for engine in ("compiled", "numpy"):
+        models = [make(m) for m in range(n_models)]
+        histories = fit_many(models, X, y, random_state=2, engine=engine, **options)
+        assert [model.history for model in models] == histories
+        runs[engine] = models
+    runs["separate"] = [make(m) for m in range(n_models)]
+    for model in runs["separate"]:
+        model.fit(X, y, random_state=2, engine="numpy", **options)
+    return runs
+
+
+def largest_difference(models, references):
+    """The largest difference of any weight, relative to its array's largest value."""
+    return max(np.max(np.abs(p - q)) / np.max(np.abs(q))
+               for a, b in zip(models, references, strict=True)
+               for p, q in zip(a.get_weights(), b.get_weights(), strict=True))
+
+
+def assert_same_training(models, references, rtol=RTOL):
+    for a, b in zip(models, references, strict=True):
+        for p, q in zip(a.get_weights(), b.get_weights(), strict=True):
+            assert p.dtype == q.dtype
+            np.testing.assert_allclose(p, q, rtol=rtol, atol=rtol * np.abs(q).max())
+        assert a.optimizer.iterations == b.optimizer.iterations and a.steps == b.steps
+        assert set(a.optimizer.state) == set(b.optimizer.state)
+        for key, value in b.optimizer.state.items():
+            np.testing.assert_allclose(a.optimizer.state[key], value, rtol=rtol,
+                                       atol=rtol * max(np.abs(value).max(), 1e-4))
+        assert a.history.history.keys() == b.history.history.keys()
+        np.testing.assert_allclose(a.history["loss"], b.history["loss"], rtol=rtol)
+        assert a.history["accuracy"] == b.history["accuracy"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, None])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: "-".join(map(str, s)))
+def test_compiled_equals_numpy_and_separate_fits(setup, optimizer, batch_size):
+    X, y = data_for(setup[1], setup[3])
+    runs = train_three_ways(lambda seed: make_model(seed, setup, optimizer), X, y,
+                            epochs=4, batch_size=batch_size)
+    assert_same_training(runs["compiled"], runs["separate"])
+    assert_same_training(runs["compiled"], runs["numpy"])
+
+
+def test_float32_within_float32_rounding():
+    setup, optimizer = SETUPS[0], OPTIMIZERS[3]
+    X, y = data_for(setup[1], setup[3])
+    runs = train_three_ways(lambda seed: make_model(seed, setup, optimizer, "float32"), X, y,
+                            epochs=3, batch_size=10)
+    assert all(w.dtype == np.float32 for w in runs["compiled"][0].get_weights())
+    assert largest_difference(runs["compiled"], runs["separate"]) < 1e-4
+    np.testing.assert_allclose(runs["compiled"][0].history["loss"],
+                               runs["separate"][0].history["loss"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_each_model_steps_with_its_own_learning_rate(optimizer):
+    setup = SETUPS[1]
+    rates = [0.3, 0.1, 0.03, 0.01]
+
+    def make(m):  # one seed, four learning rates
+        return make_model(0, setup, {"name": optimizer, "learning_rate": rates[m]})
+
+    runs = train_three_ways(make, *data_for(setup[1], setup[3]), n_models=4, epochs=3,
+                            batch_size=16)
+    assert_same_training(runs["compiled"], runs["separate"])
+    assert len({tuple(m.get_weights()[0].ravel()) for m in runs["compiled"]}) == len(rates)
+
+
+@pytest.mark.parametrize("batch_size", [7, 45, 300])  # odd last batch, exactly n, above CHUNK
+def test_without_shuffling_and_any_batch_size(batch_size):
+    setup, optimizer = SETUPS[2], OPTIMIZERS[1]
+    X, y = data_for(setup[1], setup[3], n_samples=600 if batch_size == 300 else 45)
+    runs = train_three_ways(lambda seed: make_model(seed, setup, optimizer), X, y, epochs=2,
+                            batch_size=batch_size, shuffle=False)
+    assert_same_training(runs["compiled"], runs["separate"])
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS[1:], ids=lambda o: o["name"])
+def test_training_continues_like_a_second_fit(optimizer):
+    setup = SETUPS[0]
+    X, y = data_for(setup[1], setup[3])
+    many = [make_model(s, setup, optimizer) for s in range(3)]
+    separate = [make_model(s, setup, optimizer) for s in range(3)]
+    for seed in (1, 2):
+        fit_many(many, X, y, epochs=2, batch_size=12, random_state=seed, engine="compiled")
+        for model in separate:
+            model.fit(X, y, epochs=2, batch_size=12, random_state=seed, engine="numpy")
+    assert_same_training(many, separate)
+    for model in many:  # and it goes on training on its own, from the written-back state
+        model.fit(X, y, epochs=1, batch_size=12, random_state=3, engine="compiled")
+    for model in separate:
+        model.fit(X, y, epochs=1, batch_size=12, random_state=3, engine="numpy")
+    assert_same_training(many, separate)
+
+
+def test_a_diverging_model_stops_logging_and_the_others_match_their_fits():
+    setup = ("relu", "mse", "linear", 2)
+    X, y = data_for(setup[1], setup[3])
+    rates = [0.01, 1e5, 0.05]
+
+    def make(m):
+        return make_model(0, setup, {"name": "sgd", "learning_rate": rates[m]})
+
+    models = [make(m) for m in range(3)]
+    with pytest.warns(TrainingDivergedWarning, match=r"models\[1\]"):
+        histories = fit_many(models, X, y, epochs=40, batch_size=None, random_state=0,
+                             engine="compiled")
+    assert len(histories[1]["loss"]) < 40 and "learning rate" in histories[1].stop_reason
+    for m in (0, 2):
+        alone = make(m)
+        alone.fit(X, y, epochs=40, batch_size=None, random_state=0, engine="numpy")
+        assert len(histories[m]["loss"]) == 40
+        assert_same_training([models[m]], [alone])
+
+
+def test_compiled_refuses_what_it_cannot_train_and_says_why():
+    setup = SETUPS[0]
+    models = [make_model(s, setup, {"name": "rmsprop", "learning_rate": 0.01}) for s in range(2)]
+    with pytest.raises(InvalidInputError, match=r"engine='compiled'.*rmsprop optimizer is not "
+                                                r"compiled.*engine='numpy' or 'auto'"):
+        fit_many(models, *data_for(setup[1], setup[3]), engine="compiled")
+    fit_many(models, *data_for(setup[1], setup[3]), engine="auto")  # falls back to NumPy
+
+
+def test_unknown_engine_is_named():
+    setup = SETUPS[0]
+    with pytest.raises(InvalidInputError, match=r"engine='fast'.*'auto', 'numpy' or"):
+        fit_many([make_model(0, setup, OPTIMIZERS[0])], *data_for(setup[1], setup[3]),
+                 engine="fast")
+
+
+def test_auto_takes_the_compiled_loop_for_small_nets_only():
+    small = make_model(0, SETUPS[0], OPTIMIZERS[0])
+    wide = mlplab.Sequential.from_spec([3, 64, 64, 1]).compile(optimizer="sgd")
+    small.build(3)
+    wide.build(3)
+    assert lanes.pays_off(small) and not lanes.pays_off(wide)
+
+
+def test_codes_agree_with_the_single_model_kernels():
+    assert lanes.ACTIVATION_CODES == compiled.ACTIVATION_CODES
+    assert lanes.LOSS_CODES == compiled.LOSS_CODES
+    assert lanes.OPTIMIZER_CODES == compiled.OPTIMIZER_CODES
