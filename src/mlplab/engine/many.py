@@ -50,10 +50,11 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     optimizer state and history that ``model.fit(X, y, ..., random_state=seed,
     engine="numpy")`` would give it, up to rounding in the last bits: the
     batched products add up in another order (measured in float64: relative
-    differences near 1e-15 after 100 steps). Long or chaotic runs can amplify
-    them, as they amplify the differences between the engine's compiled and
-    NumPy paths (E5's net, SGD with momentum 0.99, 1000 steps: up to 4e-9 here,
-    2e-9 between those two paths).
+    differences near 1e-15 after 100 steps, at most 1.5e-14 of an array's
+    largest weight in tests/engine/test_many_lanes.py). Long or chaotic runs can
+    amplify them, as they amplify the differences between the engine's compiled
+    and NumPy paths (E5's net, SGD with momentum 0.99, 1000 steps: up to 4e-9
+    with engine="numpy", 5e-9 with "compiled", 2e-9 between fit's two paths).
 
     Parameters
     ----------
