@@ -1,5 +1,7 @@
 """The compiled training loop must give the NumPy path's numbers (float64, 1e-12)."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -211,3 +213,60 @@ def test_batches_larger_than_a_chunk_add_up_their_gradients():
                                rtol=1e-10)
     for a, b in zip(histories[0][1].get_weights(), histories[1][1].get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+def _large_batch_run(monkeypatch, workers, engine="compiled", dtype="float64", epochs=2,
+                     batch_size=4500, learning_rate=0.01, loss="binary_crossentropy", x_scale=1.0):
+    monkeypatch.setattr(compiled, "WORKERS", workers)
+    monkeypatch.setattr(compiled, "CHUNK", 1000)  # a batch of 4 500 rows is 5 chunks
+    X = np.random.default_rng(1).normal(size=(10_000, 2)) * x_scale
+    y = np.stack([X[:, 0] * X[:, 1] > 0, X[:, 0] > 0], axis=1).astype(int)
+    model = mlplab.Sequential.from_spec([2, 16, 8, 2], activation="relu", random_state=0,
+                                        output_activation="sigmoid" if loss != "mse"
+                                        else "linear", dtype=dtype)
+    model.compile(loss=loss,
+                  optimizer=mlplab.SGD(learning_rate=learning_rate, momentum=0.9))
+    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, engine=engine,
+                        random_state=3)
+    return model, history.history
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_threads_sharing_the_chunks_of_large_batches_give_one_thread_s_numbers(monkeypatch,
+                                                                               workers):
+    # Batches of 4 500 rows (and a last one of 1 000) in chunks: the gradients are added
+    # in chunk order, whatever the number of threads, so the numbers are the same bits.
+    threaded, threaded_history = _large_batch_run(monkeypatch, workers)
+    alone, alone_history = _large_batch_run(monkeypatch, 1)
+    for a, b in zip(threaded.get_weights(), alone.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert threaded_history["loss"] == alone_history["loss"]
+    plain, plain_history = _large_batch_run(monkeypatch, workers, engine="numpy")
+    for a, b in zip(threaded.get_weights(), plain.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(threaded_history["loss"], plain_history["loss"], rtol=1e-10)
+
+
+def test_threaded_chunks_in_float32_and_their_divergence(monkeypatch):
+    threaded, _ = _large_batch_run(monkeypatch, 2, dtype="float32")
+    alone, _ = _large_batch_run(monkeypatch, 1, dtype="float32")
+    assert threaded.get_weights()[0].dtype == np.float32
+    for a, b in zip(threaded.get_weights(), alone.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.warns(TrainingDivergedWarning):
+        model, history = _large_batch_run(monkeypatch, 2, epochs=40, learning_rate=10.0,
+                                          loss="mse", x_scale=100.0)
+    assert not np.isfinite(history["loss"][-1]) and len(history["loss"]) < 40
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({}, None), ({"OMP_NUM_THREADS": "1"}, 1), ({"OPENBLAS_NUM_THREADS": "1"}, 1),
+    ({"OMP_NUM_THREADS": "not a number"}, None)])
+def test_threads_for_chunks_follow_the_blas_thread_settings(monkeypatch, environment,
+                                                            expected):
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    cores = len(os.sched_getaffinity(0))
+    assert compiled._workers() == (expected or min(8, cores))
