@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.engine import compiled, lanes
+from mlplab.engine import lanes
 from mlplab.engine.many import fit_many
 from mlplab.errors import InvalidInputError, TrainingDivergedWarning
 
@@ -190,8 +190,3 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
     wide.build(3)
     assert lanes.pays_off(small) and not lanes.pays_off(wide)
 
-
-def test_codes_agree_with_the_single_model_kernels():
-    assert lanes.ACTIVATION_CODES == compiled.ACTIVATION_CODES
-    assert lanes.LOSS_CODES == compiled.LOSS_CODES
-    assert lanes.OPTIMIZER_CODES == compiled.OPTIMIZER_CODES

@@ -31,17 +31,15 @@ import math
 
 import numpy as np
 
+from mlplab.engine import compiled
+from mlplab.engine.compiled import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
+
 try:  # numba is optional: without it fit_many trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
-# The same codes as compiled.py's (kept in step by tests/engine/test_many_lanes.py).
-ACTIVATION_CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
-                    "softmax": 6}
-LOSS_CODES = {"binary_crossentropy": 0, "categorical_crossentropy": 1, "mse": 2}
-OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
-SOFTMAX = 6
+SOFTMAX = ACTIVATION_CODES["softmax"]
 # Parameters per model up to which fit_many's "auto" trains in this compiled loop
 # rather than with NumPy's batched matmuls. Measured on 2 cores, 10 models (ms per
 # epoch, compiled vs NumPy): a 2-16-16-1 net (337 parameters) 1.8 vs 2.2 at batch 100
@@ -55,25 +53,9 @@ CHUNK = 256
 
 
 def supports(model) -> str | None:
-    """Why models like ``model`` cannot train in lanes, or None if they can.
-
-    fit_many has already checked that the models are stacks of Dense layers
-    without regularizers, all alike.
-    """
-    if numba is None:
-        return "numba is not installed"
-    names = [layer.activation.name for layer in model.layers]
-    unknown = [name for name in names if name not in ACTIVATION_CODES]
-    if unknown:
-        return f"the activation {unknown[0]!r} is not compiled"
-    if "softmax" in names[:-1]:
-        return "softmax in a hidden layer is not compiled"
-    if model.optimizer.name not in OPTIMIZER_CODES:
-        return f"the {model.optimizer.name} optimizer is not compiled (sgd and adam are)"
-    if model.loss.name not in LOSS_CODES:
-        return f"the {model.loss.name} loss is not compiled"
-    return None
-
+    """Why models like ``model`` cannot train in lanes, or None if they can: the same
+    activations, losses and optimizers as the single-model kernels."""
+    return compiled.supports(model)
 
 
 def pays_off(model) -> bool:
