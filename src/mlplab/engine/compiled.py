@@ -124,22 +124,28 @@ class CompiledEpoch:
             getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
         widths = np.concatenate([[model.input_dim], self.fan_out])
         self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+        self._ones = np.ones(0)
 
     def run(self, X, Y, factor, order, batch_size, outputs):
         """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
-        factor = np.ones(len(X), dtype=X.dtype) if factor is None else factor[:, 0]
+        if factor is None:  # no sample weights: ones, made once (epochs can be ~100 us)
+            if len(self._ones) != len(X) or self._ones.dtype != X.dtype:
+                self._ones = np.ones(len(X), dtype=X.dtype)
+            factor = self._ones
+        else:
+            factor = factor[:, 0]
+        order = np.asarray(order, dtype=np.int64)  # no copy when it is already
         optimizer = self.model.optimizer
         self.settings[0] = optimizer.learning_rate  # a callback may have changed it
         if WORKERS > 1 and min(batch_size, len(X)) >= 2 * CHUNK:
-            total, steps, bad = self._threaded_epoch(X, Y, factor, order.astype(np.int64),
-                                                     batch_size, outputs)
+            total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
             optimizer.iterations += steps
             self.model.steps += steps
             return total, steps, bad
         # Per-sample loops win on small work; above it, batch matrix products (BLAS).
         kernel = _epoch if batch_size * len(self.params) <= BATCHED_WORK else _batch_epoch
         total, steps, bad = kernel(
-            X, Y, factor, order.astype(np.int64), batch_size, self.params, self.first,
+            X, Y, factor, order, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
             self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
             self.settings, optimizer.iterations, outputs, CHUNK)
@@ -231,12 +237,14 @@ def _reg(layer, name):
 
 
 if numba is not None:
-    jit = numba.njit(cache=True, nogil=True)
+    # error_model="numpy": a float division by zero gives inf or nan, as in the NumPy path,
+    # rather than a check and a ZeroDivisionError around every division.
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     # Helpers called per sample or per element are inlined by numba itself, not just by
     # LLVM: that lets numba drop the reference counting of the array views they take,
     # which costs more than the arithmetic (per-sample SGD on E2's net: 2.4M -> 3.4M
     # updates/s from this alone).
-    inline = numba.njit(cache=True, nogil=True, inline="always")
+    inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
     @inline
     def _activate(code, z):
@@ -273,16 +281,12 @@ if numba is not None:
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
             a_in, a_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
-            # Row by row through W (contiguous in memory), summing over i in order.
             for j in range(n_out):
-                A[a_out + j] = 0.0
-            for i in range(n_in):
-                a = A[a_in + i]
-                row = w0 + i * n_out
-                for j in range(n_out):
-                    A[a_out + j] += a * P[row + j]
-            for j in range(n_out):
-                z = A[a_out + j] + P[b0 + j]
+                # Summing over i in order, in a register (stores to A would be reloaded).
+                z = 0.0
+                for i in range(n_in):
+                    z += A[a_in + i] * P[w0 + i * n_out + j]
+                z += P[b0 + j]
                 if layer == n_layers - 1:
                     logits[j] = z
                 A[a_out + j] = _activate(code, z) if code != 6 else z
