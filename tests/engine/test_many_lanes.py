@@ -190,3 +190,28 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
     wide.build(3)
     assert lanes.pays_off(small) and not lanes.pays_off(wide)
 
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, workers):
+    # 7 models in groups of 4 and 3 (or 3, 2, 2): the models never mix, so each gets the
+    # bits it gets when all train in one thread, its history and optimizer state too.
+    from mlplab.engine import compiled
+
+    monkeypatch.setattr(lanes, "THREADED_WORK", 0)
+    X, y = data_for("categorical_crossentropy", 3, n_samples=300)
+    runs = []
+    for threads in (workers, 1):
+        monkeypatch.setattr(compiled, "WORKERS", threads)
+        models = [make_model(m, SETUPS[0], OPTIMIZERS[3]) for m in range(7)]
+        models[4].optimizer.learning_rate = 0.5  # a different rate in the second group
+        stack_groups = lanes.LaneStack(models[:1] * 7, *models[0]._prepare(X, y, None)[:2])
+        assert len(stack_groups._groups(len(X))) == min(threads, 7)
+        fit_many(models, X, y, epochs=3, batch_size=32, random_state=1, engine="compiled")
+        runs.append(models)
+    for threaded, alone in zip(*runs, strict=True):
+        for p, q in zip(threaded.get_weights(), alone.get_weights(), strict=True):
+            np.testing.assert_array_equal(p, q)
+        assert threaded.history.history == alone.history.history
+        for key, value in alone.optimizer.state.items():
+            np.testing.assert_array_equal(threaded.optimizer.state[key], value)

@@ -108,8 +108,11 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
     stack = _choose_stack(models, X, Y, engine)
-    histories = _train(stack.run_epoch, models, len(X), epochs, batch_size, shuffle,
-                       as_generator(random_state))
+    try:
+        histories = _train(stack.run_epoch, models, len(X), epochs, batch_size, shuffle,
+                           as_generator(random_state))
+    finally:
+        stack.close()
     stack.write_back(models)
     for model, history in zip(models, histories, strict=True):
         model.history = history
@@ -333,6 +336,9 @@ class ModelStack:
                 input_gradients=[stack_of(units) for units in widths[:-1]],
                 targets=stack_of(widths[-1]))
         return self.workspaces[n]
+
+    def close(self):
+        """Nothing to release (the compiled ``LaneStack`` stops its threads here)."""
 
     def write_back(self, models):
         """Copy each model's row of weights and optimizer state into the model."""
