@@ -77,10 +77,13 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
         with the same int sees the same batches; ``None`` draws a fresh seed.
     engine : "auto", "numpy" or "compiled"
         "compiled" trains every epoch of all models in one numba-compiled call
-        (:mod:`mlplab.engine.lanes`; much faster on small nets); "numpy" stacks
-        the models' weights and takes batched matmuls. "auto" uses the compiled loop when numba is
-        installed, the models allow it (sgd or adam; no softmax in a hidden
-        layer) and they are small enough for it to win (``lanes.LANE_PARAMETERS``).
+        (:mod:`mlplab.engine.lanes`; much faster on small nets), in groups of
+        models on several threads when an epoch holds enough work (the same
+        numbers; OMP_NUM_THREADS=1 keeps it to one); "numpy" stacks the models'
+        weights and takes batched matmuls. "auto" uses the compiled loop when
+        numba is installed, the models allow it (sgd or adam; no softmax in a
+        hidden layer) and they are small enough for it to win
+        (``lanes.LANE_PARAMETERS``).
 
     Returns
     -------
