@@ -152,7 +152,8 @@ def _train(run_epoch, models, n_samples, epochs, batch_size, shuffle, rng):
     finished = [False] * len(models)  # a model stops logging once its loss is not finite
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         for epoch in range(epochs):
-            order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+            mixed = shuffle and batch_size < n_samples  # as fit: full batches stay in order
+            order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
             logs_of = run_epoch(order, batch_size)
             for m in range(len(models)):
                 if not finished[m]:
