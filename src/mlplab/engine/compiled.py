@@ -125,6 +125,7 @@ class CompiledEpoch:
         widths = np.concatenate([[model.input_dim], self.fan_out])
         self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
         self._ones = np.ones(0)
+        self._pool = None  # threads for the chunks of large batches, made when first needed
 
     def run(self, X, Y, factor, order, batch_size, outputs):
         """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
@@ -161,8 +162,6 @@ class CompiledEpoch:
         gradients are added in chunk order, so the numbers do not depend on how many
         threads there are: they equal ``_batch_epoch``'s bit for bit.
         """
-        from threadpoolctl import threadpool_limits
-
         loss_code = LOSS_CODES[self.model.loss.name]
         settings, P, S1, S2 = self.settings, self.params, self.first, self.second
         iterations = self.model.optimizer.iterations
@@ -180,7 +179,10 @@ class CompiledEpoch:
                 scratch, A, D, logits, norms, self.offsets, self.fan_in, self.fan_out,
                 self.act_offsets, self.codes, loss_code, outputs)
 
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as pool:
+        if self._pool is None:  # kept for the whole fit: starting threads costs ~0.2 ms
+            self._pool = ThreadPoolExecutor(WORKERS)
+        pool = self._pool
+        with _one_blas_thread():
             for start in range(0, len(X), batch_size):
                 stop = min(start + batch_size, len(X))
                 count = stop - start
@@ -200,6 +202,24 @@ class CompiledEpoch:
                 steps += 1
                 _step(self.opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
+
+
+_BLAS_THREADS = []  # a threadpoolctl controller, made once
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on the calling thread only.
+
+    The BLAS that numba's ``np.dot`` calls (SciPy's) is loaded first: a library loaded
+    after the controller was made would go on using all its threads, and two of our
+    threads calling a multi-threaded OpenBLAS at once wait for each other.
+    """
+    if not _BLAS_THREADS:
+        import scipy.linalg.cython_blas  # noqa: F401 - loads the BLAS numba calls
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_THREADS.append(ThreadpoolController())
+    return _BLAS_THREADS[0].limit(limits=1, user_api="blas")
 
 
 def _flatten(arrays):
