@@ -215,3 +215,53 @@ def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, work
         assert threaded.history.history == alone.history.history
         for key, value in alone.optimizer.state.items():
             np.testing.assert_array_equal(threaded.optimizer.state[key], value)
+
+
+def wide_model(seed, learning_rate=0.05):
+    model = mlplab.Sequential.from_spec([3, 40, 30, 2], activation="tanh", random_state=seed,
+                                        output_activation="softmax")
+    return model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+                         optimizer=mlplab.SGD(learning_rate=learning_rate, momentum=0.9))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_nets_too_wide_for_lanes_train_as_their_own_compiled_fits(monkeypatch, workers):
+    # Above LANE_PARAMETERS, "auto" runs each model's own compiled epoch (groups of
+    # models on threads): every model gets its separate fit's bits, history and steps.
+    from mlplab.engine import compiled
+
+    monkeypatch.setattr(compiled, "WORKERS", workers)
+    X, y = data_for("categorical_crossentropy", 2, n_samples=200)
+    models = [wide_model(m, learning_rate=0.02 * (m + 1)) for m in range(5)]
+    models[0].build(3)
+    assert not lanes.pays_off(models[0])
+    histories = fit_many(models, X, y, epochs=3, batch_size=16, random_state=4)
+    fit_many(models, X, y, epochs=2, batch_size=None, random_state=5)  # and on, full batch
+    for m, model in enumerate(models):
+        alone = wide_model(m, learning_rate=0.02 * (m + 1))
+        first = alone.fit(X, y, epochs=3, batch_size=16, random_state=4).history
+        alone.fit(X, y, epochs=2, batch_size=None, random_state=5)
+        for p, q in zip(model.get_weights(), alone.get_weights(), strict=True):
+            np.testing.assert_array_equal(p, q)
+        assert histories[m].history == first
+        assert model.steps == alone.steps == 3 * 13 + 2
+        assert model.optimizer.iterations == alone.optimizer.iterations
+
+
+def test_a_wide_net_that_diverges_stops_logging_while_the_others_train_on():
+    def regression(rate):
+        model = mlplab.Sequential.from_spec([3, 40, 30, 1], activation="linear",
+                                            output_activation="linear",
+                                            random_state=0)
+        return model.compile(loss="mse", optimizer=mlplab.SGD(learning_rate=rate))
+
+    X, y = data_for("mse", 1, n_samples=200)
+    X = X * 100
+    models = [regression(rate) for rate in (1e-6, 1.0)]
+    with pytest.warns(TrainingDivergedWarning, match=r"models\[1\]"):
+        histories = fit_many(models, X, y, epochs=6, batch_size=None, random_state=0)
+    assert len(histories[0].history["loss"]) == 6 and len(histories[1].history["loss"]) < 6
+    alone = regression(1e-6)
+    alone.fit(X, y, epochs=6, batch_size=None, random_state=0)
+    for p, q in zip(models[0].get_weights(), alone.get_weights(), strict=True):
+        np.testing.assert_array_equal(p, q)

@@ -182,7 +182,7 @@ class CompiledEpoch:
         if self._pool is None:  # kept for the whole fit: starting threads costs ~0.2 ms
             self._pool = ThreadPoolExecutor(WORKERS)
         pool = self._pool
-        with _one_blas_thread():
+        with one_blas_thread():
             for start in range(0, len(X), batch_size):
                 stop = min(start + batch_size, len(X))
                 count = stop - start
@@ -207,7 +207,7 @@ class CompiledEpoch:
 _BLAS_THREADS = []  # a threadpoolctl controller, made once
 
 
-def _one_blas_thread():
+def one_blas_thread():
     """A context in which BLAS runs on the calling thread only.
 
     The BLAS that numba's ``np.dot`` calls (SciPy's) is loaded first: a library loaded

@@ -197,6 +197,7 @@ class LaneStack:
             for target, (a, b) in zip(parameters, spans, strict=True):
                 target[...] = self.params[m, a:b].reshape(target.shape)
             model.optimizer.iterations = self.iterations
+            model.steps += self.steps
             for name, stacked in zip(self.state_names, (self.first, self.second), strict=False):
                 for i, (target, (a, b)) in enumerate(zip(parameters, spans, strict=True)):
                     model.optimizer.state[(i, name)] = stacked[m, a:b].reshape(
