@@ -98,3 +98,12 @@ def test_backprop_notebook_shows_the_trace(site):
     text = page_text(site, "examples/notebooks/backprop_by_hand")
     assert "Backprop trace of one sample through a 2-4-3-1 network" in text
     assert "dL/dW1" in text
+
+
+def test_performance_page_shows_the_readme_s_latest_run(site):
+    # The page includes the README's section (pymdownx.snippets): one table, kept once.
+    text = page_text(site, "guide/performance")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_row = re.search(r"^\| P: (.+?) \|", readme, flags=re.M).group(1)
+    assert f"P: {first_row}" in text
+    assert "--8<--" not in text and "[start:performance]" not in text
