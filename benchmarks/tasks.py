@@ -154,8 +154,35 @@ def task_p(scale, repeats):
         rows.append(("PyTorch loop", steps / median_seconds(loop, repeats)))
     except ImportError:
         pass
-    return [{"task": "P", "impl": name, "value": rate, "unit": "updates/s"}
+    rows = [{"task": "P", "impl": name, "value": rate, "unit": "updates/s"}
             for name, rate in rows]
+    # The compiled kernel's first call in a fresh process: loaded from numba's on-disk
+    # cache, and (full runs) compiled from scratch into an empty cache.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as empty:
+        for name, cache in [("first call, cached", None)] + (
+                [("first call, compiling", empty)] if scale >= 1 else []):
+            rows.append({"task": "P-first", "impl": name, "value": _first_call(cache),
+                         "unit": "s (fresh process)"})
+    return rows
+
+
+def _first_call(cache_dir):
+    """Seconds of a fresh interpreter's first compiled fit (E2's net, one sample)."""
+    import subprocess
+    import sys
+
+    code = ("import time, mlplab; from mlplab import data; "
+            "X, y = data.xor(n_samples=20, random_state=0); "
+            "m = mlplab.Sequential.from_spec([2, 4, 3, 1], activation='sigmoid', "
+            "random_state=0).compile(optimizer=mlplab.SGD(learning_rate=0.05)); "
+            "t = time.perf_counter(); m.fit(X, y, epochs=1, batch_size=1, engine='compiled'); "
+            "print(time.perf_counter() - t)")
+    env = dict(os.environ, **({"NUMBA_CACHE_DIR": cache_dir} if cache_dir else {}))
+    output = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                            capture_output=True, text=True)
+    return float(output.stdout.strip().splitlines()[-1])
 
 
 def task_k(scale, repeats):
