@@ -140,20 +140,17 @@ class CompiledEpoch:
         self.settings[0] = optimizer.learning_rate  # a callback may have changed it
         if WORKERS > 1 and min(batch_size, len(X)) >= 2 * CHUNK:
             total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
-            optimizer.iterations += steps
-            self.model.steps += steps
-            return total, steps, bad
-        # Per-sample loops win on small work; above it, batch matrix products (BLAS).
-        kernel = _epoch if batch_size * len(self.params) <= BATCHED_WORK else _batch_epoch
-        total, steps, bad = kernel(
-            X, Y, factor, order, batch_size, self.params, self.first,
-            self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-            self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
-            self.settings, optimizer.iterations, outputs, CHUNK)
+        else:
+            # Per-sample loops win on small work; above it, batch matrix products (BLAS).
+            kernel = _epoch if batch_size * len(self.params) <= BATCHED_WORK else _batch_epoch
+            total, steps, bad = kernel(
+                X, Y, factor, order, batch_size, self.params, self.first, self.second,
+                self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
+                LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
+                self.settings, optimizer.iterations, outputs, CHUNK)
         optimizer.iterations += steps
         self.model.steps += steps
         return total, steps, bad
-
 
     def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs):
         """``_batch_epoch`` with the chunks of each batch shared by ``WORKERS`` threads.
