@@ -4,7 +4,8 @@ The NumPy engine pays Python and NumPy call overhead on every step, which
 dominates on small nets and per-sample SGD. Here one epoch of a stack of Dense
 layers runs as one compiled function: forward, the fused loss gradient,
 backward and the optimizer update, with the arithmetic of the NumPy path
-written out as loops: sample by sample for small steps (``_epoch``), or as one
+written out as loops: sample by sample for small steps (``_epoch``; plain SGD on
+one sample updates each weight as its gradient is found), or as one
 BLAS matrix product per layer over chunks of a batch (``_batch_epoch``) when a
 step holds more work than ``BATCHED_WORK``; batches of many chunks are shared by
 ``WORKERS`` threads (same numbers). ``Sequential.fit`` uses it when numba is
