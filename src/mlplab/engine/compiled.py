@@ -126,7 +126,6 @@ class CompiledEpoch:
         widths = np.concatenate([[model.input_dim], self.fan_out])
         self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
         self._ones = np.ones(0)
-        self._pool = None  # threads for the chunks of large batches, made when first needed
 
     def run(self, X, Y, factor, order, batch_size, outputs):
         """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
@@ -170,16 +169,14 @@ class CompiledEpoch:
         G = np.zeros_like(P)
         total, steps = 0.0, 0
 
-        def chunk(worker, first, stop, count):
+        def chunk(job):
+            worker, first, stop, count = job
             scratch, A, D, logits, norms = buffers[worker]
             return _chunk_gradients(
                 X, Y, factor, order, first, min(first + CHUNK, stop) - first, count, P,
                 scratch, A, D, logits, norms, self.offsets, self.fan_in, self.fan_out,
                 self.act_offsets, self.codes, loss_code, outputs)
 
-        if self._pool is None:  # kept for the whole fit: starting threads costs ~0.2 ms
-            self._pool = ThreadPoolExecutor(WORKERS)
-        pool = self._pool
         with one_blas_thread():
             for start in range(0, len(X), batch_size):
                 stop = min(start + batch_size, len(X))
@@ -188,10 +185,10 @@ class CompiledEpoch:
                 G[:] = 0.0
                 batch_loss = 0.0
                 for at in range(0, len(firsts), WORKERS):  # a round: one chunk per thread
-                    jobs = [pool.submit(chunk, worker, first, stop, count)
+                    jobs = [(worker, first, stop, count)
                             for worker, first in enumerate(firsts[at:at + WORKERS])]
-                    for worker, job in enumerate(jobs):  # in chunk order
-                        batch_loss += job.result()
+                    for worker, loss in enumerate(run_in_threads(chunk, jobs)):  # in order
+                        batch_loss += loss
                         G += buffers[worker][0]
                 loss = _penalise(batch_loss / count, P, G, self.offsets, self.l1, self.l2)
                 total += loss * count
@@ -201,6 +198,31 @@ class CompiledEpoch:
                 _step(self.opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
 
+
+_POOL = []  # the process's worker threads, started when first needed
+
+
+def thread_pool():
+    """Worker threads shared by the compiled paths (chunks of a batch, groups of models),
+    started on first use and kept: starting two threads costs ~1 ms here, more than
+    many epochs. A forked child starts its own (the parent's threads are not in it).
+    Only the caller's thread may wait on it: a job that submitted jobs and waited for
+    them could wait for ever once every thread did the same."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(8, thread_name_prefix="mlplab"))
+    return _POOL[0]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.clear)
+
+
+def run_in_threads(function, items):
+    """``[function(item) for item in items]``, the first in the calling thread (which
+    would only wait otherwise) and the others on ``thread_pool()``, at once."""
+    jobs = [thread_pool().submit(function, item) for item in items[1:]]
+    first = function(items[0])
+    return [first] + [job.result() for job in jobs]
 
 _BLAS_THREADS = []  # a threadpoolctl controller, made once
 

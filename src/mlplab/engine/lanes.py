@@ -28,7 +28,6 @@ helper changed.
 """
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -108,7 +107,6 @@ class LaneStack:
         with_outputs = any(model.metrics for model in models)
         self.outputs = np.zeros((len(models), len(X) if with_outputs else 0, Y.shape[1]),
                                 dtype=first.dtype)
-        self._pool = None  # threads for groups of models, made by the first epoch that wants them
 
     def _describe_layers(self, model):
         dense = model.layers
@@ -149,18 +147,10 @@ class LaneStack:
         if len(groups) == 1:
             train(groups[0])
         else:
-            if self._pool is None:  # kept for the whole fit: starting threads costs ~0.2 ms
-                self._pool = ThreadPoolExecutor(len(groups))
-            list(self._pool.map(train, groups))  # list(): re-raise a thread's error here
+            compiled.run_in_threads(train, groups)
         self.iterations += n_steps
         self.steps += n_steps
         return self._logs_of
-
-    def close(self):
-        """Stop the threads of the model groups, if any ran."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
 
     def _groups(self, n_samples):
         """(first, stop) model ranges, one per thread: as many as ``compiled.WORKERS``
@@ -226,7 +216,12 @@ def _stack(per_model):
 
 
 if numba is not None:
-    jit = numba.njit(cache=True, nogil=True)
+    # error_model="numpy": a float division by zero gives inf or nan (as NumPy does)
+    # instead of a check around every division.
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    # The helpers are inlined by numba itself: called on array views once per chunk and
+    # model, they would otherwise pay reference counting on every view they take.
+    inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
     @jit
     def _epoch(X, Y, order, batch_size, P, S1, S2, G, rates, corrections, settings, offsets,
@@ -266,13 +261,13 @@ if numba is not None:
             _step(opt_code, settings, corrections[step], rates, P, G, S1, S2)
             step += 1
 
-    @jit
+    @inline
     def _block(buffer, row, width, chunk, rows):
         """Rows ``row`` to ``row + width`` of a chunk buffer, (width, rows), contiguous."""
         begin = row * chunk
         return buffer[begin:begin + width * rows].reshape((width, rows))
 
-    @jit
+    @inline
     def _gather(X, Y, order, first, inputs, targets):
         """Copy a chunk's samples into ``inputs`` (a row per feature) and ``targets``."""
         for r in range(inputs.shape[1]):
@@ -282,13 +277,13 @@ if numba is not None:
             for j in range(Y.shape[1]):
                 targets[j, r] = Y[s, j]
 
-    @jit
+    @inline
     def _zero(array):
         for row in range(array.shape[0]):
             for column in range(array.shape[1]):
                 array[row, column] = 0.0
 
-    @jit
+    @inline
     def _forward(W, offsets, fan_in, fan_out, codes, A, act_offsets, logits, chunk, rows):
         """Forward pass of one model on a chunk: z[j] = sum_i a[i] W[i, j] + b[j], summed
         in order of i for every sample (as compiled._forward); the output layer's z
@@ -314,7 +309,7 @@ if numba is not None:
             if layer < n_layers - 1:  # the output activation is fused with the loss
                 _activate_block(codes[layer], z)
 
-    @jit
+    @inline
     def _activate_block(code, z):
         """z = f(z) in place, the activation chosen outside the loops (so that the
         simple ones vectorise); the numbers of compiled._activate."""
@@ -328,7 +323,7 @@ if numba is not None:
                 for r in range(rows):
                     z[j, r] = _activate(code, z[j, r])
 
-    @jit
+    @inline
     def _activate(code, z):
         if code == 0:
             return z
@@ -344,7 +339,7 @@ if numba is not None:
             return z if z > 0 else 0.01 * z
         return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
 
-    @jit
+    @inline
     def _derivative_from_a(code, a):
         # Every activation here can be differentiated from its output alone: relu,
         # leaky_relu and elu are positive exactly where z > 0.
@@ -360,7 +355,7 @@ if numba is not None:
             return 1.0 if a > 0 else 0.01
         return 1.0 if a > 0 else a + 1.0
 
-    @jit
+    @inline
     def _times_derivative(code, d, a):
         """d *= f'(z) over a block, from the activations a (as compiled's)."""
         width, rows = d.shape
@@ -377,7 +372,7 @@ if numba is not None:
                 for r in range(rows):
                     d[i, r] *= _derivative_from_a(code, a[i, r])
 
-    @jit
+    @inline
     def _output(loss_code, code, logits, out, y, scale, delta, sums):
         """The output activation, dL/dz and the chunk's summed loss, for one model."""
         if loss_code == 0:
@@ -386,7 +381,7 @@ if numba is not None:
             return _softmax_cross_entropy(logits, out, y, scale, delta, sums)
         return _squared_error(code, logits, out, y, scale, delta, sums)
 
-    @jit
+    @inline
     def _sigmoid_cross_entropy(logits, out, y, scale, delta, total):
         """Sigmoid outputs and mean(log(1 + e^z) - y z) over the k outputs. One exp(-|z|)
         serves both: it is the exp that compiled._softplus takes on either side of 0."""
@@ -412,7 +407,7 @@ if numba is not None:
             value += total[r] / k
         return value
 
-    @jit
+    @inline
     def _softmax_cross_entropy(logits, out, y, scale, delta, sums):
         """Softmax outputs and logsumexp(z) - y . z, from the softmax's max and sum."""
         top, total, dot = sums[0], sums[1], sums[2]
@@ -429,7 +424,7 @@ if numba is not None:
             value += top[r] + math.log(total[r]) - dot[r]
         return value
 
-    @jit
+    @inline
     def _softmax(logits, out, top, total):
         """out = softmax(logits) column by column; top and total get max(z) and
         sum(exp(z - max)). exp(z - max) is exactly 1 where z is the max, so that one
@@ -450,7 +445,7 @@ if numba is not None:
             for r in range(rows):
                 out[j, r] /= total[r]
 
-    @jit
+    @inline
     def _squared_error(code, logits, out, y, scale, delta, sums):
         """Any output activation, mean((a - y)^2) and dL/dz through f'."""
         k, rows = logits.shape
@@ -485,7 +480,7 @@ if numba is not None:
                 delta[j, r] = out[j, r] * (delta[j, r] - dot[r])
         return value
 
-    @jit
+    @inline
     def _backward(W, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, chunk, rows):
         """Add one model's gradients on a chunk to its row G, from dL/dz of the output
         layer in D."""
@@ -511,7 +506,7 @@ if numba is not None:
     # Sums over the samples may be reordered ("reassoc"), so that they vectorise: a dot
     # product of 100 samples then takes 0.2 instead of 0.8 us. BLAS reorders them as
     # well, in Sequential.fit's batched path and in fit_many's NumPy path.
-    @numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
+    @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
     def _add_gradients(G, a_in, d_out):
         """G[kernel] += a_in @ d_out.T and G[bias] += d_out summed over the samples; G
         is the layer's kernel, row-major, followed by its bias."""

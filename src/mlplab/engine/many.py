@@ -19,7 +19,6 @@ own learning rate. :class:`ModelStack` explains the layout of the activations.
 """
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,11 +113,8 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
     stack = _choose_stack(models, X, Y, engine)
-    try:
-        histories = _train(stack.run_epoch, models, len(X), epochs, batch_size, shuffle,
-                           as_generator(random_state))
-    finally:
-        stack.close()
+    histories = _train(stack.run_epoch, models, len(X), epochs, batch_size, shuffle,
+                       as_generator(random_state))
     stack.write_back(models)
     for model, history in zip(models, histories, strict=True):
         model.history = history
@@ -167,7 +163,6 @@ class CompiledModels:
         self.runners = [compiled.CompiledEpoch(model) for model in models]
         self.outputs = np.empty((len(models), len(X), Y.shape[1]), dtype=X.dtype)
         self.totals = np.zeros(len(models))
-        self._pool = None
 
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return
@@ -183,23 +178,15 @@ class CompiledModels:
         if threads == 1 or min(batch_size, len(self.X)) >= 2 * compiled.CHUNK:
             train(range(len(self.models)))
         else:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(threads)
             groups = np.array_split(np.arange(len(self.models)), threads)
             with compiled.one_blas_thread():
-                list(self._pool.map(train, groups))  # list(): re-raise a thread's error
+                compiled.run_in_threads(train, groups)
         return self._logs_of
 
     def _logs_of(self, m):
         model = self.models[m]
         return {"loss": self.totals[m] / len(self.X),
                 **model._metric_logs(self.outputs[m], self.Y)}
-
-    def close(self):
-        """Stop the threads of the model groups, if any ran."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
 
     def write_back(self, models):
         """Nothing to copy: each model trained its own arrays (and counted its steps)."""
@@ -403,9 +390,6 @@ class ModelStack:
                 input_gradients=[stack_of(units) for units in widths[:-1]],
                 targets=stack_of(widths[-1]))
         return self.workspaces[n]
-
-    def close(self):
-        """Nothing to release (the compiled ``LaneStack`` stops its threads here)."""
 
     def write_back(self, models):
         """Copy each model's row of weights and optimizer state into the model."""
