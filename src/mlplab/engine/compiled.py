@@ -126,6 +126,7 @@ class CompiledEpoch:
         widths = np.concatenate([[model.input_dim], self.fan_out])
         self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
         self._ones = np.ones(0)
+        self._buffers = []  # _threaded_epoch's, per thread
 
     def run(self, X, Y, factor, order, batch_size, outputs):
         """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
@@ -163,9 +164,13 @@ class CompiledEpoch:
         settings, P, S1, S2 = self.settings, self.params, self.first, self.second
         iterations = self.model.optimizer.iterations
         width, k = int(self.act_offsets[-1]), Y.shape[1]
-        buffers = [(np.empty_like(P), np.empty(CHUNK * width, P.dtype),
-                    np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype),
-                    np.empty((CHUNK, 2), P.dtype)) for _ in range(WORKERS)]
+        if len(self._buffers) != WORKERS or self._buffers[0][1].size != CHUNK * width:
+            # Each thread's arrays, kept from epoch to epoch: megabytes taken afresh
+            # would cost a page fault per 4 kB every epoch.
+            self._buffers = [(np.empty_like(P), np.empty(CHUNK * width, P.dtype),
+                              np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype),
+                              np.empty((CHUNK, 2), P.dtype)) for _ in range(WORKERS)]
+        buffers = self._buffers
         G = np.zeros_like(P)
         total, steps = 0.0, 0
 
