@@ -270,3 +270,37 @@ def test_threads_for_chunks_follow_the_blas_thread_settings(monkeypatch, environ
         monkeypatch.setenv(name, value)
     cores = len(os.sched_getaffinity(0))
     assert compiled._workers() == (expected or min(8, cores))
+
+
+def test_fits_in_several_threads_share_one_blas_limit_and_restore_it():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    with compiled.one_blas_thread():
+        pass  # loads SciPy's BLAS, so that both libraries are listed below
+    before = blas_threads()
+    first, second = compiled.one_blas_thread(), compiled.one_blas_thread()
+    first.__enter__()
+    second.__enter__()
+    assert set(blas_threads()) == {1}
+    first.__exit__(None, None, None)  # left first, entered first: the limit stays
+    assert set(blas_threads()) == {1}
+    second.__exit__(None, None, None)
+    assert blas_threads() == before
+
+
+def test_run_in_threads_keeps_order_and_passes_errors_on():
+    assert compiled.run_in_threads(lambda x: x * x, [3, 1, 2]) == [9, 1, 4]
+
+    def fail_on(bad):
+        def function(x):
+            if x == bad:
+                raise ValueError(f"item {x}")
+            return x
+        return function
+
+    for bad in (0, 2):  # in the calling thread, and on the pool
+        with pytest.raises(ValueError, match=f"item {bad}"):
+            compiled.run_in_threads(fail_on(bad), [0, 1, 2])

@@ -17,9 +17,11 @@ on-disk cache (``cache=True``) is invalidated per source file, so a kernel kept 
 another module would go on running a stale copy of a helper edited here.
 """
 
+import contextlib
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -205,6 +207,7 @@ class CompiledEpoch:
 
 
 _POOL = []  # the process's worker threads, started when first needed
+_LOCK = threading.Lock()  # guards _POOL and the BLAS thread limit below
 
 
 def thread_pool():
@@ -213,9 +216,10 @@ def thread_pool():
     many epochs. A forked child starts its own (the parent's threads are not in it).
     Only the caller's thread may wait on it: a job that submitted jobs and waited for
     them could wait for ever once every thread did the same."""
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(8, thread_name_prefix="mlplab"))
-    return _POOL[0]
+    with _LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(8, thread_name_prefix="mlplab"))
+        return _POOL[0]
 
 
 if hasattr(os, "register_at_fork"):
@@ -226,25 +230,43 @@ def run_in_threads(function, items):
     """``[function(item) for item in items]``, the first in the calling thread (which
     would only wait otherwise) and the others on ``thread_pool()``, at once."""
     jobs = [thread_pool().submit(function, item) for item in items[1:]]
-    first = function(items[0])
+    try:
+        first = function(items[0])
+    except BaseException:
+        wait(jobs)  # nothing may go on writing into arrays the caller gives up on
+        raise
     return [first] + [job.result() for job in jobs]
 
-_BLAS_THREADS = []  # a threadpoolctl controller, made once
+
+_BLAS = {"controller": None, "limiter": None, "users": 0}
 
 
+@contextlib.contextmanager
 def one_blas_thread():
     """A context in which BLAS runs on the calling thread only.
 
     The BLAS that numba's ``np.dot`` calls (SciPy's) is loaded first: a library loaded
-    after the controller was made would go on using all its threads, and two of our
-    threads calling a multi-threaded OpenBLAS at once wait for each other.
+    after threadpoolctl listed the libraries would go on using all its threads, and two
+    of our threads calling a multi-threaded OpenBLAS at once wait for each other. Fits
+    running in several threads at once share one limit: the last to leave restores the
+    thread counts that the first found.
     """
-    if not _BLAS_THREADS:
-        import scipy.linalg.cython_blas  # noqa: F401 - loads the BLAS numba calls
-        from threadpoolctl import ThreadpoolController
+    with _LOCK:
+        if _BLAS["controller"] is None:
+            import scipy.linalg.cython_blas  # noqa: F401 - loads the BLAS numba calls
+            from threadpoolctl import ThreadpoolController
 
-        _BLAS_THREADS.append(ThreadpoolController())
-    return _BLAS_THREADS[0].limit(limits=1, user_api="blas")
+            _BLAS["controller"] = ThreadpoolController()
+        if _BLAS["users"] == 0:
+            _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
+        _BLAS["users"] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _BLAS["users"] -= 1
+            if _BLAS["users"] == 0:
+                _BLAS["limiter"].restore_original_limits()
 
 
 def _flatten(arrays):
