@@ -163,6 +163,7 @@ class CompiledModels:
         self.runners = [compiled.CompiledEpoch(model) for model in models]
         self.outputs = np.empty((len(models), len(X), Y.shape[1]), dtype=X.dtype)
         self.totals = np.zeros(len(models))
+        self.stopped = [False] * len(models)  # a loss became NaN: as its fit, no more steps
 
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return
@@ -171,8 +172,10 @@ class CompiledModels:
 
         def train(group):
             for m in group:  # each runner counts its model's steps
-                self.totals[m] = self.runners[m].run(self.X, self.Y, None, order, batch_size,
-                                                     self.outputs[m])[0]
+                if not self.stopped[m]:
+                    self.totals[m], _, bad = self.runners[m].run(
+                        self.X, self.Y, None, order, batch_size, self.outputs[m])
+                    self.stopped[m] = bad >= 0
 
         threads = min(compiled.WORKERS, len(self.models))
         if threads == 1 or min(batch_size, len(self.X)) >= 2 * compiled.CHUNK:
