@@ -304,3 +304,26 @@ def test_run_in_threads_keeps_order_and_passes_errors_on():
     for bad in (0, 2):  # in the calling thread, and on the pool
         with pytest.raises(ValueError, match=f"item {bad}"):
             compiled.run_in_threads(fail_on(bad), [0, 1, 2])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_threads():
+    compiled.run_in_threads(lambda x: x, [1, 2])  # the parent's pool exists
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child (a study worker, say) must get its threads to work
+        try:
+            ok = compiled.run_in_threads(lambda x: x + 1, [1, 2, 3]) == [2, 3, 4]
+        finally:
+            os.write(write, b"1" if ok else b"0")
+            os._exit(0)
+    os.close(write)
+    import select
+    import signal
+
+    ready, _, _ = select.select([read], [], [], 30)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert ready, "the forked child waited for threads that it does not have"
+    assert os.read(read, 1) == b"1"

@@ -222,8 +222,17 @@ def thread_pool():
         return _POOL[0]
 
 
+def _after_fork_in_child():
+    """A forked child has none of the parent's threads: it starts its own pool, with a
+    fresh lock (another thread of the parent may have held the old one)."""
+    global _LOCK
+    _POOL.clear()
+    _LOCK = threading.Lock()
+    _BLAS["users"] = 0
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_POOL.clear)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def run_in_threads(function, items):
