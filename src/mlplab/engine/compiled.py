@@ -197,12 +197,13 @@ class CompiledEpoch:
                     for worker, loss in enumerate(run_in_threads(chunk, jobs)):  # in order
                         batch_loss += loss
                         G += buffers[worker][0]
-                loss = _penalise(batch_loss / count, P, G, self.offsets, self.l1, self.l2)
-                total += loss * count
-                if not math.isfinite(loss):
+                added, finite = _finish_batch(
+                    batch_loss, count, P, G, S1, S2, self.offsets, self.l1, self.l2,
+                    self.opt_code, settings, iterations + steps + 1)
+                total += added
+                if not finite:
                     return total, steps, start
                 steps += 1
-                _step(self.opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
 
 
@@ -524,6 +525,17 @@ if numba is not None:
             S2[i] = S2[i] * beta_2 + (1.0 - beta_2) * G[i] * G[i]
             P[i] -= lr * (S1[i] / correction_1) / (math.sqrt(S2[i] / correction_2) + epsilon)
 
+    @inline
+    def _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2, opt_code, settings,
+                      t):
+        """The batch's loss with its L1/L2 penalty (whose gradient goes into G), times
+        the batch's size, and whether it is finite; if it is, the optimizer's step t."""
+        loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
+        finite = math.isfinite(loss)
+        if finite:
+            _step(opt_code, settings, t, P, G, S1, S2)
+        return loss * count, finite
+
     @jit
     def _epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
                act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
@@ -565,12 +577,12 @@ if numba is not None:
                 total += batch_loss + 0.0  # as below: the mean of one sample, no penalty
                 steps += 1
                 continue
-            loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
-            total += loss * count
-            if not math.isfinite(loss):
+            added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
+                                          opt_code, settings, iterations + steps + 1)
+            total += added
+            if not finite:
                 return total, steps, start
             steps += 1
-            _step(opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
 
     @jit
@@ -606,12 +618,12 @@ if numba is not None:
                     norms, offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
                 for i in range(G.shape[0]):
                     G[i] += scratch[i]
-            loss = _penalise(batch_loss / count, P, G, offsets, l1, l2)
-            total += loss * count
-            if not math.isfinite(loss):
+            added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
+                                          opt_code, settings, iterations + steps + 1)
+            total += added
+            if not finite:
                 return total, steps, start
             steps += 1
-            _step(opt_code, settings, iterations + steps, P, G, S1, S2)
         return total, steps, -1
 
     @jit
