@@ -113,11 +113,7 @@ class CompiledEpoch:
             if name is not None:  # SGD's second buffer is scratch, not state
                 for index, view in enumerate(views_of_state):
                     optimizer.state[(index, name)] = view
-        sizes = [p.size for p in params]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.fan_in = np.array([layer.kernel.shape[0] for layer in dense], dtype=np.int64)
-        self.fan_out = np.array([layer.units for layer in dense], dtype=np.int64)
-        self.codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in dense])
+        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = layout(model)
         self.l1 = np.array([_reg(layer, "l1") for layer in dense])
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
         self.opt_code = OPTIMIZER_CODES[optimizer.name]
@@ -125,8 +121,6 @@ class CompiledEpoch:
             optimizer.learning_rate, getattr(optimizer, "momentum", 0.0),
             float(getattr(optimizer, "nesterov", False)), getattr(optimizer, "beta_1", 0.0),
             getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
-        widths = np.concatenate([[model.input_dim], self.fan_out])
-        self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
         self._ones = np.ones(0)
         self._buffers = []  # _threaded_epoch's, per thread
 
@@ -277,6 +271,22 @@ def one_blas_thread():
             _BLAS["users"] -= 1
             if _BLAS["users"] == 0:
                 _BLAS["limiter"].restore_original_limits()
+
+
+def layout(model):
+    """How the kernels find a Dense stack in flat buffers, as int64 arrays:
+    ``offsets`` (where each kernel and bias starts among the parameters, and the total),
+    ``fan_in`` and ``fan_out`` per layer, the activation ``codes``, and ``act_offsets``
+    (where each layer's activations start, input first, and their total width)."""
+    sizes = [p.size for p in model.parameters()]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
+    fan_out = np.array([layer.units for layer in model.layers], dtype=np.int64)
+    codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in model.layers],
+                     dtype=np.int64)
+    widths = np.concatenate([[model.input_dim], fan_out])
+    act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    return offsets, fan_in, fan_out, codes, act_offsets
 
 
 def _flatten(arrays):

@@ -89,8 +89,6 @@ class LaneStack:
         self.loss_code = LOSS_CODES[first.loss.name]
         self.optimizer = first.optimizer
         self.iterations, self.steps = first.optimizer.iterations, 0
-        sizes = [p.size for p in first.parameters()]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.params = _stack([model.parameters() for model in models])  # (M, n_parameters)
         self.state_names = _state_names(first.optimizer)
         state = [_stack([_state(model, name) for model in models]) for name in self.state_names]
@@ -100,22 +98,14 @@ class LaneStack:
                               dtype=first.dtype)
         self.settings = np.array([float(getattr(self.optimizer, name, 0.0)) for name in SETTINGS],
                                  dtype=first.dtype)
-        self._describe_layers(first)
+        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = (
+            compiled.layout(first))
         self.gradients = np.zeros_like(self.params)
         self.losses = np.zeros(len(models))  # summed in float64, as fit sums its batch losses
         # Metrics need every output: (M, n_samples, k), by sample index, not by order.
         with_outputs = any(model.metrics for model in models)
         self.outputs = np.zeros((len(models), len(X) if with_outputs else 0, Y.shape[1]),
                                 dtype=first.dtype)
-
-    def _describe_layers(self, model):
-        dense = model.layers
-        self.fan_in = np.array([layer.kernel.shape[0] for layer in dense], dtype=np.int64)
-        self.fan_out = np.array([layer.units for layer in dense], dtype=np.int64)
-        self.codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in dense],
-                              dtype=np.int64)
-        widths = np.concatenate([[model.input_dim], self.fan_out])
-        self.act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
 
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return
