@@ -63,6 +63,12 @@ def _workers():
 WORKERS = _workers()
 
 
+def chunks_in_threads(batch_size, n_samples):
+    """Whether ``CompiledEpoch.run`` shares each batch's chunks among threads: when
+    there are threads to share them and a batch holds two chunks or more."""
+    return WORKERS > 1 and min(batch_size, n_samples) >= 2 * CHUNK
+
+
 def available() -> bool:
     return numba is not None
 
@@ -135,7 +141,7 @@ class CompiledEpoch:
         order = np.asarray(order, dtype=np.int64)  # no copy when it is already
         optimizer = self.model.optimizer
         self.settings[0] = optimizer.learning_rate  # a callback may have changed it
-        if WORKERS > 1 and min(batch_size, len(X)) >= 2 * CHUNK:
+        if chunks_in_threads(batch_size, len(X)):
             total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
         else:
             # Per-sample loops win on small work; above it, batch matrix products (BLAS).

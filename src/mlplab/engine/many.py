@@ -178,7 +178,7 @@ class CompiledModels:
                     self.stopped[m] = bad >= 0
 
         threads = min(compiled.WORKERS, len(self.models))
-        if threads == 1 or min(batch_size, len(self.X)) >= 2 * compiled.CHUNK:
+        if threads == 1 or compiled.chunks_in_threads(batch_size, len(self.X)):
             train(range(len(self.models)))
         else:
             groups = np.array_split(np.arange(len(self.models)), threads)
