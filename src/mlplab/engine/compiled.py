@@ -173,14 +173,14 @@ class CompiledEpoch:
                               np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype),
                               np.empty((CHUNK, 2), P.dtype)) for _ in range(WORKERS)]
         buffers = self._buffers
-        G = np.zeros_like(P)
+        G, PT = np.zeros_like(P), np.empty_like(P)
         total, steps = 0.0, 0
 
         def chunk(job):
             worker, first, stop, count = job
             scratch, A, D, logits, norms = buffers[worker]
             return _chunk_gradients(
-                X, Y, factor, order, first, min(first + CHUNK, stop) - first, count, P,
+                X, Y, factor, order, first, min(first + CHUNK, stop) - first, count, P, PT,
                 scratch, A, D, logits, norms, self.offsets, self.fan_in, self.fan_out,
                 self.act_offsets, self.codes, loss_code, outputs)
 
@@ -191,6 +191,7 @@ class CompiledEpoch:
                 firsts = list(range(start, stop, CHUNK))
                 G[:] = 0.0
                 batch_loss = 0.0
+                _transpose_kernels(P, PT, self.offsets, self.fan_in, self.fan_out)
                 for at in range(0, len(firsts), WORKERS):  # a round: one chunk per thread
                     jobs = [(worker, first, stop, count)
                             for worker, first in enumerate(firsts[at:at + WORKERS])]
@@ -617,6 +618,7 @@ if numba is not None:
         chunk = min(batch_size, chunk_rows)
         G = np.zeros_like(P)
         scratch = np.empty(P.shape[0], dtype=P.dtype)  # one chunk's gradient
+        PT = np.empty_like(P)  # the kernels, transposed
         A = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         D = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         logits = np.empty((chunk, k), dtype=P.dtype)
@@ -627,10 +629,11 @@ if numba is not None:
             count = stop - start
             G[:] = 0.0
             batch_loss = 0.0
+            _transpose_kernels(P, PT, offsets, fan_in, fan_out)
             for first in range(start, stop, chunk):
                 rows = min(first + chunk, stop) - first
                 batch_loss += _chunk_gradients(
-                    X, Y, factor, order, first, rows, count, P, scratch, A, D, logits,
+                    X, Y, factor, order, first, rows, count, P, PT, scratch, A, D, logits,
                     norms, offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
                 for i in range(G.shape[0]):
                     G[i] += scratch[i]
@@ -643,13 +646,16 @@ if numba is not None:
         return total, steps, -1
 
     @jit
-    def _chunk_gradients(X, Y, factor, order, first, rows, count, P, scratch, A, D,
+    def _chunk_gradients(X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
                          logits, norms, offsets, fan_in, fan_out, act_offsets, codes,
                          loss_code, outputs):
         """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
         ``count``: write their gradient into ``scratch``, return their weighted summed
         loss. Only the rows' own slots of ``outputs`` are written, so threads may run
-        chunks of one batch at once, each with its own scratch, A, D, logits, norms."""
+        chunks of one batch at once, each with its own scratch, A, D, logits, norms.
+        ``PT`` holds the kernels transposed (``_transpose_kernels``): dL/dz below is
+        then a plain product, which BLAS runs ~1.4x faster on these small shapes than
+        one with a transposed operand (E4's net: 43 -> 32 us per 160 rows)."""
         n_layers = fan_in.shape[0]
         k = Y.shape[1]
         a_in = A[:rows * fan_in[0]].reshape((rows, fan_in[0]))
@@ -701,9 +707,19 @@ if numba is not None:
                     scratch[b0 + j] += d_out[r, j]  # dL/db
             if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
                 d_in = _block(D, act_offsets, layer, rows, n_in)
-                np.dot(d_out, P[w0:b0].reshape((n_in, n_out)).T, d_in)
+                np.dot(d_out, PT[w0:b0].reshape((n_out, n_in)), d_in)
                 _times_derivative(codes[layer - 1], d_in, a_in)
         return chunk_loss
+
+    @jit
+    def _transpose_kernels(P, PT, offsets, fan_in, fan_out):
+        """PT's block of each kernel above the first = that kernel transposed,
+        (fan_out, fan_in) row-major at the kernel's own offset."""
+        for layer in range(1, fan_in.shape[0]):
+            w0, n_in, n_out = offsets[2 * layer], fan_in[layer], fan_out[layer]
+            for i in range(n_in):
+                for j in range(n_out):
+                    PT[w0 + j * n_in + i] = P[w0 + i * n_out + j]
 
     @jit
     def _add_bias_and_activate(code, a, bias):
