@@ -12,7 +12,7 @@ from mlplab._validation import check_fraction, check_positive_int, check_same_le
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
-from mlplab.engine.epochs import choose_epoch_runner
+from mlplab.engine.epochs import block_epochs, choose_epoch_runner, epoch_blocks
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
 from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
@@ -253,28 +253,51 @@ class Sequential:
         self.stop_training = False
         outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
         run_epoch = choose_epoch_runner(self, engine, batch_listeners, batch_size)
+        blocks = epoch_blocks(run_epoch, active, validation, verbose, self.metrics, batch_size,
+                              n_samples)
+        # A batch of every sample needs no shuffling: the order would only change how
+        # the gradient's sum is rounded, and gathering rows in a random order costs more
+        # than the step on large data (1e6 rows: ~20% of an epoch).
+        mixed = shuffle and batch_size < n_samples
+        epoch = 0
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            for epoch in range(epochs):
-                # A batch of every sample needs no shuffling: the order would only change
-                # how the gradient's sum is rounded, and gathering rows in a random order
-                # costs more than the step on large data (1e6 rows: ~20% of an epoch).
-                mixed = shuffle and batch_size < n_samples
-                order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
-                total = run_epoch(X, Y, factor, order, batch_size, outputs, epoch,
-                                  batch_listeners)
-                logs = {"loss": total / n_samples, **self._metric_logs(outputs, Y)}
-                if validation is not None and not self.stop_training:
-                    logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
-                if verbose == 2:
-                    print(f"epoch {epoch + 1}/{epochs}: "
-                          + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
-                for callback in active:
-                    callback.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
+            while epoch < epochs and not self.stop_training:
+                if blocks is None:
+                    order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
+                    total = run_epoch(X, Y, factor, order, batch_size, outputs, epoch,
+                                      batch_listeners)
+                    self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
+                                    verbose, active)
+                    epoch += 1
+                    continue
+                count = block_epochs(n_samples, self.count_params(), epochs - epoch)
+                # The same orders, drawn in the same sequence, as epoch by epoch.
+                orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
+                          if mixed else np.arange(n_samples)[None, :])
+                totals = np.empty(count)
+                ran, bad = blocks(X, Y, factor, orders, batch_size, outputs, totals)
+                for done in range(ran):
+                    if done == ran - 1 and bad >= 0:  # the NaN guard stops training
+                        for callback in batch_listeners:
+                            callback.on_batch_end(self.steps, {"epoch": epoch + done,
+                                                               "loss": float("nan")})
+                    self._end_epoch(epoch + done, epochs, float(totals[done]) / n_samples, outputs,
+                                    Y, validation, verbose, active)
+                epoch += ran
         for callback in active:
             callback.on_train_end()
         return self.history
+
+    def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
+        """The epoch's logs (loss, metrics, validation), printed if asked, to the callbacks."""
+        logs = {"loss": loss, **self._metric_logs(outputs, Y)}
+        if validation is not None and not self.stop_training:
+            logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
+        if verbose == 2:
+            print(f"epoch {epoch + 1}/{epochs}: "
+                  + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
+        for callback in active:
+            callback.on_epoch_end(epoch, logs)
 
     def numpy_epoch(self, X, Y, factor, order, batch_size, outputs, epoch, listeners):
         """One epoch, one NumPy train_step per batch; return the summed batch losses."""
