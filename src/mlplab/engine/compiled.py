@@ -675,16 +675,22 @@ if numba is not None:
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
             count = stop - start
-            G[:] = 0.0
-            batch_loss = 0.0
             _transpose_kernels(P, PT, offsets, fan_in, fan_out)
-            for first in range(start, stop, chunk):
-                rows = min(first + chunk, stop) - first
-                batch_loss += _chunk_gradients(
-                    X, Y, factor, order, first, rows, count, P, PT, scratch, A, D, logits,
+            if count <= chunk:  # one chunk: its gradient is the batch's, written into G
+                batch_loss = _chunk_gradients(
+                    X, Y, factor, order, start, count, count, P, PT, G, A, D, logits,
                     norms, offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
-                for i in range(G.shape[0]):
-                    G[i] += scratch[i]
+            else:
+                G[:] = 0.0
+                batch_loss = 0.0
+                for first in range(start, stop, chunk):
+                    rows = min(first + chunk, stop) - first
+                    batch_loss += _chunk_gradients(
+                        X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
+                        logits, norms, offsets, fan_in, fan_out, act_offsets, codes,
+                        loss_code, outputs)
+                    for i in range(G.shape[0]):
+                        G[i] += scratch[i]
             added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
                                           opt_code, settings, iterations + steps + 1)
             total += added
@@ -748,11 +754,11 @@ if numba is not None:
             a_in = _block(A, act_offsets, layer, rows, n_in)
             d_out = _block(D, act_offsets, layer + 1, rows, n_out)
             np.dot(a_in.T, d_out, scratch[w0:b0].reshape((n_in, n_out)))  # dL/dW
-            for j in range(n_out):
-                scratch[b0 + j] = 0.0
+            bias = np.zeros(n_out, dtype=P.dtype)  # its own array: the loop vectorises
             for r in range(rows):
                 for j in range(n_out):
-                    scratch[b0 + j] += d_out[r, j]  # dL/db
+                    bias[j] += d_out[r, j]  # dL/db
+            scratch[b0:b0 + n_out] = bias
             if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
                 d_in = _block(D, act_offsets, layer, rows, n_in)
                 np.dot(d_out, PT[w0:b0].reshape((n_out, n_in)), d_in)
