@@ -37,7 +37,7 @@ def data_for(loss, units, rng):
 
 
 def train(engine, setup, optimizer, batch_size, dtype="float64", penalty=True, n_samples=60,
-          **fit_options):
+          metrics=("accuracy",), epochs=4, **fit_options):
     hidden, loss, output, units = setup
     X, y = data_for(loss, units, np.random.default_rng(0))
     X, y = X[:n_samples], y[:n_samples]
@@ -48,8 +48,9 @@ def train(engine, setup, optimizer, batch_size, dtype="float64", penalty=True, n
         mlplab.Dense(units, output),
     ], random_state=1, dtype=dtype)
     optimizer = type(optimizer)(**{k: getattr(optimizer, k) for k in optimizer.hyperparameters})
-    model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
-    history = model.fit(X, y, epochs=4, batch_size=batch_size, engine=engine, **fit_options)
+    model.compile(loss=loss, optimizer=optimizer, metrics=list(metrics))
+    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, engine=engine,
+                        **fit_options)
     return model.get_weights(), history.history, model
 
 
@@ -64,6 +65,75 @@ def test_compiled_equals_numpy(setup, optimizer, batch_size):
     np.testing.assert_allclose(fast_history["loss"], slow_history["loss"], rtol=1e-12)
     assert fast_history["accuracy"] == slow_history["accuracy"]
     assert fast.steps == slow.steps and fast.optimizer.iterations == slow.optimizer.iterations
+
+
+class Listener(mlplab.engine.callbacks.Callback):
+    """A callback that only listens: fit must then run epoch by epoch."""
+
+    def __init__(self):
+        self.epochs = []
+
+    def on_epoch_end(self, epoch, logs):
+        self.epochs.append(epoch)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, None])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_blocks_of_epochs_in_one_call_give_numpy_s_and_per_epoch_numbers(
+        setup, optimizer, batch_size, monkeypatch):
+    # Without metrics or other callbacks, fit runs blocks of epochs in one compiled call;
+    # a tiny block size makes 6 epochs take several blocks.
+    from mlplab.engine import epochs as epochs_module
+
+    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 2 * 60 * 60)
+    options = {"metrics": (), "epochs": 6}
+    blocks = train("compiled", setup, optimizer, batch_size, **options)
+    listener = Listener()
+    one_by_one = train("compiled", setup, optimizer, batch_size, callbacks=[listener],
+                       **options)
+    numpy = train("numpy", setup, optimizer, batch_size, **options)
+    assert listener.epochs == list(range(6))
+    for a, b, c in zip(blocks[0], one_by_one[0], numpy[0], strict=True):
+        np.testing.assert_array_equal(a, b)  # bit for bit
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
+    assert blocks[1]["loss"] == one_by_one[1]["loss"]
+    assert all(type(value) is float for value in blocks[1]["loss"])
+    np.testing.assert_allclose(blocks[1]["loss"], numpy[1]["loss"], rtol=1e-12)
+    assert blocks[2].steps == numpy[2].steps
+    assert blocks[2].optimizer.iterations == numpy[2].optimizer.iterations
+
+
+def test_which_fits_run_blocks_of_epochs(monkeypatch):
+    from mlplab.engine import epochs as epochs_module
+
+    calls = []
+    original = compiled.CompiledEpoch.run_epochs
+
+    def counting(self, *args):
+        calls.append(len(args[-1]))  # epochs in the block
+        return original(self, *args)
+
+    monkeypatch.setattr(compiled.CompiledEpoch, "run_epochs", counting)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 2)), rng.integers(0, 2, 50)
+
+    def fit(**options):
+        calls.clear()
+        compile_options = {"metrics": options.pop("metrics", None)}
+        model = mlplab.Sequential.from_spec([2, 4, 1], random_state=0)
+        model.compile(optimizer="sgd", **compile_options)
+        model.fit(X, y, epochs=20, batch_size=options.pop("batch_size", 1), **options)
+        return list(calls)
+
+    assert fit() == [20]
+    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 50 * 17 * 6)  # 17 parameters
+    assert fit() == [6, 6, 6, 2]
+    assert fit(metrics=["accuracy"]) == []
+    assert fit(validation_split=0.2) == []
+    assert fit(callbacks=[Listener()]) == []
+    assert fit(engine="numpy") == []
+    assert epochs_module.block_epochs(10**6, 10**4, 100) == 1  # huge epochs: one at a time
 
 
 @pytest.mark.parametrize("batch_size", [1, 8], ids=["per-sample", "last-batch-of-one"])
@@ -92,6 +162,28 @@ def test_divergence_on_single_samples_takes_no_step_with_a_nan_loss():
     assert not np.isfinite(history.history["loss"][-1]) and model.steps < 5 * 40
     # The step whose loss overflowed was not taken: the weights are those before it.
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, None])
+def test_divergence_in_a_block_of_epochs_ends_as_epoch_by_epoch(batch_size):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)) * 1e3, rng.normal(size=40)
+    runs = []
+    for callbacks in ([], [Listener()]):
+        model = mlplab.Sequential.from_spec([2, 8, 1], output_activation="linear",
+                                            random_state=0)
+        model.compile(loss="mse", optimizer="sgd", learning_rate=10.0)
+        with pytest.warns(TrainingDivergedWarning):
+            history = model.fit(X, y, epochs=50, batch_size=batch_size, engine="compiled",
+                                callbacks=callbacks)
+        runs.append((model, history))
+    (blocks, h1), (one_by_one, h2) = runs
+    assert h1.epoch == h2.epoch and len(h1.epoch) < 50
+    np.testing.assert_array_equal(h1.history["loss"], h2.history["loss"])
+    assert h1.stop_reason == h2.stop_reason and "learning rate" in h1.stop_reason
+    assert blocks.steps == one_by_one.steps
+    for a, b in zip(blocks.get_weights(), one_by_one.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_sample_weights_and_validation_match():
