@@ -310,7 +310,9 @@ def test_batches_larger_than_a_chunk_add_up_their_gradients():
 def _large_batch_run(monkeypatch, workers, engine="compiled", dtype="float64", epochs=2,
                      batch_size=4500, learning_rate=0.01, loss="binary_crossentropy", x_scale=1.0):
     monkeypatch.setattr(compiled, "WORKERS", workers)
-    monkeypatch.setattr(compiled, "CHUNK", 1000)  # a batch of 4 500 rows is 5 chunks
+    # A batch of 4 500 rows is 9 chunks in 5 groups, the last of one chunk.
+    monkeypatch.setattr(compiled, "CHUNK", 500)
+    monkeypatch.setattr(compiled, "GROUP_CHUNKS", 2)
     X = np.random.default_rng(1).normal(size=(10_000, 2)) * x_scale
     y = np.stack([X[:, 0] * X[:, 1] > 0, X[:, 0] > 0], axis=1).astype(int)
     model = mlplab.Sequential.from_spec([2, 16, 8, 2], activation="relu", random_state=0,

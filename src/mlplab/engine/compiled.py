@@ -42,8 +42,14 @@ OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
 # (2-4-4-2 at batch 8, 2-16-16-2 at batch 2), and batches win 2x at work 4 200 (E5's
 # batch of 100) and 11x at work 450 000.
 BATCHED_WORK = 600
-# Rows of a batch processed together; larger batches run in chunks (bounded memory).
-CHUNK = 2048
+# Rows of a batch processed together; larger batches run in chunks (bounded memory),
+# small enough for a chunk's activations and dL/dz to stay in a core's L2 cache (E4's
+# net on 10^6 samples, one thread: 31 GFLOP/s in chunks of 2048, 39-40 in 128 or 256).
+CHUNK = 256
+# Chunks per group: a group's gradient is summed chunk by chunk, and the groups' in
+# order; a thread takes a whole group (a round of threads per chunk cost ~10% of E4's
+# epoch at 10^6 samples).
+GROUP_CHUNKS = 8
 
 
 def _workers():
@@ -64,9 +70,9 @@ WORKERS = _workers()
 
 
 def chunks_in_threads(batch_size, n_samples):
-    """Whether ``CompiledEpoch.run`` shares each batch's chunks among threads: when
-    there are threads to share them and a batch holds two chunks or more."""
-    return WORKERS > 1 and min(batch_size, n_samples) >= 2 * CHUNK
+    """Whether ``CompiledEpoch.run`` shares each batch's groups of chunks among threads:
+    when there are threads to share them and a batch holds two groups or more."""
+    return WORKERS > 1 and min(batch_size, n_samples) >= 2 * CHUNK * GROUP_CHUNKS
 
 
 def available() -> bool:
@@ -145,7 +151,7 @@ class CompiledEpoch:
                 X, Y, factor, order, batch_size, self.params, self.first, self.second,
                 self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
                 LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
-                self.settings, optimizer.iterations, outputs, CHUNK)
+                self.settings, optimizer.iterations, outputs, CHUNK, GROUP_CHUNKS)
         optimizer.iterations += steps
         self.model.steps += steps
         return total, steps, bad
@@ -165,7 +171,7 @@ class CompiledEpoch:
             per_sample, X, Y, factor, orders, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
             self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
-            self.settings, optimizer.iterations, outputs, CHUNK, totals)
+            self.settings, optimizer.iterations, outputs, CHUNK, GROUP_CHUNKS, totals)
         optimizer.iterations += steps
         self.model.steps += steps
         return ran, bad
@@ -179,46 +185,49 @@ class CompiledEpoch:
         return factor[:, 0]
 
     def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs):
-        """``_batch_epoch`` with the chunks of each batch shared by ``WORKERS`` threads.
+        """``_batch_epoch`` with the groups of chunks of each batch shared by ``WORKERS``
+        threads.
 
-        Every chunk's gradient is found whole (as ``_batch_epoch`` finds it) and the
-        gradients are added in chunk order, so the numbers do not depend on how many
+        Every group's gradient is found whole (as ``_batch_epoch`` finds it) and the
+        gradients are added in group order, so the numbers do not depend on how many
         threads there are: they equal ``_batch_epoch``'s bit for bit.
         """
         loss_code = LOSS_CODES[self.model.loss.name]
         settings, P, S1, S2 = self.settings, self.params, self.first, self.second
         iterations = self.model.optimizer.iterations
         width, k = int(self.act_offsets[-1]), Y.shape[1]
-        if len(self._buffers) != WORKERS or self._buffers[0][1].size != CHUNK * width:
+        if len(self._buffers) != WORKERS or self._buffers[0][2].size != CHUNK * width:
             # Each thread's arrays, kept from epoch to epoch: megabytes taken afresh
             # would cost a page fault per 4 kB every epoch.
-            self._buffers = [(np.empty_like(P), np.empty(CHUNK * width, P.dtype),
+            self._buffers = [(np.empty_like(P), np.empty_like(P),
+                              np.empty(CHUNK * width, P.dtype),
                               np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype),
                               np.empty((CHUNK, 2), P.dtype)) for _ in range(WORKERS)]
         buffers = self._buffers
         G, PT = np.zeros_like(P), np.empty_like(P)
         total, steps = 0.0, 0
+        group_rows = CHUNK * GROUP_CHUNKS
 
-        def chunk(job):
+        def group(job):
             worker, first, stop, count = job
-            scratch, A, D, logits, norms = buffers[worker]
-            return _chunk_gradients(
-                X, Y, factor, order, first, min(first + CHUNK, stop) - first, count, P, PT,
-                scratch, A, D, logits, norms, self.offsets, self.fan_in, self.fan_out,
-                self.act_offsets, self.codes, loss_code, outputs)
+            gradient, part, A, D, logits, norms = buffers[worker]
+            return _group_gradients(
+                X, Y, factor, order, first, min(first + group_rows, stop), count, CHUNK, P,
+                PT, gradient, part, A, D, logits, norms, self.offsets, self.fan_in,
+                self.fan_out, self.act_offsets, self.codes, loss_code, outputs)
 
         with one_blas_thread():
             for start in range(0, len(X), batch_size):
                 stop = min(start + batch_size, len(X))
                 count = stop - start
-                firsts = list(range(start, stop, CHUNK))
+                firsts = list(range(start, stop, group_rows))
                 G[:] = 0.0
                 batch_loss = 0.0
                 _transpose_kernels(P, PT, self.offsets, self.fan_in, self.fan_out)
-                for at in range(0, len(firsts), WORKERS):  # a round: one chunk per thread
+                for at in range(0, len(firsts), WORKERS):  # a round: one group per thread
                     jobs = [(worker, first, stop, count)
                             for worker, first in enumerate(firsts[at:at + WORKERS])]
-                    for worker, loss in enumerate(run_in_threads(chunk, jobs)):  # in order
+                    for worker, loss in enumerate(run_in_threads(group, jobs)):  # in order
                         batch_loss += loss
                         G += buffers[worker][0]
                 added, finite = _finish_batch(
@@ -579,7 +588,7 @@ if numba is not None:
     @jit
     def _epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
                act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
-               outputs, chunk_rows):  # chunk_rows: _batch_epoch's; unused here
+               outputs, chunk_rows, group_chunks):  # the last two: _batch_epoch's
         n_layers = fan_in.shape[0]
         n_samples, k = X.shape[0], Y.shape[1]
         G = np.zeros_like(P)
@@ -628,7 +637,7 @@ if numba is not None:
     @jit
     def _epochs(per_sample, X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
                 fan_out, act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                iterations, outputs, chunk_rows, totals):
+                iterations, outputs, chunk_rows, group_chunks, totals):
         """``len(totals)`` epochs of ``_epoch`` (per_sample) or ``_batch_epoch``; see
         ``CompiledEpoch.run_epochs``."""
         steps = 0
@@ -638,12 +647,12 @@ if numba is not None:
                 total, taken, bad = _epoch(
                     X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
                     act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                    iterations + steps, outputs, chunk_rows)
+                    iterations + steps, outputs, chunk_rows, group_chunks)
             else:
                 total, taken, bad = _batch_epoch(
                     X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
                     act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                    iterations + steps, outputs, chunk_rows)
+                    iterations + steps, outputs, chunk_rows, group_chunks)
             totals[epoch] = total
             steps += taken
             if bad >= 0:
@@ -653,19 +662,21 @@ if numba is not None:
     @jit
     def _batch_epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
                      act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
-                     outputs, chunk_rows):
+                     outputs, chunk_rows, group_chunks):
         """The same epoch as ``_epoch``, a batch at a time: each layer is one matrix product.
 
         A batch larger than ``chunk_rows`` (``CHUNK``) runs in chunks, so the working
         arrays stay small (in cache) whatever the batch size; their gradients add up in
-        chunk order (as ``CompiledEpoch._threaded_epoch`` adds them). Layer l's
+        chunk order within groups of ``group_chunks``, and the groups' in group order
+        (as ``CompiledEpoch._threaded_epoch`` adds them). Layer l's
         activations for a chunk are a (rows, width) block of ``A`` (its dL/dz the same
         block of ``D``); kernels are views of the flat buffer, so BLAS reads them in place.
         """
         n_samples, k = X.shape[0], Y.shape[1]
         chunk = min(batch_size, chunk_rows)
         G = np.zeros_like(P)
-        scratch = np.empty(P.shape[0], dtype=P.dtype)  # one chunk's gradient
+        scratch = np.empty(P.shape[0], dtype=P.dtype)  # one group's gradient
+        part = np.empty(P.shape[0], dtype=P.dtype)  # one chunk's
         PT = np.empty_like(P)  # the kernels, transposed
         A = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         D = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
@@ -683,12 +694,11 @@ if numba is not None:
             else:
                 G[:] = 0.0
                 batch_loss = 0.0
-                for first in range(start, stop, chunk):
-                    rows = min(first + chunk, stop) - first
-                    batch_loss += _chunk_gradients(
-                        X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
-                        logits, norms, offsets, fan_in, fan_out, act_offsets, codes,
-                        loss_code, outputs)
+                for first in range(start, stop, chunk * group_chunks):
+                    batch_loss += _group_gradients(
+                        X, Y, factor, order, first, min(first + chunk * group_chunks, stop),
+                        count, chunk, P, PT, scratch, part, A, D, logits, norms, offsets,
+                        fan_in, fan_out, act_offsets, codes, loss_code, outputs)
                     for i in range(G.shape[0]):
                         G[i] += scratch[i]
             added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
@@ -698,6 +708,24 @@ if numba is not None:
                 return total, steps, start
             steps += 1
         return total, steps, -1
+
+    @jit
+    def _group_gradients(X, Y, factor, order, first, last, count, chunk, P, PT, gradient,
+                         part, A, D, logits, norms, offsets, fan_in, fan_out, act_offsets,
+                         codes, loss_code, outputs):
+        """``_chunk_gradients`` of the rows from ``first`` to ``last`` in chunks of
+        ``chunk``: their gradients summed in chunk order into ``gradient`` (``part``
+        holds each chunk's after the first); return their summed loss."""
+        loss = _chunk_gradients(X, Y, factor, order, first, min(chunk, last - first), count,
+                                P, PT, gradient, A, D, logits, norms, offsets, fan_in,
+                                fan_out, act_offsets, codes, loss_code, outputs)
+        for start in range(first + chunk, last, chunk):
+            loss += _chunk_gradients(X, Y, factor, order, start, min(chunk, last - start),
+                                     count, P, PT, part, A, D, logits, norms, offsets, fan_in,
+                                     fan_out, act_offsets, codes, loss_code, outputs)
+            for i in range(gradient.shape[0]):
+                gradient[i] += part[i]
+        return loss
 
     @jit
     def _chunk_gradients(X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
