@@ -271,3 +271,42 @@ def test_a_wide_net_that_diverges_stops_logging_while_the_others_train_on():
         for p, q in zip(model.get_weights(), alone.get_weights(), strict=True):
             np.testing.assert_array_equal(p, q)
         assert model.steps == alone.steps
+
+
+def test_vectorisable_exp_and_log_are_within_an_ulp_of_the_c_library():
+    """fit_many's exp and log (arithmetic the compiler can vectorise) against math's."""
+    import math
+
+    import numba
+
+    @numba.njit
+    def apply(which, x):
+        out = np.empty_like(x)
+        for i in range(x.size):
+            if which == 0:
+                out[i] = lanes._exp_nonpositive(x[i])
+            elif which == 1:
+                out[i] = lanes._log_at_least_one(x[i])
+            else:
+                out[i] = lanes._log1p_unit(x[i])
+        return out
+
+    def ulps(got, want):
+        return np.abs(got - want) / np.spacing(np.abs(want))
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([-rng.random(200_000) * 708, -rng.random(100_000) * 2,
+                        -rng.random(1000) * 1e-12, [0.0, -0.0, -708.0, -0.5 * math.log(2)]])
+    assert ulps(apply(0, x), np.array([math.exp(v) for v in x])).max() <= 1.0
+    assert apply(0, np.array([0.0]))[0] == 1.0  # exactly: a softmax's largest term
+    below = apply(0, np.array([-708.5, -1000.0, -np.inf, np.nan]))
+    assert below[:3].tolist() == [0.0, 0.0, 0.0] and np.isnan(below[3])
+    x = np.concatenate([1 + rng.random(200_000) * 9, np.exp(rng.random(100_000) * 700),
+                        [1.0, 1 + 2**-52, 2.0, math.sqrt(2), 1e308]])
+    assert ulps(apply(1, x), np.log(x)).max() <= 1.0
+    assert apply(1, np.array([1.0]))[0] == 0.0
+    special = apply(1, np.array([np.inf, np.nan]))
+    assert special[0] == np.inf and np.isnan(special[1])
+    x = np.concatenate([rng.random(200_000), rng.random(1000) * 1e-12, [1.0, 1e-300, 2**-53]])
+    assert ulps(apply(2, x), np.array([math.log1p(v) for v in x])).max() <= 1.0
+    assert apply(2, np.array([0.0]))[0] == 0.0 and np.isnan(apply(2, np.array([np.nan]))[0])
