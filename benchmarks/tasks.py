@@ -390,8 +390,16 @@ def task_s(scale, repeats):
     X, Y = data.xor(n_samples=n_samples, kind="normal", one_hot=True, random_state=0)
     rows = many_models_rows("S", e5_model, X, Y, max(1, int(10 * scale)), 100, repeats)
     X, y = data.moons(n_samples=200, noise=0.2, random_state=42)
-    return rows + many_models_rows("S-E4", e4_model, X[:160], y[:160],
-                                   max(2, int(200 * scale)), None, repeats)
+    rows += many_models_rows("S-E4", e4_model, X[:160], y[:160], max(2, int(200 * scale)),
+                             None, repeats)
+    # E4's arithmetic bounds what training 10 models together can gain: 10 models' FLOPs
+    # at a large product's rate on every core, however they are shared out.
+    from mlplab.engine import compiled
+
+    flops = 10 * 6 * sum(a * b for a, b in E4_SHAPES) * 160
+    floor = flops / (one_core_gflops(scale, repeats) * 1e9 * compiled.WORKERS)
+    return rows + [{"task": "S-E4", "impl": f"FLOP floor, {compiled.WORKERS} core(s)",
+                    "value": floor * 1e3, "unit": "ms/epoch, 10 models"}]
 
 
 def task_study(scale, repeats):
