@@ -167,8 +167,9 @@ class CompiledEpoch:
         optimizer = self.model.optimizer
         self.settings[0] = optimizer.learning_rate
         per_sample = batch_size * len(self.params) <= BATCHED_WORK
-        ran, steps, bad = _epochs(
-            per_sample, X, Y, factor, orders, batch_size, self.params, self.first,
+        kernel = _epochs_per_sample if per_sample else _epochs_batched
+        ran, steps, bad = kernel(
+            X, Y, factor, orders, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
             self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
             self.settings, optimizer.iterations, outputs, CHUNK, GROUP_CHUNKS, totals)
@@ -634,26 +635,36 @@ if numba is not None:
             steps += 1
         return total, steps, -1
 
+    # Blocks of epochs (CompiledEpoch.run_epochs): one kernel per epoch kernel, so that a
+    # first per-sample fit compiles only the per-sample loop (a kernel calling both took
+    # 16 s to compile instead of 4).
     @jit
-    def _epochs(per_sample, X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
-                fan_out, act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                iterations, outputs, chunk_rows, group_chunks, totals):
-        """``len(totals)`` epochs of ``_epoch`` (per_sample) or ``_batch_epoch``; see
-        ``CompiledEpoch.run_epochs``."""
+    def _epochs_per_sample(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
+                           fan_out, act_offsets, codes, loss_code, l1, l2, opt_code,
+                           settings, iterations, outputs, chunk_rows, group_chunks, totals):
+        """``len(totals)`` epochs of ``_epoch``: see ``CompiledEpoch.run_epochs``."""
         steps = 0
         for epoch in range(totals.shape[0]):
-            order = orders[epoch if orders.shape[0] > 1 else 0]
-            if per_sample:
-                total, taken, bad = _epoch(
-                    X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-                    act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                    iterations + steps, outputs, chunk_rows, group_chunks)
-            else:
-                total, taken, bad = _batch_epoch(
-                    X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-                    act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                    iterations + steps, outputs, chunk_rows, group_chunks)
-            totals[epoch] = total
+            totals[epoch], taken, bad = _epoch(
+                X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                opt_code, settings, iterations + steps, outputs, chunk_rows, group_chunks)
+            steps += taken
+            if bad >= 0:
+                return epoch + 1, steps, bad
+        return totals.shape[0], steps, -1
+
+    @jit
+    def _epochs_batched(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
+                        fan_out, act_offsets, codes, loss_code, l1, l2, opt_code, settings,
+                        iterations, outputs, chunk_rows, group_chunks, totals):
+        """``len(totals)`` epochs of ``_batch_epoch``: see ``CompiledEpoch.run_epochs``."""
+        steps = 0
+        for epoch in range(totals.shape[0]):
+            totals[epoch], taken, bad = _batch_epoch(
+                X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                opt_code, settings, iterations + steps, outputs, chunk_rows, group_chunks)
             steps += taken
             if bad >= 0:
                 return epoch + 1, steps, bad

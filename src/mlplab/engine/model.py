@@ -224,7 +224,9 @@ class Sequential:
         engine : "auto", "numpy" or "compiled"
             "compiled" runs each epoch in one numba-compiled loop (same numbers as
             the NumPy path, much faster on small nets); "auto" uses it when numba
-            is installed and the model and callbacks allow it.
+            is installed and the model and callbacks allow it. With no metrics,
+            validation, printing or callbacks of your own it runs blocks of epochs
+            per call.
 
         Returns
         -------
