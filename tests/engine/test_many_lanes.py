@@ -219,28 +219,34 @@ def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, work
             np.testing.assert_array_equal(threaded.optimizer.state[key], value)
 
 
-def wide_model(seed, learning_rate=0.05):
+def wide_model(seed, learning_rate=0.05, metrics=("accuracy",)):
     model = mlplab.Sequential.from_spec([3, 40, 30, 2], activation="tanh", random_state=seed,
                                         output_activation="softmax")
-    return model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+    return model.compile(loss="categorical_crossentropy", metrics=list(metrics),
                          optimizer=mlplab.SGD(learning_rate=learning_rate, momentum=0.9))
 
 
+@pytest.mark.parametrize("metrics", [("accuracy",), ()], ids=["epoch-by-epoch", "blocks"])
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_nets_too_wide_for_lanes_train_as_their_own_compiled_fits(monkeypatch, workers):
+def test_nets_too_wide_for_lanes_train_as_their_own_compiled_fits(monkeypatch, workers,
+                                                                  metrics):
     # Above LANE_PARAMETERS, "auto" runs each model's own compiled epoch (groups of
     # models on threads): every model gets its separate fit's bits, history and steps.
+    # Without metrics, blocks of epochs per call (here 2 epochs a block).
     from mlplab.engine import compiled
+    from mlplab.engine import epochs as epochs_module
 
     monkeypatch.setattr(compiled, "WORKERS", workers)
     X, y = data_for("categorical_crossentropy", 2, n_samples=200)
-    models = [wide_model(m, learning_rate=0.02 * (m + 1)) for m in range(5)]
+    models = [wide_model(m, learning_rate=0.02 * (m + 1), metrics=metrics) for m in range(5)]
+    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK",
+                        2 * 200 * models[0].count_params() * 5 // min(workers, 5))
     models[0].build(3)
     assert not lanes.pays_off(models[0])
     histories = fit_many(models, X, y, epochs=3, batch_size=16, random_state=4)
     fit_many(models, X, y, epochs=2, batch_size=None, random_state=5)  # and on, full batch
     for m, model in enumerate(models):
-        alone = wide_model(m, learning_rate=0.02 * (m + 1))
+        alone = wide_model(m, learning_rate=0.02 * (m + 1), metrics=metrics)
         first = alone.fit(X, y, epochs=3, batch_size=16, random_state=4).history
         alone.fit(X, y, epochs=2, batch_size=None, random_state=5)
         for p, q in zip(model.get_weights(), alone.get_weights(), strict=True):
