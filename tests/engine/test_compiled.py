@@ -104,6 +104,23 @@ def test_blocks_of_epochs_in_one_call_give_numpy_s_and_per_epoch_numbers(
     assert blocks[2].optimizer.iterations == numpy[2].optimizer.iterations
 
 
+@pytest.mark.parametrize("batch_size", [1, None])
+def test_fortran_ordered_data_trains_as_c_ordered(batch_size):
+    # The kernels borrow C-ordered arrays (no reference counts); other layouts go as
+    # they are. Both give the same bits.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(300, 3)), rng.integers(0, 2, 300)
+    runs = []
+    for data in (np.ascontiguousarray(X), np.asfortranarray(X)):
+        model = mlplab.Sequential.from_spec([3, 8, 1], activation="tanh", random_state=0)
+        model.compile(optimizer="sgd", learning_rate=0.1)
+        history = model.fit(data, y, epochs=3, batch_size=batch_size, engine="compiled")
+        runs.append((model.get_weights(), history.history["loss"]))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert runs[0][1] == runs[1][1]
+
+
 def test_which_fits_run_blocks_of_epochs(monkeypatch):
     from mlplab.engine import epochs as epochs_module
 
