@@ -64,6 +64,38 @@ def train_three_ways(make, X, y, n_models=3, **options):
     return runs
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+def test_blocks_of_epochs_give_epoch_by_epoch_bits(monkeypatch, setup, optimizer, workers):
+    # Without metrics the lanes train blocks of epochs per call (here 3 epochs a block,
+    # 7 epochs); with them, epoch by epoch. The metrics change nothing else.
+    from mlplab.engine import compiled
+    from mlplab.engine import epochs as epochs_module
+
+    monkeypatch.setattr(compiled, "WORKERS", workers)
+    monkeypatch.setattr(lanes, "THREADED_WORK", 0)  # threads however small the epoch
+    X, y = data_for(setup[1], setup[3])
+    runs = []
+    for metrics in ([], ["accuracy"]):
+        models = [make_model(m, setup, optimizer) for m in range(3)]
+        for model in models:
+            model.compile(loss=model.loss, optimizer=model.optimizer, metrics=metrics)
+        models[0].build(3)
+        params = models[0].count_params() * 3 // min(workers, 3)
+        monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 3 * len(X) * params)
+        histories = fit_many(models, X, y, epochs=7, batch_size=8, random_state=1,
+                             engine="compiled")
+        runs.append((models, histories))
+    (blocks, h1), (by_epoch, h2) = runs
+    for a, b in zip(blocks, by_epoch, strict=True):
+        for p, q in zip(a.get_weights(), b.get_weights(), strict=True):
+            np.testing.assert_array_equal(p, q)
+        assert a.steps == b.steps and a.optimizer.iterations == b.optimizer.iterations
+    for a, b in zip(h1, h2, strict=True):
+        assert a.history["loss"] == b.history["loss"] and a.epoch == b.epoch
+
+
 def largest_difference(models, references):
     """The largest difference of any weight, relative to its array's largest value."""
     return max(np.max(np.abs(p - q)) / np.max(np.abs(q))
