@@ -151,6 +151,9 @@ def test_which_fits_run_blocks_of_epochs(monkeypatch):
     assert fit(callbacks=[Listener()]) == []
     assert fit(engine="numpy") == []
     assert epochs_module.block_epochs(10**6, 10**4, 100) == 1  # huge epochs: one at a time
+    # A tiny net on many samples: the orders' memory bounds the block (8 MB of indices).
+    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 10**12)
+    assert epochs_module.block_epochs(10**4, 2, 10**6) == (1 << 20) // 10**4
 
 
 @pytest.mark.parametrize("batch_size", [1, 8], ids=["per-sample", "last-batch-of-one"])

@@ -8,6 +8,9 @@ ENGINES = ("auto", "numpy", "compiled")
 # Work (samples x parameters x epochs) of one call running several epochs: ~20-60 ms,
 # so Ctrl-C still stops a fit at once (a compiled call cannot be interrupted).
 WORK_PER_BLOCK = 20_000_000
+# Sample indices of a block's shuffled orders, at most (int64: 8 MB; tiny nets on many
+# samples would otherwise draw orders for thousands of epochs at once).
+ORDER_ENTRIES = 1 << 20
 
 
 def choose_epoch_runner(model, engine, batch_listeners, batch_size):
@@ -64,5 +67,7 @@ def epoch_blocks(run_epoch, callbacks, validation, verbose, metrics, batch_size,
 
 
 def block_epochs(n_samples, n_parameters, epochs_left):
-    """How many epochs one ``run_epochs`` call takes (see ``WORK_PER_BLOCK``)."""
-    return max(1, min(epochs_left, WORK_PER_BLOCK // max(1, n_samples * n_parameters)))
+    """How many epochs one ``run_epochs`` call takes: about ``WORK_PER_BLOCK`` of work,
+    and at most ``ORDER_ENTRIES`` sample indices for their orders (8 MB)."""
+    work = max(1, n_samples * n_parameters)
+    return max(1, min(epochs_left, WORK_PER_BLOCK // work, ORDER_ENTRIES // n_samples))
