@@ -90,8 +90,6 @@ class LaneStack:
     hold the optimizer state in the same layout (SGD's velocity, or Adam's moments).
     """
 
-    compiled = compiled
-
     def __init__(self, models, X, Y):
         first = models[0]
         self.models, self.X, self.Y = models, X, Y

@@ -264,8 +264,11 @@ def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
                         log(m, epoch, logs_of(m))
                 epoch += 1
                 continue
-            # A block holds about the work of one fit's block per thread.
-            threads = min(stack.compiled.WORKERS, len(models))
+            # A block holds about the work of one fit's block per thread (only compiled
+            # stacks have blocks, so numba is loaded already).
+            from mlplab.engine.compiled import WORKERS
+
+            threads = min(WORKERS, len(models))
             count = block_epochs(n_samples, models[0].count_params() * len(models) // threads,
                                  epochs - epoch)
             orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
