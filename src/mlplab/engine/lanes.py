@@ -431,9 +431,11 @@ if numba is not None:
 
     @inline
     def _block(buffer, row, width, chunk, rows):
-        """Rows ``row`` to ``row + width`` of a chunk buffer, (width, rows), contiguous."""
-        begin = row * chunk
-        return buffer[begin:begin + width * rows].reshape((width, rows))
+        """Rows ``row`` to ``row + width`` of a chunk buffer, (width, rows), contiguous:
+        a borrowed view (see _borrowed) of the kernel's argument ``buffer``, made
+        without numba's reshape helper (a C call per view)."""
+        address = buffer.ctypes.data + row * chunk * buffer.itemsize
+        return numba.carray(_void_pointer(address), (width, rows), buffer.dtype)
 
     @inline
     def _gather(X, Y, order, first, inputs, targets):
@@ -464,10 +466,12 @@ if numba is not None:
             z = logits if layer == n_layers - 1 else _block(A, act_offsets[layer + 1], n_out,
                                                             chunk, rows)
             for j in range(n_out):
-                z_j = z[j]
+                # The first term set, not added to zeros: LLVM made the zeroing a call
+                # to memset per row of z (the same numbers, up to the sign of a zero).
+                z_j, a_0, w = z[j], a_in[0], W[w0 + j]
                 for r in range(rows):
-                    z_j[r] = 0.0
-                for i in range(n_in):
+                    z_j[r] = a_0[r] * w
+                for i in range(1, n_in):
                     a_i, w = a_in[i], W[w0 + i * n_out + j]
                     for r in range(rows):
                         z_j[r] += a_i[r] * w
@@ -586,9 +590,11 @@ if numba is not None:
             for r in range(rows):
                 dot[r] += y[j, r] * logits[j, r]
                 delta[j, r] = (out[j, r] - y[j, r]) * scale
+        for r in range(rows):  # apart from the sum below, so that the logs vectorise
+            dot[r] = top[r] + _log_at_least_one(total[r]) - dot[r]
         value = 0.0
         for r in range(rows):
-            value += top[r] + _log_at_least_one(total[r]) - dot[r]
+            value += dot[r]
         return value
 
     @inline
@@ -661,10 +667,10 @@ if numba is not None:
                 break  # nobody needs the gradient of the data
             d_in = _block(D, act_offsets[layer], n_in, chunk, rows)
             for i in range(n_in):  # dL/dz below = (delta @ W.T) * f'(a), summed over j
-                d_i = d_in[i]
-                for r in range(rows):
-                    d_i[r] = 0.0
-                for j in range(n_out):
+                d_i, d_0, w = d_in[i], d_out[0], W[w0 + i * n_out]
+                for r in range(rows):  # the first term set, as in _forward
+                    d_i[r] = d_0[r] * w
+                for j in range(1, n_out):
                     d_j, w = d_out[j], W[w0 + i * n_out + j]
                     for r in range(rows):
                         d_i[r] += d_j[r] * w
