@@ -902,7 +902,7 @@ if numba is not None:
             w0, n_in, n_out = offsets[2 * layer], fan_in[layer], fan_out[layer]
             for i in range(n_in):
                 for j in range(n_out):
-                    PT[w0 + j * n_in + i] = P[w0 + i * n_out + j]
+                    PT[_unsigned(w0 + j * n_in + i)] = P[_unsigned(w0 + i * n_out + j)]
 
     @jit
     def _add_bias_and_activate(code, a, bias):
