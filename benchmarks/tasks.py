@@ -74,11 +74,47 @@ def task_h(scale, repeats):
     if torch_time is not None:
         rows.append(("PyTorch f32, 1 thread", torch_time))
     rows = [(name, seconds / epochs) for name, seconds in rows]
+    products = _products_alone(len(X), epochs)
+    if products is not None:
+        rows.append(("its matrix products alone", products))
     # The issue's floor: the epoch's multiply-adds at one core's large-matmul rate.
     flops = 6 * sum(a * b for a, b in E4_SHAPES) * len(X)
     rows.append(("FLOP floor, 1 core", flops / (one_core_gflops(scale, repeats) * 1e9)))
     return [{"task": "H", "impl": name, "value": seconds * 1e6, "unit": "us/epoch"}
             for name, seconds in rows]
+
+
+def _products_alone(n_rows, epochs):
+    """Seconds per epoch of just the BLAS products of an E4 epoch on ``n_rows`` (forward,
+    the kernels' gradients, dL/dz below), as the compiled epoch calls them, one thread:
+    how close the rest of the epoch is to free. None without numba."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    @numba.njit
+    def run(a, w, wt, d, g, epochs):
+        for _ in range(epochs):
+            for layer in range(len(w)):
+                np.dot(a[layer], w[layer], a[layer + 1])
+            for layer in range(len(w) - 1, -1, -1):
+                np.dot(a[layer].T, d[layer + 1], g[layer])
+                if layer > 0:
+                    np.dot(d[layer + 1], wt[layer], d[layer])
+
+    rng = np.random.default_rng(0)
+    a = numba.typed.List([rng.random((n_rows, width)) for width in E4_WIDTHS])
+    d = numba.typed.List([rng.random((n_rows, width)) for width in E4_WIDTHS])
+    w = numba.typed.List([rng.random(shape) for shape in E4_SHAPES])
+    wt = numba.typed.List([rng.random(shape[::-1]) for shape in E4_SHAPES])
+    g = numba.typed.List([rng.random(shape) for shape in E4_SHAPES])
+    with threadpool_limits(limits=1, user_api="blas"):
+        run(a, w, wt, d, g, 1)
+        start = time.perf_counter()
+        run(a, w, wt, d, g, epochs)
+        return (time.perf_counter() - start) / epochs
 
 
 def one_core_gflops(scale, repeats):
