@@ -213,8 +213,8 @@ class CompiledEpoch:
             # would cost a page fault per 4 kB every epoch.
             self._buffers = [(np.empty_like(P), np.empty_like(P),
                               np.empty(CHUNK * width, P.dtype),
-                              np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype),
-                              np.empty((CHUNK, 2), P.dtype)) for _ in range(WORKERS)]
+                              np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype))
+                             for _ in range(WORKERS)]
         buffers = self._buffers
         G, PT = np.zeros_like(P), np.empty_like(P)
         total, steps = 0.0, 0
@@ -222,10 +222,10 @@ class CompiledEpoch:
 
         def group(job):
             worker, first, stop, count = job
-            gradient, part, A, D, logits, norms = buffers[worker]
+            gradient, part, A, D, logits = buffers[worker]
             return _group_gradients(
                 X, Y, factor, order, first, min(first + group_rows, stop), count, CHUNK, P,
-                PT, gradient, part, A, D, logits, norms, self.offsets, self.fan_in,
+                PT, gradient, part, A, D, logits, self.offsets, self.fan_in,
                 self.fan_out, self.act_offsets, self.codes, loss_code, outputs)
 
         with one_blas_thread():
@@ -435,15 +435,6 @@ if numba is not None:
         return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
 
     @inline
-    def _softplus(z):
-        # logaddexp(0, z) exactly as NumPy computes it.
-        if z == 0.0:
-            return math.log(2.0)
-        if z > 0:
-            return z + math.log1p(math.exp(-z))
-        return math.log1p(math.exp(z))
-
-    @inline
     def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits, loss_code):
         """Forward pass of one sample; activations into A, the output logits into logits.
 
@@ -471,44 +462,28 @@ if numba is not None:
                 _softmax(logits, A[a_out:a_out + n_out])
 
     @inline
-    def _sample_loss(loss_code, logits, out, y):
-        k = logits.shape[0]
-        if loss_code == 0:
-            value = 0.0
-            for j in range(k):
-                value += _softplus(logits[j]) - y[j] * logits[j]
-            return value / k
-        if loss_code == 1:
-            top = logits.max()
-            total = 0.0
-            for j in range(k):
-                total += math.exp(logits[j] - top)
-            return _cross_entropy(top, total, logits, y)
-        value = 0.0
-        for j in range(k):
-            value += (out[j] - y[j]) ** 2
-        return value / k
-
-    @inline
     def _output_and_loss(loss_code, logits, out, y):
-        """The output activation into ``out`` and the sample's loss, from the logits
-        that ``_forward`` left (see there): ``_activate`` and ``_sample_loss``'s
-        numbers, with each exponential taken once instead of twice."""
+        """One sample's loss, the NumPy path's numbers; with cross-entropy, also its
+        output activation into ``out``, from the logits that ``_forward`` left (see
+        there), so that the activation and the loss share their exponentials."""
         k = logits.shape[0]
+        value = 0.0
         if loss_code == 0:  # sigmoid output: exp(-|z|) serves the sigmoid and softplus
-            value = 0.0
             for j in range(k):
                 z = logits[j]
                 e = math.exp(-abs(z))
                 positive = 1.0 / (1.0 + e)
                 out[j] = positive if z >= 0 else e * positive
+                # softplus(z) = logaddexp(0, z), as NumPy computes it
                 softplus = math.log(2.0) if z == 0.0 else math.log1p(e) + max(z, 0.0)
                 value += softplus - y[j] * z
             return value / k
         if loss_code == 1:  # softmax output: the softmax's sum of exponentials
             top, total = _softmax(logits, out)
             return _cross_entropy(top, total, logits, y)
-        return _sample_loss(loss_code, logits, out, y)
+        for j in range(k):  # mse, on the output _forward took
+            value += (out[j] - y[j]) ** 2
+        return value / k
 
     @inline  # called per row in hot loops
     def _cross_entropy(top, total, logits, y):
@@ -779,7 +754,6 @@ if numba is not None:
         A = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         D = np.empty(chunk * act_offsets[-1], dtype=P.dtype)
         logits = np.empty((chunk, k), dtype=P.dtype)
-        norms = np.empty((chunk, 2), dtype=P.dtype)  # softmax rows: max and sum of exps
         total, steps = 0.0, 0
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
@@ -788,14 +762,14 @@ if numba is not None:
             if count <= chunk:  # one chunk: its gradient is the batch's, written into G
                 batch_loss = _chunk_gradients(
                     X, Y, factor, order, start, count, count, P, PT, G, A, D, logits,
-                    norms, offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                    offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
             else:
                 G[:] = 0.0
                 batch_loss = 0.0
                 for first in range(start, stop, chunk * group_chunks):
                     batch_loss += _group_gradients(
                         X, Y, factor, order, first, min(first + chunk * group_chunks, stop),
-                        count, chunk, P, PT, scratch, part, A, D, logits, norms, offsets,
+                        count, chunk, P, PT, scratch, part, A, D, logits, offsets,
                         fan_in, fan_out, act_offsets, codes, loss_code, outputs)
                     for i in range(G.shape[0]):
                         G[i] += scratch[i]
@@ -809,17 +783,17 @@ if numba is not None:
 
     @jit
     def _group_gradients(X, Y, factor, order, first, last, count, chunk, P, PT, gradient,
-                         part, A, D, logits, norms, offsets, fan_in, fan_out, act_offsets,
+                         part, A, D, logits, offsets, fan_in, fan_out, act_offsets,
                          codes, loss_code, outputs):
         """``_chunk_gradients`` of the rows from ``first`` to ``last`` in chunks of
         ``chunk``: their gradients summed in chunk order into ``gradient`` (``part``
         holds each chunk's after the first); return their summed loss."""
         loss = _chunk_gradients(X, Y, factor, order, first, min(chunk, last - first), count,
-                                P, PT, gradient, A, D, logits, norms, offsets, fan_in,
+                                P, PT, gradient, A, D, logits, offsets, fan_in,
                                 fan_out, act_offsets, codes, loss_code, outputs)
         for start in range(first + chunk, last, chunk):
             loss += _chunk_gradients(X, Y, factor, order, start, min(chunk, last - start),
-                                     count, P, PT, part, A, D, logits, norms, offsets, fan_in,
+                                     count, P, PT, part, A, D, logits, offsets, fan_in,
                                      fan_out, act_offsets, codes, loss_code, outputs)
             for i in range(gradient.shape[0]):
                 gradient[i] += part[i]
@@ -827,18 +801,18 @@ if numba is not None:
 
     @jit
     def _chunk_gradients(X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
-                         logits, norms, offsets, fan_in, fan_out, act_offsets, codes,
+                         logits, offsets, fan_in, fan_out, act_offsets, codes,
                          loss_code, outputs):
         """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
         ``count``: write their gradient into ``scratch``, return their weighted summed
         loss. Only the rows' own slots of ``outputs`` are written, so threads may run
-        chunks of one batch at once, each with its own scratch, A, D, logits, norms.
+        chunks of one batch at once, each with its own scratch, A, D and logits.
         ``PT`` holds the kernels transposed (``_transpose_kernels``): dL/dz below is
         then a plain product, which BLAS runs ~1.4x faster on these small shapes than
         one with a transposed operand (E4's net: 43 -> 32 us per 160 rows)."""
         X, Y, factor, order, outputs = (_borrowed(X), _borrowed(Y), _borrowed(factor),
                                         _borrowed(order), _borrowed(outputs))
-        logits, norms, A, D = _borrowed(logits), _borrowed(norms), _borrowed(A), _borrowed(D)
+        logits, A, D = _borrowed(logits), _borrowed(A), _borrowed(D)
         n_layers = fan_in.shape[0]
         k = Y.shape[1]
         a_in = A[:rows * fan_in[0]].reshape((rows, fan_in[0]))
@@ -855,26 +829,20 @@ if numba is not None:
                     for j in range(n_out):
                         z = a_out[r, j] + P[b0 + j]
                         logits[r, j] = z
-                        a_out[r, j] = _activate(code, z) if code != 6 else z
+                        if loss_code == 2 and code != 6:  # else see _output_and_loss
+                            a_out[r, j] = _activate(code, z)
+                    if code == 6 and loss_code == 2:  # softmax under MSE, row by row
+                        _softmax(logits[r], a_out[r])
             else:
                 _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
-            if code == 6:  # softmax output, row by row as in the per-sample loop
-                for r in range(rows):
-                    norms[r, 0], norms[r, 1] = _softmax(logits[r], a_out[r])
         out = _block(A, act_offsets, n_layers, rows, k)
         d_out = _block(D, act_offsets, n_layers, rows, k)
-        # Softmax with cross-entropy: the loss reuses the softmax's max and sum of
-        # exponentials (the same numbers _sample_loss would compute again).
-        shared = loss_code == 1 and codes[n_layers - 1] == 6
         chunk_loss = 0.0
         for r in range(rows):
             s = order[first + r]
+            # With cross-entropy, the output activation is taken here, with the loss.
+            chunk_loss += _output_and_loss(loss_code, logits[r], out[r], Y[s]) * factor[s]
             outputs[s, :] = out[r]
-            if shared:
-                value = _cross_entropy(norms[r, 0], norms[r, 1], logits[r], Y[s])
-            else:
-                value = _sample_loss(loss_code, logits[r], out[r], Y[s])
-            chunk_loss += value * factor[s]
             _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
                           factor[s] / count, d_out[r])
         for layer in range(n_layers - 1, -1, -1):  # backward

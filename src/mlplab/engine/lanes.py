@@ -560,7 +560,7 @@ if numba is not None:
     @inline
     def _sigmoid_cross_entropy(logits, out, y, scale, delta, total):
         """Sigmoid outputs and mean(log(1 + e^z) - y z) over the k outputs. One exp(-|z|)
-        serves both: it is the exp that compiled._softplus takes on either side of 0."""
+        serves both, as in compiled._output_and_loss."""
         k, rows = logits.shape
         for r in range(rows):
             total[r] = 0.0
