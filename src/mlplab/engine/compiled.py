@@ -419,13 +419,17 @@ if numba is not None:
         return np.uintp(index)
 
     @inline
+    def _sigmoid(z, e):
+        """sigmoid(z) from e = exp(-|z|): no overflow on either side of 0."""
+        positive = 1.0 / (1.0 + e)
+        return positive if z >= 0 else e * positive
+
+    @inline
     def _activate(code, z):
         if code == 0:
             return z
         if code == 1:
-            e = math.exp(-abs(z))
-            positive = 1.0 / (1.0 + e)
-            return positive if z >= 0 else e * positive
+            return _sigmoid(z, math.exp(-abs(z)))
         if code == 2:
             return math.tanh(z)
         if code == 3:
@@ -435,11 +439,9 @@ if numba is not None:
         return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
 
     @inline
-    def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits, loss_code):
-        """Forward pass of one sample; activations into A, the output logits into logits.
-
-        With a cross-entropy loss the output activation is left to ``_output_and_loss``,
-        which shares its exponentials with the loss's."""
+    def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits):
+        """Forward pass of one sample: the hidden layers' activations into A, the output
+        layer's logits into logits (its activation is ``_output_and_loss``'s)."""
         n_layers = fan_in.shape[0]
         for i in range(x.shape[0]):  # a loop: a slice assignment costs more per sample
             A[_unsigned(act_offsets[0] + i)] = x[i]
@@ -455,25 +457,21 @@ if numba is not None:
                 z += P[_unsigned(b0 + j)]
                 if layer == n_layers - 1:
                     logits[j] = z
-                    if loss_code != 2:  # cross-entropy: see _output_and_loss
-                        continue
-                A[_unsigned(a_out + j)] = _activate(code, z) if code != 6 else z
-            if code == 6 and loss_code == 2:  # softmax output under MSE
-                _softmax(logits, A[a_out:a_out + n_out])
+                else:
+                    A[_unsigned(a_out + j)] = _activate(code, z)
 
     @inline
-    def _output_and_loss(loss_code, logits, out, y):
-        """One sample's loss, the NumPy path's numbers; with cross-entropy, also its
-        output activation into ``out``, from the logits that ``_forward`` left (see
-        there), so that the activation and the loss share their exponentials."""
+    def _output_and_loss(loss_code, code, logits, out, y):
+        """One sample's output activation (``code``) into ``out``, from its logits, and
+        its loss, the NumPy path's numbers. With cross-entropy the activation and the
+        loss share their exponentials."""
         k = logits.shape[0]
         value = 0.0
         if loss_code == 0:  # sigmoid output: exp(-|z|) serves the sigmoid and softplus
             for j in range(k):
                 z = logits[j]
                 e = math.exp(-abs(z))
-                positive = 1.0 / (1.0 + e)
-                out[j] = positive if z >= 0 else e * positive
+                out[j] = _sigmoid(z, e)
                 # softplus(z) = logaddexp(0, z), as NumPy computes it
                 softplus = math.log(2.0) if z == 0.0 else math.log1p(e) + max(z, 0.0)
                 value += softplus - y[j] * z
@@ -481,7 +479,12 @@ if numba is not None:
         if loss_code == 1:  # softmax output: the softmax's sum of exponentials
             top, total = _softmax(logits, out)
             return _cross_entropy(top, total, logits, y)
-        for j in range(k):  # mse, on the output _forward took
+        if code == 6:  # mse, on any output activation
+            _softmax(logits, out)
+        else:
+            for j in range(k):
+                out[j] = _activate(code, logits[j])
+        for j in range(k):
             value += (out[j] - y[j]) ** 2
         return value / k
 
@@ -668,12 +671,12 @@ if numba is not None:
             batch_loss = 0.0
             for position in range(start, stop):
                 s = _unsigned(order[position])  # a permutation: never negative
-                _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits,
-                         loss_code)
+                _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits)
                 out = A[out_start:out_start + k]
                 # factor holds the sample weights normalised to average 1 over the data,
                 # as the NumPy path's losses use them.
-                batch_loss += _output_and_loss(loss_code, logits, out, Y[s]) * factor[s]
+                batch_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits, out,
+                                               Y[s]) * factor[s]
                 for j in range(k):  # a loop: a slice assignment costs more per sample
                     outputs[s, j] = out[j]
                 if learning_rate != 0.0 and not math.isfinite(batch_loss):
@@ -825,14 +828,9 @@ if numba is not None:
             a_out = _block(A, act_offsets, layer + 1, rows, n_out)
             np.dot(a_in, P[w0:b0].reshape((n_in, n_out)), a_out)
             if layer == n_layers - 1:
-                for r in range(rows):
+                for r in range(rows):  # the activation: _output_and_loss's, below
                     for j in range(n_out):
-                        z = a_out[r, j] + P[b0 + j]
-                        logits[r, j] = z
-                        if loss_code == 2 and code != 6:  # else see _output_and_loss
-                            a_out[r, j] = _activate(code, z)
-                    if code == 6 and loss_code == 2:  # softmax under MSE, row by row
-                        _softmax(logits[r], a_out[r])
+                        logits[r, j] = a_out[r, j] + P[b0 + j]
             else:
                 _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
         out = _block(A, act_offsets, n_layers, rows, k)
@@ -840,8 +838,8 @@ if numba is not None:
         chunk_loss = 0.0
         for r in range(rows):
             s = order[first + r]
-            # With cross-entropy, the output activation is taken here, with the loss.
-            chunk_loss += _output_and_loss(loss_code, logits[r], out[r], Y[s]) * factor[s]
+            chunk_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits[r], out[r],
+                                           Y[s]) * factor[s]
             outputs[s, :] = out[r]
             _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
                           factor[s] / count, d_out[r])
