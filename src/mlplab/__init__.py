@@ -5,9 +5,8 @@
 >>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
 """
 
-__version__ = "0.1.0"
-
-from mlplab.engine import (  # noqa: E402 - the version is read by the build first
+from mlplab._version import __version__
+from mlplab.engine import (
     SGD,
     Adagrad,
     Adam,
@@ -26,8 +25,8 @@ from mlplab.engine import (  # noqa: E402 - the version is read by the build fir
     gradcheck,
     trace,
 )
-from mlplab.engine.io import load_model as load  # noqa: E402
-from mlplab.errors import MlplabError  # noqa: E402
+from mlplab.engine.io import load_model as load
+from mlplab.errors import MlplabError
 
 # scikit-learn-based parts load on first use, so `import mlplab.engine` needs NumPy only.
 _LAZY = {"NetClassifier": "mlplab.estimator", "NetRegressor": "mlplab.estimator",
