@@ -362,14 +362,21 @@ def datasets():
 @click.option("--idle", "idle_seconds", default=600.0, show_default=True,
               type=click.FloatRange(min=1.0),
               help="Seconds after which a session with no open page is dropped.")
-def playground(host, port, idle_seconds):
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another host name to answer to (repeatable); others get HTTP 400.")
+@click.option("--allow-origin", "allowed_origins", multiple=True, metavar="URL",
+              help="Another page (http://host:port) allowed to use the playground "
+                   "(repeatable); by default only its own page may.")
+@user_errors
+def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
     """Train and watch a network live in the browser (needs the [web] extra)."""
     try:
         from mlplab.web import serve
     except ImportError as exc:
         raise click.UsageError(f"the playground needs FastAPI and uvicorn ({exc.name} is "
                                'missing): pip install "mlplab[web]".') from None
-    serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo)
+    serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo,
+          allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
 
 
 def render_training(result, save_path):

@@ -16,9 +16,14 @@ from mlplab.errors import InvalidInputError
 
 
 def encode(values, lo, hi):
-    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text."""
-    scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
-    return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
+    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text.
+
+    Infinities go to the ends; NaN (a diverged network's output) to the middle.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
+        scaled = np.where(np.isnan(scaled), 0.5, scaled)
+        return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
 
 
 def plane_grid(bounds, resolution):
