@@ -38,10 +38,16 @@ type or an impossible setting names the file, the key and the fix.
     model = "svc_rbf"
     metric = "accuracy"
     value = 0.88
+
+The tables below (``TOP_LEVEL``, ``STUDY_TABLE``, ...) say which keys each table
+takes and what type of value each key holds; the loader checks every table
+against its own.
 """
 
 import itertools
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +55,101 @@ from mlplab.errors import InvalidInputError
 
 METRICS = ("accuracy", "train_accuracy", "log_loss", "roc_auc", "mse", "r2", "fit_time")
 FIGURES = ("boundary", "probability", "loss_curve", "neurons")
-NET_KEYS_SPECIAL = {"name", "task", "grid"}
+MAX_SEEDS = 10_000  # seeds = N gives range(N)
+MAX_CELLS = 100_000  # datasets x grid points x seeds, over a whole study
+SEED_LIMIT = 2**32  # seeds and random_state: what NumPy's and scikit-learn's seeding take
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of TOML value, in the words an error message uses ("a list of strings")."""
+
+    words: str
+    accepts: Callable[[object], bool]
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML's true is no number
+
+
+def list_of(kind, words):
+    return Kind(words, lambda v: isinstance(v, list) and all(kind.accepts(x) for x in v))
+
+
+def either(*kinds):
+    return Kind(" or ".join(k.words for k in kinds), lambda v: any(k.accepts(v) for k in kinds))
+
+
+STRING = Kind("a string", lambda v: isinstance(v, str))
+NAME = Kind("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip()))
+INT = Kind("an int", _is_int)
+NUMBER = Kind("a number", lambda v: _is_int(v) or isinstance(v, float) and math.isfinite(v))
+BOOL = Kind("true or false", lambda v: isinstance(v, bool))
+TABLE = Kind("a table", lambda v: isinstance(v, dict))
+STRINGS = list_of(STRING, "a list of strings")
+TABLES = list_of(TABLE, "a list of tables")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a study file's table: its kind, an example for errors, required or not."""
+
+    kind: Kind
+    example: str
+    required: bool = False
+
+
+TOP_LEVEL = {
+    "study": Field(TABLE, '[study] with name = "my study"'),
+    "split": Field(TABLE, "[split] with test = 0.2"),
+    "datasets": Field(TABLES, '[[datasets]] tables, each with name = "moons"'),
+    "models": Field(TABLES, '[[models]] tables, each with name = "net"'),
+    "references": Field(TABLES, '[[references]] tables, each with dataset, model, metric, value'),
+    "include": Field(STRINGS, 'include = ["e1.toml", "e2.toml"]'),
+}
+COMBINED_TOP_LEVEL = {k: TOP_LEVEL[k] for k in ("study", "include")}  # parts hold the rest
+STUDY_TABLE = {
+    "name": Field(NAME, 'name = "E4: neural network vs SVMs"'),
+    "description": Field(STRING, 'description = "what the study shows"'),
+    "seeds": Field(either(INT, list_of(INT, "a list of ints")), "seeds = 5 or seeds = [0, 1, 2]"),
+    "metrics": Field(STRINGS, 'metrics = ["accuracy", "fit_time"]'),
+    "figures": Field(STRINGS, 'figures = ["boundary"]'),
+}
+COMBINED_STUDY_TABLE = {k: STUDY_TABLE[k] for k in ("name", "description")}
+SPLIT_TABLE = {
+    "test": Field(NUMBER, "test = 0.2"),
+    "validation": Field(NUMBER, "validation = 0.1"),
+    "stratify": Field(BOOL, "stratify = false"),
+    "random_state": Field(INT, "random_state = 42"),
+}
+DATASET_TABLE = {
+    "name": Field(NAME, 'name = "moons"', required=True),
+    "generator": Field(STRING, 'generator = "moons"'),
+    "csv": Field(STRING, 'csv = "points.csv"'),
+    "params": Field(TABLE, "params = { n_samples = 200, noise = 0.2 }"),
+    "features": Field(STRINGS, 'features = ["x1", "x2", "x1*x2"]'),
+    "label_column": Field(INT, "label_column = -1"),
+}
+BASELINE_TABLE = {
+    "name": Field(NAME, 'name = "svc"', required=True),
+    "baseline": Field(STRING, 'baseline = "svc_rbf"'),
+    "params": Field(TABLE, "params = { C = [0.1, 1.0] }"),
+    "datasets": Field(STRINGS, 'datasets = ["moons"]'),
+}
+# An mlplab net's other keys are NetClassifier/NetRegressor parameters, checked by building it.
+NET_TABLE = {
+    "name": Field(NAME, 'name = "net"', required=True),
+    "task": Field(STRING, 'task = "regression"'),
+    "datasets": Field(STRINGS, 'datasets = ["moons"]'),
+}
+REFERENCE_TABLE = {
+    "dataset": Field(STRING, 'dataset = "moons"', required=True),
+    "model": Field(STRING, 'model = "net"', required=True),
+    "metric": Field(STRING, 'metric = "accuracy"', required=True),
+    "value": Field(NUMBER, "value = 0.88", required=True),
+    "source": Field(STRING, 'source = "the paper, table 2"'),
+    "note": Field(STRING, 'note = "shown beside the verdict"'),
+}
 
 
 class StudyError(InvalidInputError):
@@ -141,12 +241,17 @@ def _asdict(obj):
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
 
 
+def grid_keys(params):
+    """The keys of ``params`` whose lists are grids (a list of values to try in turn)."""
+    return [k for k, v in params.items() if isinstance(v, list) and not _is_value_list(k, v)]
+
+
 def expand_grid(params):
     """``{"lr": [0.1, 0.01], "epochs": 5}`` -> two parameter dicts (lists are grids).
 
     A list of dicts (layer specs) is a value, not a grid.
     """
-    keys = [k for k, v in params.items() if isinstance(v, list) and not _is_value_list(k, v)]
+    keys = grid_keys(params)
     if not keys:
         return [dict(params)]
     points = []
