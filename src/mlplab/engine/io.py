@@ -342,9 +342,9 @@ def _check_members(members, shapes, dtype, max_bytes, shown):
     sizes = [int(np.prod(shape, dtype=object)) * dtype.itemsize for shape in shapes]
     if sum(sizes) > max_bytes:
         raise ModelFileError(
-            f"{shown}: its layer spec implies {sum(sizes) / 2**20:,.1f} MiB of weights, more "
-            f"than max_bytes={max_bytes} ({max_bytes / 2**20:,.1f} MiB). If you trust the "
-            "file, load it with mlplab.load(path, max_bytes=...) and enough memory.")
+            f"{shown}: its layer spec implies {_size(sum(sizes))} of weights, more than "
+            f"max_bytes={max_bytes} ({_size(max_bytes)}). If you trust the file, load it with "
+            "mlplab.load(path, max_bytes=...) and enough memory.")
     for index, size in enumerate(sizes):
         info = members[f"param_{index}.npy"]
         if not size <= info.file_size <= size + _NPY_PRELUDE:
@@ -406,6 +406,10 @@ def _read_exactly(stream, info, size, shown, into=None):
         raise ModelFileError(f"{shown}: member {info.filename!r} is longer than declared. "
                              f"{_AGAIN}")
     return bytes(buffer) if into is None else into
+
+
+def _size(n_bytes):
+    return f"{n_bytes} bytes" if n_bytes < 2**20 else f"{n_bytes / 2**20:,.1f} MiB"
 
 
 def _is_int(value):
