@@ -218,6 +218,43 @@ class FloatDType(Constraint):
         return np.dtype(value)
 
 
+@dataclass(frozen=True)
+class Widths(Constraint):
+    """Layer widths: one positive int, or a sequence of them (empty: no hidden layer)."""
+
+    description = "a positive int or a tuple of positive ints (() for none)"
+
+    def type_ok(self, value):
+        if _is_int(value):
+            return True
+        if isinstance(value, np.ndarray):
+            return value.ndim == 1 and value.dtype.kind in "iu"
+        return isinstance(value, (list, tuple, range)) and all(_is_int(v) for v in value)
+
+    def value_ok(self, value):
+        return all(width >= 1 for width in self.convert(value))
+
+    def convert(self, value):
+        if _is_int(value):
+            return [int(value)]
+        return [int(width) for width in (value.tolist() if isinstance(value, np.ndarray)
+                                         else value)]
+
+
+@dataclass(frozen=True)
+class Seed(Constraint):
+    """A random_state: None (fresh entropy), an int >= 0, or a NumPy Generator or RandomState."""
+
+    description = "None, an int >= 0 or a numpy.random.Generator"
+
+    def type_ok(self, value):
+        return value is None or _is_int(value) or isinstance(
+            value, (np.random.Generator, np.random.RandomState))
+
+    def value_ok(self, value):
+        return not _is_int(value) or value >= 0
+
+
 def _type_name(value) -> str:
     return "None" if value is None else f"a {type(value).__name__}"
 
