@@ -177,6 +177,11 @@ def raw_zip(entries) -> bytes:
     return bytes(body + central + end)
 
 
+def stored(name, data):
+    """A raw_zip entry that stores ``data`` as it is, as np.savez does."""
+    return name, zipfile.ZIP_STORED, data, len(data), zlib.crc32(data)
+
+
 def zeros_deflated(n_chunks, chunk=2**24) -> bytes:
     """A raw deflate stream of n_chunks * chunk zero bytes, made in milliseconds (after a full
     flush, every chunk compresses to the same bytes)."""
@@ -314,7 +319,7 @@ def test_compression_methods(saved, trained):
     assert np.array_equal(mlplab.load(path).predict(trained[1]), trained[0].predict(trained[1]))
     write_zip(path, members, zipfile.ZIP_BZIP2)
     refused(path, "compression method 12; mlplab reads stored")
-    entries = [(name, 0, data, len(data), zlib.crc32(data)) for name, data in members.items()]
+    entries = [stored(name, data) for name, data in members.items()]
     entries[1] = (entries[1][0], 99, *entries[1][2:])
     path.write_bytes(raw_zip(entries))
     refused(path, "member 'param_0.npy' uses compression method 99")
@@ -322,7 +327,7 @@ def test_compression_methods(saved, trained):
 
 def test_sizes_a_zip_declares_but_cannot_hold(saved):
     path, members = saved
-    entries = [(name, 0, data, len(data), zlib.crc32(data)) for name, data in members.items()]
+    entries = [stored(name, data) for name, data in members.items()]
     name, _, data, _, crc = entries[1]
     path.write_bytes(raw_zip([*entries[:1], (name, 0, data, 2**31, crc), *entries[2:]]))
     refused(path, "declares 2147483648 bytes, more than its .* stored bytes can hold")
@@ -353,9 +358,8 @@ def test_a_layer_of_a_billion_units_allocates_nothing(saved):
 def test_a_small_zip_with_a_2_gb_member_is_not_read(saved, member):
     path, members = saved
     bomb = zeros_deflated(128)  # 2 GiB of zeros in 2 MB
-    entries = [(name, 0, data, len(data), zlib.crc32(data)) for name, data in members.items()]
-    entries = [(name, 8, bomb, 2**31, 0) if name == member else entry
-               for name, *_ in entries for entry in [(name, *members_entry(members, name))]]
+    entries = [(name, 8, bomb, 2**31, 0) if name == member else stored(name, data)
+               for name, data in members.items()]
     path.write_bytes(raw_zip(entries))
     assert path.stat().st_size < 3 * 2**20
     tracemalloc.start()
@@ -365,11 +369,6 @@ def test_a_small_zip_with_a_2_gb_member_is_not_read(saved, member):
     finally:
         tracemalloc.stop()
     assert peak < 5 * 2**20
-
-
-def members_entry(members, name):
-    data = members[name]
-    return 0, data, len(data), zlib.crc32(data)
 
 
 # -- good files in every form numpy may write them still load --------------------------------
