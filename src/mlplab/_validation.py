@@ -135,7 +135,7 @@ class Real(Constraint):
         return self.high is None or (number <= self.high if high_in else number < self.high)
 
     def convert(self, value):
-        return float(value)
+        return float(value) + 0.0  # -0.0 becomes 0.0: U(-0.0, 0.0) is an empty range
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,18 @@ class Initializer:
     def __call__(self, shape, rng, dtype):
         raise NotImplementedError
 
-    def _in_dtype(self, values, dtype):
-        """``values`` (float64) as ``dtype``, refusing draws beyond its range."""
+    def _drawn(self, draw, dtype):
+        """``draw()`` (float64 values) as ``dtype``, refusing values beyond its range."""
         limit = float(np.finfo(dtype).max)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+                values = draw()
+        except OverflowError:  # numpy's uniform of a range wider than float64 holds
+            values = np.array([np.inf])
         if values.size and not max(values.max(), -values.min()) <= limit:  # NaN fails too
-            raise InvalidInputError(f"{self!r} draws values beyond the range of {np.dtype(dtype)} "
-                                    f"({limit:.3g}). Use smaller parameters or dtype='float64'.")
+            raise InvalidInputError(
+                f"{self!r} draws values beyond the range of {np.dtype(dtype)} ({limit:.3g}). "
+                "Use smaller parameters" + (" or dtype='float64'." if limit < 1e300 else "."))
         return values.astype(dtype)
 
     def config(self) -> dict:
@@ -86,8 +92,8 @@ class VarianceScaling(Initializer):
         variance = self.scale / fan
         if self.distribution == "uniform":
             limit = np.sqrt(3.0 * variance)  # U(-l, l) has variance l^2 / 3
-            return self._in_dtype(rng.uniform(-limit, limit, size=shape), dtype)
-        return self._in_dtype(rng.standard_normal(size=shape) * np.sqrt(variance), dtype)
+            return self._drawn(lambda: rng.uniform(-limit, limit, size=shape), dtype)
+        return self._drawn(lambda: rng.standard_normal(size=shape) * np.sqrt(variance), dtype)
 
     def config(self):
         named = {v: k for k, v in _FAMILY.items()}.get(self)
@@ -104,9 +110,8 @@ class Normal(Initializer):
     constraints = {"stddev": (_AT_LEAST_0, 0.05), "mean": (_FINITE, 0.0)}
 
     def __call__(self, shape, rng, dtype):
-        with np.errstate(over="ignore"):  # a sum beyond float64 becomes inf: refused below
-            values = self.mean + self.stddev * rng.standard_normal(size=shape)
-        return self._in_dtype(values, dtype)
+        return self._drawn(lambda: self.mean + self.stddev * rng.standard_normal(size=shape),
+                           dtype)
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class Uniform(Initializer):
     constraints = {"limit": (_AT_LEAST_0, 0.05)}
 
     def __call__(self, shape, rng, dtype):
-        return self._in_dtype(rng.uniform(-self.limit, self.limit, size=shape), dtype)
+        return self._drawn(lambda: rng.uniform(-self.limit, self.limit, size=shape), dtype)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class Constant(Initializer):
     constraints = {"value": (_FINITE, 0.0)}
 
     def __call__(self, shape, rng, dtype):
-        return self._in_dtype(np.full(shape, self.value), dtype)
+        return self._drawn(lambda: np.full(shape, self.value), dtype)
 
 
 _FAMILY = {

@@ -80,7 +80,9 @@ class Sequential:
         """
         if isinstance(spec, dict) and "layers" in spec:
             spec = spec["layers"]
-        if isinstance(spec, (str, bytes, dict)) or not hasattr(spec, "__len__"):
+        if isinstance(spec, np.ndarray) and spec.ndim == 1:
+            spec = spec.tolist()
+        if not isinstance(spec, (list, tuple, range)):
             raise SpecError(f"spec={short_repr(spec)}: give a list of sizes such as [2, 8, 1] "
                             "or a list of layer dicts.")
         spec = list(spec)
