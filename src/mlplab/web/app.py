@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlplab.errors import MlplabError
 from mlplab.web import export
+from mlplab.web.build import check_plane
 from mlplab.web.config import (
     MAX_EPOCHS_PER_REQUEST,
     MAX_UPLOAD_BYTES,
@@ -105,7 +106,8 @@ class SessionStore:
         """Drop idle sessions; return how many were dropped."""
         now = time.monotonic() if now is None else now
         idle = [key for key, session in self.sessions.items()
-                if session.connections == 0 and now - session.last_seen > self.idle_seconds]
+                if session.connections == 0 and now - session.last_seen > self.idle_seconds
+                and not session.busy()]
         for key in idle:
             del self.sessions[key]
         if idle:
@@ -382,4 +384,5 @@ def parse_csv(body):
         raise InvalidInputError(f"upload: the file has {len(X):,} rows; the playground takes "
                                 f"at most {MAX_UPLOAD_ROWS:,} points.")
     task = "regression" if y.dtype.kind == "f" else "classification"
+    check_plane(X, y if task == "regression" else None)
     return X, y, task

@@ -13,6 +13,7 @@ from mlplab import data
 from mlplab.engine.layers import Dense, Dropout
 from mlplab.engine.regularizers import L1L2
 from mlplab.errors import InvalidInputError
+from mlplab.web.config import MAX_COORDINATE
 
 
 def encode(values, lo, hi):
@@ -49,6 +50,21 @@ def make_points(config, upload=None):
             raise InvalidInputError("dataset 'upload': upload a CSV file first.")
         return upload[0], upload[1]
     return data.make_dataset(config.dataset, **generator_arguments(config))
+
+
+def check_plane(X, targets=None):
+    """The points (and regression targets) must be finite and within MAX_COORDINATE,
+    so that the picture's bounds are."""
+    for name, values in (("x1, x2", X), ("the target", targets)):
+        if values is None:
+            continue
+        values = np.asarray(values, dtype=np.float64)
+        bad = ~np.isfinite(values) | (np.abs(values) > MAX_COORDINATE)
+        if bad.any():
+            raise InvalidInputError(
+                f"the data's {name} values must be finite numbers between "
+                f"-{MAX_COORDINATE:g} and {MAX_COORDINATE:g}; {int(bad.sum())} are not "
+                f"(the first: {values[bad][0]:g}). Rescale the data.")
 
 
 def generator_arguments(config):

@@ -30,13 +30,14 @@ from mlplab.viz._grid import positive_score
 from mlplab.viz.neurons import layer_outputs
 from mlplab.web.build import (
     build_model,
+    check_plane,
     dense_layers,
     encode,
     make_points,
     plane_grid,
     split_points,
 )
-from mlplab.web.config import MAX_CLASSES, MAX_COORDINATE, MAX_WORK_SECONDS, PlaygroundConfig
+from mlplab.web.config import MAX_CLASSES, MAX_WORK_SECONDS, PlaygroundConfig
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full) ...
@@ -118,7 +119,7 @@ class Session:
         """The data of ``config`` as the attributes to set (nothing is set here)."""
         X, y = make_points(config, self.upload)
         classification = config.problem != "regression"
-        _check_plane(X, y if not classification else None)
+        check_plane(X, y if not classification else None)
         if classification:
             classes, y = np.unique(y, return_inverse=True)
             if len(classes) < 2:
@@ -198,6 +199,13 @@ class Session:
             self._remember()
             return frame
 
+    def busy(self):
+        """True while another thread works on this session (a request is training)."""
+        if self.lock.acquire(blocking=False):
+            self.lock.release()
+            return False
+        return True
+
     def _diverge(self, epoch):
         """Say why the loss diverged during ``epoch``; the weights are already back."""
         config = self.config
@@ -262,6 +270,7 @@ class Session:
             }
             if self.n_classes:
                 frame["confusion"] = self._confusion()
+            self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame
 
     def describe_data(self):
@@ -405,18 +414,3 @@ def _finite_list(array, decimals=5):
     """``array`` rounded, as nested lists, with None where it is not finite."""
     rounded = np.round(np.asarray(array, dtype=np.float64), decimals)
     return np.where(np.isfinite(rounded), rounded, None).tolist()
-
-
-def _check_plane(X, targets=None):
-    """The points (and regression targets) must be finite and within MAX_COORDINATE,
-    so that the picture's bounds are."""
-    for name, values in (("x1, x2", X), ("the target", targets)):
-        if values is None:
-            continue
-        values = np.asarray(values, dtype=np.float64)
-        bad = ~np.isfinite(values) | (np.abs(values) > MAX_COORDINATE)
-        if bad.any():
-            raise InvalidInputError(
-                f"the data's {name} values must be finite numbers between "
-                f"-{MAX_COORDINATE:g} and {MAX_COORDINATE:g}; {int(bad.sum())} are not "
-                f"(the first: {values[bad][0]:g}). Rescale the data.")
