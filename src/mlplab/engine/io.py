@@ -125,6 +125,12 @@ def load_model(path, *, max_bytes=MAX_WEIGHT_BYTES):
         The most the weights may take in memory together; a file declaring more
         is refused before anything is allocated. Raise it for a model you trust.
 
+    Returns
+    -------
+    model : Sequential
+        Built, with the saved weights; compiled (loss, optimizer settings,
+        metrics) and with its ``history`` if it had them when saved.
+
     Raises
     ------
     ModelFileError
