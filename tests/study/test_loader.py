@@ -60,7 +60,7 @@ def test_grids_and_restrictions_expand_into_cells(small_study):
     (BASE + "epochs = \n", "not valid TOML: .*line 13"),
     (BASE + "learnin_rate = 0.1\n", "unknown setting 'learnin_rate'. Did you mean "
                                     "'learning_rate'"),
-    (BASE + "epochs = -5\n", r"\[\[models\]\] #1 \('net'\): epochs=-5: must be a positive int"),
+    (BASE + "epochs = -5\n", r"\[\[models\]\] #1 \('net'\): .*epochs=-5.*must be a positive int"),
     (BASE + "activation = 'rleu'\n", "Did you mean 'relu'"),
     (BASE.replace('generator = "moons"', 'generator = "mons"'), "Did you mean 'moons'"),
     (BASE.replace('generator = "moons"', 'csv = "missing.csv"'), "no file .*missing.csv"),
@@ -136,6 +136,10 @@ def test_bad_study_files_name_the_file_and_the_key(tmp_path, text, message):
      r"#1 datasets: got 'moons' \(a string\); expected a list of strings"),
     (BASE.replace('name = "net"', 'name = "net"\nlearning_rate = [ ]'),
      r"#1 \('net'\) learning_rate: got \[\], a grid of no values"),
+    (BASE.replace('name = "net"', 'name = "net"\nlearning_rate = [0.1, 0.2, 0.1]'),
+     r"#1 \('net'\) learning_rate: two grid values are '0.1'; each must be unique"),
+    (BASE.replace("hidden_layer_sizes = [4]", "hidden_layer_sizes = [[], []]"),
+     r"#1 \('net'\) hidden_layer_sizes: two grid values are '\[\]'"),
     (BASE + '[[models]]\nname = "b"\nbaseline = "svc_rbf"\nparams = { C = "big" }\n',
      r"#2 \('b'\): The 'C' parameter of SVC must be a float"),
     (BASE + '[[references]]\ndataset = "moons"\nmodel = "net"\nmetric = "accuracy"\n'
@@ -306,6 +310,8 @@ def test_data_dirs_may_be_relative_to_the_working_directory(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     assert os.path.isdir("shared")
     assert load_study(path, data_dirs=["shared"]).datasets[0].csv == "../shared/x.csv"
+    with pytest.raises(StudyError, match="outside the study's folder"):
+        load_study(path, data_dirs=None)
 
 
 def test_the_cli_exits_2_on_a_bad_study_file(tmp_path):

@@ -6,7 +6,7 @@ a study file are relative to that file and must stay inside its folder: an
 ``include`` always, a ``csv`` file unless it lies under one of ``data_dirs``.
 """
 
-import datetime
+import json
 import math
 import os
 from pathlib import Path
@@ -26,13 +26,15 @@ from mlplab.study.spec import (
     SplitSpec,
     StudyError,
     StudySpec,
+    Where,
+    check_values,
     expand_grid,
     grid_keys,
+    shown,
 )
 
 # TOML has no null: these words stand for None where a setting allows it.
 NONE_WORDS = {"batch_size": "full", "n_iter_no_change": "never"}
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # TOML's integers (tomllib takes any size)
 HOW_TO_ALLOW = ("pass --data-dir {folder} to mlplab study run (in Python: "
                 "load_study(..., data_dirs=[{folder!r}]))")
 
@@ -44,10 +46,17 @@ def load_study(path, *, data_dirs=()):
     ----------
     path : str or Path
         The study file (TOML).
-    data_dirs : list of str or Path
+    data_dirs : list of str or Path, optional
         Folders outside the study file's folder whose CSV files the study may
         also read (``mlplab study run --data-dir DIR``). Relative folders start
         at the current directory.
+
+    Raises
+    ------
+    StudyError
+        For a file that cannot be read or run; the message names the file,
+        the table and the key, what was found and what is allowed. CSV files
+        are read once here, so their errors come before anything runs.
     """
     if not isinstance(path, str | os.PathLike):
         raise InvalidTypeError(f"load_study(path={path!r}): give the study file's path, "
@@ -56,6 +65,8 @@ def load_study(path, *, data_dirs=()):
 
 
 def _data_folders(data_dirs):
+    if data_dirs is None:
+        return ()
     if isinstance(data_dirs, str | bytes | os.PathLike) or not hasattr(data_dirs, "__iter__"):
         raise InvalidTypeError(f"load_study(data_dirs={data_dirs!r}): give a list of folders, "
                                "e.g. data_dirs=['data'].")
@@ -82,8 +93,8 @@ def _real_path(path):
 
 def _load(path, data_dirs, chain):
     document = _parse(path)
-    where = _Where(path)
-    _check_values(document, where)
+    where = Where(path)
+    check_values(document, where)
     if "include" in document:
         where.table(document, schema.COMBINED_TOP_LEVEL, "the top level")
         return _load_combined(path, document, where, data_dirs, chain)
@@ -116,85 +127,9 @@ def _parse(path):
         raise StudyError(f"{path}: not valid TOML: arrays or tables nested too deeply.") from None
 
 
-def _check_values(document, where):
-    """Refuse values no key takes: nan/inf, dates and times, integers beyond 64 bits."""
-    pending = [((), document)]
-    while pending:
-        keys, value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend((keys + (k,), v) for k, v in value.items())
-        elif isinstance(value, list):
-            pending.extend((keys + (i,), v) for i, v in enumerate(value))
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise where.error(_place(keys), f"got {value}; a study takes finite numbers only.")
-        elif isinstance(value, datetime.date | datetime.time):
-            raise where.error(_place(keys), f"got the date/time {value.isoformat()}; no "
-                                            "setting takes one. Quote it to make it a string.")
-        elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-            raise where.error(_place(keys), f"got {value}, beyond TOML's 64-bit integers.")
-
-
-def _place(keys):
-    """``("models", 1, "epochs")`` -> ``"[[models]] #2 epochs"``."""
-    if len(keys) > 1 and isinstance(keys[1], int):
-        head, rest = f"[[{keys[0]}]] #{keys[1] + 1}", keys[2:]
-    elif len(keys) > 1:
-        head, rest = f"[{keys[0]}]", keys[1:]
-    else:
-        head, rest = "the top level", keys
-    return " ".join([head, "".join(f"[{k}]" if isinstance(k, int) else f".{k}"
-                                   for k in rest).lstrip(".")]).strip()
-
-
-def _shown(value, limit=60):
-    """A value as the message shows it (TOML's true/false, long ones cut)."""
-    text = str(value).lower() if isinstance(value, bool) else repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _type_words(value):
-    if isinstance(value, list):
-        inside = sorted({_type_words(v) for v in value})
-        return f"a list of {', '.join(inside)}" if value else "an empty list"
-    for kind, words in ((bool, "true/false"), (str, "a string"), (int, "an int"),
-                        (float, "a float"), (dict, "a table")):
-        if isinstance(value, kind):
-            return words
-    return type(value).__name__
-
-
 def _as_found(name, target):
     """``'../x.csv' (that is '/data/x.csv')``: the name as written and where it leads."""
     return repr(name) if str(target) == name else f"{name!r} (that is {str(target)!r})"
-
-
-class _Where:
-    """Builds error messages that name the file and the place in it."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def error(self, place, message):
-        return StudyError(f"{self.path}: {place}: {message}")
-
-    def table(self, table, fields, place, *, open_keys=False):
-        """Check ``table``'s keys and their types against ``fields`` (see ``spec``)."""
-        if not isinstance(table, dict):
-            raise self.error(place, f"expected a table, got {_shown(table)}.")
-        for key, value in table.items():
-            if key not in fields:
-                if open_keys:
-                    continue
-                raise self.error(place, f"unknown key {key!r}.{did_you_mean(key, fields)} "
-                                        f"Allowed: {', '.join(sorted(fields))}.")
-            field = fields[key]
-            if not field.kind.accepts(value):
-                raise self.error(f"{place} {key}", f"got {_shown(value)} "
-                                                   f"({_type_words(value)}); expected "
-                                                   f"{field.kind.words}, e.g. {field.example}.")
-        for key, field in fields.items():
-            if field.required and key not in table:
-                raise self.error(place, f"missing {key!r}, e.g. {field.example}.")
 
 
 def _load_combined(path, document, where, data_dirs, chain):
@@ -206,13 +141,16 @@ def _load_combined(path, document, where, data_dirs, chain):
     here = _real_path(path)
     parts = []
     for number, name in enumerate(document["include"], start=1):
-        place = f"include #{number} ({_shown(name)})"
+        place = f"include #{number} ({shown(name)})"
         target = _study_path(path, name, place, where)
         if target in chain + (here,):
             cycle = " -> ".join(str(p) for p in chain + (here, target))
             raise where.error(place, f"includes form a cycle ({cycle}); a study cannot "
                                      "include itself.")
-        part = _load(path.parent / name, data_dirs, chain + (here,))
+        try:
+            part = _load(path.parent / name, data_dirs, chain + (here,))
+        except StudyError as exc:  # name the including file too
+            raise where.error(place, str(exc)) from None
         parts.extend(part.parts or (part,))
     _unique([_real_path(p.path) for p in parts], "include", where, "files")
     _unique([p.name for p in parts], "include", where, "parts ([study] name)")
@@ -237,7 +175,7 @@ def _resolve(path, name, place, where):
     """``name`` relative to the study file, symlinks resolved; and the study's folder."""
     target = _real_path(path.parent / name) if "\0" not in name else None
     if target is None:
-        raise where.error(place, f"{_shown(name)} is not a usable file name.")
+        raise where.error(place, f"{shown(name)} is not a usable file name.")
     return target, _real_path(path.parent)
 
 
@@ -322,7 +260,7 @@ def _seeds(value, where):
     if isinstance(value, list) and value and all(0 <= v < SEED_LIMIT for v in value) \
             and len(set(value)) == len(value):
         return tuple(value)
-    raise where.error("[study] seeds", f"got {_shown(value)}; {allowed}")
+    raise where.error("[study] seeds", f"got {shown(value)}; {allowed}")
 
 
 def _choices(values, allowed, place, where):
@@ -446,9 +384,11 @@ def _check_model(model, place, where):
         raise where.error(f"{place} task", f"got {model.task!r}; use 'classification' or "
                                            "'regression'.")
     for key in grid_keys(model.params):
-        if not model.params[key]:
+        values = [json.dumps(v, sort_keys=True) for v in model.params[key]]
+        if not values:
             raise where.error(f"{place} {key}", "got [], a grid of no values; give at least "
                                                 f"one, e.g. {key} = [...] with values in it.")
+        _unique(values, f"{place} {key}", where, "grid values")
     if math.prod(len(model.params[k]) for k in grid_keys(model.params)) > MAX_CELLS:
         raise where.error(place, f"its grids have more than {MAX_CELLS:,} points; use "
                                  "shorter lists.")

@@ -40,10 +40,12 @@ type or an impossible setting names the file, the key and the fix.
     value = 0.88
 
 The tables below (``TOP_LEVEL``, ``STUDY_TABLE``, ...) say which keys each table
-takes and what type of value each key holds; the loader checks every table
-against its own.
+takes and what type of value each key holds; ``Where.table`` is the one check
+every table of a file goes through, and ``check_values`` refuses, anywhere in
+a file, the values that no key takes.
 """
 
+import datetime
 import itertools
 import json
 import math
@@ -51,6 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError
 
 METRICS = ("accuracy", "train_accuracy", "log_loss", "roc_auc", "mse", "r2", "fit_time")
@@ -58,6 +61,7 @@ FIGURES = ("boundary", "probability", "loss_curve", "neurons")
 MAX_SEEDS = 10_000  # seeds = N gives range(N)
 MAX_CELLS = 100_000  # datasets x grid points x seeds, over a whole study
 SEED_LIMIT = 2**32  # seeds and random_state: what NumPy's and scikit-learn's seeding take
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # TOML's integers (tomllib takes any size)
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,83 @@ REFERENCE_TABLE = {
 
 class StudyError(InvalidInputError):
     """A study file that cannot be run; the message names the file, the key and the fix."""
+
+
+def check_values(document, where):
+    """Refuse values no key takes: nan/inf, dates and times, integers beyond 64 bits."""
+    pending = [((), document)]
+    while pending:
+        keys, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((keys + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((keys + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise where.error(_place(keys), f"got {value}; a study takes finite numbers only.")
+        elif isinstance(value, datetime.date | datetime.time):
+            raise where.error(_place(keys), f"got the date/time {value.isoformat()}; no "
+                                            "setting takes one. Quote it to make it a string.")
+        elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            raise where.error(_place(keys), f"got {value}, beyond TOML's 64-bit integers.")
+
+
+def _place(keys):
+    """``("models", 1, "epochs")`` -> ``"[[models]] #2 epochs"``."""
+    if len(keys) > 1 and isinstance(keys[1], int):
+        head, rest = f"[[{keys[0]}]] #{keys[1] + 1}", keys[2:]
+    elif len(keys) > 1:
+        head, rest = f"[{keys[0]}]", keys[1:]
+    else:
+        head, rest = "the top level", keys
+    return " ".join([head, "".join(f"[{k}]" if isinstance(k, int) else f".{k}"
+                                   for k in rest).lstrip(".")]).strip()
+
+
+def shown(value, limit=60):
+    """A value as the message shows it (TOML's true/false, long ones cut)."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _type_words(value):
+    if isinstance(value, list):
+        inside = sorted({_type_words(v) for v in value})
+        return f"a list of {', '.join(inside)}" if value else "an empty list"
+    for kind, words in ((bool, "true/false"), (str, "a string"), (int, "an int"),
+                        (float, "a float"), (dict, "a table")):
+        if isinstance(value, kind):
+            return words
+    return type(value).__name__
+
+
+class Where:
+    """Builds error messages that name the file and the place in it."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def error(self, place, message):
+        return StudyError(f"{self.path}: {place}: {message}")
+
+    def table(self, table, fields, place, *, open_keys=False):
+        """Check ``table``'s keys and their types against ``fields`` (see ``spec``)."""
+        if not isinstance(table, dict):
+            raise self.error(place, f"expected a table, got {shown(table)}.")
+        for key, value in table.items():
+            if key not in fields:
+                if open_keys:
+                    continue
+                raise self.error(place, f"unknown key {key!r}.{did_you_mean(key, fields)} "
+                                        f"Allowed: {', '.join(sorted(fields))}.")
+            declared = fields[key]
+            if not declared.kind.accepts(value):
+                raise self.error(f"{place} {key}", f"got {shown(value)} "
+                                                   f"({_type_words(value)}); expected "
+                                                   f"{declared.kind.words}, e.g. "
+                                                   f"{declared.example}.")
+        for key, declared in fields.items():
+            if declared.required and key not in table:
+                raise self.error(place, f"missing {key!r}, e.g. {declared.example}.")
 
 
 @dataclass(frozen=True)
