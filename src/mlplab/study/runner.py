@@ -94,9 +94,10 @@ def worker_count(jobs, force=False):
         raise InvalidInputError(f"jobs={jobs!r}: give a positive int, e.g. --jobs 2.")
     cores = usable_cores()
     if jobs > cores and not force:
-        warnings.warn(f"jobs={jobs} is more than the {cores} cores this process may use, so "
-                      f"{cores} workers run (more would only share the cores, each using "
-                      f"~250 MB). Pass force_jobs=True (--force-jobs) to start {jobs}.",
+        plural = "s" if cores > 1 else ""
+        warnings.warn(f"jobs={jobs} is more than the {cores} core{plural} this process may use, "
+                      f"so {cores} worker{plural} run (more would only share the cores, each "
+                      f"using ~250 MB). Pass force_jobs=True (--force-jobs) to start {jobs}.",
                       UserWarning, stacklevel=3)
         return cores
     return jobs

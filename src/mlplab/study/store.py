@@ -47,8 +47,15 @@ CREATE TABLE IF NOT EXISTS figures (
 
 
 def _connect(path, writable):
+    if writable and not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise InvalidInputError(f"{path}: cannot create a results database there "
+                                    f"({getattr(exc, 'strerror', None) or exc}). Give a path "
+                                    "in a folder you can write to.") from None
     if writable:
-        path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite3.connect(path, timeout=30)
     # mode=ro: SQLite itself refuses to create or change the file.
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
