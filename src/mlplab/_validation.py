@@ -307,7 +307,7 @@ def check_dtype(value, owner: str) -> np.dtype:
 def input_bound(dtype) -> float:
     """The largest magnitude the engine trains on: ``finfo(dtype).max ** (1/4)``.
 
-    That is 2**256 (~1.2e77) in float64 and 2**32 (~4.3e9) in float32. One
+    That is about 2**256 (1.2e77) in float64 and 2**32 (4.3e9) in float32. One
     training step raises the inputs to the fourth power at most: a squared error
     squares the outputs, its gradient multiplies them by the inputs again, and
     Adam or RMSprop square that gradient. Within the bound those stay finite;

@@ -20,6 +20,7 @@ from mlplab._validation import (
     Real,
     check,
     did_you_mean,
+    input_bound,
     short_repr,
 )
 from mlplab.errors import (
@@ -173,8 +174,9 @@ class EarlyStopping(Callback):
 class TerminateOnNaN(Callback):
     """Stop as soon as a step's loss is NaN or infinite, and say why it likely happened.
 
-    At the end of training it also checks that every weight is finite (a last
-    step can overflow them without a NaN loss). The reason goes to
+    At the end of training it also checks that every weight is finite and within
+    the engine's bound (:func:`mlplab._validation.input_bound`): a last step can
+    blow them up without a NaN loss. The reason goes to
     ``history.stop_reason`` and, by default, to a :class:`TrainingDivergedWarning`;
     with ``raise_error=True`` (as in Keras) a :class:`TrainingDivergedError`
     is raised instead. ``fit`` adds one of these unless you pass your own.
@@ -198,8 +200,14 @@ class TerminateOnNaN(Callback):
                      f"step {step}. ")
 
     def on_train_end(self, logs=None):
-        if not self.reported and not all(np.isfinite(p).all() for p in self.model.parameters()):
-            self._report(f"Training diverged: the weights became NaN or infinite by epoch "
+        # Weights beyond the engine's input bound overflow the next forward pass (a squared
+        # error of their outputs is inf) even while they are finite: that is divergence too.
+        bound = input_bound(self.model.dtype)
+        largest = max((max(p.max(), -p.min()) for p in self.model.parameters() if p.size),
+                      default=0.0)
+        if not self.reported and not largest <= bound:  # NaN fails the comparison too
+            self._report(f"Training diverged: the weights became NaN, infinite or larger than "
+                         f"{bound:.3g} (largest |w| {largest:.3g}) by epoch "
                          f"{len(self.model.history.epoch) - 1}, step {self.model.steps}. ")
 
     def _report(self, what):
