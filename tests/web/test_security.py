@@ -105,6 +105,17 @@ def test_origins_can_be_allowed_deliberately():
         with client.websocket_connect(f"/ws/{allowed.json()['id']}",
                                       headers={"Origin": "http://lab.example:8000"}) as socket:
             assert socket.receive_json()["type"] == "data"
+        # That page may read the answers (CORS) and frame the playground; others may not.
+        preflight = {"Access-Control-Request-Method": "PUT",
+                     "Access-Control-Request-Headers": "content-type"}
+        asked = client.options("/api/sessions", headers={"Origin": "http://lab.example:8000",
+                                                         **preflight})
+        assert asked.headers["access-control-allow-origin"] == "http://lab.example:8000"
+        assert "access-control-allow-origin" not in client.options(
+            "/api/sessions", headers={"Origin": EVIL, **preflight}).headers
+        policy = allowed.headers["content-security-policy"]
+        assert "frame-ancestors 'self' http://lab.example:8000" in policy
+        assert "x-frame-options" not in allowed.headers
 
 
 @pytest.mark.parametrize("origin", ["*", "lab.example", "http://lab.example/page",
@@ -218,8 +229,9 @@ def test_answers_carry_headers_that_keep_the_page_its_own(client):
     for url in ("/", "/api/options", "/static/app.js"):
         headers = client.get(url).headers
         assert "script-src 'self'" in headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "frame-ancestors 'self';" in headers["content-security-policy"] + ";"
         assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "SAMEORIGIN"
 
 
 def test_the_page_script_never_parses_strings_as_html():

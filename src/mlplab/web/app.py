@@ -40,6 +40,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,7 +57,7 @@ from mlplab.web.config import (
     options,
     readable,
 )
-from mlplab.web.guard import RequestGuard, checked_origins, served_hosts
+from mlplab.web.guard import RequestGuard, checked_origins, origin_text, served_hosts
 from mlplab.web.player import MAX_FPS, Player
 from mlplab.web.session import Session
 
@@ -179,7 +180,11 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
 
     app = FastAPI(title="mlplab playground", lifespan=lifespan)
     app.state.store, app.state.hosts, app.state.origins = store, hosts, origins
-    app.add_middleware(RequestGuard, hosts=hosts, origins=origins)
+    if origins:  # pages allowed deliberately may also read the answers (CORS)
+        app.add_middleware(CORSMiddleware, allow_origins=sorted(map(origin_text, origins)),
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_headers=["Content-Type"])
+    app.add_middleware(RequestGuard, hosts=hosts, origins=origins)  # outermost: first
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
