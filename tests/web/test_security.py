@@ -296,6 +296,13 @@ def test_weights_that_are_not_numbers_still_give_a_frame(client, session):
     assert step["diverged"]
 
 
+def test_a_diverged_sessions_script_says_so(client, session):
+    client.put(f"/api/sessions/{session}/config", json=DIVERGING)
+    client.post(f"/api/sessions/{session}/step")
+    script = client.get(f"/api/sessions/{session}/export/script").text
+    assert "the loss diverged after epoch 0" in script
+
+
 # -- malformed websocket messages -----------------------------------------------------------
 @pytest.mark.parametrize("message, words", [
     ({"bytes": b"\x00\xff" * 10}, "binary message (20 bytes)"),
@@ -333,6 +340,21 @@ def test_a_flood_of_commands_is_answered_or_refused_and_the_socket_stays(client,
         socket.send_json({"type": "step"})
         while (message := socket.receive_json())["type"] != "frame" or message["epoch"] != 1:
             pass
+
+
+def test_websockets_per_session_are_bounded(client, session):
+    from contextlib import ExitStack
+
+    from mlplab.web.app import MAX_SOCKETS_PER_SESSION
+
+    with ExitStack() as stack:
+        for _ in range(MAX_SOCKETS_PER_SESSION):
+            socket = stack.enter_context(client.websocket_connect(f"/ws/{session}"))
+            assert socket.receive_json()["type"] == "data"
+        with client.websocket_connect(f"/ws/{session}") as extra:
+            assert "its limit; close a tab" in extra.receive_json()["message"]
+    with client.websocket_connect(f"/ws/{session}") as socket:  # the others have closed
+        assert socket.receive_json()["type"] == "data"
 
 
 # -- bounded work ---------------------------------------------------------------------------

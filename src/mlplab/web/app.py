@@ -63,6 +63,7 @@ from mlplab.web.session import Session
 
 STATIC = Path(__file__).parent / "static"
 DISCONNECT_POLL_SECONDS = 0.2  # how often a long request looks whether its client has gone
+MAX_SOCKETS_PER_SESSION = 8  # a page has one; a few tabs of one session are fine
 __all__ = ["MAX_FPS", "create_app"]
 
 
@@ -349,10 +350,12 @@ def _socket_route(app, store):
     async def socket(websocket: WebSocket, session_id: str):
         await websocket.accept()
         session = store.sessions.get(session_id)
-        if session is None:
-            await websocket.send_json({"type": "error", "message":
-                                       f"no session {session_id!r}; reload the page."})
-            await websocket.close(code=4404)
+        if session is None or session.connections >= MAX_SOCKETS_PER_SESSION:
+            message = (f"no session {session_id[:40]!r}; reload the page." if session is None
+                       else f"session {session_id!r} has {session.connections} open websockets, "
+                            "its limit; close a tab of it first.")
+            await websocket.send_json({"type": "error", "message": message})
+            await websocket.close(code=4404 if session is None else 4429)
             return
         await Player(websocket, session).run()
 
