@@ -246,3 +246,10 @@ def test_a_diverging_fit_raises_with_the_likely_cause_and_leaves_no_model(rng):
         net.fit(X, X[:, 0])
     with pytest.raises(NotFittedError):  # scikit-learn's class, and mlplab's
         net.predict(X)
+
+
+def test_make_model_checks_values_before_any_fit():
+    with pytest.raises(InvalidInputError, match=r"NetClassifier\(alpha=-1\)"):
+        mlplab.make_model("net", alpha=-1)
+    with pytest.raises(InvalidInputError, match="The 'C' parameter of SVC"):
+        mlplab.make_model("svc_rbf", C="big")
