@@ -377,17 +377,21 @@ def test_a_long_step_is_cut_short_at_the_time_limit_and_says_so():
         assert "at most 0.3 s" in frame["interrupted"]
 
 
-def test_snapshots_for_the_gif_are_bounded_in_bytes():
+def test_snapshots_for_the_gif_are_bounded_in_bytes(monkeypatch):
+    from mlplab.web import session as session_module
     from mlplab.web.config import PlaygroundConfig
 
-    config = PlaygroundConfig(layers=[{"units": 64, "activation": "tanh"}] * 10,
-                              n_samples=100, batch_size=100)
+    budget = 500_000  # ~4 snapshots of four layers of 64 (MAX_SNAPSHOT_BYTES: 12 of ten)
+    monkeypatch.setattr(session_module, "MAX_SNAPSHOT_BYTES", budget)
+    config = PlaygroundConfig(layers=[{"units": 64, "activation": "tanh"}] * 4, n_samples=40,
+                              batch_size=40, resolution=20)
     session = Session(config)
-    for _ in range(60):
+    for _ in range(30):
         session.advance()
     size = sum(sum(w.nbytes for w in weights) for _, weights in session.snapshots)
-    assert 2 <= len(session.snapshots) and size <= MAX_SNAPSHOT_BYTES
-    assert session.snapshots[-1][0] == 60
+    assert 2 <= len(session.snapshots) and size <= budget
+    assert session.snapshots[-1][0] == 30  # the latest is always kept
+    assert MAX_SNAPSHOT_BYTES >= 10 * size / len(session.snapshots)
 
 
 # -- a real server: work stops when the client goes ---------------------------------------------

@@ -151,7 +151,7 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
     host : str
         The address the server binds: requests must name it, or a loopback name, in
         their ``Host`` header (others get 400). For ``0.0.0.0`` or ``::``, this machine's
-        name and addresses. A ``TestClient`` should use ``base_url="http://127.0.0.1"``.
+        name and addresses. (``TestClient`` calls itself ``testserver``: allow that.)
     allowed_hosts : sequence of str
         More host names to answer to, e.g. ``["lab-pc.school.example"]``.
     allowed_origins : sequence of str
@@ -205,8 +205,9 @@ def declared_body(*media_types, example):
     """A dependency: a request body must declare one of ``media_types``.
 
     A page on another site can send only ``text/plain``, form or empty bodies
-    without asking the server first (a CORS preflight, which this server never
-    grants), so a JSON or CSV type is one more thing such a page cannot forge.
+    without asking the server first (a CORS preflight, which this server grants
+    only to origins allowed deliberately), so a JSON or CSV type is one more thing
+    such a page cannot forge.
     """
 
     def check(request: Request):
