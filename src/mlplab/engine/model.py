@@ -12,9 +12,9 @@ from mlplab._validation import check_fraction, check_positive_int, check_same_le
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
-from mlplab.engine.epochs import block_epochs, choose_epoch_runner, epoch_blocks
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
+from mlplab.engine.runners import choose_epoch_runner, epoch_blocks
 from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
 
@@ -272,12 +272,13 @@ class Sequential:
                                     verbose, active)
                     epoch += 1
                     continue
-                count = block_epochs(n_samples, self.count_params(), epochs - epoch)
+                count = blocks.epochs_per_block(n_samples, epochs - epoch)
                 # The same orders, drawn in the same sequence, as epoch by epoch.
                 orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
                           if mixed else np.arange(n_samples)[None, :])
                 totals = np.empty(count)
-                ran, bad = blocks(X, Y, factor, orders, batch_size, outputs, totals)
+                ran, bad = blocks.run_epochs(X, Y, factor, orders, batch_size, outputs,
+                                             totals)
                 for done in range(ran):
                     if done == ran - 1 and bad >= 0:  # the NaN guard stops training
                         for callback in batch_listeners:

@@ -1,4 +1,4 @@
-"""fit_many's compiled path (engine/lanes.py) must give each model its own fit's numbers.
+"""fit_many's compiled path (mlplab/fast/lanes.py, stack.py) gives each model its fit's numbers.
 
 Float64 to 1e-10 (sums over a batch's samples add up in another order than BLAS's,
 measured differences near 1e-15 after a few epochs), float32 to 1e-4.
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.engine import lanes
 from mlplab.engine.many import fit_many
 from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+from mlplab.fast import lanes, stack
 
 pytestmark = pytest.mark.skipif(lanes.numba is None, reason="numba is not installed")
 
@@ -70,11 +70,11 @@ def train_three_ways(make, X, y, n_models=3, **options):
 def test_blocks_of_epochs_give_epoch_by_epoch_bits(monkeypatch, setup, optimizer, workers):
     # Without metrics the lanes train blocks of epochs per call (here 3 epochs a block,
     # 7 epochs); with them, epoch by epoch. The metrics change nothing else.
-    from mlplab.engine import compiled
-    from mlplab.engine import epochs as epochs_module
+    from mlplab.fast import epochs as epochs_module
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(compiled, "WORKERS", workers)
-    monkeypatch.setattr(lanes, "THREADED_WORK", 0)  # threads however small the epoch
+    monkeypatch.setattr(threads, "WORKERS", workers)
+    monkeypatch.setattr(stack, "THREADED_WORK", 0)  # threads however small the epoch
     X, y = data_for(setup[1], setup[3])
     runs = []
     for metrics in ([], ["accuracy"]):
@@ -222,7 +222,7 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
     wide = mlplab.Sequential.from_spec([3, 64, 64, 1]).compile(optimizer="sgd")
     small.build(3)
     wide.build(3)
-    assert lanes.pays_off(small) and not lanes.pays_off(wide)
+    assert stack.pays_off(small) and not stack.pays_off(wide)
 
 
 
@@ -230,17 +230,17 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
 def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, workers):
     # 7 models in groups of 4 and 3 (or 3, 2, 2): the models never mix, so each gets the
     # bits it gets when all train in one thread, its history and optimizer state too.
-    from mlplab.engine import compiled
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(lanes, "THREADED_WORK", 0)
+    monkeypatch.setattr(stack, "THREADED_WORK", 0)
     X, y = data_for("categorical_crossentropy", 3, n_samples=300)
     runs = []
-    for threads in (workers, 1):
-        monkeypatch.setattr(compiled, "WORKERS", threads)
+    for n_threads in (workers, 1):
+        monkeypatch.setattr(threads, "WORKERS", n_threads)
         models = [make_model(m, SETUPS[0], OPTIMIZERS[3]) for m in range(7)]
         models[4].optimizer.learning_rate = 0.5  # a different rate in the second group
-        stack_groups = lanes.LaneStack(models[:1] * 7, *models[0]._prepare(X, y, None)[:2])
-        assert len(stack_groups._groups(len(X))) == min(threads, 7)
+        stack_groups = stack.LaneStack(models[:1] * 7, *models[0]._prepare(X, y, None)[:2])
+        assert len(stack_groups._groups(len(X))) == min(n_threads, 7)
         fit_many(models, X, y, epochs=3, batch_size=32, random_state=1, engine="compiled")
         runs.append(models)
     for threaded, alone in zip(*runs, strict=True):
@@ -265,16 +265,16 @@ def test_nets_too_wide_for_lanes_train_as_their_own_compiled_fits(monkeypatch, w
     # Above LANE_PARAMETERS, "auto" runs each model's own compiled epoch (groups of
     # models on threads): every model gets its separate fit's bits, history and steps.
     # Without metrics, blocks of epochs per call (here 2 epochs a block).
-    from mlplab.engine import compiled
-    from mlplab.engine import epochs as epochs_module
+    from mlplab.fast import epochs as epochs_module
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(compiled, "WORKERS", workers)
+    monkeypatch.setattr(threads, "WORKERS", workers)
     X, y = data_for("categorical_crossentropy", 2, n_samples=200)
     models = [wide_model(m, learning_rate=0.02 * (m + 1), metrics=metrics) for m in range(5)]
     monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK",
                         2 * 200 * models[0].count_params() * 5 // min(workers, 5))
     models[0].build(3)
-    assert not lanes.pays_off(models[0])
+    assert not stack.pays_off(models[0])
     histories = fit_many(models, X, y, epochs=3, batch_size=16, random_state=4)
     fit_many(models, X, y, epochs=2, batch_size=None, random_state=5)  # and on, full batch
     for m, model in enumerate(models):

@@ -1,0 +1,314 @@
+"""The compiled runner of one model's epochs: binds a Sequential to :mod:`mlplab.fast.kernels`.
+
+``Sequential.fit`` uses it when numba is installed and the model qualifies (see
+:func:`supports`); ``engine="numpy"`` forces the NumPy runner, which tests compare it with.
+"""
+
+import numpy as np
+
+from mlplab.engine.callbacks import History, TerminateOnNaN
+from mlplab.engine.layers import Dense
+from mlplab.fast import kernels, threads
+from mlplab.fast.kernels import BATCHED_WORK, CHUNK, GROUP_CHUNKS
+
+numba = kernels.numba
+
+# Work (samples x parameters x epochs) of one call running several epochs: ~20-60 ms,
+# so Ctrl-C still stops a fit at once (a compiled call cannot be interrupted).
+WORK_PER_BLOCK = 20_000_000
+# Sample indices of a block's shuffled orders, at most (int64: 8 MB; tiny nets on many
+# samples would otherwise draw orders for thousands of epochs at once).
+ORDER_ENTRIES = 1 << 20
+
+ACTIVATION_CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
+                    "softmax": 6}
+LOSS_CODES = {"binary_crossentropy": 0, "categorical_crossentropy": 1, "mse": 2}
+OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
+
+
+def chunks_in_threads(batch_size, n_samples):
+    """Whether ``CompiledEpoch.run`` shares each batch's groups of chunks among threads:
+    when there are threads to share them and a batch holds two groups or more."""
+    return threads.WORKERS > 1 and min(batch_size, n_samples) >= 2 * CHUNK * GROUP_CHUNKS
+
+
+def available() -> bool:
+    return numba is not None
+
+
+def supports(model) -> str | None:
+    """Why ``model`` cannot use the compiled loop, or None if it can."""
+    if numba is None:
+        return "numba is not installed"
+    if not all(isinstance(layer, Dense) for layer in model.layers):
+        return "only stacks of Dense layers are compiled (this one has Dropout)"
+    if any(layer.activation.name == "softmax" for layer in model.layers[:-1]):
+        return "softmax in a hidden layer is not compiled"
+    if model.optimizer.name not in OPTIMIZER_CODES:
+        return f"the {model.optimizer.name} optimizer is not compiled (sgd and adam are)"
+    if model.loss.name not in LOSS_CODES:
+        return f"the {model.loss.name} loss is not compiled"
+    return None
+
+
+class CompiledEpoch:
+    """Binds a model to the compiled kernels; ``run`` trains one epoch.
+
+    The kernels work on flat buffers: every kernel and bias of the model laid end
+    to end (row-major), with the optimizer's state and the gradients in the same
+    layout. So that no epoch pays for copying, the model's own parameter arrays
+    (and the optimizer's state arrays) become views into those buffers: the
+    kernels update the model in place, as the NumPy path does.
+    """
+
+    def __init__(self, model):
+        dense = model.layers
+        self.model = model
+        optimizer = model.optimizer
+        # The optimizer's own state arrays, so the two paths can be mixed freely.
+        names = ("velocity", None) if optimizer.name == "sgd" else ("m", "v")
+        params = model.parameters()
+        # SGD has one state array per parameter; the second buffer is scratch.
+        state = [[optimizer.slot(i, name, p) if name else np.zeros_like(p)
+                  for i, p in enumerate(params)] for name in names]
+        self.params, views = _flatten(params)
+        for layer, (kernel, bias) in zip(dense, zip(views[::2], views[1::2], strict=True),
+                                         strict=True):
+            layer.kernel, layer.bias = kernel, bias
+            layer.parameters = [kernel, bias]
+        self.first, first_views = _flatten(state[0])
+        self.second, second_views = _flatten(state[1])
+        for name, views_of_state in zip(names, (first_views, second_views), strict=True):
+            if name is not None:  # SGD's second buffer is scratch, not state
+                for index, view in enumerate(views_of_state):
+                    optimizer.state[(index, name)] = view
+        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = layout(model)
+        self.l1 = np.array([_reg(layer, "l1") for layer in dense])
+        self.l2 = np.array([_reg(layer, "l2") for layer in dense])
+        self.opt_code = OPTIMIZER_CODES[optimizer.name]
+        self.settings = np.array([
+            optimizer.learning_rate, getattr(optimizer, "momentum", 0.0),
+            float(getattr(optimizer, "nesterov", False)), getattr(optimizer, "beta_1", 0.0),
+            getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
+        self._ones = np.ones(0)
+        self._scratch = np.zeros(0)
+        self._buffers = []  # _threaded_epoch's, per thread
+
+    def run(self, X, Y, factor, order, batch_size, outputs):
+        """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
+        factor = self._factor(X, factor)
+        order = np.asarray(order, dtype=np.int64)  # no copy when it is already
+        optimizer = self.model.optimizer
+        self.settings[0] = optimizer.learning_rate  # a callback may have changed it
+        if chunks_in_threads(batch_size, len(X)):
+            total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
+        else:
+            # Per-sample loops win on small work; above it, batch matrix products (BLAS).
+            per_sample = batch_size * len(self.params) <= BATCHED_WORK
+            kernel = kernels._epoch if per_sample else kernels._batch_epoch
+            total, steps, bad = kernel(
+                X, Y, factor, order, batch_size, self.params, self.first, self.second,
+                self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
+                LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
+                self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
+                GROUP_CHUNKS)
+        optimizer.iterations += steps
+        self.model.steps += steps
+        return total, steps, bad
+
+    def run_epochs(self, X, Y, factor, orders, batch_size, outputs, totals):
+        """Train ``len(totals)`` epochs in one compiled call, epoch e in the order
+        ``orders[e]`` (or ``orders[0]`` for every epoch when there is one row); write
+        each epoch's summed loss into ``totals``. Return (epochs run, start of a NaN
+        batch in the last one, or -1). Per-epoch calls of ``run`` give the same numbers;
+        this saves their Python overhead (~8 us an epoch), which on small nets is a
+        tenth of the epoch. Not for batches that ``run`` would share among threads."""
+        factor = self._factor(X, factor)
+        optimizer = self.model.optimizer
+        self.settings[0] = optimizer.learning_rate
+        per_sample = batch_size * len(self.params) <= BATCHED_WORK
+        kernel = kernels._epochs_per_sample if per_sample else kernels._epochs_batched
+        ran, steps, bad = kernel(
+            X, Y, factor, orders, batch_size, self.params, self.first,
+            self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
+            self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
+            self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
+            totals)
+        optimizer.iterations += steps
+        self.model.steps += steps
+        return ran, bad
+
+    def epochs_per_block(self, n_samples, epochs_left):
+        """Epochs per ``run_epochs`` call (see :func:`block_epochs`)."""
+        return block_epochs(n_samples, len(self.params), epochs_left)
+
+    def _work(self, Y):
+        """The per-sample loop's scratch (its gradient, activations, dL/dz and logits),
+        kept here: the kernel reads it through a borrowed view (see ``_borrowed``)."""
+        size = len(self.params) + 2 * int(self.act_offsets[-1]) + Y.shape[1]
+        if self._scratch.size != size:
+            self._scratch = np.zeros(size, dtype=self.params.dtype)
+        return self._scratch
+
+    def _factor(self, X, factor):
+        """The sample weights as the kernels take them: one per row, ones if None."""
+        if factor is None:  # no sample weights: ones, made once (epochs can be ~100 us)
+            if len(self._ones) != len(X) or self._ones.dtype != X.dtype:
+                self._ones = np.ones(len(X), dtype=X.dtype)
+            return self._ones
+        return factor[:, 0]
+
+    def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs):
+        """``_batch_epoch`` with the groups of chunks of each batch shared by ``threads.WORKERS``
+        threads.
+
+        Every group's gradient is found whole (as ``_batch_epoch`` finds it) and the
+        gradients are added in group order, so the numbers do not depend on how many
+        threads there are: they equal ``_batch_epoch``'s bit for bit.
+        """
+        loss_code = LOSS_CODES[self.model.loss.name]
+        settings, P, S1, S2 = self.settings, self.params, self.first, self.second
+        iterations = self.model.optimizer.iterations
+        width, k = int(self.act_offsets[-1]), Y.shape[1]
+        if len(self._buffers) != threads.WORKERS or self._buffers[0][2].size != CHUNK * width:
+            # Each thread's arrays, kept from epoch to epoch: megabytes taken afresh
+            # would cost a page fault per 4 kB every epoch.
+            self._buffers = [(np.empty_like(P), np.empty_like(P),
+                              np.empty(CHUNK * width, P.dtype),
+                              np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype))
+                             for _ in range(threads.WORKERS)]
+        buffers = self._buffers
+        G, PT = np.zeros_like(P), np.empty_like(P)
+        total, steps = 0.0, 0
+        group_rows = CHUNK * GROUP_CHUNKS
+
+        def group(job):
+            worker, first, stop, count = job
+            gradient, part, A, D, logits = buffers[worker]
+            return kernels._group_gradients(
+                X, Y, factor, order, first, min(first + group_rows, stop), count, CHUNK, P,
+                PT, gradient, part, A, D, logits, self.offsets, self.fan_in,
+                self.fan_out, self.act_offsets, self.codes, loss_code, outputs)
+
+        with threads.one_blas_thread():
+            for start in range(0, len(X), batch_size):
+                stop = min(start + batch_size, len(X))
+                count = stop - start
+                firsts = list(range(start, stop, group_rows))
+                G[:] = 0.0
+                batch_loss = 0.0
+                kernels._transpose_kernels(P, PT, self.offsets, self.fan_in, self.fan_out)
+                for at in range(0, len(firsts), threads.WORKERS):  # a round: one group per thread
+                    jobs = [(worker, first, stop, count)
+                            for worker, first in enumerate(firsts[at:at + threads.WORKERS])]
+                    for worker, loss in enumerate(threads.run_in_threads(group, jobs)):  # in order
+                        batch_loss += loss
+                        G += buffers[worker][0]
+                added, finite = kernels._finish_batch(
+                    batch_loss, count, P, G, S1, S2, self.offsets, self.l1, self.l2,
+                    self.opt_code, settings, iterations + steps + 1)
+                total += added
+                if not finite:
+                    return total, steps, start
+                steps += 1
+        return total, steps, -1
+
+
+
+def layout(model):
+    """How the kernels find a Dense stack in flat buffers, as int64 arrays:
+    ``offsets`` (where each kernel and bias starts among the parameters, and the total),
+    ``fan_in`` and ``fan_out`` per layer, the activation ``codes``, and ``act_offsets``
+    (where each layer's activations start, input first, and their total width)."""
+    sizes = [p.size for p in model.parameters()]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
+    fan_out = np.array([layer.units for layer in model.layers], dtype=np.int64)
+    codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in model.layers],
+                     dtype=np.int64)
+    widths = np.concatenate([[model.input_dim], fan_out])
+    act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    return offsets, fan_in, fan_out, codes, act_offsets
+
+
+def _flatten(arrays):
+    """One flat buffer holding ``arrays`` end to end, and views of it shaped like them.
+
+    Arrays that already are such views (from an earlier fit) keep their buffer, so
+    a reference to a model's kernel stays valid from one fit to the next.
+    """
+    base = arrays[0].base
+    if base is not None and base.ndim == 1 and base.size == sum(a.size for a in arrays):
+        start = base.__array_interface__["data"][0]
+        position = 0
+        for array in arrays:
+            if (array.base is not base or not array.flags.c_contiguous
+                    or array.__array_interface__["data"][0] != start + position * base.itemsize):
+                break
+            position += array.size
+        else:
+            return base, list(arrays)
+    flat = np.concatenate([a.ravel() for a in arrays])
+    return flat, _views(flat, arrays)
+
+
+def _views(flat, arrays):
+    views, start = [], 0
+    for array in arrays:
+        views.append(flat[start:start + array.size].reshape(array.shape))
+        start += array.size
+    return views
+
+
+def _reg(layer, name):
+    regularizer = layer.kernel_regularizer
+    return 0.0 if regularizer is None else float(getattr(regularizer, name))
+
+
+def epoch_runner(model):
+    """``run(X, Y, factor, order, batch_size, outputs, epoch, listeners) -> total``: one
+    compiled epoch, as ``Sequential.numpy_epoch`` runs it; ``run.runner`` is the
+    :class:`CompiledEpoch` (for blocks of epochs)."""
+    runner = CompiledEpoch(model)
+
+    def compiled_epoch(X, Y, factor, order, batch_size, outputs, epoch, listeners):
+        total, _, bad_start = runner.run(X, Y, factor, order, batch_size, outputs)
+        if bad_start >= 0:  # let the NaN guard stop training and say why
+            for callback in listeners:
+                callback.on_batch_end(model.steps, {"epoch": epoch, "loss": float("nan")})
+        return total
+
+    compiled_epoch.runner = runner
+    return compiled_epoch
+
+
+def epoch_blocks(run_epoch, callbacks, validation, verbose, metrics, batch_size, n_samples):
+    """The :class:`CompiledEpoch` of ``run_epoch``, whose ``run_epochs`` trains several
+    epochs in one compiled call with the same numbers, or None when
+    the fit needs Python between epochs: validation, metrics, printing, or a callback
+    other than the History and the NaN guard (which are told after the call).
+
+    On small nets an epoch's Python (its call, the runner's checks, the logs) is a
+    tenth of the epoch: E2's per-sample SGD goes from ~3.6M to ~4M updates/s."""
+    if verbose or validation is not None or metrics:
+        return None
+    if any(type(c) not in (History, TerminateOnNaN) for c in callbacks):
+        return None
+    if chunks_in_threads(batch_size, n_samples):
+        return None  # epochs of many chunks: the Python between them is nothing
+    return run_epoch.runner
+
+
+def block_epochs(n_samples, n_parameters, epochs_left):
+    """How many epochs one ``run_epochs`` call takes: about ``WORK_PER_BLOCK`` of work,
+    and at most ``ORDER_ENTRIES`` sample indices for their orders (8 MB)."""
+    work = max(1, n_samples * n_parameters)
+    return max(1, min(epochs_left, WORK_PER_BLOCK // work, ORDER_ENTRIES // n_samples))
+
+
+def stack_block_epochs(models, n_samples, epochs_left):
+    """Epochs per block of fit_many's compiled stacks: about the work of one fit's block
+    per thread."""
+    n_threads = min(threads.WORKERS, len(models))
+    return block_epochs(n_samples, models[0].count_params() * len(models) // n_threads,
+                        epochs_left)
