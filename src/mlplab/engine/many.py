@@ -28,7 +28,7 @@ from mlplab._validation import check_positive_int
 from mlplab.engine.callbacks import History
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
-from mlplab.engine.runners import ENGINES, compiled_stack
+from mlplab.engine.runners import ENGINES, EpochOrders, compiled_stack
 from mlplab.errors import (
     InvalidInputError,
     InvalidTypeError,
@@ -136,43 +136,24 @@ def _choose_stack(models, X, Y, engine):
 def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
     """The epoch loop of ``Sequential.fit``, with one batch order for all models.
 
-    ``stack.run_epoch(order, batch_size)`` trains every model for one epoch and
-    returns ``logs_of(m)``, model m's loss and metrics over it. A stack with
-    ``blocks(batch_size)`` may train blocks of epochs per call instead (the same
-    orders, drawn in the same sequence).
+    ``stack.epochs(orders, batch_size)`` (the runner interface of
+    :mod:`mlplab.engine.runners`) trains every model epoch by epoch and yields
+    ``logs_of(m)``, model m's loss and metrics over each epoch (None when a compiled
+    model stopped).
     """
     histories = [History() for _ in models]
     finished = [False] * len(models)  # a model stops logging once its loss is not finite
-    mixed = shuffle and batch_size < n_samples  # as fit: full batches stay in order
-    blocks = stack.blocks(batch_size) if hasattr(stack, "blocks") else None
-
-    def log(m, epoch, logs):
-        histories[m].on_epoch_end(epoch, logs)
-        finished[m] = not np.isfinite(logs["loss"])
-        if finished[m]:
-            _report_divergence(m, epoch, logs["loss"], histories[m])
-
-    epoch = 0
+    orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        while epoch < epochs:
-            if blocks is None:
-                order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
-                logs_of = stack.run_epoch(order, batch_size)
-                for m in range(len(models)):
-                    if not finished[m]:
-                        log(m, epoch, logs_of(m))
-                epoch += 1
-                continue
-            count = stack.epochs_per_block(n_samples, epochs - epoch)
-            orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
-                      if mixed else np.arange(n_samples)[None, :])
-            logs_of = blocks(orders, count)
-            for done in range(count):
-                for m in range(len(models)):
-                    logs = logs_of(m, done) if not finished[m] else None
-                    if logs is not None:
-                        log(m, epoch + done, logs)
-            epoch += count
+        for epoch, logs_of in enumerate(stack.epochs(orders, batch_size)):
+            for m, history in enumerate(histories):
+                logs = None if finished[m] else logs_of(m)
+                if logs is None:
+                    continue
+                history.on_epoch_end(epoch, logs)
+                finished[m] = not np.isfinite(logs["loss"])
+                if finished[m]:
+                    _report_divergence(m, epoch, logs["loss"], history)
     return histories
 
 
@@ -277,6 +258,11 @@ class ModelStack:
             optimizer.state[(0, name)] = np.stack([
                 _flat([m.optimizer.state[(i, name)] for i in range(n_arrays)]) for m in models])
         return optimizer
+
+    def epochs(self, orders, batch_size):
+        """Yield ``logs_of(m)`` per epoch: model m's loss and metrics over it."""
+        while orders.left:
+            yield self.run_epoch(orders.take()[0], batch_size)
 
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return

@@ -14,7 +14,7 @@ from mlplab.engine import losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
-from mlplab.engine.runners import choose_epoch_runner, epoch_blocks
+from mlplab.engine.runners import EpochOrders, choose_runner
 from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
 
@@ -254,39 +254,20 @@ class Sequential:
             callback.on_train_begin()
         self.stop_training = False
         outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
-        run_epoch = choose_epoch_runner(self, engine, batch_listeners, batch_size)
-        blocks = epoch_blocks(run_epoch, active, validation, verbose, self.metrics, batch_size,
-                              n_samples)
+        quiet = not verbose and validation is None and not self.metrics
+        runner = choose_runner(self, engine, batch_listeners, active, quiet)
+        self.history.runner, self.history.runner_reason = runner.name, runner.reason
         # A batch of every sample needs no shuffling: the order would only change how
         # the gradient's sum is rounded, and gathering rows in a random order costs more
         # than the step on large data (1e6 rows: ~20% of an epoch).
-        mixed = shuffle and batch_size < n_samples
-        epoch = 0
+        orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            while epoch < epochs and not self.stop_training:
-                if blocks is None:
-                    order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
-                    total = run_epoch(X, Y, factor, order, batch_size, outputs, epoch,
-                                      batch_listeners)
-                    self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
-                                    verbose, active)
-                    epoch += 1
-                    continue
-                count = blocks.epochs_per_block(n_samples, epochs - epoch)
-                # The same orders, drawn in the same sequence, as epoch by epoch.
-                orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
-                          if mixed else np.arange(n_samples)[None, :])
-                totals = np.empty(count)
-                ran, bad = blocks.run_epochs(X, Y, factor, orders, batch_size, outputs,
-                                             totals)
-                for done in range(ran):
-                    if done == ran - 1 and bad >= 0:  # the NaN guard stops training
-                        for callback in batch_listeners:
-                            callback.on_batch_end(self.steps, {"epoch": epoch + done,
-                                                               "loss": float("nan")})
-                    self._end_epoch(epoch + done, epochs, float(totals[done]) / n_samples, outputs,
-                                    Y, validation, verbose, active)
-                epoch += ran
+            for epoch, total in enumerate(runner.epochs(X, Y, factor, orders, batch_size,
+                                                        outputs)):
+                self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
+                                verbose, active)
+                if self.stop_training:
+                    break
         for callback in active:
             callback.on_train_end()
         return self.history
@@ -301,20 +282,6 @@ class Sequential:
                   + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
         for callback in active:
             callback.on_epoch_end(epoch, logs)
-
-    def numpy_epoch(self, X, Y, factor, order, batch_size, outputs, epoch, listeners):
-        """One epoch, one NumPy train_step per batch; return the summed batch losses."""
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            index = order[start:start + batch_size]
-            loss, outputs[index] = self.train_step(
-                X[index], Y[index], None if factor is None else factor[index])
-            total += loss * len(index)
-            for callback in listeners:
-                callback.on_batch_end(self.steps, {"epoch": epoch, "loss": loss})
-            if self.stop_training:
-                break
-        return total
 
     def _prepare(self, X, y, sample_weight):
         """Validate (X, y, sample_weight); return arrays in the model's dtype."""

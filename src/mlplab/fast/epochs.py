@@ -6,7 +6,6 @@
 
 import numpy as np
 
-from mlplab.engine.callbacks import History, TerminateOnNaN
 from mlplab.engine.layers import Dense
 from mlplab.fast import kernels, threads
 from mlplab.fast.kernels import BATCHED_WORK, CHUNK, GROUP_CHUNKS
@@ -265,38 +264,46 @@ def _reg(layer, name):
     return 0.0 if regularizer is None else float(getattr(regularizer, name))
 
 
-def epoch_runner(model):
-    """``run(X, Y, factor, order, batch_size, outputs, epoch, listeners) -> total``: one
-    compiled epoch, as ``Sequential.numpy_epoch`` runs it; ``run.runner`` is the
-    :class:`CompiledEpoch` (for blocks of epochs)."""
-    runner = CompiledEpoch(model)
+class CompiledRunner:
+    """The compiled runner of one model's epochs, with the interface of
+    :mod:`mlplab.engine.runners`: each epoch one call of :class:`CompiledEpoch`'s
+    kernels, or, with ``blocks`` (nothing looks at the model between epochs but the
+    History and the NaN guard), several epochs per call, with the same numbers.
 
-    def compiled_epoch(X, Y, factor, order, batch_size, outputs, epoch, listeners):
-        total, _, bad_start = runner.run(X, Y, factor, order, batch_size, outputs)
-        if bad_start >= 0:  # let the NaN guard stop training and say why
-            for callback in listeners:
-                callback.on_batch_end(model.steps, {"epoch": epoch, "loss": float("nan")})
-        return total
+    On small nets an epoch's Python (its call, the runner's checks, the logs) is a tenth
+    of the epoch: blocks take E2's per-sample SGD from ~3.6M to ~4M updates/s. The
+    batch listeners (only the NaN guard may be one) hear of a batch whose loss is not
+    finite, at the end of its epoch.
+    """
 
-    compiled_epoch.runner = runner
-    return compiled_epoch
+    name = "compiled"
 
+    def __init__(self, model, batch_listeners, blocks):
+        self.model, self.listeners, self.blocks = model, batch_listeners, blocks
+        self.compiled = CompiledEpoch(model)
 
-def epoch_blocks(run_epoch, callbacks, validation, verbose, metrics, batch_size, n_samples):
-    """The :class:`CompiledEpoch` of ``run_epoch``, whose ``run_epochs`` trains several
-    epochs in one compiled call with the same numbers, or None when
-    the fit needs Python between epochs: validation, metrics, printing, or a callback
-    other than the History and the NaN guard (which are told after the call).
-
-    On small nets an epoch's Python (its call, the runner's checks, the logs) is a
-    tenth of the epoch: E2's per-sample SGD goes from ~3.6M to ~4M updates/s."""
-    if verbose or validation is not None or metrics:
-        return None
-    if any(type(c) not in (History, TerminateOnNaN) for c in callbacks):
-        return None
-    if chunks_in_threads(batch_size, n_samples):
-        return None  # epochs of many chunks: the Python between them is nothing
-    return run_epoch.runner
+    def epochs(self, X, Y, factor, orders, batch_size, outputs):
+        """Yield each epoch's summed batch losses (see :mod:`mlplab.engine.runners`)."""
+        compiled, epoch = self.compiled, 0
+        # Epochs of many chunks on threads: the Python between them is nothing.
+        blocks = self.blocks and not chunks_in_threads(batch_size, len(X))
+        while orders.left:
+            if blocks:
+                totals = np.empty(compiled.epochs_per_block(len(X), orders.left))
+                ran, bad = compiled.run_epochs(X, Y, factor, orders.take(len(totals)),
+                                               batch_size, outputs, totals)
+            else:
+                totals = np.empty(1)
+                totals[0], _, bad = compiled.run(X, Y, factor, orders.take()[0], batch_size,
+                                                 outputs)
+                ran = 1
+            for done in range(ran):
+                if done == ran - 1 and bad >= 0:  # the NaN guard stops training, says why
+                    for callback in self.listeners:
+                        callback.on_batch_end(self.model.steps,
+                                              {"epoch": epoch, "loss": float("nan")})
+                yield float(totals[done])
+                epoch += 1
 
 
 def block_epochs(n_samples, n_parameters, epochs_left):
@@ -304,6 +311,23 @@ def block_epochs(n_samples, n_parameters, epochs_left):
     and at most ``ORDER_ENTRIES`` sample indices for their orders (8 MB)."""
     work = max(1, n_samples * n_parameters)
     return max(1, min(epochs_left, WORK_PER_BLOCK // work, ORDER_ENTRIES // n_samples))
+
+
+def stack_epochs(stack, orders, batch_size):
+    """``epochs(orders, batch_size)`` of fit_many's compiled stacks (the interface of
+    :mod:`mlplab.engine.runners`): yield ``logs_of(m)`` per epoch, model m's loss and
+    metrics over it (None once it stopped), training blocks of epochs per call when
+    ``stack.blocks(batch_size)`` allows (the same orders, drawn in the same sequence)."""
+    blocks = stack.blocks(batch_size)
+    n_samples = len(stack.X)
+    while orders.left:
+        if blocks is None:
+            yield stack.run_epoch(orders.take()[0], batch_size)
+            continue
+        count = stack_block_epochs(stack.models, n_samples, orders.left)
+        logs_of = blocks(orders.take(count), count)
+        for done in range(count):
+            yield lambda m, e=done, block=logs_of: block(m, e)
 
 
 def stack_block_epochs(models, n_samples, epochs_left):

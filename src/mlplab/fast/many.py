@@ -4,7 +4,7 @@ compiled epochs (its ``fit``'s numbers), groups of models on threads."""
 import numpy as np
 
 from mlplab.fast import threads
-from mlplab.fast.epochs import CompiledEpoch, chunks_in_threads, stack_block_epochs
+from mlplab.fast.epochs import CompiledEpoch, chunks_in_threads, stack_epochs
 
 
 class CompiledModels:
@@ -65,9 +65,9 @@ class CompiledModels:
 
         return run_epochs
 
-    def epochs_per_block(self, n_samples, epochs_left):
-        """Epochs per ``blocks`` call (see :func:`mlplab.fast.epochs.stack_block_epochs`)."""
-        return stack_block_epochs(self.models, n_samples, epochs_left)
+    def epochs(self, orders, batch_size):
+        """Yield ``logs_of(m)`` per epoch (see :func:`mlplab.fast.epochs.stack_epochs`)."""
+        return stack_epochs(self, orders, batch_size)
 
     def _share(self, train, batch_size):
         """``train(m)`` (returning a NaN batch's start, or -1) for every model that has

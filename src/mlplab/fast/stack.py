@@ -5,7 +5,7 @@ import numpy as np
 
 from mlplab.fast import epochs as compiled
 from mlplab.fast import lanes, threads
-from mlplab.fast.epochs import LOSS_CODES, OPTIMIZER_CODES, stack_block_epochs
+from mlplab.fast.epochs import LOSS_CODES, OPTIMIZER_CODES, stack_epochs
 from mlplab.fast.lanes import CHUNK
 
 # Parameters per model up to which fit_many's "auto" trains in this compiled loop
@@ -134,9 +134,9 @@ class LaneStack:
 
         return run_epochs
 
-    def epochs_per_block(self, n_samples, epochs_left):
-        """Epochs per ``blocks`` call (see :func:`mlplab.fast.epochs.stack_block_epochs`)."""
-        return stack_block_epochs(self.models, n_samples, epochs_left)
+    def epochs(self, orders, batch_size):
+        """Yield ``logs_of(m)`` per epoch (see :func:`mlplab.fast.epochs.stack_epochs`)."""
+        return stack_epochs(self, orders, batch_size)
 
     def _chunk_buffers(self, batch_size):
         """Each layer's activations (then the logits, 3 rows of per-sample sums and the
