@@ -6,8 +6,7 @@
 
 import numpy as np
 
-from mlplab.engine.layers import Dense
-from mlplab.fast import kernels, threads
+from mlplab.fast import kernels, tables, threads
 from mlplab.fast.kernels import BATCHED_WORK, CHUNK, GROUP_CHUNKS
 
 numba = kernels.numba
@@ -18,12 +17,6 @@ WORK_PER_BLOCK = 20_000_000
 # Sample indices of a block's shuffled orders, at most (int64: 8 MB; tiny nets on many
 # samples would otherwise draw orders for thousands of epochs at once).
 ORDER_ENTRIES = 1 << 20
-
-ACTIVATION_CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
-                    "softmax": 6}
-LOSS_CODES = {"binary_crossentropy": 0, "categorical_crossentropy": 1, "mse": 2}
-OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
-
 
 def chunks_in_threads(batch_size, n_samples):
     """Whether ``CompiledEpoch.run`` shares each batch's groups of chunks among threads:
@@ -36,18 +29,10 @@ def available() -> bool:
 
 
 def supports(model) -> str | None:
-    """Why ``model`` cannot use the compiled loop, or None if it can."""
+    """Why ``model`` cannot use the compiled runner, or None if it can."""
     if numba is None:
         return "numba is not installed"
-    if not all(isinstance(layer, Dense) for layer in model.layers):
-        return "only stacks of Dense layers are compiled (this one has Dropout)"
-    if any(layer.activation.name == "softmax" for layer in model.layers[:-1]):
-        return "softmax in a hidden layer is not compiled"
-    if model.optimizer.name not in OPTIMIZER_CODES:
-        return f"the {model.optimizer.name} optimizer is not compiled (sgd and adam are)"
-    if model.loss.name not in LOSS_CODES:
-        return f"the {model.loss.name} loss is not compiled"
-    return None
+    return tables.supports(model)
 
 
 class CompiledEpoch:
@@ -84,11 +69,9 @@ class CompiledEpoch:
         self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = layout(model)
         self.l1 = np.array([_reg(layer, "l1") for layer in dense])
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
-        self.opt_code = OPTIMIZER_CODES[optimizer.name]
-        self.settings = np.array([
-            optimizer.learning_rate, getattr(optimizer, "momentum", 0.0),
-            float(getattr(optimizer, "nesterov", False)), getattr(optimizer, "beta_1", 0.0),
-            getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
+        self.opt_code = tables.optimizer_code(optimizer)
+        self.loss_code = tables.loss_code(model.loss)
+        self.settings = tables.settings(optimizer)
         self._ones = np.ones(0)
         self._scratch = np.zeros(0)
         self._buffers = []  # _threaded_epoch's, per thread
@@ -108,7 +91,7 @@ class CompiledEpoch:
             total, steps, bad = kernel(
                 X, Y, factor, order, batch_size, self.params, self.first, self.second,
                 self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
+                self.loss_code, self.l1, self.l2, self.opt_code,
                 self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
                 GROUP_CHUNKS)
         optimizer.iterations += steps
@@ -130,7 +113,7 @@ class CompiledEpoch:
         ran, steps, bad = kernel(
             X, Y, factor, orders, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-            self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
+            self.codes, self.loss_code, self.l1, self.l2, self.opt_code,
             self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
             totals)
         optimizer.iterations += steps
@@ -165,7 +148,7 @@ class CompiledEpoch:
         gradients are added in group order, so the numbers do not depend on how many
         threads there are: they equal ``_batch_epoch``'s bit for bit.
         """
-        loss_code = LOSS_CODES[self.model.loss.name]
+        loss_code = self.loss_code
         settings, P, S1, S2 = self.settings, self.params, self.first, self.second
         iterations = self.model.optimizer.iterations
         width, k = int(self.act_offsets[-1]), Y.shape[1]
@@ -223,7 +206,7 @@ def layout(model):
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
     fan_out = np.array([layer.units for layer in model.layers], dtype=np.int64)
-    codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in model.layers],
+    codes = np.array([tables.activation_code(layer) for layer in model.layers],
                      dtype=np.int64)
     widths = np.concatenate([[model.input_dim], fan_out])
     act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)

@@ -37,16 +37,16 @@ import math
 
 import numpy as np
 
-from mlplab.fast.epochs import ACTIVATION_CODES
-
 try:  # numba is optional: without it fit_many trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
-SOFTMAX = ACTIVATION_CODES["softmax"]
 # Samples of a batch processed together; larger batches run in chunks (bounded memory).
 CHUNK = 256
+# The kernels' code of softmax, written here (not imported) because numba freezes a
+# global's value into its on-disk cache of this file; tests hold it to tables.SOFTMAX.
+SOFTMAX = 6
 
 if numba is not None:
     # error_model="numpy": a float division by zero gives inf or nan (as NumPy does)
@@ -499,7 +499,7 @@ if numba is not None:
         """The optimizer update of every parameter of every model (as optimizers.py),
         each model with its own learning rate."""
         n_models, n_parameters = P.shape
-        momentum, nesterov, beta_1, beta_2, epsilon = settings
+        _, momentum, nesterov, beta_1, beta_2, epsilon = settings  # tables.SETTINGS
         for m in range(n_models):
             rate = rates[m]
             if opt_code == 1:  # adam

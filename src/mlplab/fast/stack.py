@@ -4,8 +4,8 @@ trained by the lane kernels of :mod:`mlplab.fast.lanes`, one call per epoch."""
 import numpy as np
 
 from mlplab.fast import epochs as compiled
-from mlplab.fast import lanes, threads
-from mlplab.fast.epochs import LOSS_CODES, OPTIMIZER_CODES, stack_epochs
+from mlplab.fast import lanes, tables, threads
+from mlplab.fast.epochs import stack_epochs
 from mlplab.fast.lanes import CHUNK
 
 # Parameters per model up to which fit_many's "auto" trains in this compiled loop
@@ -53,7 +53,8 @@ class LaneStack:
     def __init__(self, models, X, Y):
         first = models[0]
         self.models, self.X, self.Y = models, X, Y
-        self.loss_code = LOSS_CODES[first.loss.name]
+        self.loss_code = tables.loss_code(first.loss)
+        self.optimizer_code = tables.optimizer_code(first.optimizer)
         self.optimizer = first.optimizer
         self.iterations, self.steps = first.optimizer.iterations, 0
         self.params = _stack([model.parameters() for model in models])  # (M, n_parameters)
@@ -63,8 +64,7 @@ class LaneStack:
         self.first, self.second = state + unused
         self.rates = np.array([model.optimizer.learning_rate for model in models],
                               dtype=first.dtype)
-        self.settings = np.array([float(getattr(self.optimizer, name, 0.0)) for name in SETTINGS],
-                                 dtype=first.dtype)
+        self.settings = tables.settings(self.optimizer, first.dtype)
         self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = (
             compiled.layout(first))
         self.gradients = np.zeros_like(self.params)
@@ -84,7 +84,7 @@ class LaneStack:
         n_steps = -(-len(order) // batch_size)
         order = np.asarray(order, dtype=np.int64)
         corrections = self._corrections(n_steps)
-        optimizer_code = OPTIMIZER_CODES[self.optimizer.name]
+        optimizer_code = self.optimizer_code
         self.losses[:] = 0.0
 
         def train(group):
@@ -111,7 +111,7 @@ class LaneStack:
             return None
         n_samples = len(self.X)
         n_steps = -(-n_samples // batch_size)
-        optimizer_code = OPTIMIZER_CODES[self.optimizer.name]
+        optimizer_code = self.optimizer_code
 
         def run_epochs(orders, count):
             corrections = self._corrections(n_steps * count)
@@ -196,7 +196,6 @@ class LaneStack:
                         target.shape).copy()
 
 
-SETTINGS = ("momentum", "nesterov", "beta_1", "beta_2", "epsilon")  # the kernels' settings[]
 
 
 def _state_names(optimizer):
