@@ -97,3 +97,16 @@ def test_settings_reach_the_kernels_in_one_layout():
     sgd = optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     assert list(tables.settings(adam)) == [0.003, 0.0, 0.0, 0.8, 0.99, 1e-6]
     assert list(tables.settings(sgd)) == [0.1, 0.9, 1.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("name, constant, value", [("leaky_relu", "LEAKY_RELU_SLOPE", 0.3),
+                                                   ("elu", "ELU_ALPHA", 0.5)])
+def test_the_kernels_take_the_engine_s_activation_constants(monkeypatch, name, constant,
+                                                            value):
+    default = fit_both(name)
+    monkeypatch.setattr(activations, constant, value)
+    (compiled_weights, compiled), (numpy_weights, _) = fit_both(name)
+    assert compiled.runner == "compiled"
+    for a, b in zip(compiled_weights, numpy_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(compiled_weights[0], default[0][0][0])  # the constant mattered

@@ -66,7 +66,8 @@ class CompiledEpoch:
             if name is not None:  # SGD's second buffer is scratch, not state
                 for index, view in enumerate(views_of_state):
                     optimizer.state[(index, name)] = view
-        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = layout(model)
+        (self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets,
+         self.act_params) = layout(model)
         self.l1 = np.array([_reg(layer, "l1") for layer in dense])
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
         self.opt_code = tables.optimizer_code(optimizer)
@@ -91,7 +92,7 @@ class CompiledEpoch:
             total, steps, bad = kernel(
                 X, Y, factor, order, batch_size, self.params, self.first, self.second,
                 self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                self.loss_code, self.l1, self.l2, self.opt_code,
+                self.act_params, self.loss_code, self.l1, self.l2, self.opt_code,
                 self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
                 GROUP_CHUNKS)
         optimizer.iterations += steps
@@ -113,7 +114,7 @@ class CompiledEpoch:
         ran, steps, bad = kernel(
             X, Y, factor, orders, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-            self.codes, self.loss_code, self.l1, self.l2, self.opt_code,
+            self.codes, self.act_params, self.loss_code, self.l1, self.l2, self.opt_code,
             self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
             totals)
         optimizer.iterations += steps
@@ -170,7 +171,7 @@ class CompiledEpoch:
             return kernels._group_gradients(
                 X, Y, factor, order, first, min(first + group_rows, stop), count, CHUNK, P,
                 PT, gradient, part, A, D, logits, self.offsets, self.fan_in,
-                self.fan_out, self.act_offsets, self.codes, loss_code, outputs)
+                self.fan_out, self.act_offsets, self.codes, self.act_params, loss_code, outputs)
 
         with threads.one_blas_thread():
             for start in range(0, len(X), batch_size):
@@ -200,8 +201,9 @@ class CompiledEpoch:
 def layout(model):
     """How the kernels find a Dense stack in flat buffers, as int64 arrays:
     ``offsets`` (where each kernel and bias starts among the parameters, and the total),
-    ``fan_in`` and ``fan_out`` per layer, the activation ``codes``, and ``act_offsets``
-    (where each layer's activations start, input first, and their total width)."""
+    ``fan_in`` and ``fan_out`` per layer, the activation ``codes``, ``act_offsets``
+    (where each layer's activations start, input first, and their total width); and the
+    activations' constants ``act_params`` (in the model's dtype)."""
     sizes = [p.size for p in model.parameters()]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
@@ -210,7 +212,9 @@ def layout(model):
                      dtype=np.int64)
     widths = np.concatenate([[model.input_dim], fan_out])
     act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
-    return offsets, fan_in, fan_out, codes, act_offsets
+    act_params = np.array([tables.activation_parameter(layer) for layer in model.layers],
+                          dtype=model.dtype)
+    return offsets, fan_in, fan_out, codes, act_offsets, act_params
 
 
 def _flatten(arrays):

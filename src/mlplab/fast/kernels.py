@@ -89,7 +89,9 @@ if numba is not None:
         return positive if z >= 0 else e * positive
 
     @inline
-    def _activate(code, z):
+    def _activate(code, param, z):
+        """f(z) of activation ``code``; ``param`` is its constant (leaky_relu's slope,
+        elu's alpha), the engine's own (``tables.activation_parameter``)."""
         if code == 0:
             return z
         if code == 1:
@@ -99,11 +101,11 @@ if numba is not None:
         if code == 3:
             return z if z > 0 else 0.0
         if code == 4:
-            return z if z > 0 else 0.01 * z
-        return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
+            return z if z > 0 else param * z
+        return z if z > 0 else param * math.expm1(min(z, 0.0))  # elu
 
     @inline
-    def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits):
+    def _forward(x, P, offsets, fan_in, fan_out, codes, act_params, A, act_offsets, logits):
         """Forward pass of one sample: the hidden layers' activations into A, the output
         layer's logits into logits (its activation is ``_output_and_loss``'s)."""
         n_layers = fan_in.shape[0]
@@ -113,6 +115,7 @@ if numba is not None:
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
             a_in, a_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
+            param = act_params[layer]
             for j in range(n_out):
                 # Summing over i in order, in a register (stores to A would be reloaded).
                 z = 0.0
@@ -122,10 +125,10 @@ if numba is not None:
                 if layer == n_layers - 1:
                     logits[j] = z
                 else:
-                    A[_unsigned(a_out + j)] = _activate(code, z)
+                    A[_unsigned(a_out + j)] = _activate(code, param, z)
 
     @inline
-    def _output_and_loss(loss_code, code, logits, out, y):
+    def _output_and_loss(loss_code, code, param, logits, out, y):
         """One sample's output activation (``code``) into ``out``, from its logits, and
         its loss, the NumPy path's numbers. With cross-entropy the activation and the
         loss share their exponentials."""
@@ -147,7 +150,7 @@ if numba is not None:
             _softmax(logits, out)
         else:
             for j in range(k):
-                out[j] = _activate(code, logits[j])
+                out[j] = _activate(code, param, logits[j])
         for j in range(k):
             value += (out[j] - y[j]) ** 2
         return value / k
@@ -173,7 +176,7 @@ if numba is not None:
         return top, total
 
     @inline
-    def _output_delta(loss_code, code, logits, out, y, scale, delta):
+    def _output_delta(loss_code, code, param, logits, out, y, scale, delta):
         k = logits.shape[0]
         if loss_code == 0:  # binary cross-entropy needs a sigmoid output: out is sigmoid(z)
             for j in range(k):
@@ -192,10 +195,10 @@ if numba is not None:
                     delta[j] = out[j] * (delta[j] - dot)
             else:
                 for j in range(k):
-                    delta[j] = delta[j] * _derivative_from_a(code, out[j])
+                    delta[j] = delta[j] * _derivative_from_a(code, param, out[j])
 
     @inline
-    def _derivative_from_a(code, a):
+    def _derivative_from_a(code, param, a):
         # Every activation compiled here can be differentiated from its output alone:
         # relu, leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
@@ -207,11 +210,12 @@ if numba is not None:
         if code == 3:
             return 1.0 if a > 0 else 0.0
         if code == 4:
-            return 1.0 if a > 0 else 0.01
-        return 1.0 if a > 0 else a + 1.0
+            return 1.0 if a > 0 else param
+        return 1.0 if a > 0 else a + param  # elu: alpha e^z = a + alpha
 
     @inline
-    def _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, learning_rate):
+    def _backward(P, G, offsets, fan_in, fan_out, codes, act_params, A, D, act_offsets,
+                  learning_rate):
         """Add one sample's gradients to G; D holds dL/dz of every layer, output first set.
 
         With a ``learning_rate`` (plain SGD on a batch of one sample, no penalty), take
@@ -225,12 +229,13 @@ if numba is not None:
             a_in, d_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out = fan_in[layer], fan_out[layer]
             if layer > 0:
-                below = codes[layer - 1]
+                below, below_param = codes[layer - 1], act_params[layer - 1]
                 for i in range(n_in):
                     g = 0.0
                     for j in range(n_out):
                         g += D[_unsigned(d_out + j)] * P[_unsigned(w0 + i * n_out + j)]
-                    D[_unsigned(a_in + i)] = g * _derivative_from_a(below, A[_unsigned(a_in + i)])
+                    D[_unsigned(a_in + i)] = g * _derivative_from_a(below, below_param,
+                                                                   A[_unsigned(a_in + i)])
             for i in range(n_in):
                 a = A[_unsigned(a_in + i)]
                 for j in range(n_out):
@@ -302,18 +307,19 @@ if numba is not None:
 
     @jit
     def _epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-               act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
+               act_offsets, codes, act_params, loss_code, l1, l2, opt_code, settings, iterations,
                outputs, work, chunk_rows, group_chunks):  # the last two: _batch_epoch's
         # Arguments borrowed (see _borrowed): E2's per-sample SGD 116 -> 105 us an epoch.
         X, Y, factor, order, P, S1, S2 = (_borrowed(X), _borrowed(Y), _borrowed(factor),
                                           _borrowed(order), _borrowed(P), _borrowed(S1),
                                           _borrowed(S2))
-        offsets, fan_in, fan_out, act_offsets, codes = (
+        offsets, fan_in, fan_out, act_offsets, codes, act_params = (
             _borrowed(offsets), _borrowed(fan_in), _borrowed(fan_out),
-            _borrowed(act_offsets), _borrowed(codes))
+            _borrowed(act_offsets), _borrowed(codes), _borrowed(act_params))
         outputs = _borrowed(outputs)
         work = _borrowed(work)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         n_samples, k = X.shape[0], Y.shape[1]
         n, width = P.shape[0], act_offsets[-1]
         work[:] = 0.0
@@ -335,20 +341,21 @@ if numba is not None:
             batch_loss = 0.0
             for position in range(start, stop):
                 s = _unsigned(order[position])  # a permutation: never negative
-                _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits)
+                _forward(X[s], P, offsets, fan_in, fan_out, codes, act_params, A, act_offsets,
+                         logits)
                 out = A[out_start:out_start + k]
                 # factor holds the sample weights normalised to average 1 over the data,
                 # as the NumPy path's losses use them.
-                batch_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits, out,
+                batch_loss += _output_and_loss(loss_code, out_code, out_param, logits, out,
                                                Y[s]) * factor[s]
                 for j in range(k):  # a loop: a slice assignment costs more per sample
                     outputs[s, j] = out[j]
                 if learning_rate != 0.0 and not math.isfinite(batch_loss):
                     return total + batch_loss, steps, start  # no step, as below
-                _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
+                _output_delta(loss_code, out_code, out_param, logits, out, Y[s],
                               factor[s] / count, D[out_start:out_start + k])
-                _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets,
-                          learning_rate)
+                _backward(P, G, offsets, fan_in, fan_out, codes, act_params, A, D,
+                          act_offsets, learning_rate)
             if learning_rate != 0.0:
                 total += batch_loss + 0.0  # as below: the mean of one sample, no penalty
                 steps += 1
@@ -366,7 +373,7 @@ if numba is not None:
     # 16 s to compile instead of 4).
     @jit
     def _epochs_per_sample(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
-                           fan_out, act_offsets, codes, loss_code, l1, l2, opt_code,
+                           fan_out, act_offsets, codes, act_params, loss_code, l1, l2, opt_code,
                            settings, iterations, outputs, work, chunk_rows, group_chunks,
                            totals):
         """``len(totals)`` epochs of ``_epoch``: see ``CompiledEpoch.run_epochs``."""
@@ -374,7 +381,7 @@ if numba is not None:
         for epoch in range(totals.shape[0]):
             totals[epoch], taken, bad = _epoch(
                 X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
-                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, l1, l2,
                 opt_code, settings, iterations + steps, outputs, work, chunk_rows,
                 group_chunks)
             steps += taken
@@ -384,14 +391,14 @@ if numba is not None:
 
     @jit
     def _epochs_batched(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
-                        fan_out, act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                        iterations, outputs, work, chunk_rows, group_chunks, totals):
+                        fan_out, act_offsets, codes, act_params, loss_code, l1, l2, opt_code,
+                        settings, iterations, outputs, work, chunk_rows, group_chunks, totals):
         """``len(totals)`` epochs of ``_batch_epoch``: see ``CompiledEpoch.run_epochs``."""
         steps = 0
         for epoch in range(totals.shape[0]):
             totals[epoch], taken, bad = _batch_epoch(
                 X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
-                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, l1, l2,
                 opt_code, settings, iterations + steps, outputs, work, chunk_rows,
                 group_chunks)
             steps += taken
@@ -401,8 +408,8 @@ if numba is not None:
 
     @jit
     def _batch_epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-                     act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
-                     outputs, work, chunk_rows, group_chunks):  # work: _epoch's
+                     act_offsets, codes, act_params, loss_code, l1, l2, opt_code, settings,
+                     iterations, outputs, work, chunk_rows, group_chunks):  # work: _epoch's
         """The same epoch as ``_epoch``, a batch at a time: each layer is one matrix product.
 
         A batch larger than ``chunk_rows`` (``CHUNK``) runs in chunks, so the working
@@ -429,7 +436,7 @@ if numba is not None:
             if count <= chunk:  # one chunk: its gradient is the batch's, written into G
                 batch_loss = _chunk_gradients(
                     X, Y, factor, order, start, count, count, P, PT, G, A, D, logits,
-                    offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                    offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, outputs)
             else:
                 G[:] = 0.0
                 batch_loss = 0.0
@@ -437,7 +444,7 @@ if numba is not None:
                     batch_loss += _group_gradients(
                         X, Y, factor, order, first, min(first + chunk * group_chunks, stop),
                         count, chunk, P, PT, scratch, part, A, D, logits, offsets,
-                        fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                        fan_in, fan_out, act_offsets, codes, act_params, loss_code, outputs)
                     for i in range(G.shape[0]):
                         G[i] += scratch[i]
             added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
@@ -451,24 +458,24 @@ if numba is not None:
     @jit
     def _group_gradients(X, Y, factor, order, first, last, count, chunk, P, PT, gradient,
                          part, A, D, logits, offsets, fan_in, fan_out, act_offsets,
-                         codes, loss_code, outputs):
+                         codes, act_params, loss_code, outputs):
         """``_chunk_gradients`` of the rows from ``first`` to ``last`` in chunks of
         ``chunk``: their gradients summed in chunk order into ``gradient`` (``part``
         holds each chunk's after the first); return their summed loss."""
         loss = _chunk_gradients(X, Y, factor, order, first, min(chunk, last - first), count,
                                 P, PT, gradient, A, D, logits, offsets, fan_in,
-                                fan_out, act_offsets, codes, loss_code, outputs)
+                                fan_out, act_offsets, codes, act_params, loss_code, outputs)
         for start in range(first + chunk, last, chunk):
             loss += _chunk_gradients(X, Y, factor, order, start, min(chunk, last - start),
                                      count, P, PT, part, A, D, logits, offsets, fan_in,
-                                     fan_out, act_offsets, codes, loss_code, outputs)
+                                     fan_out, act_offsets, codes, act_params, loss_code, outputs)
             for i in range(gradient.shape[0]):
                 gradient[i] += part[i]
         return loss
 
     @jit
     def _chunk_gradients(X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
-                         logits, offsets, fan_in, fan_out, act_offsets, codes,
+                         logits, offsets, fan_in, fan_out, act_offsets, codes, act_params,
                          loss_code, outputs):
         """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
         ``count``: write their gradient into ``scratch``, return their weighted summed
@@ -481,6 +488,7 @@ if numba is not None:
                                         _borrowed(order), _borrowed(outputs))
         logits, A, D = _borrowed(logits), _borrowed(A), _borrowed(D)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         k = Y.shape[1]
         a_in = A[:rows * fan_in[0]].reshape((rows, fan_in[0]))
         for r in range(rows):
@@ -496,16 +504,16 @@ if numba is not None:
                     for j in range(n_out):
                         logits[r, j] = a_out[r, j] + P[b0 + j]
             else:
-                _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
+                _add_bias_and_activate(code, act_params[layer], a_out, P[b0:b0 + n_out])
         out = _block(A, act_offsets, n_layers, rows, k)
         d_out = _block(D, act_offsets, n_layers, rows, k)
         chunk_loss = 0.0
         for r in range(rows):
             s = order[first + r]
-            chunk_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits[r], out[r],
+            chunk_loss += _output_and_loss(loss_code, out_code, out_param, logits[r], out[r],
                                            Y[s]) * factor[s]
             outputs[s, :] = out[r]
-            _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
+            _output_delta(loss_code, out_code, out_param, logits[r], out[r], Y[s],
                           factor[s] / count, d_out[r])
         for layer in range(n_layers - 1, -1, -1):  # backward
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
@@ -521,7 +529,7 @@ if numba is not None:
             if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
                 d_in = _block(D, act_offsets, layer, rows, n_in)
                 np.dot(d_out, PT[w0:b0].reshape((n_out, n_in)), d_in)
-                _times_derivative(codes[layer - 1], d_in, a_in)
+                _times_derivative(codes[layer - 1], act_params[layer - 1], d_in, a_in)
         return chunk_loss
 
     @jit
@@ -535,7 +543,7 @@ if numba is not None:
                     PT[_unsigned(w0 + j * n_in + i)] = P[_unsigned(w0 + i * n_out + j)]
 
     @jit
-    def _add_bias_and_activate(code, a, bias):
+    def _add_bias_and_activate(code, param, a, bias):
         """a = f(a + bias) over a block, with the activation chosen once, outside the
         loops (so the common ones vectorise); the same numbers as ``_activate``."""
         rows, width = a.shape
@@ -551,10 +559,10 @@ if numba is not None:
         else:
             for r in range(rows):
                 for j in range(width):
-                    a[r, j] = _activate(code, a[r, j] + bias[j])
+                    a[r, j] = _activate(code, param, a[r, j] + bias[j])
 
     @jit
-    def _times_derivative(code, d, a):
+    def _times_derivative(code, param, d, a):
         """d *= f'(z), from the activations a, over a block (as ``_derivative_from_a``)."""
         rows, width = d.shape
         if code == 3:  # relu
@@ -568,7 +576,7 @@ if numba is not None:
         else:
             for r in range(rows):
                 for i in range(width):
-                    d[r, i] *= _derivative_from_a(code, a[r, i])
+                    d[r, i] *= _derivative_from_a(code, param, a[r, i])
 
     @jit
     def _block(buffer, act_offsets, layer, count, width):

@@ -164,7 +164,7 @@ if numba is not None:
 
     @jit
     def _epochs(X, Y, orders, batch_size, P, S1, S2, G, rates, corrections, settings, offsets,
-                fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D, losses,
+                fan_in, fan_out, act_offsets, codes, act_params, loss_code, opt_code, A, D, losses,
                 outputs):
         """``losses.shape[1]`` epochs of ``_epoch``, epoch e in ``orders[e]`` (or
         ``orders[0]``), its losses into ``losses[:, e]``."""
@@ -175,13 +175,13 @@ if numba is not None:
             epoch_losses[:] = 0.0
             _epoch(X, Y, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1, S2,
                    G, rates, corrections[epoch * n_steps:(epoch + 1) * n_steps], settings,
-                   offsets, fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D,
-                   epoch_losses, outputs)
+                   offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code,
+                   opt_code, A, D, epoch_losses, outputs)
             losses[:, epoch] = epoch_losses
 
     @jit
     def _epoch(X, Y, order, batch_size, P, S1, S2, G, rates, corrections, settings, offsets,
-               fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D, losses,
+               fan_in, fan_out, act_offsets, codes, act_params, loss_code, opt_code, A, D, losses,
                outputs):
         """One epoch of every model: per batch, for each chunk of its samples and each
         model, the forward pass, loss and backward pass (gradients summed in G), then
@@ -190,12 +190,13 @@ if numba is not None:
                                      _borrowed(P), _borrowed(S1), _borrowed(S2), _borrowed(G))
         rates, corrections, A, D = (_borrowed(rates), _borrowed(corrections), _borrowed(A),
                                     _borrowed(D))
-        offsets, fan_in, fan_out, act_offsets, codes = (
+        offsets, fan_in, fan_out, act_offsets, codes, act_params = (
             _borrowed(offsets), _borrowed(fan_in), _borrowed(fan_out),
-            _borrowed(act_offsets), _borrowed(codes))
+            _borrowed(act_offsets), _borrowed(codes), _borrowed(act_params))
         n_samples, k = X.shape[0], Y.shape[1]
         chunk = min(batch_size, CHUNK)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         top = act_offsets[n_layers + 1]  # the first row after the activations
         step = 0
         for start in range(0, n_samples, batch_size):
@@ -211,15 +212,15 @@ if numba is not None:
                 out = _block(A, act_offsets[n_layers], k, chunk, rows)
                 delta = _block(D, act_offsets[n_layers], k, chunk, rows)
                 for m in range(P.shape[0]):
-                    _forward(P[m], offsets, fan_in, fan_out, codes, A, act_offsets, logits,
-                             chunk, rows)
-                    losses[m] += _output(loss_code, codes[n_layers - 1], logits, out,
+                    _forward(P[m], offsets, fan_in, fan_out, codes, act_params, A,
+                             act_offsets, logits, chunk, rows)
+                    losses[m] += _output(loss_code, out_code, out_param, logits, out,
                                          targets, scale, delta, sums)
                     if outputs.shape[1] > 0:
                         for r in range(rows):
                             for j in range(k):
                                 outputs[m, order[first + r], j] = out[j, r]
-                    _backward(P[m], G[m], offsets, fan_in, fan_out, codes, A, D,
+                    _backward(P[m], G[m], offsets, fan_in, fan_out, codes, act_params, A, D,
                               act_offsets, chunk, rows)
             _step(opt_code, settings, corrections[step], rates, P, G, S1, S2)
             step += 1
@@ -249,7 +250,8 @@ if numba is not None:
                 array[row, column] = 0.0
 
     @inline
-    def _forward(W, offsets, fan_in, fan_out, codes, A, act_offsets, logits, chunk, rows):
+    def _forward(W, offsets, fan_in, fan_out, codes, act_params, A, act_offsets, logits, chunk,
+                 rows):
         """Forward pass of one model on a chunk: z[j] = sum_i a[i] W[i, j] + b[j], summed
         in order of i for every sample (as kernels._forward); the output layer's z
         into ``logits``. ``W`` is the model's row of parameters."""
@@ -274,10 +276,10 @@ if numba is not None:
                 for r in range(rows):
                     z_j[r] += bias
             if layer < n_layers - 1:  # the output activation is fused with the loss
-                _activate_block(codes[layer], z)
+                _activate_block(codes[layer], act_params[layer], z)
 
     @inline
-    def _activate_block(code, z):
+    def _activate_block(code, param, z):
         """z = f(z) in place, the activation chosen outside the loops (so that the
         simple ones vectorise); the numbers of kernels._activate."""
         width, rows = z.shape
@@ -288,14 +290,15 @@ if numba is not None:
         elif code == 1:  # sigmoid: the code a constant, so the loop vectorises
             for j in range(width):
                 for r in range(rows):
-                    z[j, r] = _activate(1, z[j, r])
+                    z[j, r] = _activate(1, 0.0, z[j, r])
         elif code != 0:
             for j in range(width):
                 for r in range(rows):
-                    z[j, r] = _activate(code, z[j, r])
+                    z[j, r] = _activate(code, param, z[j, r])
 
     @inline
-    def _activate(code, z):
+    def _activate(code, param, z):
+        """f(z), as kernels._activate (``param``: leaky_relu's slope, elu's alpha)."""
         if code == 0:
             return z
         if code == 1:
@@ -307,11 +310,11 @@ if numba is not None:
         if code == 3:
             return z if z > 0 else 0.0
         if code == 4:
-            return z if z > 0 else 0.01 * z
-        return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
+            return z if z > 0 else param * z
+        return z if z > 0 else param * math.expm1(min(z, 0.0))  # elu
 
     @inline
-    def _derivative_from_a(code, a):
+    def _derivative_from_a(code, param, a):
         # Every activation here can be differentiated from its output alone: relu,
         # leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
@@ -323,11 +326,11 @@ if numba is not None:
         if code == 3:
             return 1.0 if a > 0 else 0.0
         if code == 4:
-            return 1.0 if a > 0 else 0.01
-        return 1.0 if a > 0 else a + 1.0
+            return 1.0 if a > 0 else param
+        return 1.0 if a > 0 else a + param  # elu: alpha e^z = a + alpha
 
     @inline
-    def _times_derivative(code, d, a):
+    def _times_derivative(code, param, d, a):
         """d *= f'(z) over a block, from the activations a (as compiled's)."""
         width, rows = d.shape
         if code == 3:  # relu
@@ -341,16 +344,16 @@ if numba is not None:
         elif code != 0:
             for i in range(width):
                 for r in range(rows):
-                    d[i, r] *= _derivative_from_a(code, a[i, r])
+                    d[i, r] *= _derivative_from_a(code, param, a[i, r])
 
     @inline
-    def _output(loss_code, code, logits, out, y, scale, delta, sums):
+    def _output(loss_code, code, param, logits, out, y, scale, delta, sums):
         """The output activation, dL/dz and the chunk's summed loss, for one model."""
         if loss_code == 0:
             return _sigmoid_cross_entropy(logits, out, y, scale, delta, sums[0])
         if loss_code == 1:
             return _softmax_cross_entropy(logits, out, y, scale, delta, sums)
-        return _squared_error(code, logits, out, y, scale, delta, sums)
+        return _squared_error(code, param, logits, out, y, scale, delta, sums)
 
     @inline
     def _sigmoid_cross_entropy(logits, out, y, scale, delta, total):
@@ -414,7 +417,7 @@ if numba is not None:
                 out[j, r] /= total[r]
 
     @inline
-    def _squared_error(code, logits, out, y, scale, delta, sums):
+    def _squared_error(code, param, logits, out, y, scale, delta, sums):
         """Any output activation, mean((a - y)^2) and dL/dz through f'."""
         k, rows = logits.shape
         if code == SOFTMAX:
@@ -423,7 +426,7 @@ if numba is not None:
             for j in range(k):
                 for r in range(rows):
                     out[j, r] = logits[j, r]
-            _activate_block(code, out)
+            _activate_block(code, param, out)
         total = sums[2]
         for r in range(rows):
             total[r] = 0.0
@@ -435,7 +438,7 @@ if numba is not None:
         for r in range(rows):
             value += total[r] / k
         if code != SOFTMAX:
-            _times_derivative(code, delta, out)
+            _times_derivative(code, param, delta, out)
             return value
         dot = sums[2]  # softmax: dL/dz = a * (dL/da - sum(dL/da * a))
         for r in range(rows):
@@ -449,7 +452,8 @@ if numba is not None:
         return value
 
     @inline
-    def _backward(W, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, chunk, rows):
+    def _backward(W, G, offsets, fan_in, fan_out, codes, act_params, A, D, act_offsets, chunk,
+                  rows):
         """Add one model's gradients on a chunk to its row G, from dL/dz of the output
         layer in D."""
         for layer in range(fan_in.shape[0] - 1, -1, -1):
@@ -469,7 +473,7 @@ if numba is not None:
                     d_j, w = d_out[j], W[w0 + i * n_out + j]
                     for r in range(rows):
                         d_i[r] += d_j[r] * w
-            _times_derivative(codes[layer - 1], d_in, a_in)
+            _times_derivative(codes[layer - 1], act_params[layer - 1], d_in, a_in)
 
     # Sums over the samples may be reordered ("reassoc"), so that they vectorise: a dot
     # product of 100 samples then takes 0.2 instead of 0.8 us. BLAS reorders them as

@@ -65,8 +65,8 @@ class LaneStack:
         self.rates = np.array([model.optimizer.learning_rate for model in models],
                               dtype=first.dtype)
         self.settings = tables.settings(self.optimizer, first.dtype)
-        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = (
-            compiled.layout(first))
+        (self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets,
+         self.act_params) = compiled.layout(first)
         self.gradients = np.zeros_like(self.params)
         self.losses = np.zeros(len(models))  # summed in float64, as fit sums its batch losses
         # Metrics need every output: (M, n_samples, k), by sample index, not by order.
@@ -90,11 +90,12 @@ class LaneStack:
         def train(group):
             a, b = group
             activations, deltas = self._chunk_buffers(batch_size)
-            lanes._epoch(self.X, self.Y, order, batch_size, self.params[a:b], self.first[a:b],
-                   self.second[a:b], self.gradients[a:b], self.rates[a:b], corrections,
-                   self.settings, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-                   self.codes, self.loss_code, optimizer_code, activations, deltas,
-                   self.losses[a:b], self.outputs[a:b])
+            lanes._epoch(self.X, self.Y, order, batch_size, self.params[a:b],
+                         self.first[a:b], self.second[a:b], self.gradients[a:b],
+                         self.rates[a:b], corrections, self.settings, self.offsets,
+                         self.fan_in, self.fan_out, self.act_offsets, self.codes,
+                         self.act_params, self.loss_code, optimizer_code, activations,
+                         deltas, self.losses[a:b], self.outputs[a:b])
 
         self._share(train, len(order))
         self.iterations += n_steps
@@ -121,11 +122,11 @@ class LaneStack:
                 a, b = group
                 activations, deltas = self._chunk_buffers(batch_size)
                 lanes._epochs(self.X, self.Y, orders, batch_size, self.params[a:b],
-                        self.first[a:b], self.second[a:b], self.gradients[a:b],
-                        self.rates[a:b], corrections, self.settings, self.offsets,
-                        self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                        self.loss_code, optimizer_code, activations, deltas, losses[a:b],
-                        self.outputs[a:b])
+                              self.first[a:b], self.second[a:b], self.gradients[a:b],
+                              self.rates[a:b], corrections, self.settings, self.offsets,
+                              self.fan_in, self.fan_out, self.act_offsets, self.codes,
+                              self.act_params, self.loss_code, optimizer_code, activations,
+                              deltas, losses[a:b], self.outputs[a:b])
 
             self._share(train, n_samples)
             self.iterations += n_steps * count

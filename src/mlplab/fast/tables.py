@@ -19,6 +19,9 @@ from mlplab.engine.layers import Dense
 ACTIVATION_CODES = {activations.ACTIVATIONS[name]: code for code, name in enumerate(
     ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax"))}
 SOFTMAX = ACTIVATION_CODES[activations.ACTIVATIONS["softmax"]]
+# The activations with a constant, and its name in mlplab.engine.activations.
+ACTIVATION_PARAMETERS = {activations.ACTIVATIONS["leaky_relu"]: "LEAKY_RELU_SLOPE",
+                         activations.ACTIVATIONS["elu"]: "ELU_ALPHA"}
 LOSS_CODES = {losses.BinaryCrossentropy: 0, losses.CategoricalCrossentropy: 1,
               losses.MeanSquaredError: 2}
 OPTIMIZER_CODES = {optimizers.SGD: 0, optimizers.Adam: 1}
@@ -47,6 +50,14 @@ def supports(model) -> str | None:
 
 def activation_code(layer) -> int:
     return ACTIVATION_CODES[layer.activation]
+
+
+def activation_parameter(layer) -> float:
+    """The constant of ``layer``'s activation that the kernels take as an argument (never
+    written into a kernel: numba would freeze it into its cache): leaky_relu's slope,
+    elu's alpha, 0 for the others."""
+    name = ACTIVATION_PARAMETERS.get(layer.activation)
+    return 0.0 if name is None else float(getattr(activations, name))
 
 
 def loss_code(loss) -> int:
