@@ -109,6 +109,9 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     models = _check_models(models)
     epochs = check_positive_int(epochs, "epochs", "epochs=100")
     X, Y = _prepare_data(models, X, y)
+    for model in models:  # as fit does: parameters and optimizer state in flat arrays
+        model._gather_parameters()
+        model.optimizer.build(model.parameters())
     _check_same_architecture(models)
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
@@ -350,7 +353,7 @@ class ModelStack:
             for (_, name), array in self.optimizer.state.items():
                 for i, (target, (a, b)) in enumerate(zip(model.parameters(), spans,
                                                          strict=True)):
-                    optimizer.state[(i, name)] = array[m, a:b].reshape(target.shape).copy()
+                    optimizer.state[(i, name)][...] = array[m, a:b].reshape(target.shape)
 
 
 def _flat(arrays):

@@ -10,7 +10,7 @@ import numpy as np
 from mlplab._rng import as_generator
 from mlplab._validation import check_fraction, check_positive_int, check_same_length, check_X
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import losses, optimizers
+from mlplab.engine import flat, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
@@ -52,6 +52,9 @@ class Sequential:
         self.history = None
         self.steps = 0
         self.stop_training = False
+        # Every parameter in one flat array, of which the layers' kernels and biases are
+        # views (see mlplab.engine.flat): set by build().
+        self.parameter_buffer = None
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -118,7 +121,22 @@ class Sequential:
         width = input_dim
         for layer in self.layers:
             width = layer.build(width, self._rng, self.dtype)
+        self._gather_parameters()
         return self
+
+    def _gather_parameters(self):
+        """Keep every parameter in ``parameter_buffer``, one flat array (kernel then bias,
+        layer after layer) of which the layers' arrays are views, so that NumPy's runner
+        and a compiled one update the same arrays. ``build`` makes it; a fit gathers the
+        parameters again if a layer's arrays were replaced (assigned, or unpickled)."""
+        parameters = self.parameters()
+        if flat.is_flat(self.parameter_buffer, parameters):
+            return
+        self.parameter_buffer, arrays = flat.flatten(parameters, self.dtype)
+        for layer in self.layers:
+            count = len(layer.parameters)
+            layer.use_parameters(arrays[:count])
+            arrays = arrays[count:]
 
     # -- compile ----------------------------------------------------------------
     def compile(self, loss=None, optimizer="adam", metrics=None, learning_rate=None):
@@ -246,6 +264,8 @@ class Sequential:
             if hasattr(layer, "rng"):
                 layer.rng = rng  # dropout masks follow the training seed
         self._input_scale = float(np.max(np.abs(X)))
+        self._gather_parameters()
+        self.optimizer.build(self.parameters())
         self.history = callbacks_module.History()
         active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs)
         batch_listeners = [c for c in active if c.wants_batches]

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from mlplab._validation import lookup
+from mlplab.engine import flat
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
 
@@ -22,7 +23,33 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = _positive(learning_rate, "learning_rate", type(self).__name__)
         self.iterations = 0
-        self.state: dict = {}
+        self.state: dict = {}  # (parameter index, name) -> array shaped like the parameter
+        self.buffers: dict = {}  # name -> flat array of which the state arrays are views
+
+    def state_names(self) -> tuple:
+        """The state arrays ``update`` keeps per parameter (e.g. SGD's "velocity")."""
+        return ()
+
+    def initial_state(self, name) -> float:
+        """The value a state array ``name`` starts at."""
+        return 0.0
+
+    def build(self, parameters) -> None:
+        """Allocate the state of ``parameters`` (a model's, in its order): for each of
+        ``state_names()``, one flat array, ``buffers[name]``, of which ``state[(i, name)]``
+        are the views (see :mod:`mlplab.engine.flat`), so that a compiled runner updates
+        the same arrays. State that exists keeps its values; calling it again does
+        nothing unless a state array was replaced."""
+        for name in self.state_names():
+            arrays = [self.state.get((i, name)) for i in range(len(parameters))]
+            if all(a is not None for a in arrays) and flat.is_flat(self.buffers.get(name),
+                                                                   arrays):
+                continue
+            start = [np.full_like(p, self.initial_state(name)) if a is None else a
+                     for p, a in zip(parameters, arrays, strict=True)]
+            self.buffers[name], views = flat.flatten(start, parameters[0].dtype)
+            for i, view in enumerate(views):
+                self.state[(i, name)] = view
 
     def step(self, parameters, gradients) -> None:
         self.iterations += 1
@@ -33,10 +60,11 @@ class Optimizer:
         raise NotImplementedError
 
     def slot(self, index, name, like):
-        """The state array ``name`` of parameter ``index``, created as zeros."""
+        """The state array ``name`` of parameter ``index``, created at its initial value
+        if ``build`` has not made it (``step`` called on arrays of one's own)."""
         key = (index, name)
         if key not in self.state:
-            self.state[key] = np.zeros_like(like)
+            self.state[key] = np.full_like(like, self.initial_state(name))
         return self.state[key]
 
     def config(self) -> dict:
@@ -81,6 +109,9 @@ class SGD(Optimizer):
         self.momentum = _fraction(momentum, "momentum", "SGD")
         self.nesterov = bool(nesterov)
 
+    def state_names(self):
+        return ("velocity",) if self.momentum != 0.0 else ()
+
     def update(self, index, w, g):
         if self.momentum == 0.0:
             w -= self.learning_rate * g
@@ -114,6 +145,9 @@ class Adam(Optimizer):
         self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
         self.epsilon = _positive(epsilon, "epsilon", "Adam")
 
+    def state_names(self):
+        return ("m", "v")
+
     def update(self, index, w, g):
         m = self.slot(index, "m", w)
         v = self.slot(index, "v", w)
@@ -143,6 +177,9 @@ class RMSprop(Optimizer):
         self.rho = _fraction(rho, "rho", "RMSprop")
         self.epsilon = _positive(epsilon, "epsilon", "RMSprop")
 
+    def state_names(self):
+        return ("mean_square",)
+
     def update(self, index, w, g):
         s = self.slot(index, "mean_square", w)
         s *= self.rho
@@ -169,11 +206,14 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.epsilon = _positive(epsilon, "epsilon", "Adagrad")
 
+    def state_names(self):
+        return ("accumulator",)
+
+    def initial_state(self, name):
+        return self.initial_accumulator_value
+
     def update(self, index, w, g):
-        key = (index, "accumulator")
-        if key not in self.state:
-            self.state[key] = np.full_like(w, self.initial_accumulator_value)
-        s = self.state[key]
+        s = self.slot(index, "accumulator", w)
         s += g * g
         w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
 

@@ -38,34 +38,24 @@ def supports(model) -> str | None:
 class CompiledEpoch:
     """Binds a model to the compiled kernels; ``run`` trains one epoch.
 
-    The kernels work on flat buffers: every kernel and bias of the model laid end
-    to end (row-major), with the optimizer's state and the gradients in the same
-    layout. So that no epoch pays for copying, the model's own parameter arrays
-    (and the optimizer's state arrays) become views into those buffers: the
-    kernels update the model in place, as the NumPy path does.
+    The kernels work on flat arrays: the model's own ``parameter_buffer`` (every kernel
+    and bias end to end, row-major) and its optimizer's ``buffers`` (each kind of state
+    in the same layout), which the model's and the optimizer's arrays are views of (see
+    :mod:`mlplab.engine.flat`). So the kernels update the model in place, as the NumPy
+    runner does, and nothing is copied or swapped. The model and its optimizer must be
+    built (``Sequential.fit`` builds them before it chooses a runner).
     """
 
     def __init__(self, model):
         dense = model.layers
         self.model = model
         optimizer = model.optimizer
-        # The optimizer's own state arrays, so the two paths can be mixed freely.
-        names = ("velocity", None) if optimizer.name == "sgd" else ("m", "v")
-        params = model.parameters()
-        # SGD has one state array per parameter; the second buffer is scratch.
-        state = [[optimizer.slot(i, name, p) if name else np.zeros_like(p)
-                  for i, p in enumerate(params)] for name in names]
-        self.params, views = _flatten(params)
-        for layer, (kernel, bias) in zip(dense, zip(views[::2], views[1::2], strict=True),
-                                         strict=True):
-            layer.kernel, layer.bias = kernel, bias
-            layer.parameters = [kernel, bias]
-        self.first, first_views = _flatten(state[0])
-        self.second, second_views = _flatten(state[1])
-        for name, views_of_state in zip(names, (first_views, second_views), strict=True):
-            if name is not None:  # SGD's second buffer is scratch, not state
-                for index, view in enumerate(views_of_state):
-                    optimizer.state[(index, name)] = view
+        self.params = model.parameter_buffer
+        # The kernels take two state arrays (SGD's velocity; Adam's m and v); scratch
+        # where the optimizer keeps fewer.
+        state = [optimizer.buffers[name] for name in optimizer.state_names()]
+        self.first, self.second = state + [np.zeros_like(self.params)
+                                           for _ in range(2 - len(state))]
         (self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets,
          self.act_params) = layout(model)
         self.l1 = np.array([_reg(layer, "l1") for layer in dense])
@@ -215,35 +205,6 @@ def layout(model):
     act_params = np.array([tables.activation_parameter(layer) for layer in model.layers],
                           dtype=model.dtype)
     return offsets, fan_in, fan_out, codes, act_offsets, act_params
-
-
-def _flatten(arrays):
-    """One flat buffer holding ``arrays`` end to end, and views of it shaped like them.
-
-    Arrays that already are such views (from an earlier fit) keep their buffer, so
-    a reference to a model's kernel stays valid from one fit to the next.
-    """
-    base = arrays[0].base
-    if base is not None and base.ndim == 1 and base.size == sum(a.size for a in arrays):
-        start = base.__array_interface__["data"][0]
-        position = 0
-        for array in arrays:
-            if (array.base is not base or not array.flags.c_contiguous
-                    or array.__array_interface__["data"][0] != start + position * base.itemsize):
-                break
-            position += array.size
-        else:
-            return base, list(arrays)
-    flat = np.concatenate([a.ravel() for a in arrays])
-    return flat, _views(flat, arrays)
-
-
-def _views(flat, arrays):
-    views, start = [], 0
-    for array in arrays:
-        views.append(flat[start:start + array.size].reshape(array.shape))
-        start += array.size
-    return views
 
 
 def _reg(layer, name):

@@ -58,7 +58,7 @@ class LaneStack:
         self.optimizer = first.optimizer
         self.iterations, self.steps = first.optimizer.iterations, 0
         self.params = _stack([model.parameters() for model in models])  # (M, n_parameters)
-        self.state_names = _state_names(first.optimizer)
+        self.state_names = first.optimizer.state_names()
         state = [_stack([_state(model, name) for model in models]) for name in self.state_names]
         unused = [np.zeros_like(self.params) for _ in range(2 - len(state))]
         self.first, self.second = state + unused
@@ -193,17 +193,10 @@ class LaneStack:
             model.steps += self.steps
             for name, stacked in zip(self.state_names, (self.first, self.second), strict=False):
                 for i, (target, (a, b)) in enumerate(zip(parameters, spans, strict=True)):
-                    model.optimizer.state[(i, name)] = stacked[m, a:b].reshape(
-                        target.shape).copy()
+                    model.optimizer.state[(i, name)][...] = stacked[m, a:b].reshape(
+                        target.shape)
 
 
-
-
-def _state_names(optimizer):
-    """The optimizer's state arrays, as its ``update`` names them."""
-    if optimizer.name == "adam":
-        return ("m", "v")
-    return ("velocity",) if optimizer.momentum != 0.0 else ()
 
 
 def _state(model, name):
