@@ -10,23 +10,9 @@ from mlplab.errors import InvalidInputError, TrainingDivergedWarning
 from mlplab.fast import epochs as compiled
 from mlplab.fast import kernels, threads
 
+from cases import OPTIMIZERS, SETUPS, optimizer_id, setup_id  # isort: skip
+
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
-
-SETUPS = [  # (hidden activation, loss, output activation, output units)
-    ("sigmoid", "binary_crossentropy", "sigmoid", 1),
-    ("tanh", "categorical_crossentropy", "softmax", 3),
-    ("relu", "mse", "linear", 2),
-    ("leaky_relu", "mse", "sigmoid", 1),
-    ("elu", "binary_crossentropy", "sigmoid", 2),
-    ("linear", "mse", "softmax", 3),
-]
-OPTIMIZERS = [
-    mlplab.SGD(learning_rate=0.05),
-    mlplab.SGD(learning_rate=0.02, momentum=0.9),
-    mlplab.SGD(learning_rate=0.02, momentum=0.9, nesterov=True),
-    mlplab.Adam(learning_rate=0.01),
-]
-
 
 def data_for(loss, units, rng):
     X = rng.normal(size=(60, 3))
@@ -48,16 +34,15 @@ def train(engine, setup, optimizer, batch_size, dtype="float64", penalty=True, n
         mlplab.Dense(4, hidden),
         mlplab.Dense(units, output),
     ], random_state=1, dtype=dtype)
-    optimizer = type(optimizer)(**{k: getattr(optimizer, k) for k in optimizer.hyperparameters})
-    model.compile(loss=loss, optimizer=optimizer, metrics=list(metrics))
+    model.compile(loss=loss, optimizer=dict(optimizer), metrics=list(metrics))
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, engine=engine,
                         **fit_options)
     return model.get_weights(), history.history, model
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_compiled_equals_numpy(setup, optimizer, batch_size):
     fast_weights, fast_history, fast = train("compiled", setup, optimizer, batch_size)
     slow_weights, slow_history, slow = train("numpy", setup, optimizer, batch_size)
@@ -79,8 +64,8 @@ class Listener(mlplab.engine.callbacks.Callback):
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_blocks_of_epochs_in_one_call_give_numpy_s_and_per_epoch_numbers(
         setup, optimizer, batch_size, monkeypatch):
     # Without metrics or other callbacks, fit runs blocks of epochs in one compiled call;
@@ -154,7 +139,7 @@ def test_which_fits_run_blocks_of_epochs(monkeypatch):
 
 
 @pytest.mark.parametrize("batch_size", [1, 8], ids=["per-sample", "last-batch-of-one"])
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_plain_sgd_on_single_samples_steps_in_place_with_the_same_numbers(setup, batch_size):
     # Without a penalty, plain SGD on a batch of one sample updates the weights inside
     # the backward pass; 57 samples in batches of 8 end with such a batch.
@@ -252,8 +237,8 @@ def test_what_cannot_be_compiled_says_why():
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_batched_kernel_equals_numpy(setup, optimizer, batch_size, monkeypatch):
     """Every batch as matrix products (BLAS): the NumPy path's numbers to 1e-10."""
     monkeypatch.setattr(compiled, "BATCHED_WORK", 0)
@@ -293,7 +278,7 @@ def test_compiled_training_updates_the_models_own_arrays_in_place():
 
 @pytest.mark.parametrize("work", [10**9, 0], ids=["per-sample", "batched"])
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_float32_models_train_compiled_in_float32(setup, batch_size, work, monkeypatch):
     """float32 weights stay float32; the numbers are NumPy's float32 ones to rounding."""
     monkeypatch.setattr(compiled, "BATCHED_WORK", work)

@@ -14,25 +14,11 @@ from mlplab.engine.many import fit_many
 from mlplab.errors import InvalidInputError, TrainingDivergedWarning
 from mlplab.fast import lanes, stack
 
+from cases import OPTIMIZERS, SETUPS, optimizer_id, setup_id  # isort: skip
+
 pytestmark = pytest.mark.skipif(lanes.numba is None, reason="numba is not installed")
 
 RTOL = 1e-10
-SETUPS = [  # (hidden activation, loss, output activation, output units)
-    ("relu", "categorical_crossentropy", "softmax", 3),
-    ("tanh", "binary_crossentropy", "sigmoid", 2),
-    ("sigmoid", "mse", "linear", 2),
-    ("leaky_relu", "mse", "sigmoid", 1),
-    ("elu", "mse", "softmax", 3),
-    ("linear", "binary_crossentropy", "sigmoid", 1),
-]
-OPTIMIZERS = [
-    {"name": "sgd", "learning_rate": 0.1},
-    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
-    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
-    {"name": "adam", "learning_rate": 0.01},
-]
-
-
 def data_for(loss, units, n_samples=45):
     rng = np.random.default_rng(5)
     X = rng.normal(size=(n_samples, 3))
@@ -66,7 +52,7 @@ def train_three_ways(make, X, y, n_models=3, **options):
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_blocks_of_epochs_give_epoch_by_epoch_bits(monkeypatch, setup, optimizer, workers):
     # Without metrics the lanes train blocks of epochs per call (here 3 epochs a block,
     # 7 epochs); with them, epoch by epoch. The metrics change nothing else.
@@ -120,7 +106,7 @@ def assert_same_training(models, references, rtol=RTOL):
 
 @pytest.mark.parametrize("batch_size", [1, 8, None])
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: "-".join(map(str, s)))
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_compiled_equals_numpy_and_separate_fits(setup, optimizer, batch_size):
     X, y = data_for(setup[1], setup[3])
     runs = train_three_ways(lambda seed: make_model(seed, setup, optimizer), X, y,
@@ -163,7 +149,7 @@ def test_without_shuffling_and_any_batch_size(batch_size):
     assert_same_training(runs["compiled"], runs["separate"])
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS[1:], ids=lambda o: o["name"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS[1:], ids=optimizer_id)
 def test_training_continues_like_a_second_fit(optimizer):
     setup = SETUPS[0]
     X, y = data_for(setup[1], setup[3])
@@ -233,7 +219,7 @@ def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, work
     from mlplab.fast import threads
 
     monkeypatch.setattr(stack, "THREADED_WORK", 0)
-    X, y = data_for("categorical_crossentropy", 3, n_samples=300)
+    X, y = data_for(SETUPS[0][1], SETUPS[0][3], n_samples=300)
     runs = []
     for n_threads in (workers, 1):
         monkeypatch.setattr(threads, "WORKERS", n_threads)

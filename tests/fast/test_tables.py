@@ -110,3 +110,13 @@ def test_the_kernels_take_the_engine_s_activation_constants(monkeypatch, name, c
     for a, b in zip(compiled_weights, numpy_weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
     assert not np.allclose(compiled_weights[0], default[0][0][0])  # the constant mattered
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_every_registered_optimizer_trains_compiled_or_falls_back_with_numpy_s_numbers(name):
+    config = {"name": name, "learning_rate": 0.01}
+    (auto_weights, auto), (numpy_weights, _) = fit_both("tanh", optimizer=config)
+    kind = optimizers.OPTIMIZERS[name]
+    assert auto.runner == ("compiled" if kind in tables.OPTIMIZER_CODES else "numpy")
+    for a, b in zip(auto_weights, numpy_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
