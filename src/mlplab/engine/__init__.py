@@ -1,6 +1,9 @@
 """The NumPy engine: layers, activations, losses, optimizers, training, backprop tools.
 
-Importing it needs NumPy only.
+Every piece of maths is defined here, once, in NumPy, and importing it needs NumPy only.
+The numba paths that run the same maths faster live beside it in :mod:`mlplab.fast`;
+the engine reaches them in one place, :mod:`mlplab.engine.runners`, which chooses the
+runner of a fit's epochs.
 """
 
 from mlplab.engine.activations import ACTIVATIONS

@@ -2,7 +2,9 @@
 
 The whole training algorithm is in :meth:`Sequential.train_step`: forward
 through every layer, the loss from the output logits, backward through every
-layer, one optimizer step. :meth:`Sequential.fit` only feeds it batches.
+layer, one optimizer step. :meth:`Sequential.fit` is one loop over epochs that a
+runner trains (:mod:`mlplab.engine.runners`): NumPy's calls ``train_step`` per
+batch; the compiled one (:mod:`mlplab.fast`) gives the same numbers, faster.
 """
 
 import numpy as np
@@ -240,11 +242,14 @@ class Sequential:
             0 silent, 1 a progress bar, 2 one line per epoch.
         sample_weight : array-like, shape (n_samples,), optional
         engine : "auto", "numpy" or "compiled"
-            "compiled" runs each epoch in one numba-compiled loop (same numbers as
-            the NumPy path, much faster on small nets); "auto" uses it when numba
-            is installed and the model and callbacks allow it. With no metrics,
-            validation, printing or callbacks of your own it runs blocks of epochs
-            per call.
+            The runner of the epochs (:mod:`mlplab.engine.runners`). "numpy" calls
+            :meth:`train_step` per batch; "compiled" runs each epoch in one
+            numba-compiled loop (:mod:`mlplab.fast`: the same numbers, much faster on
+            small nets), and blocks of epochs per call when nothing but the NaN guard
+            listens between epochs (no metrics, validation, printing or callbacks of
+            your own); "auto" uses it when numba is installed and the model and
+            callbacks allow it, else the NumPy runner. ``history.runner`` says which
+            trained, ``history.runner_reason`` why the NumPy one did.
 
         Returns
         -------
