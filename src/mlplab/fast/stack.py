@@ -76,30 +76,9 @@ class LaneStack:
 
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return
-        ``logs_of(m)``, model m's loss and metrics over the epoch.
-
-        Models never mix, so groups of them train in threads at once (``_groups``),
-        each model with the same numbers as when all run in one thread.
-        """
-        n_steps = -(-len(order) // batch_size)
-        order = np.asarray(order, dtype=np.int64)
-        corrections = self._corrections(n_steps)
-        optimizer_code = self.optimizer_code
-        self.losses[:] = 0.0
-
-        def train(group):
-            a, b = group
-            activations, deltas = self._chunk_buffers(batch_size)
-            lanes._epoch(self.X, self.Y, order, batch_size, self.params[a:b],
-                         self.first[a:b], self.second[a:b], self.gradients[a:b],
-                         self.rates[a:b], corrections, self.settings, self.offsets,
-                         self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                         self.act_params, self.loss_code, optimizer_code, activations,
-                         deltas, self.losses[a:b], self.outputs[a:b])
-
-        self._share(train, len(order))
-        self.iterations += n_steps
-        self.steps += n_steps
+        ``logs_of(m)``, model m's loss and metrics over the epoch."""
+        order = np.asarray(order, dtype=np.int64)[None, :]
+        self.losses[:] = self._train(order, 1, batch_size)[:, 0]
         return self._logs_of
 
     def blocks(self, batch_size):
@@ -111,29 +90,40 @@ class LaneStack:
         if self.outputs.shape[1] > 0:
             return None
         n_samples = len(self.X)
-        n_steps = -(-n_samples // batch_size)
-        optimizer_code = self.optimizer_code
 
         def run_epochs(orders, count):
-            corrections = self._corrections(n_steps * count)
-            losses = np.zeros((len(self.models), count))  # summed as run_epoch sums them
-
-            def train(group):
-                a, b = group
-                activations, deltas = self._chunk_buffers(batch_size)
-                lanes._epochs(self.X, self.Y, orders, batch_size, self.params[a:b],
-                              self.first[a:b], self.second[a:b], self.gradients[a:b],
-                              self.rates[a:b], corrections, self.settings, self.offsets,
-                              self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                              self.act_params, self.loss_code, optimizer_code, activations,
-                              deltas, losses[a:b], self.outputs[a:b])
-
-            self._share(train, n_samples)
-            self.iterations += n_steps * count
-            self.steps += n_steps * count
+            losses = self._train(orders, count, batch_size)
             return lambda m, e: {"loss": float(losses[m, e] / n_samples)}
 
         return run_epochs
+
+    def _train(self, orders, count, batch_size):
+        """Train every model for ``count`` epochs in one compiled call, epoch e in the
+        order ``orders[e]`` (or ``orders[0]`` for all); return each model's loss of each
+        epoch, summed over its samples, (M, count).
+
+        Models never mix, so groups of them train in threads at once (``_groups``),
+        each model with the same numbers as when all run in one thread.
+        """
+        n_samples = len(self.X)
+        n_steps = -(-n_samples // batch_size) * count
+        corrections = self._corrections(n_steps)
+        losses = np.zeros((len(self.models), count))  # in float64, as fit sums its losses
+
+        def train(group):
+            a, b = group
+            activations, deltas = self._chunk_buffers(batch_size)
+            lanes._epochs(self.X, self.Y, orders, batch_size, self.params[a:b],
+                          self.first[a:b], self.second[a:b], self.gradients[a:b],
+                          self.rates[a:b], corrections, self.settings, self.offsets,
+                          self.fan_in, self.fan_out, self.act_offsets, self.codes,
+                          self.act_params, self.loss_code, self.optimizer_code, activations,
+                          deltas, losses[a:b], self.outputs[a:b])
+
+        self._share(train, n_samples)
+        self.iterations += n_steps
+        self.steps += n_steps
+        return losses
 
     def epochs(self, orders, batch_size):
         """Yield ``logs_of(m)`` per epoch (see :func:`mlplab.fast.epochs.stack_epochs`)."""
