@@ -195,3 +195,46 @@ def test_gradcheck_trace_and_datasets_commands():
     result = run(["datasets"])
     assert "moons" in result.output and "noise" in result.output
     assert run(["trace", "--activation", "rleu"]).exit_code == 2
+
+
+def test_every_mlplab_error_is_rendered_once_by_the_group(tmp_path):
+    """One place (MlplabGroup) turns every MlplabError into "Error: ..." and exit code 2."""
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    cases = [
+        (["plot", "boundary", "--model", str(junk), "--out", str(tmp_path / "p.png")],
+         "junk.npz"),
+        (["train", "--layers", "2,99999999999,1"], "99999999999"),
+        (["train", "--learning-rate", "inf", "--epochs", "2"], "learning_rate=inf"),
+        (["gradcheck", "--layers", "2,0,1"], "width is 0"),
+    ]
+    for args, message in cases:
+        result = run(args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and message in result.output, result.output
+        assert "Traceback" not in result.output and "Usage:" not in result.output
+        assert result.output.count("Error: ") == 1
+    assert not (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["animate", "--frames", "0"], ["animate", "--fps", "0"], ["animate", "--every", "0"],
+    ["animate", "--resolution", "100000"], ["animate", "--resolution", "1"],
+    ["plot", "boundary", "--dpi", "0"], ["plot", "boundary", "--dpi", "100000"],
+])
+def test_numeric_picture_options_are_checked_before_anything_runs(tmp_path, args):
+    out = tmp_path / ("a.gif" if args[0] == "animate" else "p.png")
+    result = run([*args, "--out", str(out), "--epochs", "1"])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_warnings_print_once_as_warning_lines_without_numpy_internals():
+    result = run(["train", "--layers", "2,4,1", "--learning-rate", "1e300", "--epochs", "2",
+                  "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Warning: Training stopped: the loss became nan") == 1
+    assert result.output.count("Training stopped") == 1  # the table does not repeat it
+    assert "encountered in" not in result.output and ".py:" not in result.output
+    assert "learning_rate=inf" not in result.output

@@ -12,6 +12,12 @@ from sklearn.preprocessing import StandardScaler
 
 import mlplab
 from mlplab import data
+from mlplab.errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    SpecError,
+    TrainingDivergedError,
+)
 from mlplab.estimator import NetClassifier, NetRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -195,3 +201,48 @@ def test_bad_parameters_are_caught_in_fit(params, message, moons):
     net = quick(**params)  # the constructor only stores them
     with pytest.raises(ValueError, match=message):
         net.fit(*moons)
+
+
+@pytest.mark.parametrize("params,error,message", [
+    ({"hidden_layer_sizes": None}, InvalidTypeError,
+     r"NetClassifier\(hidden_layer_sizes=None\): .* Try .*hidden_layer_sizes=\(100,\)\)"),
+    ({"alpha": "a"}, InvalidTypeError, r"alpha must be a finite number >= 0, not a str"),
+    ({"l1": -1.0}, InvalidInputError, r"NetClassifier\(l1=-1.0\)"),
+    ({"validation_fraction": "a"}, InvalidTypeError, r"validation_fraction must be a number"),
+    ({"dtype": "foo"}, InvalidInputError, r"dtype must be 'float64' \(default\) or 'float32'"),
+    ({"learning_rate": float("inf")}, InvalidInputError,
+     r"Try NetClassifier\(learning_rate=0.001\)"),
+    ({"random_state": "seed"}, InvalidTypeError, r"random_state"),
+    ({"layers": 5}, InvalidTypeError, r"layers must be None or a list"),
+    ({"hidden_layer_sizes": (99999999999,)}, SpecError, r"more than this machine's"),
+])
+def test_every_parameter_is_checked_in_fit_with_the_fix(params, error, message, moons):
+    net = quick(**params)  # stored as given
+    with pytest.raises(error, match=message):
+        net.fit(*moons)
+
+
+def test_early_stopping_on_too_few_samples_suggests_a_fraction():
+    X, y = np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 1])
+    with pytest.raises(InvalidInputError, match=r"holds out 1 of 5 .* validation_fraction=0.4"):
+        quick(early_stopping=True, epochs=2).fit(X, y)
+    quick(early_stopping=True, validation_fraction=0.4, epochs=2).fit(X, y)  # the fix works
+
+
+@pytest.mark.parametrize("X,message", [
+    (np.zeros((4, 2)) + 1j, "Complex data not supported: .*X.real"),
+    (np.full((4, 2), 1e300), r"above the engine's bound of 1.16e\+77"),
+])
+def test_complex_and_huge_inputs_are_refused(X, message):
+    with pytest.raises(InvalidInputError, match=message):
+        quick(epochs=2).fit(X, [0, 1, 0, 1])
+
+
+def test_a_diverging_fit_raises_with_the_likely_cause_and_leaves_no_model(rng):
+    X = rng.normal(size=(40, 2)) * 1000
+    net = NetRegressor(hidden_layer_sizes=(8,), optimizer="sgd", momentum=0.0, learning_rate=1e3,
+                       batch_size=1, epochs=5, n_iter_no_change=None, random_state=0)
+    with pytest.raises(TrainingDivergedError, match="try learning_rate=100"):
+        net.fit(X, X[:, 0])
+    with pytest.raises(NotFittedError):  # scikit-learn's class, and mlplab's
+        net.predict(X)

@@ -1,21 +1,76 @@
 """The ``mlplab`` command: a thin shell over the Python API.
 
 Every command parses its options, calls one API function and renders the
-result. A user error (any :class:`~mlplab.errors.MlplabError`) exits with code
-2 and its message, without a traceback.
+result. What goes wrong is rendered once, for every command, by
+:class:`MlplabGroup`: a user error (any :class:`~mlplab.errors.MlplabError`)
+prints ``Error: <its message>`` and exits with code 2, an OS error (a file
+that cannot be written) or running out of memory prints ``Error: ...`` and
+exits with 1, and a warning prints ``Warning: <its message>`` once; never a
+traceback.
 """
 
+import errno
 import functools
 import sys
+import warnings
 
 import click
 
-from mlplab import __version__
+from mlplab._version import __version__
 from mlplab.errors import MlplabError
+
+# numpy's floating-point warnings ("overflow encountered in matmul") are symptoms; the
+# engine reports what they mean (a TrainingDivergedWarning that names the likely cause).
+NUMPY_FLOAT_WARNINGS = r"(overflow|underflow|invalid value|divide by zero) encountered"
+
+
+class UserError(click.ClickException):
+    """An MlplabError met by a command: ``Error: <message>`` on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class MlplabGroup(click.Group):
+    """The ``mlplab`` group: errors and warnings of every command are rendered here, once."""
+
+    def invoke(self, ctx):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", NUMPY_FLOAT_WARNINGS, RuntimeWarning)
+            warnings.filterwarnings("default", module=r"mlplab(\.|$)")  # ours: always shown
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except MlplabError as exc:
+                raise UserError(str(exc)) from None
+            except MemoryError as exc:
+                raise click.ClickException(
+                    f"not enough memory{f' ({exc})' if str(exc) else ''}. Use smaller sizes "
+                    "(--layers, --n-samples, --resolution, --dpi).") from None
+            except OSError as exc:
+                if exc.errno == errno.EPIPE:  # output piped into e.g. head: click handles it
+                    raise
+                where = f"{exc.filename}: " if exc.filename else ""
+                raise click.ClickException(f"{where}{exc.strerror or exc}.") from None
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Print each distinct warning once, as ``Warning: <message>``, without the source line."""
+    shown = _shown_warnings()
+    if str(message) not in shown:
+        shown.add(str(message))
+        click.echo(f"Warning: {message}", err=True)
+
+
+def _shown_warnings():
+    context = click.get_current_context(silent=True)
+    return context.find_root().meta.setdefault("mlplab.warnings", set()) if context else set()
 
 
 def user_errors(command):
-    """Turn an MlplabError into a click usage error (exit code 2, message on stderr)."""
+    """Turn an MlplabError into a click usage error (exit code 2, with the usage line).
+
+    MlplabGroup already renders every MlplabError; this only adds the usage line.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -45,6 +100,10 @@ def parse_batch_size(text):
         raise click.BadParameter(f"{text!r}: give a positive int or 'full'.",
                                  param_hint="--batch-size") from None
 
+
+# Bounds of the picture options: beyond them a figure needs gigabytes, not a better look.
+MAX_RESOLUTION = 1000  # grid points per side: 10^6 points through the net per picture
+MAX_DPI = 1200  # a 6.4 x 4.8 in figure is then 7680 x 5760 pixels
 
 NETWORK_OPTIONS = [
     click.option("--dataset", default="moons", show_default=True,
@@ -101,7 +160,7 @@ def experiment_arguments(options):
     }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MlplabGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlplab")
 def main():
     """mlplab: build, train, see inside and compare small neural networks."""
@@ -113,7 +172,6 @@ def main():
               help="Write the trained model to this file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Progress bar (only shown on a terminal).")
-@user_errors
 def train(save_path, progress, **options):
     """Train a network on a toy data set and report train/test accuracy.
 
@@ -134,13 +192,15 @@ def train(save_path, progress, **options):
 @network_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="Output file: .gif, .html (self-contained) or .mp4 (needs ffmpeg).")
-@click.option("--every", default=None, type=int,
+@click.option("--every", default=None, type=click.IntRange(min=1),
               help="Record every N epochs [default: enough for --frames frames].")
-@click.option("--frames", default=60, show_default=True, type=int)
-@click.option("--fps", default=10, show_default=True, type=int)
-@click.option("--resolution", default=100, show_default=True, type=int,
+@click.option("--frames", default=60, show_default=True, type=click.IntRange(min=1),
+              help="Pictures in the animation (at most one per recorded epoch).")
+@click.option("--fps", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Frames per second (GIFs time frames in 1/100 s).")
+@click.option("--resolution", default=100, show_default=True,
+              type=click.IntRange(2, MAX_RESOLUTION),
               help="Grid points per side of each picture.")
-@user_errors
 def animate(out, every, frames, fps, resolution, **options):
     """Train a network and animate its boundary beside every hidden neuron's.
 
@@ -150,7 +210,7 @@ def animate(out, every, frames, fps, resolution, **options):
 
     arguments = experiment_arguments(options)
     epochs = arguments.pop("epochs")
-    every = every or max(1, epochs // max(frames, 1))
+    every = every or max(1, epochs // frames)
     result = animate_on_dataset(arguments.pop("dataset"), arguments.pop("layers"), out=out,
                                 epochs=epochs, every=every, frames=frames, fps=fps,
                                 resolution=resolution, **arguments)
@@ -168,8 +228,8 @@ PLOTS = ("boundary", "probability", "neurons", "network", "history", "collapse")
               help="Image file (.png, .svg, .pdf).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
               help="Draw a saved model (from train --save) instead of training one.")
-@click.option("--dpi", default=120, show_default=True, type=int)
-@user_errors
+@click.option("--dpi", default=120, show_default=True, type=click.IntRange(10, MAX_DPI),
+              help="Dots per inch of the image.")
 def plot(kind, out, model_path, dpi, **options):
     """Train a network (or load one) and draw one picture of it.
 
@@ -192,9 +252,21 @@ def study():
     """
 
 
+def data_dir_option(command):
+    """``--data-dir DIR`` (repeatable): folders outside the study's own with CSV files it reads."""
+    return click.option(
+        "--data-dir", "data_dirs", multiple=True,
+        type=click.Path(exists=True, file_okay=False), metavar="DIR",
+        help="A folder outside the study file's folder whose CSV files the study may read "
+             "(repeatable).")(command)
+
+
 @study.command("run")
 @click.argument("study_file", type=click.Path(dir_okay=False))
-@click.option("--jobs", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes; more than the cores are capped unless --force-jobs.")
+@click.option("--force-jobs", is_flag=True,
+              help="Start --jobs workers even if there are fewer cores (each uses ~250 MB).")
 @click.option("--executor", type=click.Choice(["process", "dask"]), default="process",
               show_default=True)
 @click.option("--scheduler", default=None,
@@ -205,45 +277,67 @@ def study():
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="HTML report to write [default: beside the study file].")
 @click.option("--progress/--no-progress", default=True, show_default=True)
-@user_errors
-def study_run(study_file, jobs, executor, scheduler, database, fresh, report_path, progress):
+@data_dir_option
+def study_run(study_file, jobs, force_jobs, executor, scheduler, database, fresh, report_path,
+              progress, data_dirs):
     """Run every missing cell of STUDY_FILE, then write its HTML report.
+
+    Finished cells are saved as they finish: after Ctrl+C (exit code 130) or a
+    crash, the same command runs only the missing ones. Failed cells are
+    recorded with their error and run again next time; the exit code is 1 only
+    when no cell of the study has a result.
 
     Example: mlplab study run studies/seeds.toml --jobs 2
     """
-    from mlplab.study import load_study, run_study, write_report
+    from mlplab.study import StudyInterrupted, load_study, run_study, write_report
 
-    spec = load_study(study_file)
-    summary = run_study(spec, database=database, jobs=jobs, executor=executor,
-                        scheduler=scheduler, fresh=fresh,
-                        progress=progress and sys.stdout.isatty())
+    spec = load_study(study_file, data_dirs=data_dirs)
+    try:
+        summary = run_study(spec, database=database, jobs=jobs, executor=executor,
+                            scheduler=scheduler, fresh=fresh, force_jobs=force_jobs,
+                            progress=progress and sys.stdout.isatty())
+    except StudyInterrupted as stop:
+        done = stop.summary
+        click.echo(f"\nStopped: {done.done} of {done.total} cells saved in {done.database}; "
+                   "run the same command again to resume.", err=True)
+        sys.exit(130)  # 128 + SIGINT, as a shell reports a program ended by Ctrl+C
     click.echo(f"{summary.total} cells: {summary.skipped} already done, {summary.ran} run now "
                f"({summary.failed} failed) in {summary.seconds:.1f} s; results in "
                f"{summary.database}")
     out = report_path or summary.database.with_suffix(".html")
     write_report(spec, summary.database, out, seconds=summary.seconds)
     click.echo(f"report: {out}")
+    if summary.failed:
+        report_failures(summary)
+
+
+def report_failures(summary):
+    """Say how many cells failed and the first error; exit 1 if the study has no result."""
+    first = summary.errors[0] if summary.errors else "see the report"
+    if summary.done == 0:
+        raise click.ClickException(f"every cell failed ({summary.failed} of {summary.total}); "
+                                   f"the first: {first}")
+    click.echo(f"Warning: {summary.failed} of {summary.ran} cells run now failed (they run "
+               f"again next time); the first: {first}", err=True)
 
 
 @study.command("report")
 @click.argument("study_file", type=click.Path(dir_okay=False))
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None)
+@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+              help="SQLite file [default: beside the study file].")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="Output file [default: beside the database].")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]),
               default="html", show_default=True)
-@user_errors
-def study_report(study_file, database, out, fmt):
+@data_dir_option
+def study_report(study_file, database, out, fmt, data_dirs):
     """Write the report of STUDY_FILE's results (HTML, Markdown or CSV)."""
     from pathlib import Path
 
     from mlplab.study import default_database, load_study, write_report
 
-    spec = load_study(study_file)
+    spec = load_study(study_file, data_dirs=data_dirs)
     database = Path(database) if database else default_database(spec)
-    if not database.is_file():
-        raise click.UsageError(f"no results at {database}: run 'mlplab study run "
-                               f"{study_file}' first.")
     suffix = {"html": ".html", "markdown": ".md", "csv": ".csv"}[fmt]
     out = out or database.with_suffix(suffix)
     write_report(spec, database, out, fmt=fmt)
@@ -252,7 +346,6 @@ def study_report(study_file, database, out, fmt):
 
 @study.command("list")
 @click.option("--db", "database", required=True, type=click.Path(dir_okay=False))
-@user_errors
 def study_list(database):
     """List the studies recorded in a results database."""
     from rich.console import Console
@@ -269,16 +362,17 @@ def study_list(database):
 
 @study.command("show")
 @click.argument("study_file", type=click.Path(dir_okay=False))
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None)
-@user_errors
-def study_show(study_file, database):
+@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+              help="SQLite file [default: beside the study file].")
+@data_dir_option
+def study_show(study_file, database, data_dirs):
     """Print a study's results table and its published-figure verdicts."""
-    from mlplab.study import default_database, load_study, write_report
-
-    spec = load_study(study_file)
     import tempfile
     from pathlib import Path
 
+    from mlplab.study import default_database, load_study, write_report
+
+    spec = load_study(study_file, data_dirs=data_dirs)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "table.md"
         write_report(spec, database or default_database(spec), out, fmt="markdown")
@@ -316,7 +410,6 @@ def _small_network(layers_text, activation, loss, seed):
 
 @main.command()
 @small_network_options
-@user_errors
 def gradcheck(layers_text, activation, loss, seed):
     """Compare backprop with finite differences on a small XOR sample.
 
@@ -333,7 +426,6 @@ def gradcheck(layers_text, activation, loss, seed):
 
 @main.command()
 @small_network_options
-@user_errors
 def trace(layers_text, activation, loss, seed):
     """Walk one sample through the forward pass, the loss and every backprop step.
 
@@ -362,14 +454,21 @@ def datasets():
 @click.option("--idle", "idle_seconds", default=600.0, show_default=True,
               type=click.FloatRange(min=1.0),
               help="Seconds after which a session with no open page is dropped.")
-def playground(host, port, idle_seconds):
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another host name to answer to (repeatable); others get HTTP 400.")
+@click.option("--allow-origin", "allowed_origins", multiple=True, metavar="URL",
+              help="Another page (http://host:port) allowed to use the playground "
+                   "(repeatable); by default only its own page may.")
+@user_errors
+def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
     """Train and watch a network live in the browser (needs the [web] extra)."""
     try:
         from mlplab.web import serve
     except ImportError as exc:
         raise click.UsageError(f"the playground needs FastAPI and uvicorn ({exc.name} is "
                                'missing): pip install "mlplab[web]".') from None
-    serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo)
+    serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo,
+          allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
 
 
 def render_training(result, save_path):
@@ -391,8 +490,9 @@ def render_training(result, save_path):
     Console().print(table)
     if save_path:
         click.echo(f"model saved to {save_path}")  # plain echo: a table would cut long paths
-    if result.history.stop_reason:
-        Console(stderr=True).print(f"[yellow]{result.history.stop_reason}[/yellow]")
+    reason = result.history.stop_reason
+    if reason and reason not in _shown_warnings():  # e.g. early stopping; divergence warned
+        Console(stderr=True).print(f"[yellow]{reason}[/yellow]")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,5 +39,10 @@ class DataFileError(InvalidInputError):
     """A data file (CSV) that cannot be read as a data set."""
 
 
+class TrainingDivergedError(InvalidInputError):
+    """Training whose loss or weights became NaN or infinite, raised where a result is
+    promised (the scikit-learn estimators, ``TerminateOnNaN(raise_error=True)``)."""
+
+
 class TrainingDivergedWarning(RuntimeWarning):
     """Training stopped because the loss became NaN or infinite."""

@@ -6,28 +6,46 @@ and trains it; fitted attributes end in ``_``), so they work in ``Pipeline``,
 ``GridSearchCV`` and ``cross_val_score``. All training happens in the engine.
 """
 
-import numbers
+import math
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from mlplab._rng import as_generator
-from mlplab.engine import callbacks, optimizers
+from mlplab._validation import (
+    Boolean,
+    FloatDType,
+    Integer,
+    Optional,
+    Options,
+    Real,
+    Seed,
+    Widths,
+    as_numeric_array,
+    check,
+    check_magnitude,
+    input_bound,
+    short_repr,
+)
+from mlplab.engine import activations, callbacks, initializers, losses, optimizers
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
 from mlplab.engine.regularizers import L1L2
-from mlplab.errors import InvalidInputError
+from mlplab.errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    MlplabError,
+    NotFittedError,
+    TrainingDivergedError,
+)
 
 # Which constructor arguments each optimizer takes (scikit-learn's names -> the engine's).
 OPTIMIZER_SETTINGS = {
@@ -36,6 +54,57 @@ OPTIMIZER_SETTINGS = {
     "rmsprop": ("learning_rate", "epsilon"),
     "adagrad": ("learning_rate", "epsilon"),
 }
+
+_FRACTION = Real(0, 1, "left")
+_POSITIVE = Real(0, closed="neither")
+# What each constructor argument accepts and a valid example, checked in fit (scikit-learn's
+# convention: the constructor only stores). Names the engine resolves (activation, loss,
+# optimizer, kernel_initializer, layers) are checked by the engine's own resolvers.
+PARAMETERS = {
+    "hidden_layer_sizes": (Widths(), (100,)),
+    "learning_rate": (_POSITIVE, 0.001),
+    "momentum": (_FRACTION, 0.9),
+    "nesterov": (Boolean(), True),
+    "beta_1": (_FRACTION, 0.9),
+    "beta_2": (_FRACTION, 0.999),
+    "epsilon": (_POSITIVE, 1e-8),
+    "batch_size": (Optional(Integer(1)), 32),
+    "epochs": (Integer(1), 200),
+    "alpha": (Real(0), 0.0001),
+    "l1": (Real(0), 0.0),
+    "tol": (Real(0), 1e-4),
+    "n_iter_no_change": (Optional(Integer(1)), 10),
+    "early_stopping": (Boolean(), False),
+    "validation_fraction": (Real(0, 1, "neither"), 0.1),
+    "shuffle": (Boolean(), True),
+    "warm_start": (Boolean(), False),
+    "random_state": (Seed(), 0),
+    "dtype": (FloatDType(), "float64"),
+    "verbose": (Options((0, 1, 2)), 0),
+}
+
+
+class UnfittedError(NotFittedError, SklearnNotFittedError):
+    """An estimator used before ``fit``: mlplab's error and scikit-learn's at once."""
+
+
+@contextmanager
+def _named_errors(owner, scikit_learn=True):
+    """mlplab errors, and those of scikit-learn's checks (``scikit_learn``: their messages
+    say what to do), raised again as mlplab errors that name ``owner``."""
+    try:
+        yield
+    except MlplabError as exc:
+        raise type(exc)(f"{owner}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        if not scikit_learn:
+            raise
+        kind = InvalidTypeError if isinstance(exc, TypeError) else InvalidInputError
+        message = str(exc)
+        if message.startswith("Complex data not supported"):  # it goes on to print X
+            message = ("Complex data not supported: the engine trains on real numbers. Pass "
+                       "X.real, or both parts as features: np.hstack([X.real, X.imag]).")
+        raise kind(f"{owner}: {message}") from None
 
 
 class _BaseNet(BaseEstimator):
@@ -93,27 +162,40 @@ class _BaseNet(BaseEstimator):
 
     @property
     def coefs_(self):
-        check_is_fitted(self, "model_")
+        self._check_fitted()
         return [layer.kernel for layer in self._dense_layers()]
 
     @property
     def intercepts_(self):
-        check_is_fitted(self, "model_")
+        self._check_fitted()
         return [layer.bias for layer in self._dense_layers()]
 
     # -- the shared fit path -------------------------------------------------------
     def _fit(self, X, y, sample_weight, *, epochs, incremental, partial=False, classes=None):
         self._check_parameters()
-        X, y = validate_data(self, X, y, reset=not incremental, dtype=np.dtype(self.dtype),
-                             multi_output=self._multi_output, y_numeric=not self._is_classifier)
-        targets = self._encode_targets(y, incremental, classes, partial)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.dtype(self.dtype))
-        if not incremental:
-            self.model_ = self._build_model(X.shape[1], self._n_outputs(targets), len(X))
-            self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
-            self.best_validation_score_ = None
-        history = self._train(X, targets, sample_weight, epochs, partial)
+        owner = f"{type(self).__name__}.{'partial_fit' if partial else 'fit'}"
+        with _named_errors(owner):
+            X, y = validate_data(self, X, y, reset=not incremental, dtype=self._accepted_dtypes(),
+                                 multi_output=self._multi_output,
+                                 y_numeric=not self._is_classifier)
+            X = self._within_bound(X)
+            targets = self._encode_targets(y, incremental, classes, partial)
+            if sample_weight is not None:  # float64: the engine scales it, then casts
+                if not np.isscalar(sample_weight):  # text, objects: a message, not numpy's
+                    as_numeric_array(sample_weight, "sample_weight",
+                                     "Give one number per sample, e.g. np.ones(n_samples)")
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        with _named_errors(owner, scikit_learn=False):
+            if not incremental:
+                self.model_ = self._build_model(X.shape[1], self._n_outputs(targets), len(X))
+                self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
+                self.best_validation_score_ = None
+            try:
+                history = self._train(X, targets, sample_weight, epochs, partial)
+            except TrainingDivergedError:
+                if not incremental:
+                    del self.model_  # a diverged network is no fitted model
+                raise
         self.loss_curve_ = self.loss_curve_ + history.history["loss"]
         self.n_iter_ += len(history.epoch)
         if self.early_stopping and not partial:
@@ -126,6 +208,9 @@ class _BaseNet(BaseEstimator):
         fit_kwargs = {"epochs": epochs, "batch_size": self._batch_size(len(X)),
                       "shuffle": self.shuffle, "verbose": self.verbose,
                       "random_state": self._fit_rng, "sample_weight": sample_weight}
+        # As scikit-learn's MLP refuses non-finite weights, a diverging fit raises (with the
+        # likely cause) instead of leaving a model that predicts garbage.
+        fit_kwargs["callbacks"] = [callbacks.TerminateOnNaN(raise_error=True)]
         stopper = None
         if not partial and (self.early_stopping or self.n_iter_no_change is not None):
             monitor = "val_score" if self.early_stopping else "loss"
@@ -134,7 +219,7 @@ class _BaseNet(BaseEstimator):
                 patience=epochs if self.n_iter_no_change is None else self.n_iter_no_change,
                 mode="max" if self.early_stopping else "min",
                 restore_best_weights=self.early_stopping)
-            fit_kwargs["callbacks"] = [stopper]
+            fit_kwargs["callbacks"].append(stopper)
             if self.early_stopping:
                 X, targets, fit_kwargs = self._hold_out(X, targets, sample_weight, fit_kwargs)
         history = self.model_.fit(X, targets, **fit_kwargs)
@@ -148,15 +233,39 @@ class _BaseNet(BaseEstimator):
     def _hold_out(self, X, targets, sample_weight, fit_kwargs):
         """Split off ``validation_fraction`` for early stopping, scored each epoch."""
         stratify = targets if self._is_classifier else None
+        self._check_hold_out(len(X), len(self.classes_) if self._is_classifier else 1)
         seed = int(self._fit_rng.integers(2**31 - 1))
-        parts = train_test_split(X, targets, np.arange(len(X)), test_size=self.validation_fraction,
-                                 random_state=seed, stratify=stratify)
+        try:
+            parts = train_test_split(X, targets, np.arange(len(X)),
+                                     test_size=self.validation_fraction, random_state=seed,
+                                     stratify=stratify)
+        except ValueError as exc:  # a class too rare to be split in two
+            raise InvalidInputError(f"early_stopping=True holds out a stratified part: {exc} "
+                                    "Give every class at least 2 samples, or set "
+                                    "early_stopping=False.") from None
         X_train, X_val, y_train, y_val, train_index, _ = parts
         self.model_.metrics = [("score", self._score_metric())]
         fit_kwargs["validation_data"] = (X_val, y_val)
         if sample_weight is not None:
             fit_kwargs["sample_weight"] = sample_weight[train_index]
         return X_train, y_train, fit_kwargs
+
+    def _check_hold_out(self, n_samples, need):
+        """Raise unless ``validation_fraction`` leaves ``need`` samples (one per class) on
+        both sides, suggesting a fraction that does when there is one."""
+        n_val = math.ceil(self.validation_fraction * n_samples)  # as train_test_split counts
+        if need <= n_val <= n_samples - need:
+            return
+        fraction = math.ceil(100 * need / n_samples) / 100
+        fits = need <= math.ceil(fraction * n_samples) <= n_samples - need and fraction < 1
+        fix = (f"Set validation_fraction={fraction:g}, use more samples, or set "
+               "early_stopping=False." if fits else
+               "Use more samples, or set early_stopping=False.")
+        per = f"{need} (one per class)" if self._is_classifier else "1"
+        raise InvalidInputError(
+            f"early_stopping=True with validation_fraction={self.validation_fraction:g} holds "
+            f"out {n_val} of {n_samples} samples, leaving {n_samples - n_val} to train on; each "
+            f"part needs at least {per}. {fix}")
 
     def _build_model(self, n_features, n_outputs, n_samples):
         self._fit_rng = as_generator(self._seed())
@@ -208,30 +317,53 @@ class _BaseNet(BaseEstimator):
         return None if self.batch_size is None else min(self.batch_size, n_samples)
 
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        return list(sizes)
+        return Widths().convert(self.hidden_layer_sizes)
 
     def _dense_layers(self, model=None):
         return [layer for layer in (model or self.model_).layers if isinstance(layer, Dense)]
 
     def _check_parameters(self):
-        positive = {"epochs": self.epochs}
-        if self.n_iter_no_change is not None:
-            positive["n_iter_no_change"] = self.n_iter_no_change
-        for name, value in positive.items():
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name}={value!r}: must be a positive int.")
-        if self.batch_size is not None and (not isinstance(self.batch_size, numbers.Integral)
-                                            or self.batch_size < 1):
-            raise ValueError(f"batch_size={self.batch_size!r}: give a positive int, or None "
-                             "for full-batch gradient descent.")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction={self.validation_fraction!r}: must be in "
-                             "(0, 1), e.g. 0.1.")
-        if self.alpha < 0 or self.l1 < 0:
-            raise ValueError("alpha and l1 must be >= 0.")
+        """Check every constructor argument against ``PARAMETERS`` or the engine's resolvers."""
+        owner = type(self).__name__
+        for name, (constraint, example) in PARAMETERS.items():
+            check(getattr(self, name), name, constraint, owner=owner,
+                  example=f"{owner}({name}={example!r})")
+        resolvers = {"activation": activations.get, "output_activation": activations.get,
+                     "loss": losses.get, "kernel_initializer": initializers.get,
+                     "optimizer": optimizers.get}
+        for name, resolve in resolvers.items():
+            value = getattr(self, name)
+            if value is None and name in ("output_activation", "loss"):
+                continue  # None: chosen from the targets
+            with _named_errors(f"{owner}({name}={short_repr(value)})", scikit_learn=False):
+                resolve(value)
+        if self.layers is not None and not isinstance(self.layers, (list, tuple)):
+            raise InvalidTypeError(f"{owner}(layers={short_repr(self.layers)}): layers must be "
+                                   "None or a list of layer dicts or widths, e.g. "
+                                   f"{owner}(layers=[2, 16, 1]).")
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise UnfittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
+                                "'fit' with appropriate arguments before using this estimator.")
+
+    def _accepted_dtypes(self):
+        """What validate_data may leave X as: the model's dtype, or float64 for float32
+        models, so that values beyond float32 are refused here instead of overflowing."""
+        return np.float64 if self.dtype in ("float64", np.float64) else [np.float32, np.float64]
+
+    def _within_bound(self, X):
+        """``X`` within the engine's magnitude bound, cast to the model's dtype."""
+        dtype = np.dtype(self.dtype)
+        check_magnitude(X, "X", dtype, input_bound(dtype))
+        return X.astype(dtype, copy=False)
+
+    def _validated_X(self, X):
+        """``X`` checked for prediction as in fit, errors naming the estimator."""
+        self._check_fitted()
+        with _named_errors(f"{type(self).__name__}.predict"):
+            X = validate_data(self, X, reset=False, dtype=self._accepted_dtypes())
+            return self._within_bound(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -329,22 +461,28 @@ class NetClassifier(ClassifierMixin, _BaseNet):
 
     def _encode_targets(self, y, incremental, classes, partial):
         y = column_or_1d(y, warn=True)
+        if y.dtype == object and len({isinstance(label, str) for label in y}) > 1:
+            raise InvalidTypeError(
+                f"y mixes text and number labels (such as {short_repr(y[:4].tolist())}); give "
+                "labels of one kind, e.g. y.astype(str).")
         check_classification_targets(y)
         if partial and not incremental:
             if classes is None:
-                raise ValueError("partial_fit: pass classes= (all the labels) on the first "
-                                 "call, e.g. partial_fit(X, y, classes=[0, 1]).")
-            self._label_encoder = LabelEncoder().fit(np.asarray(classes))
+                raise InvalidInputError("partial_fit: pass classes= (all the labels) on the "
+                                        "first call, e.g. partial_fit(X, y, classes=[0, 1]).")
+            self._label_encoder = LabelEncoder().fit(column_or_1d(classes))
         elif not incremental:
             self._label_encoder = LabelEncoder().fit(y)
         unseen = np.setdiff1d(y, self._label_encoder.classes_)
         if unseen.size:
-            raise ValueError(f"y contains labels {unseen.tolist()} that were not in classes "
-                             f"{self._label_encoder.classes_.tolist()}.")
+            raise InvalidInputError(
+                f"y contains labels {short_repr(unseen.tolist())} that were not in classes "
+                f"{short_repr(self._label_encoder.classes_.tolist())}.")
         self.classes_ = self._label_encoder.classes_
         if len(self.classes_) < 2:
-            raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in "
-                             f"the data; got 1 class: {self.classes_[0]!r}.")
+            raise InvalidInputError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the data; got 1 "
+                f"class: {short_repr(self.classes_[0])}.")
         return self._label_encoder.transform(y)
 
     def _n_outputs(self, targets):
@@ -367,12 +505,12 @@ class NetClassifier(ClassifierMixin, _BaseNet):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
-        X = self._check_X(X)
+        X = self._validated_X(X)
         return self.model_.predict_proba(X)
 
     def predict_log_proba(self, X):
         """Log of ``predict_proba``, computed from the logits (finite even where p ~ 0)."""
-        X = self._check_X(X)
+        X = self._validated_X(X)
         z = self.model_.predict_logits(X)
         if z.shape[1] == 1:
             return np.hstack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
@@ -381,7 +519,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
     def decision_function(self, X):
         """Logits: shape (n_samples,) for two classes (> 0 means ``classes_[1]``),
         else (n_samples, n_classes)."""
-        X = self._check_X(X)
+        X = self._validated_X(X)
         z = self.model_.predict_logits(X)
         if z.shape[1] == 1:
             return z[:, 0]
@@ -392,9 +530,6 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         probabilities = self.predict_proba(X)
         return self.classes_[np.argmax(probabilities, axis=1)]
 
-    def _check_X(self, X):
-        check_is_fitted(self, "model_")
-        return validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
 
 
 class NetRegressor(RegressorMixin, _BaseNet):
@@ -408,7 +543,9 @@ class NetRegressor(RegressorMixin, _BaseNet):
     _multi_output = True
 
     def _encode_targets(self, y, incremental, classes, partial):
-        y = np.asarray(y, dtype=np.dtype(self.dtype))
+        dtype = np.dtype(self.dtype)
+        check_magnitude(np.asarray(y), "y", dtype, input_bound(dtype))  # the loss squares it
+        y = np.asarray(y, dtype=dtype)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         self._single_output = y.ndim == 1
@@ -427,7 +564,6 @@ class NetRegressor(RegressorMixin, _BaseNet):
 
     def predict(self, X):
         """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
-        check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
+        X = self._validated_X(X)
         out = self.model_.predict(X)
         return out[:, 0] if self._single_output else out

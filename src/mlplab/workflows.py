@@ -106,8 +106,10 @@ def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=3
     import matplotlib.pyplot as plt
 
     from mlplab import viz
-    from mlplab.engine.io import atomic_write, load_model
+    from mlplab._files import atomic_write, writable_target
+    from mlplab.engine.io import load_model
 
+    writable_target(out)  # a bad path fails before training, not after
     experiment = make_experiment(dataset, layers, **options)
     parts, model = experiment.parts, experiment.model
     if model_path is not None:

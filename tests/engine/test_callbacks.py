@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+from mlplab.errors import InvalidInputError, InvalidTypeError, TrainingDivergedWarning
 
 
 @pytest.fixture
@@ -61,8 +61,9 @@ def test_model_checkpoint_keeps_the_best_model(data, tmp_path):
     assert len(checkpoint.saved) <= len(history.epoch)
     every = mlplab.ModelCheckpoint(str(tmp_path / "ep{epoch:02d}.npz"), save_best_only=False)
     model().fit(X, y, epochs=3, callbacks=[every])
-    assert sorted(p.name for p in tmp_path.glob("ep*.npz")) == ["ep00.npz", "ep01.npz",
-                                                                 "ep02.npz"]
+    # As in Keras, {epoch} counts from 1.
+    assert sorted(p.name for p in tmp_path.glob("ep*.npz")) == ["ep01.npz", "ep02.npz",
+                                                                 "ep03.npz"]
 
 
 def test_weight_snapshots_every_k_epochs_and_steps(data):
@@ -78,7 +79,7 @@ def test_weight_snapshots_every_k_epochs_and_steps(data):
     by_step = mlplab.WeightSnapshots(every=3, unit="step")
     model().fit(X, y, epochs=2, batch_size=40, callbacks=[by_step])  # 6 steps
     assert [s["step"] for s in by_step.snapshots] == [0, 3, 6]
-    with pytest.raises(InvalidInputError, match="use 'epoch' or 'step'"):
+    with pytest.raises(InvalidInputError, match="unit must be one of 'epoch', 'step'"):
         mlplab.WeightSnapshots(unit="batch")
 
 
@@ -98,5 +99,5 @@ def test_a_custom_callback_can_stop_training(data):
 
     history = model().fit(*data, epochs=10, callbacks=[StopAfterThree()])
     assert history.epoch == [0, 1, 2]
-    with pytest.raises(InvalidInputError, match="not an mlplab Callback"):
+    with pytest.raises(InvalidTypeError, match="not an mlplab Callback"):
         model().fit(*data, callbacks=[print])

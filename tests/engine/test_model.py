@@ -239,7 +239,7 @@ def test_bad_training_data_gets_a_clear_error(X, y, message):
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"epochs": 0}, "epochs=0: must be a positive int"),
+    ({"epochs": 0}, r"fit\(epochs=0\): epochs must be a positive int. Try fit\(X, y, epochs=100\)"),
     ({"batch_size": -1}, "batch_size=-1"),
     ({"validation_split": 1.5}, "validation_split"),
     ({"validation_data": ([[0, 1]],)}, "pair"),

@@ -86,7 +86,7 @@ def test_resolver():
         optimizers.get("adma")
     with pytest.raises(InvalidInputError, match="it takes: learning_rate, momentum, nesterov"):
         optimizers.get("sgd", lr=0.1)
-    with pytest.raises(InvalidInputError, match="learning_rate must be a positive number"):
+    with pytest.raises(InvalidInputError, match="learning_rate must be a positive, finite number"):
         optimizers.SGD(learning_rate=-1)
-    with pytest.raises(InvalidInputError, match=r"momentum must be in \[0, 1\)"):
+    with pytest.raises(InvalidInputError, match=r"momentum must be a number in \[0, 1\)"):
         optimizers.SGD(momentum=1.5)

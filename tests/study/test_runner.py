@@ -1,3 +1,4 @@
+import inspect
 import os
 import signal
 import sqlite3
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlplab.cli import main
+from mlplab.errors import InvalidInputError
 from mlplab.study import ResultStore, load_study, run_study, summarise, write_report
 
 
@@ -174,3 +176,121 @@ def test_workers_take_the_largest_cells_first():
     e2 = [estimated_cost(c) for c in spec.cells() if c["model"] == "2-3-1 sigmoid"]
     e3 = [estimated_cost(c) for c in spec.cells() if c["model"] == "2 hidden layers of 10"]
     assert max(e2) < min(e3)
+
+
+def test_readers_of_a_database_create_nothing_and_name_the_problem(small_study, tmp_path):
+    runner = CliRunner()
+    missing = tmp_path / "missing.sqlite"
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    foreign = tmp_path / "other.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE songs (title TEXT)")
+    cases = [
+        (["study", "show", str(small_study), "--db", str(missing)], "no such results database"),
+        (["study", "report", str(small_study), "--db", str(missing)], "no such results database"),
+        (["study", "list", "--db", str(missing)], "no such results database"),
+        (["study", "list", "--db", str(text)], "not a results database that mlplab can open"),
+        (["study", "show", str(small_study), "--db", str(foreign)], "tables: songs"),
+    ]
+    before = sorted(tmp_path.iterdir())
+    for args, message in cases:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and message in result.output, result.output
+        assert "Traceback" not in result.output
+    assert sorted(tmp_path.iterdir()) == before
+    assert text.read_text() == "not a database\n"
+    with pytest.raises(InvalidInputError, match="no such results database"):
+        ResultStore(missing)
+    assert not missing.exists()
+
+
+FAILING = '''
+[study]
+name = "failing"
+seeds = 1
+[[datasets]]
+name = "blobs"
+generator = "blobs"
+params = { n_samples = 60, centers = 3 }
+[[models]]
+name = "net with a binary output"
+layers = [{ input_dim = 2, output_dim = 1, activation = "sigmoid" }]
+epochs = 2
+'''
+
+
+def test_the_exit_code_is_1_only_when_no_cell_has_a_result(tmp_path):
+    runner = CliRunner()
+    path = tmp_path / "f.toml"
+    path.write_text(FAILING)
+    result = runner.invoke(main, ["study", "run", str(path), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    assert "Error: every cell failed (1 of 1); the first: blobs / net with a binary output / " \
+           "seed 0: " in result.output
+    assert "the last layer has 1 units but the targets need 3" in result.output
+    path.write_text(FAILING + '[[models]]\nname = "knn"\nbaseline = "knn"\n')
+    result = runner.invoke(main, ["study", "run", str(path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: 1 of 2 cells run now failed (they run again next time)" in result.output
+
+
+def test_jobs_above_the_cores_are_capped_unless_forced(small_study, tmp_path, monkeypatch):
+    from mlplab.study import runner as study_runner
+
+    monkeypatch.setattr(study_runner, "usable_cores", lambda: 1)
+    with pytest.warns(UserWarning, match=r"jobs=3 is more than the 1 core .* force_jobs=True"):
+        assert study_runner.worker_count(3) == 1
+    assert study_runner.worker_count(3, force=True) == 3
+    for jobs in (0, -2, 1.5, True, "2"):
+        with pytest.raises(InvalidInputError, match=f"jobs={jobs!r}: give a positive int"):
+            study_runner.worker_count(jobs)
+    result = CliRunner().invoke(main, ["study", "run", str(small_study), "--jobs", "3",
+                                       "--db", str(tmp_path / "c.sqlite"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Warning: jobs=3 is more than the 1 core") == 1
+    assert "--force-jobs" in result.output
+    for jobs in ("0", "-1"):
+        result = CliRunner().invoke(main, ["study", "run", str(small_study), "--jobs", jobs])
+        assert result.exit_code == 2 and "Usage:" in result.output
+        assert f"Invalid value for '--jobs': {jobs} is not in the range x>=1" in result.output
+
+
+def test_data_dir_lets_a_study_read_csv_files_outside_its_folder(tmp_path):
+    if "data_dirs" not in inspect.signature(load_study).parameters:
+        pytest.skip("load_study has no data_dirs yet")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    rows = [f"{x:.3f},{y:.3f},{int(x * y > 0)}" for x in (-1.0, -0.5, 0.5, 1.0)
+            for y in (-1.0, -0.3, 0.3, 1.0)]
+    (shared / "q.csv").write_text("\n".join(rows * 2) + "\n")
+    studies = tmp_path / "studies"
+    studies.mkdir()
+    path = studies / "s.toml"
+    path.write_text('''
+[study]
+name = "outside"
+seeds = 1
+[split]
+test = 0.25
+[[datasets]]
+name = "quadrants"
+csv = "../shared/q.csv"
+[[models]]
+name = "knn"
+baseline = "knn"
+''')
+    runner = CliRunner()
+    result = runner.invoke(main, ["study", "run", str(path), "--no-progress"])
+    assert result.exit_code == 2 and "outside the study's folder" in result.output
+    assert not (studies / "s.sqlite").exists()
+    result = runner.invoke(main, ["study", "run", str(path), "--data-dir", str(shared),
+                                  "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "1 cells: 0 already done, 1 run now (0 failed)" in result.output
+    result = runner.invoke(main, ["study", "show", str(path), "--data-dir", str(shared)])
+    assert result.exit_code == 0 and "| knn |" in result.output
+    result = runner.invoke(main, ["study", "run", str(path), "--data-dir",
+                                  str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -13,10 +13,14 @@ import mlplab  # noqa: E402
 from mlplab.web import create_app  # noqa: E402
 from mlplab.web.config import MAX_UPLOAD_BYTES  # noqa: E402
 
+CSV = {"Content-Type": "text/csv"}
+
 
 @pytest.fixture
 def client():
-    with TestClient(create_app()) as client:
+    # TestClient's requests name the host "testserver"; the app answers only to the
+    # names it was started for.
+    with TestClient(create_app(allowed_hosts=["testserver"])) as client:
         yield client
 
 
@@ -144,7 +148,8 @@ def test_clicked_points_make_a_custom_data_set(client, session):
 def test_upload_of_a_csv_becomes_the_data(client, session):
     rows = "x1,x2,label\n" + "".join(f"{i % 7 - 3},{i % 5 - 2},{'ab'[i % 2]}\n"
                                      for i in range(60))
-    answer = client.post(f"/api/sessions/{session}/upload", content=rows.encode()).json()
+    answer = client.post(f"/api/sessions/{session}/upload", content=rows.encode(),
+                         headers=CSV).json()
     assert answer == {"points": 60, "task": "classification", "classes": ["ab"[0], "ab"[1]]}
     data = client.put(f"/api/sessions/{session}/config", json={"dataset": "upload"}).json()
     assert data["data"]["classes"] == ["a", "b"]
@@ -206,13 +211,13 @@ def test_bad_setups_are_refused_with_a_readable_422(client, session, config, wor
     (b"1,2,0\n1,3,1\n" * 3000, "at most 5,000 points"),
 ], ids=["text-cell", "three-columns", "empty", "too-many-rows"])
 def test_bad_uploads_are_refused(client, session, body, words):
-    response = client.post(f"/api/sessions/{session}/upload", content=body)
+    response = client.post(f"/api/sessions/{session}/upload", content=body, headers=CSV)
     assert response.status_code == 422 and words in response.json()["detail"]
 
 
 def test_a_100_megabyte_upload_is_refused_before_it_is_read(client, session):
     body = b"1,2,0\n" * (100_000_000 // 6)
-    response = client.post(f"/api/sessions/{session}/upload", content=body)
+    response = client.post(f"/api/sessions/{session}/upload", content=body, headers=CSV)
     assert response.status_code == 422
     assert f"up to {MAX_UPLOAD_BYTES:,} bytes" in response.json()["detail"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlplab._validation import lookup
+from mlplab._validation import lookup, short_repr
 from mlplab.errors import InvalidTypeError
 
 LEAKY_RELU_SLOPE = 0.01  # Keras' and PyTorch's default negative slope
@@ -120,6 +120,6 @@ def get(identifier) -> Activation:
     if isinstance(identifier, str):
         return lookup(ACTIVATIONS, identifier, "activation")
     raise InvalidTypeError(
-        f"activation={identifier!r}: give a name such as 'relu' "
+        f"activation={short_repr(identifier)}: give a name such as 'relu' "
         f"(one of {', '.join(ACTIVATIONS)}) or None for linear."
     )

@@ -7,12 +7,28 @@ A callback is told when training starts and ends and when each epoch ends
 """
 
 import math
+import os
+import string
 import warnings
 
 import numpy as np
 
-from mlplab._validation import check_positive_int
-from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+from mlplab._validation import (
+    Boolean,
+    Integer,
+    Options,
+    Real,
+    check,
+    did_you_mean,
+    input_bound,
+    short_repr,
+)
+from mlplab.errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    TrainingDivergedError,
+    TrainingDivergedWarning,
+)
 
 
 class Callback:
@@ -84,12 +100,16 @@ def _improved(mode, value, best, min_delta):
     return value > best + min_delta
 
 
-def _resolve_mode(mode, monitor):
-    if mode not in ("auto", "min", "max"):
-        raise InvalidInputError(f"mode={mode!r}: use 'auto', 'min' or 'max'.")
+def _check_monitor(monitor, mode, owner):
+    """The checked ``(monitor, mode)``, "auto" resolved: max for accuracies, else min."""
+    if not isinstance(monitor, str) or not monitor:
+        raise InvalidTypeError(f"{owner}(monitor={short_repr(monitor)}): monitor must be the "
+                               f"name of a logged quantity. Try {owner}(monitor='val_loss').")
+    mode = check(mode, "mode", Options(("auto", "min", "max")), owner=owner,
+                 example=f"{owner}(mode='auto')")
     if mode != "auto":
-        return mode
-    return "max" if "acc" in monitor else "min"
+        return monitor, mode
+    return monitor, "max" if "acc" in monitor else "min"
 
 
 def _monitored(logs, monitor, owner):
@@ -112,11 +132,16 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
                  restore_best_weights=False):
-        self.monitor = monitor
-        self.min_delta = abs(float(min_delta))
-        self.patience = int(patience)
-        self.mode = _resolve_mode(mode, monitor)
-        self.restore_best_weights = restore_best_weights
+        def checked(value, name, constraint, example):
+            return check(value, name, constraint, owner="EarlyStopping",
+                         example=f"EarlyStopping({example})")
+
+        self.monitor, self.mode = _check_monitor(monitor, mode, "EarlyStopping")
+        # As in Keras, the sign of min_delta does not matter: it is an improvement's size.
+        self.min_delta = abs(checked(min_delta, "min_delta", Real(), "min_delta=0.001"))
+        self.patience = checked(patience, "patience", Integer(0), "patience=10")
+        self.restore_best_weights = checked(restore_best_weights, "restore_best_weights",
+                                            Boolean(), "restore_best_weights=True")
 
     def on_train_begin(self, logs=None):
         self.best = math.inf if self.mode == "min" else -math.inf
@@ -149,52 +174,86 @@ class EarlyStopping(Callback):
 class TerminateOnNaN(Callback):
     """Stop as soon as a step's loss is NaN or infinite, and say why it likely happened.
 
-    ``fit`` adds one of these unless you pass your own.
+    At the end of training it also checks that every weight is finite and within
+    the engine's bound (:func:`mlplab._validation.input_bound`): a last step can
+    blow them up without a NaN loss. The reason goes to
+    ``history.stop_reason`` and, by default, to a :class:`TrainingDivergedWarning`;
+    with ``raise_error=True`` (as in Keras) a :class:`TrainingDivergedError`
+    is raised instead. ``fit`` adds one of these unless you pass your own.
     """
 
     wants_batches = True
+
+    def __init__(self, raise_error=False):
+        self.raise_error = check(raise_error, "raise_error", Boolean(), owner="TerminateOnNaN",
+                                 example="TerminateOnNaN(raise_error=True)")
+
+    def on_train_begin(self, logs=None):
+        self.reported = False
 
     def on_batch_end(self, step, logs):
         loss = logs["loss"]
         if np.isfinite(loss):
             return
-        message = (
-            f"Training stopped: the loss became {loss} at epoch {logs['epoch']}, step {step}. "
-            + self._likely_cause()
-        )
         self.model.stop_training = True
-        self.model.history.stop_reason = message
-        warnings.warn(message, TrainingDivergedWarning, stacklevel=2)
+        self._report(f"Training stopped: the loss became {loss} at epoch {logs['epoch']}, "
+                     f"step {step}. ")
 
-    def _likely_cause(self):
-        causes = []
-        learning_rate = getattr(self.model.optimizer, "learning_rate", None)
-        if learning_rate is not None:
-            causes.append(
-                f"the learning rate ({learning_rate:g}) is too large: try "
-                f"learning_rate={learning_rate / 10:g}"
-            )
-        scale = getattr(self.model, "_input_scale", None)
-        if scale is not None and scale > 10:
-            causes.append(
-                f"the inputs are not scaled (largest |x| is {scale:.3g}): standardize them "
-                "with mlplab.data.standardize"
-            )
-        return ("Likely causes: " + "; or ".join(causes) + ".") if causes else ""
+    def on_train_end(self, logs=None):
+        # Weights beyond the engine's input bound overflow the next forward pass (a squared
+        # error of their outputs is inf) even while they are finite: that is divergence too.
+        bound = input_bound(self.model.dtype)
+        largest = max((max(p.max(), -p.min()) for p in self.model.parameters() if p.size),
+                      default=0.0)
+        if not self.reported and not largest <= bound:  # NaN fails the comparison too
+            self._report(f"Training diverged: the weights became NaN, infinite or larger than "
+                         f"{bound:.3g} (largest |w| {largest:.3g}) by epoch "
+                         f"{len(self.model.history.epoch) - 1}, step {self.model.steps}. ")
+
+    def _report(self, what):
+        self.reported = True
+        message = what + likely_cause(self.model)
+        self.model.history.stop_reason = message
+        if self.raise_error:
+            raise TrainingDivergedError(message)
+        warnings.warn(message, TrainingDivergedWarning, stacklevel=3)
+
+
+def likely_cause(model) -> str:
+    """Why a model's training likely diverged, with fixes (never the bad value again)."""
+    causes = []
+    learning_rate = getattr(model.optimizer, "learning_rate", None)
+    if learning_rate is not None and learning_rate / 10 > 0:
+        causes.append(f"the learning rate ({learning_rate:g}) is too large: try "
+                      f"learning_rate={learning_rate / 10:g}")
+    scale = getattr(model, "_input_scale", None)
+    if scale is not None and scale > 10:
+        causes.append(f"the inputs are not scaled (largest |x| is {scale:.3g}): standardize "
+                      "them with mlplab.data.standardize")
+    return ("Likely causes: " + "; or ".join(causes) + ".") if causes else ""
 
 
 class ModelCheckpoint(Callback):
     """Save the model after each epoch (or only when ``monitor`` improves).
 
-    ``path`` may contain ``{epoch}``, e.g. ``"ckpt-{epoch:03d}.npz"``. Files are
-    written atomically by :meth:`Sequential.save`.
+    As in Keras, ``path`` may name ``{epoch}`` (counted from 1) and any quantity
+    fit logs, with a format: ``"ckpt-{epoch:03d}-{val_loss:.3f}.npz"``; it is
+    filled in with ``path.format(epoch=epoch + 1, **logs)``. A name that is not
+    logged raises an error listing the names that are. Files are written
+    atomically by :meth:`Sequential.save`.
     """
 
     def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto"):
-        self.path = str(path)
-        self.monitor = monitor
-        self.save_best_only = save_best_only
-        self.mode = _resolve_mode(mode, monitor)
+        if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+            raise InvalidTypeError(f"ModelCheckpoint(path={short_repr(path)}): path must be a "
+                                   "file path (a str or pathlib.Path). Try "
+                                   "ModelCheckpoint('model-{epoch:03d}.npz').")
+        self.path = os.fspath(path)
+        self.fields = _path_fields(self.path)
+        self.monitor, self.mode = _check_monitor(monitor, mode, "ModelCheckpoint")
+        self.save_best_only = check(save_best_only, "save_best_only", Boolean(),
+                                    owner="ModelCheckpoint",
+                                    example="ModelCheckpoint(path, save_best_only=True)")
         self.saved: list = []
 
     def on_train_begin(self, logs=None):
@@ -206,9 +265,44 @@ class ModelCheckpoint(Callback):
             if not _improved(self.mode, value, self.best, 0.0):
                 return
             self.best = value
-        path = self.path.format(epoch=epoch)
+        path = self.file_path(epoch, logs)
         self.model.save(path)
         self.saved.append(path)
+
+    def file_path(self, epoch, logs) -> str:
+        """The path for 0-based ``epoch`` with its ``logs``, as Keras fills it in."""
+        values = {**logs, "epoch": epoch + 1}
+        call = f"ModelCheckpoint({short_repr(self.path)})"
+        for field in self.fields:
+            if field not in values:
+                raise InvalidInputError(
+                    f"{call}: the path names {{{field}}}, which fit does not log."
+                    f"{did_you_mean(field, values)} It may name: {', '.join(sorted(values))}.")
+        try:
+            return self.path.format(**values)
+        except (ValueError, TypeError, IndexError, AttributeError, KeyError) as exc:
+            raise InvalidInputError(f"{call}: cannot fill in the path ({exc}). Use formats "
+                                    "such as {epoch:03d} or {val_loss:.4f}.") from None
+
+
+def _path_fields(path) -> list:
+    """The names a checkpoint path's ``{...}`` fields refer to, or raise if malformed."""
+    call = f"ModelCheckpoint({short_repr(path)})"
+    try:
+        parsed = list(string.Formatter().parse(path))
+    except ValueError:
+        raise InvalidInputError(f"{call}: the path has an unmatched '{{' or '}}'. Write a "
+                                "literal brace twice ('{{'), and fields as {epoch:03d}.") from None
+    fields = []
+    for _, field, _, _ in parsed:
+        if field is None:
+            continue
+        name = field.split(".")[0].split("[")[0]
+        if not name or name.isdigit():
+            raise InvalidInputError(f"{call}: the path has a positional field {{{field}}}; "
+                                    "name a logged quantity instead, e.g. {epoch} or {loss}.")
+        fields.append(name)
+    return fields
 
 
 class WeightSnapshots(Callback):
@@ -221,10 +315,10 @@ class WeightSnapshots(Callback):
     """
 
     def __init__(self, every=1, unit="epoch"):
-        self.every = check_positive_int(every, "every", "WeightSnapshots(every=10)")
-        if unit not in ("epoch", "step"):
-            raise InvalidInputError(f"WeightSnapshots(unit={unit!r}): use 'epoch' or 'step'.")
-        self.unit = unit
+        self.every = check(every, "every", Integer(1), owner="WeightSnapshots",
+                           example="WeightSnapshots(every=10)")
+        self.unit = check(unit, "unit", Options(("epoch", "step")), owner="WeightSnapshots",
+                          example="WeightSnapshots(unit='epoch')")
         self.wants_batches = unit == "step"
         self.snapshots: list = []
 
@@ -256,7 +350,8 @@ class ProgressBar(Callback):
     """A rich progress bar over epochs showing the latest loss and metrics."""
 
     def __init__(self, epochs):
-        self.epochs = epochs
+        self.epochs = check(epochs, "epochs", Integer(1), owner="ProgressBar",
+                            example="ProgressBar(epochs=100)")
 
     def on_train_begin(self, logs=None):
         self.progress = progress_bar("training", "epochs", status=True)
@@ -306,15 +401,26 @@ def _console():
     return console
 
 
-def with_defaults(callbacks, history, verbose, epochs):
-    """The callbacks ``fit`` runs: History first, a NaN guard unless given, a bar if asked."""
-    callbacks = list(callbacks or [])
+def as_list(callbacks) -> list:
+    """``fit``'s ``callbacks`` as a list: None, one Callback, or a list or tuple of them."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if not isinstance(callbacks, (list, tuple)):
+        raise InvalidTypeError(f"fit(callbacks={short_repr(callbacks)}): give a list of "
+                               "callbacks, e.g. fit(X, y, callbacks=[EarlyStopping()]).")
     for callback in callbacks:
         if not isinstance(callback, Callback):
-            raise InvalidInputError(
-                f"callbacks: {callback!r} is not an mlplab Callback; subclass "
-                "mlplab.engine.callbacks.Callback."
-            )
+            raise InvalidTypeError(
+                f"callbacks: {short_repr(callback)} is not an mlplab Callback; subclass "
+                "mlplab.engine.callbacks.Callback.")
+    return list(callbacks)
+
+
+def with_defaults(callbacks, history, verbose, epochs):
+    """The callbacks ``fit`` runs: History first, a NaN guard unless given, a bar if asked."""
+    callbacks = as_list(callbacks)
     if not any(isinstance(c, TerminateOnNaN) for c in callbacks):
         callbacks.append(TerminateOnNaN())
     if verbose == 1:

@@ -23,22 +23,53 @@ by that honest name as ``"fan_out_normal"``. Normal draws here are plain
 (untruncated) normals, as in PyTorch's ``xavier_normal_``.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from mlplab._validation import lookup
+from mlplab._validation import Options, Real, check, did_you_mean, lookup, short_repr
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
 
 class Initializer:
-    """Base class. Subclasses are frozen dataclasses, so ``config()`` is their fields."""
+    """Base class. Subclasses are frozen dataclasses, so ``config()`` is their fields.
+
+    ``constraints`` maps each field to what it accepts and an example value;
+    the fields are checked (and cleaned) when the initializer is created.
+    """
+
+    constraints: dict = {}
+
+    def __post_init__(self):
+        owner = type(self).__name__
+        for name, (constraint, example) in self.constraints.items():
+            value = check(getattr(self, name), name, constraint, owner=owner,
+                          example=f"{owner}({name}={example!r})")
+            object.__setattr__(self, name, value)  # frozen: set through object
 
     def __call__(self, shape, rng, dtype):
         raise NotImplementedError
 
+    def _drawn(self, draw, dtype):
+        """``draw()`` (float64 values) as ``dtype``, refusing values beyond its range."""
+        limit = float(np.finfo(dtype).max)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+                values = draw()
+        except OverflowError:  # numpy's uniform of a range wider than float64 holds
+            values = np.array([np.inf])
+        if values.size and not max(values.max(), -values.min()) <= limit:  # NaN fails too
+            raise InvalidInputError(
+                f"{self!r} draws values beyond the range of {np.dtype(dtype)} ({limit:.3g}). "
+                "Use smaller parameters" + (" or dtype='float64'." if limit < 1e300 else "."))
+        return values.astype(dtype)
+
     def config(self) -> dict:
         return {"name": REGISTRY_NAMES[type(self)], **asdict(self)}
+
+
+_FINITE = Real()
+_AT_LEAST_0 = Real(0)
 
 
 @dataclass(frozen=True)
@@ -49,6 +80,10 @@ class VarianceScaling(Initializer):
     mode: str = "fan_in"  # "fan_in", "fan_out" or "fan_avg"
     distribution: str = "normal"  # "normal" or "uniform"
 
+    constraints = {"scale": (Real(0, closed="neither"), 1.0),
+                   "mode": (Options(("fan_in", "fan_out", "fan_avg")), "fan_in"),
+                   "distribution": (Options(("normal", "uniform")), "normal")}
+
     def __call__(self, shape, rng, dtype):
         fan_in, fan_out = (shape[0], shape[-1]) if len(shape) > 1 else (shape[0], shape[0])
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[
@@ -57,8 +92,8 @@ class VarianceScaling(Initializer):
         variance = self.scale / fan
         if self.distribution == "uniform":
             limit = np.sqrt(3.0 * variance)  # U(-l, l) has variance l^2 / 3
-            return rng.uniform(-limit, limit, size=shape).astype(dtype)
-        return (rng.standard_normal(size=shape) * np.sqrt(variance)).astype(dtype)
+            return self._drawn(lambda: rng.uniform(-limit, limit, size=shape), dtype)
+        return self._drawn(lambda: rng.standard_normal(size=shape) * np.sqrt(variance), dtype)
 
     def config(self):
         named = {v: k for k, v in _FAMILY.items()}.get(self)
@@ -72,8 +107,11 @@ class Normal(Initializer):
     stddev: float = 0.05
     mean: float = 0.0
 
+    constraints = {"stddev": (_AT_LEAST_0, 0.05), "mean": (_FINITE, 0.0)}
+
     def __call__(self, shape, rng, dtype):
-        return (self.mean + self.stddev * rng.standard_normal(size=shape)).astype(dtype)
+        return self._drawn(lambda: self.mean + self.stddev * rng.standard_normal(size=shape),
+                           dtype)
 
 
 @dataclass(frozen=True)
@@ -82,8 +120,10 @@ class Uniform(Initializer):
 
     limit: float = 0.05
 
+    constraints = {"limit": (_AT_LEAST_0, 0.05)}
+
     def __call__(self, shape, rng, dtype):
-        return rng.uniform(-self.limit, self.limit, size=shape).astype(dtype)
+        return self._drawn(lambda: rng.uniform(-self.limit, self.limit, size=shape), dtype)
 
 
 @dataclass(frozen=True)
@@ -92,8 +132,10 @@ class Constant(Initializer):
 
     value: float = 0.0
 
+    constraints = {"value": (_FINITE, 0.0)}
+
     def __call__(self, shape, rng, dtype):
-        return np.full(shape, self.value, dtype=dtype)
+        return self._drawn(lambda: np.full(shape, self.value), dtype)
 
 
 _FAMILY = {
@@ -134,13 +176,14 @@ def get(identifier) -> Initializer:
                     f"initializer {name!r} takes no parameters; got {sorted(params)}."
                 )
             return kind
-        try:
-            return kind(**params)
-        except TypeError:
-            fields = ", ".join(kind.__dataclass_fields__)
+        takes = [field.name for field in fields(kind)]
+        unknown = [key for key in params if key not in takes]
+        if unknown:
             raise InvalidInputError(
-                f"initializer {name!r} got parameters {sorted(params)}; it takes: {fields}."
-            ) from None
+                f"initializer {short_repr(name)} got parameters "
+                f"{short_repr(sorted(map(str, params)))}; it takes: {', '.join(takes)}."
+                + did_you_mean(unknown[0], takes))
+        return kind(**params)
     if isinstance(identifier, str):
         kind = lookup(ALL_NAMES, identifier, "initializer")
         return kind() if isinstance(kind, type) else kind

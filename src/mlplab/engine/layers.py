@@ -10,12 +10,11 @@ The contract, for every layer:
   ``gradients`` (same order as ``parameters``) and returns dL/d(input).
 """
 
-import numbers
-
 import numpy as np
 
+from mlplab._validation import Integer, Optional, Real, check, check_parameter_memory
 from mlplab.engine import activations, initializers, regularizers
-from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError
+from mlplab.errors import NotFittedError
 
 
 class Layer:
@@ -84,18 +83,15 @@ class Dense(Layer):
         input_dim=None,
     ):
         super().__init__()
-        if isinstance(units, bool) or not isinstance(units, numbers.Integral):
-            raise InvalidTypeError(f"Dense(units={units!r}): units must be a positive int. "
-                                   "Try Dense(16).")
-        if units <= 0:
-            raise InvalidInputError(f"Dense(units={units}): units must be a positive int. "
-                                    "Try Dense(16).")
-        if input_dim is not None and (
-            isinstance(input_dim, bool) or not isinstance(input_dim, numbers.Integral)
-            or input_dim <= 0
-        ):
-            raise InvalidInputError(f"Dense(input_dim={input_dim!r}): input_dim must be a "
-                                    "positive int, e.g. Dense(8, input_dim=2).")
+        units = check(units, "units", Integer(1), owner="Dense", example="Dense(16)")
+        input_dim = check(input_dim, "input_dim", Optional(Integer(1)), owner="Dense",
+                          example="Dense(8, input_dim=2)")
+        # Refused at once if even one input feature in float32 (the fewest bytes this
+        # layer can take) would not fit; build checks again with the real width and dtype.
+        check_parameter_memory(
+            (1 + (input_dim or 1)) * units, "float32",
+            f"Dense(units={units})" + ("" if input_dim else " on a single input feature"),
+            "Use fewer units, e.g. Dense(16).")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -105,6 +101,8 @@ class Dense(Layer):
 
     def build(self, input_dim, rng, dtype):
         self.input_dim = int(input_dim)
+        check_parameter_memory((self.input_dim + 1) * self.units, dtype, repr(self),
+                               "Use fewer units or fewer input features.")
         self.kernel = self.kernel_initializer((self.input_dim, self.units), rng, dtype)
         self.bias = self.bias_initializer((self.units,), rng, dtype)
         self.parameters = [self.kernel, self.bias]
@@ -176,10 +174,8 @@ class Dropout(Layer):
 
     def __init__(self, rate):
         super().__init__()
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise InvalidInputError(f"Dropout(rate={rate!r}): rate must be a number in [0, 1), "
-                                    "e.g. Dropout(0.2).")
-        self.rate = float(rate)
+        self.rate = check(rate, "rate", Real(0, 1, "left"), owner="Dropout",
+                          example="Dropout(0.2)")
         self.rng = None
 
     def build(self, input_dim, rng, dtype):

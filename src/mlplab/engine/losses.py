@@ -16,7 +16,14 @@ it is normalised to average 1, so weights of all ones change nothing.
 
 import numpy as np
 
-from mlplab._validation import lookup
+from mlplab._validation import (
+    as_numeric_array,
+    check_finite,
+    check_magnitude,
+    input_bound,
+    lookup,
+    short_repr,
+)
 from mlplab.engine import activations
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
@@ -63,18 +70,37 @@ class Loss:
 
 
 def _numeric_targets(y, loss_name):
-    array = np.asarray(y)
-    if array.dtype == object or array.dtype.kind in "USO":
+    """``y`` as an array of numbers with one row per sample, finite; else raise."""
+    kind = getattr(getattr(y, "dtype", None), "kind", None)
+    if kind in ("U", "S") or (kind is None and _holds_text(y)):
+        array = np.asarray(y)
         raise InvalidInputError(
             f"loss={loss_name!r} needs numeric labels; got {array.dtype} values such as "
-            f"{array.ravel()[:3].tolist()}. Encode them with sklearn's LabelEncoder, "
-            "or use mlplab's NetClassifier, which accepts any labels."
-        )
+            f"{short_repr(array.ravel()[:3].tolist())}. Encode them with sklearn's "
+            "LabelEncoder, or use mlplab's NetClassifier, which accepts any labels.")
+    array = as_numeric_array(y, "y", "Encode labels as numbers with sklearn's LabelEncoder, "
+                             "or use NetClassifier, which accepts any labels")
     if array.ndim == 0 or array.size == 0:
-        raise InvalidInputError(f"y must hold one label per sample; got {array!r}.")
-    if not np.all(np.isfinite(array.astype(float))):
-        raise InvalidInputError("y contains NaN or inf. Drop or fix those samples first.")
+        raise InvalidInputError(f"y must hold one label per sample; got {short_repr(y)}.")
+    check_finite(array, "y")
     return array
+
+
+def _holds_text(y) -> bool:
+    try:
+        return np.asarray(y).dtype.kind in "US"
+    except Exception:  # ragged: as_numeric_array says so
+        return False
+
+
+def _check_probabilities(array, loss_name):
+    """Cross-entropy targets are probabilities (0/1 labels or soft ones): in [0, 1]."""
+    if array.min() < 0 or array.max() > 1:
+        values = np.unique(array)[:5].tolist()
+        raise InvalidInputError(
+            f"loss={loss_name!r} needs targets in [0, 1] (labels 0 or 1, or one-hot or "
+            f"probability rows); got values {short_repr(values)}. Map them first, e.g. "
+            f"y = (y == {values[-1]!r}).astype(int), or give class indices 0..k-1.")
 
 
 def _as_columns(array, n_outputs, loss_name):
@@ -109,9 +135,9 @@ class BinaryCrossentropy(Loss):
             values = np.unique(array)[:5].tolist()
             raise InvalidInputError(
                 f"loss='binary_crossentropy' needs labels 0 or 1 (or probabilities in "
-                f"[0, 1]); got values {values}. Map them first, e.g. y = (y == {values[-1]})"
-                ".astype(int), or use 'categorical_crossentropy' with a softmax output "
-                "for more than two classes."
+                f"[0, 1]); got values {short_repr(values)}. Map them first, e.g. "
+                f"y = (y == {values[-1]!r}).astype(int), or use 'categorical_crossentropy' "
+                "with a softmax output for more than two classes."
             )
         return array.astype(dtype)
 
@@ -139,13 +165,15 @@ class CategoricalCrossentropy(Loss):
         if array.ndim == 2 and array.shape[1] == 1:
             array = array[:, 0]
         if array.ndim == 2:
-            return _as_columns(array, n_outputs, self.name).astype(dtype)
+            array = _as_columns(array, n_outputs, self.name)
+            _check_probabilities(array, self.name)
+            return array.astype(dtype)
         labels = array.astype(float)
-        if np.any(labels != np.round(labels)) or labels.min() < 0:
+        if array.ndim != 1 or np.any(labels != np.round(labels)) or labels.min() < 0:
             raise InvalidInputError(
                 "loss='categorical_crossentropy' needs integer class labels 0..k-1 or "
-                f"one-hot rows; got values such as {np.unique(array)[:5].tolist()}. "
-                "Encode them with sklearn's LabelEncoder."
+                f"one-hot rows; got values such as {short_repr(np.unique(array)[:5].tolist())}"
+                f" in shape {array.shape}. Encode them with sklearn's LabelEncoder."
             )
         if labels.max() >= n_outputs:
             raise InvalidInputError(
@@ -176,7 +204,11 @@ class MeanSquaredError(Loss):
         return activation.backward(z, a, _scale(grad_a, sample_factor))
 
     def prepare_targets(self, y, n_outputs, dtype):
-        return _as_columns(_numeric_targets(y, self.name), n_outputs, self.name).astype(dtype)
+        """Targets within the engine's bound (:func:`mlplab._validation.input_bound`): the
+        loss squares them, as the inputs are squared."""
+        array = _as_columns(_numeric_targets(y, self.name), n_outputs, self.name)
+        check_magnitude(array, "y", dtype, input_bound(dtype))
+        return array.astype(dtype)
 
 
 LOSSES = {
@@ -202,7 +234,7 @@ def get(identifier) -> Loss:
         key = identifier.strip().lower()
         return lookup(LOSSES, _ALIASES.get(key, key), "loss")
     raise InvalidTypeError(
-        f"loss={identifier!r}: give a name, one of {', '.join(LOSSES)}."
+        f"loss={short_repr(identifier)}: give a name, one of {', '.join(LOSSES)}."
     )
 
 

@@ -6,7 +6,7 @@ the targets as the loss prepared them (same shape).
 
 import numpy as np
 
-from mlplab._validation import lookup
+from mlplab._validation import lookup, short_repr
 from mlplab.errors import InvalidTypeError
 
 
@@ -43,6 +43,7 @@ _ALIASES = {"acc": "accuracy", "mean_squared_error": "mse", "mean_absolute_error
 def get(identifier):
     """Resolve a metric name to ``(name, function)``."""
     if not isinstance(identifier, str):
-        raise InvalidTypeError(f"metrics: give names such as 'accuracy'; got {identifier!r}.")
+        raise InvalidTypeError(f"metrics: {short_repr(identifier)} is not a metric name; give "
+                               f"names from {', '.join(METRICS)}, e.g. ['accuracy'].")
     key = _ALIASES.get(identifier.strip().lower(), identifier.strip().lower())
     return key, lookup(METRICS, key, "metric")

@@ -10,14 +10,27 @@ batch; the compiled one (:mod:`mlplab.fast`) gives the same numbers, faster.
 import numpy as np
 
 from mlplab._rng import as_generator
-from mlplab._validation import check_fraction, check_positive_int, check_same_length, check_X
+from mlplab._validation import (
+    Boolean,
+    Integer,
+    Optional,
+    Options,
+    Real,
+    check,
+    check_dtype,
+    check_same_length,
+    check_sample_weight,
+    check_X,
+    input_bound,
+    short_repr,
+)
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import flat, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
-from mlplab.engine.runners import EpochOrders, choose_runner
-from mlplab.engine.spec import check_chain, layers_from_dicts, layers_from_sizes
+from mlplab.engine.runners import ENGINES, EpochOrders, choose_runner
+from mlplab.engine.spec import check_chain, check_memory, layers_from_dicts, layers_from_sizes
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
 
 DTYPES = ("float64", "float32")
@@ -40,14 +53,16 @@ class Sequential:
     """
 
     def __init__(self, layers=None, *, random_state=None, dtype="float64"):
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise InvalidTypeError(f"Sequential(layers={short_repr(layers)}): give a list of "
+                                   "layers, e.g. Sequential([Dense(8, input_dim=2), Dense(1)]).")
         self.layers = list(layers or [])
         for position, layer in enumerate(self.layers, start=1):
             if not isinstance(layer, Layer):
-                raise InvalidTypeError(f"layer {position} is {layer!r}, not an mlplab layer. "
-                                       "Use mlplab.Dense(...) or Sequential.from_spec(...).")
-        if str(np.dtype(dtype)) not in DTYPES:
-            raise InvalidInputError(f"dtype={dtype!r}: use 'float64' (default) or 'float32'.")
-        self.dtype = np.dtype(dtype)
+                raise InvalidTypeError(f"layer {position} is {short_repr(layer)}, not an mlplab "
+                                       "layer. Use mlplab.Dense(...) or Sequential.from_spec(...).")
+        self.dtype = check_dtype(dtype, "Sequential")
+        as_generator(random_state)  # only checks it: a Generator is returned as it is, unused
         self.random_state = random_state
         self.loss = self.optimizer = None
         self.metrics: list = []
@@ -70,11 +85,14 @@ class Sequential:
         """
         if isinstance(spec, dict) and "layers" in spec:
             spec = spec["layers"]
-        if isinstance(spec, (str, bytes)) or not hasattr(spec, "__len__"):
-            raise SpecError(f"spec={spec!r}: give a list of sizes such as [2, 8, 1] or a list "
-                            "of layer dicts.")
+        if isinstance(spec, np.ndarray) and spec.ndim == 1:
+            spec = spec.tolist()
+        if not isinstance(spec, (list, tuple, range)):
+            raise SpecError(f"spec={short_repr(spec)}: give a list of sizes such as [2, 8, 1] "
+                            "or a list of layer dicts.")
         spec = list(spec)
-        options = {"kernel_initializer": kernel_initializer}
+        options = {"kernel_initializer": kernel_initializer,
+                   "dtype": check_dtype(dtype, "Sequential.from_spec")}
         if spec and all(isinstance(item, dict) for item in spec):
             layers = layers_from_dicts(spec, activation, output_activation, **options)
         else:
@@ -116,9 +134,13 @@ class Sequential:
         if input_dim is None:
             raise NotFittedError("build(): the input width is unknown. Give the first layer "
                                  "input_dim=..., call build(input_dim), or call fit(X, y).")
+        input_dim = check(input_dim, "input_dim", Integer(1), owner="build",
+                          example="build(input_dim=2)")
         if declared is not None and declared != input_dim:
             raise InvalidInputError(f"X has {input_dim} features but the first layer declares "
                                     f"input_dim={declared}.")
+        widths = [input_dim] + [layer.units for layer in self.layers if isinstance(layer, Dense)]
+        check_memory(widths, self.dtype, f"this network ({'-'.join(map(str, widths))})")
         self._rng = as_generator(self.random_state)
         width = input_dim
         for layer in self.layers:
@@ -170,6 +192,9 @@ class Sequential:
         optimizer = optimizers.get(optimizer, **overrides)
         if isinstance(metrics, str):
             metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise InvalidTypeError(f"compile(metrics={short_repr(metrics)}): metrics must be a "
+                                   "list of names. Try compile(metrics=['accuracy']).")
         metrics = [get_metric(m) for m in (metrics or [])]
         # Assign only once everything resolved, so a failed compile changes nothing.
         self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
@@ -257,14 +282,17 @@ class Sequential:
         """
         if self.loss is None:
             raise NotFittedError("fit(): call compile(loss=..., optimizer=...) before fit.")
-        epochs = check_positive_int(epochs, "epochs", "epochs=100")
+        epochs, batch_size, validation_split, shuffle, verbose, engine = self._fit_arguments(
+            epochs, batch_size, validation_split, shuffle, verbose, engine)
+        callbacks = callbacks_module.as_list(callbacks)
+        rng = None if random_state is None else as_generator(random_state)
         X, Y, factor = self._prepare(X, y, sample_weight)
-        rng = self._rng if random_state is None else as_generator(random_state)
+        rng = self._rng if rng is None else rng
         validation, X, Y, factor = self._validation(validation_data, validation_split, X, Y,
                                                     factor, rng)
         n_samples = len(X)
-        batch_size = n_samples if batch_size is None else check_positive_int(
-            batch_size, "batch_size", "batch_size=32, or None for full batch")
+        # More than n_samples is one full batch: the same steps, and no huge int downstream.
+        batch_size = n_samples if batch_size is None else min(batch_size, n_samples)
         for layer in self.layers:
             if hasattr(layer, "rng"):
                 layer.rng = rng  # dropout masks follow the training seed
@@ -297,6 +325,20 @@ class Sequential:
             callback.on_train_end()
         return self.history
 
+    @staticmethod
+    def _fit_arguments(epochs, batch_size, validation_split, shuffle, verbose, engine):
+        """fit's scalar arguments, checked before any data is touched."""
+        def fit_check(value, name, constraint, example):
+            return check(value, name, constraint, owner="fit", example=f"fit(X, y, {example})")
+
+        return (fit_check(epochs, "epochs", Integer(1), "epochs=100"),
+                fit_check(batch_size, "batch_size", Optional(Integer(1)), "batch_size=32"),
+                fit_check(validation_split, "validation_split", Real(0, 1, "left"),
+                          "validation_split=0.2"),
+                fit_check(shuffle, "shuffle", Boolean(), "shuffle=True"),
+                fit_check(verbose, "verbose", Options((0, 1, 2)), "verbose=0"),
+                fit_check(engine, "engine", Options(ENGINES), "engine='auto'"))
+
     def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
         """The epoch's logs (loss, metrics, validation), printed if asked, to the callbacks."""
         logs = {"loss": loss, **self._metric_logs(outputs, Y)}
@@ -310,32 +352,35 @@ class Sequential:
 
     def _prepare(self, X, y, sample_weight):
         """Validate (X, y, sample_weight); return arrays in the model's dtype."""
-        X = check_X(X, dtype=self.dtype, n_features=self.input_dim)
+        X = self._check_X(X)
         if not self.built:
             self.build(X.shape[1])
         Y = self.loss.prepare_targets(y, self.output_layer.units, self.dtype)
         check_same_length(X, Y)
         if sample_weight is None:
             return X, Y, None
-        weights = np.asarray(sample_weight, dtype=self.dtype)
-        if weights.shape != (len(X),):
-            raise InvalidInputError(f"sample_weight has shape {weights.shape}; it needs one "
-                                    f"weight per sample, shape ({len(X)},).")
-        if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
-            raise InvalidInputError("sample_weight must be finite, >= 0 and not all zero.")
-        return X, Y, (weights * (len(weights) / weights.sum()))[:, None]
+        weights = check_sample_weight(sample_weight, len(X))  # float64
+        with np.errstate(over="ignore"):
+            if not np.isfinite(weights.sum()):  # huge weights: scale first, so the sum is finite
+                weights = weights / weights.max()
+        return X, Y, (weights * (len(weights) / weights.sum())).astype(self.dtype)[:, None]
+
+    def _check_X(self, X, name="X"):
+        """``X`` as the model's dtype, within the engine's magnitude bound (see
+        :func:`mlplab._validation.input_bound`: 2**256 in float64, 2**32 in float32)."""
+        return check_X(X, dtype=self.dtype, n_features=self.input_dim, name=name,
+                       max_abs=input_bound(self.dtype))
 
     def _validation(self, validation_data, validation_split, X, Y, factor, rng):
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise InvalidInputError("validation_data must be a pair (X_val, y_val).")
-            X_val = check_X(validation_data[0], dtype=self.dtype, n_features=self.input_dim,
-                            name="X_val")
+            X_val = self._check_X(validation_data[0], name="X_val")
             Y_val = self.loss.prepare_targets(validation_data[1], self.output_layer.units,
                                               self.dtype)
             check_same_length(X_val, Y_val, ("X_val", "y_val"))
             return (X_val, Y_val), X, Y, factor
-        fraction = check_fraction(validation_split, "validation_split")
+        fraction = validation_split
         n_val = int(round(fraction * len(X)))
         if fraction == 0:
             return None, X, Y, factor
@@ -359,7 +404,7 @@ class Sequential:
 
     def _check_ready(self, X):
         self._require_built()
-        return check_X(X, dtype=self.dtype, n_features=self.input_dim)
+        return self._check_X(X)
 
     # Rows per forward pass when predicting: small enough that every layer's arrays stay
     # in cache and memory stays bounded on large grids, big enough to amortise calls.
@@ -375,12 +420,28 @@ class Sequential:
         return self._predict_rows(self._check_ready(X), logits=True)
 
     def _predict_rows(self, X, logits):
-        """Forward passes over chunks of rows, written into one result array."""
+        """Forward passes over chunks of rows, written into one result array.
+
+        NaN or inf comes out only of a model whose weights are NaN or inf, which
+        ``fit`` reported as divergence; finite weights that overflow raise.
+        """
         result = np.empty((len(X), self.output_layer.units), dtype=self.dtype)
-        for start in range(0, len(X), self.PREDICT_CHUNK):
-            outputs = self.forward(X[start:start + self.PREDICT_CHUNK])
-            result[start:start + len(outputs)] = self.output_layer.logits if logits else outputs
+        with np.errstate(over="ignore", invalid="ignore"):  # checked below
+            for start in range(0, len(X), self.PREDICT_CHUNK):
+                outputs = self.forward(X[start:start + self.PREDICT_CHUNK])
+                result[start:start + len(outputs)] = (self.output_layer.logits if logits
+                                                      else outputs)
+        if not np.isfinite(result).all() and self._weights_are_finite():
+            largest = max(float(np.max(np.abs(p))) for p in self.parameters())
+            raise InvalidInputError(
+                f"the forward pass overflowed: finite inputs (largest |x| "
+                f"{float(np.max(np.abs(X))):.3g}) and weights (largest |w| {largest:.3g}) gave "
+                "NaN or inf. Standardize X (mlplab.data.standardize), or retrain with a "
+                "smaller learning rate or a weight penalty.")
         return result
+
+    def _weights_are_finite(self) -> bool:
+        return all(np.isfinite(p).all() for p in self.parameters())
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid
@@ -409,10 +470,11 @@ class Sequential:
             raise NotFittedError("evaluate(): call compile(...) first.")
         self._require_built()
         X, Y, factor = self._prepare(X, y, sample_weight)
-        outputs = self.forward(X)
-        logits = self.output_layer.logits
-        loss = self.loss.value(logits, Y, self.output_layer.activation, factor) + self.penalty()
-        return {"loss": loss, **self._metric_logs(outputs, Y)}
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's NaN is its loss
+            outputs = self.forward(X)
+            logits = self.output_layer.logits
+            loss = self.loss.value(logits, Y, self.output_layer.activation, factor)
+            return {"loss": loss + self.penalty(), **self._metric_logs(outputs, Y)}
 
     # -- weights and description --------------------------------------------------
     def get_weights(self) -> list:

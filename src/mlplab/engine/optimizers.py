@@ -6,11 +6,9 @@ position in that list. Each docstring gives the update rule as code, for one
 parameter ``w`` with gradient ``g``.
 """
 
-import numbers
-
 import numpy as np
 
-from mlplab._validation import lookup
+from mlplab._validation import Boolean, Real, check, did_you_mean, lookup, short_repr
 from mlplab.engine import flat
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
@@ -75,18 +73,15 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-def _positive(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise InvalidInputError(f"{owner}({name}={value!r}): {name} must be a positive number, "
-                                f"e.g. {owner}({name}=0.01).")
-    return float(value)
+def _positive(value, name, owner, example=0.01):
+    """A positive, finite hyper-parameter (a learning rate, an epsilon)."""
+    return check(value, name, Real(0, closed="neither"), owner=owner,
+                 example=f"{owner}({name}={example:g})")
 
 
 def _fraction(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise InvalidInputError(f"{owner}({name}={value!r}): {name} must be in [0, 1), "
-                                f"e.g. {owner}({name}=0.9).")
-    return float(value)
+    """A decay rate or momentum in [0, 1): at 1 the state would never forget."""
+    return check(value, name, Real(0, 1, "left"), owner=owner, example=f"{owner}({name}=0.9)")
 
 
 class SGD(Optimizer):
@@ -107,7 +102,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
         self.momentum = _fraction(momentum, "momentum", "SGD")
-        self.nesterov = bool(nesterov)
+        self.nesterov = check(nesterov, "nesterov", Boolean(), owner="SGD",
+                              example="SGD(momentum=0.9, nesterov=True)")
 
     def state_names(self):
         return ("velocity",) if self.momentum != 0.0 else ()
@@ -143,7 +139,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate)
         self.beta_1 = _fraction(beta_1, "beta_1", "Adam")
         self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
-        self.epsilon = _positive(epsilon, "epsilon", "Adam")
+        self.epsilon = _positive(epsilon, "epsilon", "Adam", 1e-7)
 
     def state_names(self):
         return ("m", "v")
@@ -175,7 +171,7 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
         super().__init__(learning_rate)
         self.rho = _fraction(rho, "rho", "RMSprop")
-        self.epsilon = _positive(epsilon, "epsilon", "RMSprop")
+        self.epsilon = _positive(epsilon, "epsilon", "RMSprop", 1e-7)
 
     def state_names(self):
         return ("mean_square",)
@@ -201,10 +197,10 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7):
         super().__init__(learning_rate)
-        if not initial_accumulator_value >= 0:
-            raise InvalidInputError("Adagrad(initial_accumulator_value=...): must be >= 0.")
-        self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = _positive(epsilon, "epsilon", "Adagrad")
+        self.initial_accumulator_value = check(
+            initial_accumulator_value, "initial_accumulator_value", Real(0), owner="Adagrad",
+            example="Adagrad(initial_accumulator_value=0.1)")
+        self.epsilon = _positive(epsilon, "epsilon", "Adagrad", 1e-7)
 
     def state_names(self):
         return ("accumulator",)
@@ -234,14 +230,14 @@ def get(identifier, **overrides) -> Optimizer:
         name, params = identifier, dict(overrides)
     else:
         raise InvalidTypeError(
-            f"optimizer={identifier!r}: give a name ({', '.join(OPTIMIZERS)}), a dict such "
-            "as {'name': 'sgd', 'momentum': 0.9}, or an Optimizer object."
+            f"optimizer={short_repr(identifier)}: give a name ({', '.join(OPTIMIZERS)}), a "
+            "dict such as {'name': 'sgd', 'momentum': 0.9}, or an Optimizer object."
         )
     kind = lookup(OPTIMIZERS, name, "optimizer")
-    try:
-        return kind(**params)
-    except TypeError:
+    unknown = [key for key in params if key not in kind.hyperparameters]
+    if unknown:
+        suggestion = did_you_mean(unknown[0], kind.hyperparameters)
         raise InvalidInputError(
-            f"optimizer {name!r} got parameters {sorted(params)}; it takes: "
-            f"{', '.join(kind.hyperparameters)}."
-        ) from None
+            f"optimizer {short_repr(name)} got parameters {short_repr(sorted(map(str, params)))};"
+            f" it takes: {', '.join(kind.hyperparameters)}.{suggestion}")
+    return kind(**params)

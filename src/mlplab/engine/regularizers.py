@@ -8,15 +8,24 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from mlplab._validation import Real, check, did_you_mean, short_repr
 from mlplab.errors import InvalidInputError, InvalidTypeError
+
+
+def _strength(value, name, owner):
+    return check(value, name, Real(0), owner=owner, example=f"{owner}({name}=1e-4)")
 
 
 @dataclass(frozen=True)
 class L1L2:
-    """Penalty ``l1 * sum(|W|) + l2 * sum(W ** 2)``."""
+    """Penalty ``l1 * sum(|W|) + l2 * sum(W ** 2)``; both strengths finite and >= 0."""
 
     l1: float = 0.0
     l2: float = 0.0
+
+    def __post_init__(self):
+        for name in ("l1", "l2"):  # frozen: set the checked float through object
+            object.__setattr__(self, name, _strength(getattr(self, name), name, "L1L2"))
 
     def penalty(self, weights) -> float:
         return float(self.l1 * np.sum(np.abs(weights)) + self.l2 * np.sum(weights * weights))
@@ -30,12 +39,12 @@ class L1L2:
 
 def L1(l1=0.01) -> L1L2:  # noqa: N802 - named like the Keras regulariser it mirrors
     """An L1 penalty ``l1 * sum(|W|)``."""
-    return L1L2(l1=l1)
+    return L1L2(l1=_strength(l1, "l1", "L1"))
 
 
 def L2(l2=0.01) -> L1L2:  # noqa: N802
     """An L2 penalty ``l2 * sum(W ** 2)``."""
-    return L1L2(l2=l2)
+    return L1L2(l2=_strength(l2, "l2", "L2"))
 
 
 def get(identifier) -> L1L2 | None:
@@ -43,17 +52,13 @@ def get(identifier) -> L1L2 | None:
     if identifier is None or isinstance(identifier, L1L2):
         return identifier
     if isinstance(identifier, dict):
-        unknown = set(identifier) - {"l1", "l2"}
+        unknown = [key for key in identifier if key not in ("l1", "l2")]
         if unknown:
-            raise InvalidInputError(
-                f"regularizer keys {sorted(unknown)} are unknown; use 'l1' and/or 'l2', "
-                "e.g. {'l2': 1e-4}."
-            )
-        values = {k: float(v) for k, v in identifier.items()}
-        if any(v < 0 for v in values.values()):
-            raise InvalidInputError(f"regularizer {identifier}: strengths must be >= 0.")
-        return L1L2(**values)
+            suggestion = did_you_mean(unknown[0], ("l1", "l2"))
+            raise InvalidInputError(f"regularizer key {short_repr(unknown[0])} is unknown."
+                                    f"{suggestion} Use 'l1' and/or 'l2', e.g. {{'l2': 1e-4}}.")
+        return L1L2(**identifier)
     raise InvalidTypeError(
-        f"kernel_regularizer={identifier!r}: give None, mlplab.engine.L2(1e-4) or "
+        f"kernel_regularizer={short_repr(identifier)}: give None, mlplab.engine.L2(1e-4) or "
         "a dict such as {'l2': 1e-4}."
     )

@@ -14,7 +14,7 @@ after the first layer but, when given, must equal the previous layer's
 
 import numbers
 
-from mlplab._validation import did_you_mean
+from mlplab._validation import check_parameter_memory, did_you_mean, short_repr
 from mlplab.engine.layers import Dense, Dropout
 from mlplab.errors import SpecError
 
@@ -34,7 +34,15 @@ def _is_width(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def layers_from_sizes(sizes, activation, output_activation, **dense_options):
+def check_memory(widths, dtype, what) -> None:
+    """Raise before anything is allocated if Dense layers of ``widths`` (input first)
+    cannot be trained in this machine's memory (see ``check_parameter_memory``)."""
+    n_parameters = sum((fan_in + 1) * fan_out
+                       for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True))
+    check_parameter_memory(n_parameters, dtype, what, "Use narrower layers, e.g. [2, 64, 1].")
+
+
+def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **dense_options):
     """``[2, 4, 3, 1]`` -> Dense layers 2->4, 4->3 (``activation``), 3->1 (output)."""
     sizes = list(sizes)
     if len(sizes) < 2:
@@ -45,8 +53,10 @@ def layers_from_sizes(sizes, activation, output_activation, **dense_options):
     for position, size in enumerate(sizes):
         if not _is_width(size) or size <= 0:
             what = "input width" if position == 0 else f"layer {position} width"
-            raise SpecError(f"layer sizes {sizes}: the {what} is {size!r}; every entry must "
-                            "be a positive int, e.g. [2, 8, 1].")
+            raise SpecError(f"layer sizes {short_repr(sizes)}: the {what} is "
+                            f"{short_repr(size)}; every entry must be a positive int, "
+                            "e.g. [2, 8, 1].")
+    check_memory(sizes, dtype, f"layer sizes {short_repr(sizes)}")
     output_activation = output_activation or default_output_activation(sizes[-1])
     layers = []
     for index, units in enumerate(sizes[1:], start=1):
@@ -58,12 +68,18 @@ def layers_from_sizes(sizes, activation, output_activation, **dense_options):
     return layers
 
 
-def layers_from_dicts(specs, activation, output_activation, **dense_options):
+def layers_from_dicts(specs, activation, output_activation, dtype="float64", **dense_options):
     """Build layers from a list of layer dicts, checking that widths chain up."""
     dense_positions = [i for i, s in enumerate(specs) if _kind(s, i) == "dense"]
     if not dense_positions:
         raise SpecError("the layer list has no dense layer; add at least "
                         "{'input_dim': 2, 'output_dim': 1}.")
+    first = specs[dense_positions[0]].get("input_dim")
+    widths = [first if _is_width(first) and first > 0 else 1]  # unknown yet: build checks again
+    for position in dense_positions:
+        _check_keys(specs[position], DENSE_KEYS, position + 1)
+        widths.append(_units(specs[position], position + 1))
+    check_memory(widths, dtype, "the layer list")
     layers, previous_dim = [], None
     for position, spec in enumerate(specs):
         number = position + 1
@@ -96,11 +112,12 @@ def layers_from_dicts(specs, activation, output_activation, **dense_options):
 
 def _kind(spec, position):
     if not isinstance(spec, dict):
-        raise SpecError(f"layer {position + 1} is {spec!r}; each layer spec must be a dict "
-                        "such as {'input_dim': 2, 'output_dim': 8, 'activation': 'relu'}.")
+        raise SpecError(f"layer {position + 1} is {short_repr(spec)}; each layer spec must be "
+                        "a dict such as {'input_dim': 2, 'output_dim': 8, 'activation': 'relu'}.")
     kind = str(spec.get("type", "dense")).lower()
     if kind not in ("dense", "dropout"):
-        raise SpecError(f"layer {position + 1} has type={kind!r}; use 'dense' or 'dropout'."
+        raise SpecError(f"layer {position + 1} has type={short_repr(kind)}; use 'dense' or "
+                        "'dropout'."
                         + did_you_mean(kind, ["dense", "dropout"]))
     return kind
 
@@ -108,20 +125,22 @@ def _kind(spec, position):
 def _check_keys(spec, allowed, number):
     for key in spec:
         if key not in allowed:
-            raise SpecError(f"layer {number} has an unknown key {key!r}."
+            raise SpecError(f"layer {number} has an unknown key {short_repr(key)}."
                             f"{did_you_mean(key, allowed)} Allowed: {', '.join(sorted(allowed))}.")
 
 
 def _units(spec, number):
+    for key in ("output_dim", "units", "input_dim"):
+        value = spec.get(key)
+        if value is not None and (not _is_width(value) or value <= 0):
+            raise SpecError(f"layer {number} has {key}={short_repr(value)}; it must be a "
+                            f"positive int, e.g. '{key}': 8.")
     if "output_dim" in spec and "units" in spec and spec["output_dim"] != spec["units"]:
         raise SpecError(f"layer {number} gives output_dim={spec['output_dim']} and "
                         f"units={spec['units']}; give one of them.")
     units = spec.get("output_dim", spec.get("units"))
     if units is None:
         raise SpecError(f"layer {number} has no output_dim; add e.g. 'output_dim': 8.")
-    if not _is_width(units) or units <= 0:
-        raise SpecError(f"layer {number} has output_dim={units!r}; it must be a positive int, "
-                        "e.g. 'output_dim': 8.")
     return int(units)
 
 

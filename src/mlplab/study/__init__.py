@@ -8,9 +8,16 @@
 
 from mlplab.study.loader import load_study
 from mlplab.study.report import summarise, verdicts, write_report
-from mlplab.study.runner import RunSummary, default_database, run_study
+from mlplab.study.runner import (
+    RunSummary,
+    StudyInterrupted,
+    default_database,
+    run_study,
+    usable_cores,
+)
 from mlplab.study.spec import StudyError, StudySpec
 from mlplab.study.store import ResultStore
 
 __all__ = ["load_study", "run_study", "write_report", "summarise", "verdicts", "RunSummary",
-           "default_database", "StudyError", "StudySpec", "ResultStore"]
+           "StudyInterrupted", "default_database", "usable_cores", "StudyError", "StudySpec",
+           "ResultStore"]

@@ -155,7 +155,7 @@ def write_report(spec, database, out, fmt="html", seconds=None):
     -------
     out : the path written.
     """
-    from mlplab.engine.io import atomic_write
+    from mlplab._files import atomic_write
 
     with ResultStore(database) as store:
         rows = summarise(store, spec)

@@ -1,8 +1,19 @@
-"""Run a study's cells: in this process, a process pool, or on a Dask cluster."""
+"""Run a study's cells: in this process, a process pool, or on a Dask cluster.
+
+Every finished cell is saved at once, so a run can stop at any moment: Ctrl+C
+stops it promptly (the pool's workers are ended, not waited for) and says how
+many cells were kept, and pool workers exit by themselves when the run that
+started them dies, even by SIGKILL.
+"""
 
 import math
+import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +27,12 @@ EXECUTORS = ("process", "dask")
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a run did: cells in the study, already done before, run now, failed."""
+    """What a run did: cells in the study, already done before, run now, failed.
+
+    After an interruption (``interrupted``), ``ran`` counts the cells that
+    finished and were saved before it. ``errors`` holds one line per failed cell:
+    ``"moons / net / seed 3: ValueError: ..."``.
+    """
 
     database: Path
     total: int
@@ -24,6 +40,13 @@ class RunSummary:
     ran: int
     failed: int
     seconds: float
+    interrupted: bool = False
+    errors: tuple = ()
+
+    @property
+    def done(self):
+        """Cells of the study with a result in the database (a failed cell runs again)."""
+        return self.skipped + self.ran - self.failed
 
     def _repr_html_(self):  # Jupyter
         from mlplab.engine.describe import html_table
@@ -33,20 +56,55 @@ class RunSummary:
                             f"{self.seconds:.1f}", self.database)], "study run")
 
 
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl+C stopped :func:`run_study`; every cell finished before it is saved.
+
+    A ``KeyboardInterrupt``, so it stops a script or a notebook cell as usual;
+    ``summary`` (a :class:`RunSummary`) says what was kept.
+    """
+
+    def __init__(self, summary):
+        super().__init__(f"stopped: {summary.done} of {summary.total} cells saved in "
+                         f"{summary.database}; run again to resume.")
+        self.summary = summary
+
+
 def default_database(spec):
     """``results.sqlite`` beside the study file (or in the working folder)."""
     folder = Path(spec.path).parent if spec.path else Path(".")
     return folder / f"{Path(spec.path).stem if spec.path else 'study'}.sqlite"
 
 
-def _single_thread_blas():
-    # Cells run in parallel; BLAS threads inside each would fight over the cores.
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"
+def usable_cores():
+    """The CPU cores this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs, force=False):
+    """``jobs`` checked, and capped at :func:`usable_cores` with a warning unless ``force``.
+
+    More workers than cores only share the cores, and each holds a copy of the
+    libraries (about 250 MB).
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InvalidInputError(f"jobs={jobs!r}: give a positive int, e.g. --jobs 2.")
+    cores = usable_cores()
+    if jobs > cores and not force:
+        plural = "s" if cores > 1 else ""
+        warnings.warn(f"jobs={jobs} is more than the {cores} core{plural} this process may use, "
+                      f"so {cores} worker{plural} run (more would only share the cores, each "
+                      f"using ~250 MB). Pass force_jobs=True (--force-jobs) to start {jobs}.",
+                      UserWarning, stacklevel=3)
+        return cores
+    return jobs
 
 
 def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None, fresh=False,
-              progress=False, transform=None):
+              progress=False, transform=None, force_jobs=False):
     """Run every missing cell of ``spec`` and record it in SQLite.
 
     Parameters
@@ -55,7 +113,8 @@ def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None
     database : path, optional
         Default: ``<study file stem>.sqlite`` beside the study file.
     jobs : int
-        Worker processes (``executor="process"``); 1 runs in this process.
+        Worker processes (``executor="process"``); 1 runs in this process. More
+        than :func:`usable_cores` are capped at it, with a warning.
     executor : "process" or "dask"
         With "dask", cells go to the dask.distributed scheduler at ``scheduler``
         (a local cluster of ``jobs`` workers when None).
@@ -63,30 +122,47 @@ def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None
         Forget earlier results of this study and run everything again.
     transform : callable, optional
         Applied to each cell dict before it runs (tests use it to shorten runs).
+    force_jobs : bool
+        Start ``jobs`` workers even when there are fewer cores.
 
     Returns
     -------
     RunSummary
+
+    Raises
+    ------
+    StudyInterrupted
+        On Ctrl+C, after the cells finished so far are saved.
     """
     if executor not in EXECUTORS:
         raise InvalidInputError(f"executor={executor!r}: use 'process' or 'dask'.")
-    if not isinstance(jobs, int) or jobs < 1:
-        raise InvalidInputError(f"jobs={jobs!r}: give a positive int, e.g. --jobs 2.")
+    remote = executor == "dask" and scheduler is not None  # its workers are not on this machine
+    jobs = worker_count(jobs, force=force_jobs or remote)
     database = Path(database) if database else default_database(spec)
     cells = [transform(c) if transform else c for c in spec.cells()]
     start = time.perf_counter()
-    with ResultStore(database) as store:
+    with ResultStore(database, writable=True) as store:
         store.register(spec)
         if fresh:
             store.forget([c["key"] for c in cells])
         done = store.finished_keys()
         todo = [c for c in cells if c["key"] not in done]
-        failed = 0
-        for cell, result in _results(todo, jobs, executor, scheduler, progress):
-            store.save(cell, result)
-            failed += result["status"] != "done"
-    return RunSummary(database, len(cells), len(cells) - len(todo), len(todo), failed,
-                      time.perf_counter() - start)
+        ran, errors = 0, []
+        stream = _results(todo, jobs, executor, scheduler, progress)
+        try:
+            for cell, result in stream:
+                store.save(cell, result)
+                ran += 1
+                if result["status"] != "done":
+                    errors.append(f"{cell['dataset']} / {cell['model']} / seed {cell['seed']}: "
+                                  f"{result.get('error')}")
+        except KeyboardInterrupt:
+            stream.close()  # ends the workers now if Ctrl+C came while a result was saved
+            raise StudyInterrupted(RunSummary(
+                database, len(cells), len(cells) - len(todo), ran, len(errors),
+                time.perf_counter() - start, interrupted=True, errors=tuple(errors))) from None
+    return RunSummary(database, len(cells), len(cells) - len(todo), ran, len(errors),
+                      time.perf_counter() - start, errors=tuple(errors))
 
 
 def _results(cells, jobs, executor, scheduler, progress):
@@ -133,12 +209,83 @@ def estimated_cost(cell):
     return float(params.get("epochs", 200)) * samples * size
 
 
+def _single_thread_blas():
+    # Cells run in parallel; BLAS threads inside each would fight over the cores.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+
+
+def _start_worker(run_pid, start_method):
+    """Pool initializer: one BLAS thread, Ctrl+C left to the run, and exit when the run dies."""
+    _single_thread_blas()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides what Ctrl+C does
+    # fork and spawn make the run this worker's parent; a fork server is a parent that
+    # exits when the run does.
+    _exit_with_parent(run_pid if start_method in ("fork", "spawn") else os.getppid())
+
+
+def _exit_with_parent(parent_pid):
+    """End this process when ``parent_pid`` dies, however it dies (SIGKILL included).
+
+    An orphan is never told: it is re-parented (to init or a subreaper) and would
+    wait for work forever. Linux kills it itself once asked (PR_SET_PDEATHSIG);
+    everywhere, a daemon thread also sees ``os.getppid()`` change.
+    """
+    _ask_for_parent_death_signal()
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="mlplab-parent-watch",
+                     daemon=True).start()
+
+
+def _ask_for_parent_death_signal():
+    """Linux: have the kernel SIGKILL this process when its parent exits."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl (e.g. a musl build): the thread suffices
+        pass
+
+
+def _watch_parent(parent_pid, interval=0.5):
+    while os.getppid() == parent_pid:
+        time.sleep(interval)
+    os._exit(1)
+
+
 def _pool_results(cells, jobs):
     cells = sorted(cells, key=estimated_cost, reverse=True)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_single_thread_blas) as pool:
+    context = multiprocessing.get_context()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(), context.get_start_method()))
+    finished = False
+    try:
         futures = {pool.submit(run_cell, cell): cell for cell in cells}
         for future in as_completed(futures):
             yield futures[future], future.result()
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown()
+        else:  # Ctrl+C, an error, or the caller stopped reading: do not wait for the rest
+            _stop_now(pool)
+
+
+def _stop_now(pool):
+    """Cancel the cells not started and end the workers running the others."""
+    if hasattr(pool, "terminate_workers"):  # Python 3.14+
+        pool.terminate_workers()
+        return
+    workers = list((pool._processes or {}).values())  # before shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=10)
 
 
 def _dask_results(cells, jobs, scheduler):

@@ -38,22 +38,203 @@ type or an impossible setting names the file, the key and the fix.
     model = "svc_rbf"
     metric = "accuracy"
     value = 0.88
+
+The tables below (``TOP_LEVEL``, ``STUDY_TABLE``, ...) say which keys each table
+takes and what type of value each key holds; ``Where.table`` is the one check
+every table of a file goes through, and ``check_values`` refuses, anywhere in
+a file, the values that no key takes.
 """
 
+import datetime
 import itertools
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError
 
 METRICS = ("accuracy", "train_accuracy", "log_loss", "roc_auc", "mse", "r2", "fit_time")
 FIGURES = ("boundary", "probability", "loss_curve", "neurons")
-NET_KEYS_SPECIAL = {"name", "task", "grid"}
+MAX_SEEDS = 10_000  # seeds = N gives range(N)
+MAX_CELLS = 100_000  # datasets x grid points x seeds, over a whole study
+SEED_LIMIT = 2**32  # seeds and random_state: what NumPy's and scikit-learn's seeding take
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # TOML's integers (tomllib takes any size)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of TOML value, in the words an error message uses ("a list of strings")."""
+
+    words: str
+    accepts: Callable[[object], bool]
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML's true is no number
+
+
+def list_of(kind, words):
+    return Kind(words, lambda v: isinstance(v, list) and all(kind.accepts(x) for x in v))
+
+
+def either(*kinds):
+    return Kind(" or ".join(k.words for k in kinds), lambda v: any(k.accepts(v) for k in kinds))
+
+
+STRING = Kind("a string", lambda v: isinstance(v, str))
+NAME = Kind("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip()))
+INT = Kind("an int", _is_int)
+NUMBER = Kind("a number", lambda v: _is_int(v) or isinstance(v, float) and math.isfinite(v))
+BOOL = Kind("true or false", lambda v: isinstance(v, bool))
+TABLE = Kind("a table", lambda v: isinstance(v, dict))
+STRINGS = list_of(STRING, "a list of strings")
+TABLES = list_of(TABLE, "a list of tables")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a study file's table: its kind, an example for errors, required or not."""
+
+    kind: Kind
+    example: str
+    required: bool = False
+
+
+TOP_LEVEL = {
+    "study": Field(TABLE, '[study] with name = "my study"'),
+    "split": Field(TABLE, "[split] with test = 0.2"),
+    "datasets": Field(TABLES, '[[datasets]] tables, each with name = "moons"'),
+    "models": Field(TABLES, '[[models]] tables, each with name = "net"'),
+    "references": Field(TABLES, '[[references]] tables, each with dataset, model, metric, value'),
+    "include": Field(STRINGS, 'include = ["e1.toml", "e2.toml"]'),
+}
+COMBINED_TOP_LEVEL = {k: TOP_LEVEL[k] for k in ("study", "include")}  # parts hold the rest
+STUDY_TABLE = {
+    "name": Field(NAME, 'name = "E4: neural network vs SVMs"'),
+    "description": Field(STRING, 'description = "what the study shows"'),
+    "seeds": Field(either(INT, list_of(INT, "a list of ints")), "seeds = 5 or seeds = [0, 1, 2]"),
+    "metrics": Field(STRINGS, 'metrics = ["accuracy", "fit_time"]'),
+    "figures": Field(STRINGS, 'figures = ["boundary"]'),
+}
+COMBINED_STUDY_TABLE = {k: STUDY_TABLE[k] for k in ("name", "description")}
+SPLIT_TABLE = {
+    "test": Field(NUMBER, "test = 0.2"),
+    "validation": Field(NUMBER, "validation = 0.1"),
+    "stratify": Field(BOOL, "stratify = false"),
+    "random_state": Field(INT, "random_state = 42"),
+}
+DATASET_TABLE = {
+    "name": Field(NAME, 'name = "moons"', required=True),
+    "generator": Field(STRING, 'generator = "moons"'),
+    "csv": Field(STRING, 'csv = "points.csv"'),
+    "params": Field(TABLE, "params = { n_samples = 200, noise = 0.2 }"),
+    "features": Field(STRINGS, 'features = ["x1", "x2", "x1*x2"]'),
+    "label_column": Field(INT, "label_column = -1"),
+}
+BASELINE_TABLE = {
+    "name": Field(NAME, 'name = "svc"', required=True),
+    "baseline": Field(STRING, 'baseline = "svc_rbf"'),
+    "params": Field(TABLE, "params = { C = [0.1, 1.0] }"),
+    "datasets": Field(STRINGS, 'datasets = ["moons"]'),
+}
+# An mlplab net's other keys are NetClassifier/NetRegressor parameters, checked by building it.
+NET_TABLE = {
+    "name": Field(NAME, 'name = "net"', required=True),
+    "task": Field(STRING, 'task = "regression"'),
+    "datasets": Field(STRINGS, 'datasets = ["moons"]'),
+}
+REFERENCE_TABLE = {
+    "dataset": Field(STRING, 'dataset = "moons"', required=True),
+    "model": Field(STRING, 'model = "net"', required=True),
+    "metric": Field(STRING, 'metric = "accuracy"', required=True),
+    "value": Field(NUMBER, "value = 0.88", required=True),
+    "source": Field(STRING, 'source = "the paper, table 2"'),
+    "note": Field(STRING, 'note = "shown beside the verdict"'),
+}
 
 
 class StudyError(InvalidInputError):
     """A study file that cannot be run; the message names the file, the key and the fix."""
+
+
+def check_values(document, where):
+    """Refuse values no key takes: nan/inf, dates and times, integers beyond 64 bits."""
+    pending = [((), document)]
+    while pending:
+        keys, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((keys + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((keys + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise where.error(_place(keys), f"got {value}; a study takes finite numbers only.")
+        elif isinstance(value, datetime.date | datetime.time):
+            raise where.error(_place(keys), f"got the date/time {value.isoformat()}; no "
+                                            "setting takes one. Quote it to make it a string.")
+        elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            raise where.error(_place(keys), f"got {value}, beyond TOML's 64-bit integers.")
+
+
+def _place(keys):
+    """``("models", 1, "epochs")`` -> ``"[[models]] #2 epochs"``."""
+    if len(keys) > 1 and isinstance(keys[1], int):
+        head, rest = f"[[{keys[0]}]] #{keys[1] + 1}", keys[2:]
+    elif len(keys) > 1:
+        head, rest = f"[{keys[0]}]", keys[1:]
+    else:
+        head, rest = "the top level", keys
+    return " ".join([head, "".join(f"[{k}]" if isinstance(k, int) else f".{k}"
+                                   for k in rest).lstrip(".")]).strip()
+
+
+def shown(value, limit=60):
+    """A value as the message shows it (TOML's true/false, long ones cut)."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _type_words(value):
+    if isinstance(value, list):
+        inside = sorted({_type_words(v) for v in value})
+        return f"a list of {', '.join(inside)}" if value else "an empty list"
+    for kind, words in ((bool, "true/false"), (str, "a string"), (int, "an int"),
+                        (float, "a float"), (dict, "a table")):
+        if isinstance(value, kind):
+            return words
+    return type(value).__name__
+
+
+class Where:
+    """Builds error messages that name the file and the place in it."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def error(self, place, message):
+        return StudyError(f"{self.path}: {place}: {message}")
+
+    def table(self, table, fields, place, *, open_keys=False):
+        """Check ``table``'s keys and their types against ``fields`` (see ``spec``)."""
+        if not isinstance(table, dict):
+            raise self.error(place, f"expected a table, got {shown(table)}.")
+        for key, value in table.items():
+            if key not in fields:
+                if open_keys:
+                    continue
+                raise self.error(place, f"unknown key {key!r}.{did_you_mean(key, fields)} "
+                                        f"Allowed: {', '.join(sorted(fields))}.")
+            declared = fields[key]
+            if not declared.kind.accepts(value):
+                raise self.error(f"{place} {key}", f"got {shown(value)} "
+                                                   f"({_type_words(value)}); expected "
+                                                   f"{declared.kind.words}, e.g. "
+                                                   f"{declared.example}.")
+        for key, declared in fields.items():
+            if declared.required and key not in table:
+                raise self.error(place, f"missing {key!r}, e.g. {declared.example}.")
 
 
 @dataclass(frozen=True)
@@ -141,12 +322,17 @@ def _asdict(obj):
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
 
 
+def grid_keys(params):
+    """The keys of ``params`` whose lists are grids (a list of values to try in turn)."""
+    return [k for k, v in params.items() if isinstance(v, list) and not _is_value_list(k, v)]
+
+
 def expand_grid(params):
     """``{"lr": [0.1, 0.01], "epochs": 5}`` -> two parameter dicts (lists are grids).
 
     A list of dicts (layer specs) is a value, not a grid.
     """
-    keys = [k for k, v in params.items() if isinstance(v, list) and not _is_value_list(k, v)]
+    keys = grid_keys(params)
     if not keys:
         return [dict(params)]
     points = []

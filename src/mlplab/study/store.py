@@ -2,7 +2,8 @@
 
 Interrupting a run loses nothing finished; running again does only the cells
 that are missing (or failed). WAL journaling keeps the file consistent if the
-process is killed mid-write.
+process is killed mid-write. Readers (reports, ``study list``/``show``) open the
+file read-only, so pointing one at a wrong path creates nothing.
 """
 
 import json
@@ -10,6 +11,8 @@ import platform
 import sqlite3
 import time
 from pathlib import Path
+
+from mlplab.errors import InvalidInputError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
@@ -43,6 +46,21 @@ CREATE TABLE IF NOT EXISTS figures (
 """
 
 
+def _connect(path, writable):
+    if writable and not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise InvalidInputError(f"{path}: cannot create a results database there "
+                                    f"({getattr(exc, 'strerror', None) or exc}). Give a path "
+                                    "in a folder you can write to.") from None
+    if writable:
+        return sqlite3.connect(path, timeout=30)
+    # mode=ro: SQLite itself refuses to create or change the file.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+
+
 def versions():
     """The library versions a result was computed with."""
     from importlib import metadata
@@ -57,15 +75,54 @@ def versions():
 
 
 class ResultStore:
-    """A study database; use as a context manager or call ``close()``."""
+    """A study database; use as a context manager or call ``close()``.
 
-    def __init__(self, path):
+    Parameters
+    ----------
+    path : str or Path
+        The SQLite file.
+    writable : bool
+        False (the default) opens an existing database read-only: a missing
+        file is an error and nothing is created or changed. True (the runner)
+        creates the file and its folder when missing and may write.
+    """
+
+    def __init__(self, path, *, writable=False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, timeout=30)
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.executescript(SCHEMA)
-        self.connection.commit()
+        self.connection = None
+        if self.path.is_dir():
+            raise InvalidInputError(f"{self.path}: a folder, not a results database. Give a "
+                                    "file path, e.g. results.sqlite.")
+        if not writable and not self.path.is_file():
+            raise InvalidInputError(f"{self.path}: no such results database. Run the study "
+                                    "first, or give the --db it was run with.")
+        try:
+            self.connection = _connect(self.path, writable)
+            self._check_tables(writable)
+            if writable:
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.executescript(SCHEMA)
+                self.connection.commit()
+        except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+            self.close()
+            raise InvalidInputError(f"{self.path}: not a results database that mlplab can "
+                                    f"open ({exc}). Give the .sqlite file of a study run.") \
+                from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_tables(self, writable):
+        """Refuse another program's database; a reader also refuses an empty one."""
+        tables = {row[0] for row in self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"studies", "cells", "figures"} <= tables:
+            raise InvalidInputError(f"{self.path}: a SQLite database of something else (its "
+                                    f"tables: {', '.join(sorted(tables))}), not mlplab study "
+                                    "results. Give another --db file.")
+        if not tables and not writable:
+            raise InvalidInputError(f"{self.path}: an empty database, not mlplab study "
+                                    "results. Run the study first.")
 
     def __enter__(self):
         return self
@@ -74,7 +131,9 @@ class ResultStore:
         self.close()
 
     def close(self):
-        self.connection.close()
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def register(self, spec):
         with self.connection:

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
 
+from mlplab._files import atomic_write
 from mlplab.engine.callbacks import WeightSnapshots
 from mlplab.engine.layers import Dense
 from mlplab.errors import InvalidInputError
@@ -81,18 +82,13 @@ def _check_output_path(out):
 
 def save_animation(anim, out, fps):
     path, kind = _check_output_path(out)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # renamed when complete
-    try:
-        if kind == "html":
-            tmp.write_text(offline_html(anim.to_jshtml(fps=fps, default_mode="once")),
-                           encoding="utf-8")
-        else:
-            writer = animation.PillowWriter(fps=fps) if kind == "gif" else \
-                animation.FFMpegWriter(fps=fps)
-            anim.save(tmp, writer=writer)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    if kind == "html":
+        html = offline_html(anim.to_jshtml(fps=fps, default_mode="once"))
+        atomic_write(path, lambda file: file.write(html.encode("utf-8")))
+    else:  # Pillow and ffmpeg write the file themselves, at a temporary path with its suffix
+        writer = animation.PillowWriter(fps=fps) if kind == "gif" else \
+            animation.FFMpegWriter(fps=fps)
+        atomic_write(path, lambda temp: anim.save(temp, writer=writer), pass_path=True)
     return path
 
 

@@ -12,7 +12,8 @@ from mlplab.web.app import create_app
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", echo=print):
+def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", echo=print,
+          allowed_hosts=(), allowed_origins=()):
     """Run the playground with uvicorn until interrupted.
 
     Parameters
@@ -28,17 +29,27 @@ def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", 
         uvicorn's log level.
     echo : callable
         Where the address (and the warning) are printed.
+    allowed_hosts : sequence of str
+        More host names to answer to (see :func:`create_app`).
+    allowed_origins : sequence of str
+        Other pages allowed to use the playground, as ``http://host:port``.
     """
     import uvicorn
 
+    app = create_app(idle_seconds=idle_seconds, host=host, allowed_hosts=allowed_hosts,
+                     allowed_origins=allowed_origins)
     if host not in LOOPBACK:
         echo(f"Warning: serving on {host}, not on loopback: every machine that can reach "
-             f"this one on port {port} can use the playground. Use --host 127.0.0.1 to keep "
-             "it local.")
+             f"this one on port {port} can use the playground, with no password (sessions, "
+             "uploads and exports included). Use --host 127.0.0.1 to keep it local.")
+        addresses = [name for name in app.state.hosts if name not in ("localhost", "127.0.0.1",
+                                                                      "[::1]")]
+        echo("It answers to: " + ", ".join(f"http://{name}:{port}/" for name in addresses)
+             + " (add a name with --allow-host).")
     shown = f"[{host}]" if ":" in host else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else shown
     echo(f"mlplab playground: open http://{shown}:{port}/ in a browser (Ctrl+C stops it).")
-    uvicorn.run(create_app(idle_seconds=idle_seconds), host=host, port=port,
-                log_level=log_level)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
 __all__ = ["create_app", "serve"]

@@ -9,9 +9,9 @@ HTTP (JSON unless said otherwise)::
                                            -> {"id", "config", "data", "frame"}
     GET    /api/sessions/{id}              -> {"config", "data", "frame"}
     PUT    /api/sessions/{id}/config       body: a config -> {"rebuilt", "data", "frame"}
-    POST   /api/sessions/{id}/upload       body: CSV rows x1,x2,label
+    POST   /api/sessions/{id}/upload       body: CSV rows x1,x2,label (Content-Type: text/csv)
                                            -> {"points", "classes", "task"}
-    POST   /api/sessions/{id}/step         ?epochs=N -> frame
+    POST   /api/sessions/{id}/step         ?epochs=N (1..10000, at most 10 s) -> frame
     POST   /api/sessions/{id}/reset        -> {"data", "frame"}
     PUT    /api/sessions/{id}/weight       body: {"layer", "source", "target", "value"} -> frame
     GET    /api/sessions/{id}/export/model the network file (.npz)
@@ -19,24 +19,26 @@ HTTP (JSON unless said otherwise)::
     GET    /api/sessions/{id}/export/gif   the training so far as a GIF
     DELETE /api/sessions/{id}
 
-Websocket ``/ws/{id}``: the page sends ``{"type": "play" | "pause" | "step" |
-"reset" | "frame"}``; the server answers with ``{"type": "frame", ...}``,
-``{"type": "data", ...}`` and, for a message it cannot take,
-``{"type": "error", "message": ...}`` (the socket stays open). While playing,
-frames stream at up to ``MAX_FPS`` per second.
+Websocket ``/ws/{id}``: see :mod:`mlplab.web.player`.
 
-Every rejected request gets HTTP 422 with ``{"detail": "<field>: <problem>"}``.
+A JSON body must come with ``Content-Type: application/json`` (else HTTP 415).
+Requests for another host name (400) and changes from another site's page (403)
+are refused before any route: see :mod:`mlplab.web.guard`. A frame whose network
+diverged says so in ``diverged`` (HTTP 200); one cut short by the time limit, in
+``interrupted``; training stops when the client goes away.
+
+Every rejected request gets a 4xx with ``{"detail": "<field>: <problem>"}``
+(422 for a setting that cannot work).
 """
 
 import asyncio
 import contextlib
-import json
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import numpy as np
-from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -44,18 +46,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlplab.errors import MlplabError
 from mlplab.web import export
+from mlplab.web.build import check_plane
 from mlplab.web.config import (
+    MAX_EPOCHS_PER_REQUEST,
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
+    MAX_WORK_SECONDS,
     PlaygroundConfig,
     options,
     readable,
 )
+from mlplab.web.guard import RequestGuard, checked_origins, served_hosts
+from mlplab.web.player import MAX_FPS, Player
 from mlplab.web.session import Session
 
 STATIC = Path(__file__).parent / "static"
-MAX_FPS = 30
-MESSAGES = ("play", "pause", "step", "reset", "frame")
+DISCONNECT_POLL_SECONDS = 0.2  # how often a long request looks whether its client has gone
+__all__ = ["MAX_FPS", "create_app"]
 
 
 class WeightEdit(BaseModel):
@@ -71,10 +78,11 @@ class WeightEdit(BaseModel):
 class SessionStore:
     """The open sessions; those idle (no socket, no request) for too long are dropped."""
 
-    def __init__(self, idle_seconds=600.0, max_sessions=200):
+    def __init__(self, idle_seconds=600.0, max_sessions=200, work_seconds=MAX_WORK_SECONDS):
         self.sessions: dict[str, Session] = {}
         self.idle_seconds = idle_seconds
         self.max_sessions = max_sessions
+        self.work_seconds = work_seconds
 
     def create(self, config):
         self.sweep()
@@ -82,6 +90,7 @@ class SessionStore:
             raise HTTPException(503, f"the playground has {len(self.sessions)} open sessions, "
                                      "its limit; close a tab or try again later.")
         session = Session(config)
+        session.work_seconds = self.work_seconds
         self.sessions[session.id] = session
         return session
 
@@ -97,7 +106,8 @@ class SessionStore:
         """Drop idle sessions; return how many were dropped."""
         now = time.monotonic() if now is None else now
         idle = [key for key, session in self.sessions.items()
-                if session.connections == 0 and now - session.last_seen > self.idle_seconds]
+                if session.connections == 0 and now - session.last_seen > self.idle_seconds
+                and not session.busy()]
         for key in idle:
             del self.sessions[key]
         if idle:
@@ -123,7 +133,8 @@ def release_memory():
         pass
 
 
-def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAPI:
+def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127.0.0.1",
+               allowed_hosts=(), allowed_origins=(), work_seconds=MAX_WORK_SECONDS) -> FastAPI:
     """The playground as an ASGI app (run it with uvicorn, or :func:`mlplab.web.serve`).
 
     Parameters
@@ -135,12 +146,24 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
     sweep_every : float, optional
         Seconds between sweeps for idle sessions (default: half of ``idle_seconds``,
         at most 30).
+    host : str
+        The address the server binds: requests must name it, or a loopback name, in
+        their ``Host`` header (others get 400). For ``0.0.0.0`` or ``::``, this machine's
+        name and addresses. A ``TestClient`` should use ``base_url="http://127.0.0.1"``.
+    allowed_hosts : sequence of str
+        More host names to answer to, e.g. ``["lab-pc.school.example"]``.
+    allowed_origins : sequence of str
+        Pages of other origins (``"http://host:port"``) allowed to change sessions and
+        open websockets; by default only the playground's own page may (others get 403).
+    work_seconds : float
+        One request, or one frame while playing, trains at most this long.
 
     Returns
     -------
     fastapi.FastAPI
     """
-    store = SessionStore(idle_seconds, max_sessions)
+    hosts, origins = served_hosts(host, allowed_hosts), checked_origins(allowed_origins)
+    store = SessionStore(idle_seconds, max_sessions, work_seconds)
     sweep_every = min(30.0, idle_seconds / 2) if sweep_every is None else sweep_every
 
     @contextlib.asynccontextmanager
@@ -155,7 +178,8 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
         task.cancel()
 
     app = FastAPI(title="mlplab playground", lifespan=lifespan)
-    app.state.store = store
+    app.state.store, app.state.hosts, app.state.origins = store, hosts, origins
+    app.add_middleware(RequestGuard, hosts=hosts, origins=origins)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
@@ -169,6 +193,50 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None) -> FastAP
     for add_routes in (_page_routes, _session_routes, _export_routes, _socket_route):
         add_routes(app, store)
     return app
+
+
+def declared_body(*media_types, example):
+    """A dependency: a request body must declare one of ``media_types``.
+
+    A page on another site can send only ``text/plain``, form or empty bodies
+    without asking the server first (a CORS preflight, which this server never
+    grants), so a JSON or CSV type is one more thing such a page cannot forge.
+    """
+
+    def check(request: Request):
+        declared = request.headers.get("content-type")
+        media = (declared or "").split(";")[0].strip().lower()
+        has_body = request.headers.get("content-length", "0") not in ("", "0") or (
+            "transfer-encoding" in request.headers)
+        if media in media_types or (declared is None and not has_body):
+            return
+        got = f"Content-Type {declared!r}" if declared else "a body without a Content-Type"
+        raise HTTPException(415, f"{request.method} {request.url.path} takes "
+                                 f"{' or '.join(media_types)}; got {got}. Send the header "
+                                 f"'Content-Type: {media_types[0]}', e.g. {example}.")
+
+    return Depends(check)
+
+
+JSON_BODY = declared_body("application/json", example="curl -H 'Content-Type: "
+                          "application/json' -d '{\"dataset\": \"moons\"}' URL")
+CSV_BODY = declared_body("text/csv", example="curl -H 'Content-Type: text/csv' "
+                         "--data-binary @points.csv URL")
+
+
+async def while_connected(request, work, *args):
+    """``work(*args, stop)`` in a worker thread; ``stop()`` turns true once the client has
+    gone, so that training ends with its epoch instead of running on for nobody."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(asyncio.to_thread(work, *args, gone.is_set))
+    try:
+        while not task.done():
+            await asyncio.wait([task], timeout=DISCONNECT_POLL_SECONDS)
+            if not task.done() and await request.is_disconnected():
+                gone.set()
+        return task.result()
+    finally:
+        gone.set()
 
 
 def _page_routes(app, store):
@@ -190,7 +258,7 @@ def _page_routes(app, store):
 def _session_routes(app, store):
     """Create, read, reconfigure, feed, train and delete sessions."""
 
-    @app.post("/api/sessions", status_code=201)
+    @app.post("/api/sessions", status_code=201, dependencies=[JSON_BODY])
     def create_session(config: PlaygroundConfig | None = None):
         session = store.create(config)
         return {"id": session.id, **snapshot(session)}
@@ -199,13 +267,13 @@ def _session_routes(app, store):
     def get_session(session_id: str):
         return snapshot(store.get(session_id))
 
-    @app.put("/api/sessions/{session_id}/config")
+    @app.put("/api/sessions/{session_id}/config", dependencies=[JSON_BODY])
     def put_config(session_id: str, config: PlaygroundConfig):
         session = store.get(session_id)
         rebuilt = session.configure(config)
         return {"rebuilt": rebuilt, **snapshot(session)}
 
-    @app.post("/api/sessions/{session_id}/upload")
+    @app.post("/api/sessions/{session_id}/upload", dependencies=[CSV_BODY])
     async def upload(session_id: str, request: Request):
         session = store.get(session_id)
         declared = request.headers.get("content-length")
@@ -221,24 +289,25 @@ def _session_routes(app, store):
         classes = sorted({str(label) for label in y}) if task == "classification" else []
         return {"points": len(X), "task": task, "classes": classes}
 
-    @app.post("/api/sessions/{session_id}/step")
-    def step(session_id: str, epochs: int = 1):
-        if not 1 <= epochs <= 10_000:
-            raise HTTPException(422, f"epochs: must be between 1 and 10000 (got {epochs})")
-        return store.get(session_id).advance(epochs)
+    @app.post("/api/sessions/{session_id}/step", dependencies=[JSON_BODY])
+    async def step(session_id: str, request: Request, epochs: int = 1):
+        if not 1 <= epochs <= MAX_EPOCHS_PER_REQUEST:
+            raise HTTPException(422, f"epochs: must be between 1 and {MAX_EPOCHS_PER_REQUEST} "
+                                     f"(got {epochs}); send several steps for more.")
+        return await while_connected(request, store.get(session_id).advance, epochs)
 
-    @app.post("/api/sessions/{session_id}/reset")
+    @app.post("/api/sessions/{session_id}/reset", dependencies=[JSON_BODY])
     def reset(session_id: str):
         session = store.get(session_id)
         session.reset()
         return snapshot(session)
 
-    @app.put("/api/sessions/{session_id}/weight")
+    @app.put("/api/sessions/{session_id}/weight", dependencies=[JSON_BODY])
     def put_weight(session_id: str, edit: WeightEdit):
         return store.get(session_id).set_weight(edit.layer, edit.source, edit.target,
                                                  edit.value)
 
-    @app.delete("/api/sessions/{session_id}", status_code=204)
+    @app.delete("/api/sessions/{session_id}", status_code=204, dependencies=[JSON_BODY])
     def delete_session(session_id: str):
         store.get(session_id)
         store.sessions.pop(session_id, None)
@@ -283,97 +352,9 @@ def _socket_route(app, store):
         await Player(websocket, session).run()
 
 
-class Player:
-    """One websocket: takes the page's commands and streams frames while playing."""
-
-    def __init__(self, websocket, session):
-        self.websocket, self.session = websocket, session
-        self.send_lock = asyncio.Lock()
-        self.wake = asyncio.Event()
-
-    async def send(self, message):
-        async with self.send_lock:
-            await self.websocket.send_text(json.dumps(message, allow_nan=False,
-                                                      default=_json_default))
-
-    async def run(self):
-        session = self.session
-        session.connections += 1
-        player = asyncio.create_task(self.play())
-        try:
-            await self.send(await asyncio.to_thread(session.describe_data))
-            await self.send(await asyncio.to_thread(session.frame))
-            while True:
-                text = await self.websocket.receive_text()
-                try:
-                    kind = parse_message(text)
-                    await self.handle(kind)
-                except MlplabError as exc:
-                    await self.send({"type": "error", "message": str(exc)})
-        except WebSocketDisconnect:
-            pass
-        finally:
-            player.cancel()
-            session.playing = False
-            session.connections -= 1
-            session.last_seen = time.monotonic()
-
-    async def handle(self, kind):
-        session = self.session
-        session.last_seen = time.monotonic()
-        if kind == "play":
-            session.playing, session.stopped = True, None
-            self.wake.set()
-        elif kind == "pause":
-            session.playing = False
-            await self.send(await asyncio.to_thread(session.frame))
-        elif kind == "step":
-            session.playing = False
-            await self.send(await asyncio.to_thread(session.advance))
-        elif kind == "reset":
-            await asyncio.to_thread(session.reset)
-            await self.send(await asyncio.to_thread(session.describe_data))
-            await self.send(await asyncio.to_thread(session.frame))
-        elif kind == "frame":
-            await self.send(await asyncio.to_thread(session.frame))
-
-    async def play(self):
-        session = self.session
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            while session.playing:
-                started = time.monotonic()
-                frame = await asyncio.to_thread(self._advance_if_playing)
-                if frame is not None:
-                    await self.send(frame)
-                session.last_seen = time.monotonic()
-                await asyncio.sleep(max(0.0, 1 / MAX_FPS - (time.monotonic() - started)))
-
-    def _advance_if_playing(self):
-        with self.session.lock:
-            return self.session.advance() if self.session.playing else None
-
-
 def snapshot(session):
     return {"config": session.config.model_dump(), "data": session.describe_data(),
             "frame": session.frame()}
-
-
-def parse_message(text):
-    """The command in a websocket message, or an MlplabError saying what is wrong."""
-    from mlplab.errors import InvalidInputError
-
-    try:
-        message = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidInputError(f"messages must be JSON objects like {{\"type\": \"play\"}}; "
-                                f"got {text[:60]!r}.") from None
-    if not isinstance(message, dict) or message.get("type") not in MESSAGES:
-        got = message.get("type") if isinstance(message, dict) else message
-        raise InvalidInputError(f"unknown message type {str(got)[:60]!r}; send one of "
-                                f"{', '.join(MESSAGES)} as {{\"type\": ...}}.")
-    return message["type"]
 
 
 def too_large(size):
@@ -403,10 +384,5 @@ def parse_csv(body):
         raise InvalidInputError(f"upload: the file has {len(X):,} rows; the playground takes "
                                 f"at most {MAX_UPLOAD_ROWS:,} points.")
     task = "regression" if y.dtype.kind == "f" else "classification"
+    check_plane(X, y if task == "regression" else None)
     return X, y, task
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")

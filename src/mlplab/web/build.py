@@ -13,12 +13,18 @@ from mlplab import data
 from mlplab.engine.layers import Dense, Dropout
 from mlplab.engine.regularizers import L1L2
 from mlplab.errors import InvalidInputError
+from mlplab.web.config import MAX_COORDINATE
 
 
 def encode(values, lo, hi):
-    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text."""
-    scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
-    return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
+    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text.
+
+    Infinities go to the ends; NaN (a diverged network's output) to the middle.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
+        scaled = np.where(np.isnan(scaled), 0.5, scaled)
+        return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
 
 
 def plane_grid(bounds, resolution):
@@ -44,6 +50,21 @@ def make_points(config, upload=None):
             raise InvalidInputError("dataset 'upload': upload a CSV file first.")
         return upload[0], upload[1]
     return data.make_dataset(config.dataset, **generator_arguments(config))
+
+
+def check_plane(X, targets=None):
+    """The points (and regression targets) must be finite and within MAX_COORDINATE,
+    so that the picture's bounds are."""
+    for name, values in (("x1, x2", X), ("the target", targets)):
+        if values is None:
+            continue
+        values = np.asarray(values, dtype=np.float64)
+        bad = ~np.isfinite(values) | (np.abs(values) > MAX_COORDINATE)
+        if bad.any():
+            raise InvalidInputError(
+                f"the data's {name} values must be finite numbers between "
+                f"-{MAX_COORDINATE:g} and {MAX_COORDINATE:g}; {int(bad.sum())} are not "
+                f"(the first: {values[bad][0]:g}). Rescale the data.")
 
 
 def generator_arguments(config):

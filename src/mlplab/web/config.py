@@ -6,7 +6,7 @@ the server as JSON; pydantic checks every field here, and FastAPI turns a
 failed check into HTTP 422 with the messages below.
 """
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -24,6 +24,9 @@ MAX_POINTS = 1000  # points clicked onto the plane
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_UPLOAD_ROWS = 5000
 MAX_CLASSES = 8
+MAX_COORDINATE = 1e6  # |x1|, |x2| and regression targets: the picture's bounds stay finite
+MAX_EPOCHS_PER_REQUEST = 10_000
+MAX_WORK_SECONDS = 10.0  # one request (or one frame) trains at most this long
 
 HIDDEN_ACTIVATIONS = [name for name in ACTIVATIONS if name != "softmax"]
 PLANE_DATASETS = [name for name in dataset_names() if "n_features" not in dataset_parameters(name)
@@ -46,10 +49,13 @@ def _choice(value, choices, what):
     return key
 
 
+Coordinate = Annotated[float, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
+
+
 class LayerConfig(BaseModel):
     """One hidden layer: how many neurons and their activation."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     units: int = Field(4, ge=1, le=MAX_UNITS, description="neurons in the layer")
     activation: str = "tanh"
@@ -63,7 +69,8 @@ class LayerConfig(BaseModel):
 class PlaygroundConfig(BaseModel):
     """The whole setup of one playground page (every field has a default)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # No NaN or infinity anywhere (JSON has neither, and Python's json reads both).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # -- data
     dataset: str = "xor"
@@ -73,8 +80,8 @@ class PlaygroundConfig(BaseModel):
     test_ratio: float = Field(0.5, ge=0.0, le=0.9)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     # Points clicked onto the plane: (x1, x2, label), used when dataset == "custom".
-    points: list[tuple[float, float, float]] = Field(default_factory=list,
-                                                     max_length=MAX_POINTS)
+    points: list[tuple[Coordinate, Coordinate, Coordinate]] = Field(default_factory=list,
+                                                                    max_length=MAX_POINTS)
     # -- network
     features: list[str] = Field(default_factory=lambda: ["x1", "x2"], min_length=1)
     layers: list[LayerConfig] = Field(
@@ -139,17 +146,25 @@ class PlaygroundConfig(BaseModel):
         return mine != other.model_dump(exclude=set(self.LIVE))
 
 
-def readable(errors) -> str:
-    """pydantic's error list as one sentence per problem: ``field: what is wrong (got X)``."""
+def readable(errors, shown=5) -> str:
+    """pydantic's error list as one sentence per problem: ``field: what is wrong (got X)``
+    (the first ``shown`` problems, and how many more there are)."""
     lines = []
-    for error in errors:
-        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    for error in errors[:shown]:
+        where = ".".join(str(part) for part in error.get("loc", ())
+                         if part not in ("body", "query"))
         message = error.get("msg", "invalid value").removeprefix("Value error, ")
+        if error.get("type") == "json_invalid":  # loc holds the character position
+            where, message = "body", (f"not valid JSON ({error.get('ctx', {}).get('error')} "
+                                      f"at character {where or 0}); send a JSON object")
         got = error.get("input")
         text = f"{where}: {message}" if where else message
         if got is not None and not isinstance(got, dict | list) and error["type"] != "value_error":
-            text += f" (got {got!r})"
+            shown_got = repr(got)
+            text += f" (got {shown_got[:60] + '...' if len(shown_got) > 60 else shown_got})"
         lines.append(text)
+    if len(errors) > shown:
+        lines.append(f"and {len(errors) - shown} more problems")
     return "; ".join(lines)
 
 
@@ -161,6 +176,8 @@ def options() -> dict:
         "activations": HIDDEN_ACTIVATIONS, "optimizers": OPTIMIZERS, "baselines": BASELINES,
         "limits": {"layers": MAX_LAYERS, "units": MAX_UNITS, "samples": MAX_SAMPLES,
                    "points": MAX_POINTS, "upload_bytes": MAX_UPLOAD_BYTES,
-                   "upload_rows": MAX_UPLOAD_ROWS, "classes": MAX_CLASSES},
+                   "upload_rows": MAX_UPLOAD_ROWS, "classes": MAX_CLASSES,
+                   "coordinate": MAX_COORDINATE, "epochs_per_request": MAX_EPOCHS_PER_REQUEST,
+                   "work_seconds": MAX_WORK_SECONDS},
         "defaults": PlaygroundConfig().model_dump(),
     }

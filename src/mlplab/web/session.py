@@ -8,6 +8,10 @@ base64 bytes, one byte per grid point, so a 100x100 frame is ~13 kB.
 
 Every method takes the session's lock: the websocket's play loop and the page's
 HTTP requests may reach one session from different threads.
+
+Every number in a frame is finite (or null): a network whose loss diverges is put
+back to its weights before the diverging epochs and the session says so
+(``diverged``) until it is reset, so a learning rate of 10 is a lesson, not an error.
 """
 
 import secrets
@@ -20,21 +24,25 @@ import numpy as np
 import mlplab
 from mlplab.data.features import PlaygroundFeatures
 from mlplab.engine.activations import sigmoid
+from mlplab.engine.callbacks import Callback
 from mlplab.errors import InvalidInputError
 from mlplab.viz._grid import positive_score
 from mlplab.viz.neurons import layer_outputs
 from mlplab.web.build import (
     build_model,
+    check_plane,
     dense_layers,
     encode,
     make_points,
     plane_grid,
     split_points,
 )
-from mlplab.web.config import MAX_CLASSES, PlaygroundConfig
+from mlplab.web.config import MAX_CLASSES, MAX_WORK_SECONDS, PlaygroundConfig
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
-MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full)
+MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full) ...
+MAX_SNAPSHOT_BYTES = 4_000_000  # ... and their bytes: 12 of the largest network
+BOUNDED = ("sigmoid", "tanh")  # activations that squash their output
 
 
 class Session:
@@ -48,6 +56,7 @@ class Session:
         self.playing = False
         self.upload = None  # (X, y, task) of an uploaded CSV
         self.version = 0  # counts rebuilds, so a page can drop frames of an old network
+        self.work_seconds = MAX_WORK_SECONDS  # one advance trains at most this long
         self.config = config or PlaygroundConfig()
         self._build()
 
@@ -90,6 +99,7 @@ class Session:
         self.edited = False  # weights changed by hand: the exported script cannot replay them
         self.changed_midway = False  # learning rate or batch size changed after epoch 0
         self.stopped = None
+        self.diverged = None  # why the loss diverged; no training until reset
         self.playing = False
         self.version += 1
         self._baseline = None
@@ -109,6 +119,7 @@ class Session:
         """The data of ``config`` as the attributes to set (nothing is set here)."""
         X, y = make_points(config, self.upload)
         classification = config.problem != "regression"
+        check_plane(X, y if not classification else None)
         if classification:
             classes, y = np.unique(y, return_inverse=True)
             if len(classes) < 2:
@@ -141,37 +152,82 @@ class Session:
         }
 
     # -- training ------------------------------------------------------------------------
-    def advance(self, epochs=None):
+    def advance(self, epochs=None, stop=None):
         """Train ``epochs`` (default: the page's epochs per frame); return the new frame.
 
-        Stops, and says why in the frame, at the stop rule or when the loss diverges.
+        Training ends early, and the frame says why, at the stop rule, when the loss
+        diverges (``diverged``: the weights go back to before this call and the session
+        trains no more until reset) and after ``work_seconds`` (``interrupted``).
+        ``stop``, a function, is asked after every epoch whether to end quietly (the
+        page has gone, or paused).
         """
         with self.lock:
             config = self.config
-            epochs = config.epochs_per_frame if epochs is None else epochs
-            if config.stop_epochs is not None:
-                epochs = min(epochs, config.stop_epochs - self.epoch)
-            if epochs <= 0:
-                self.stopped, self.playing = f"reached {config.stop_epochs} epochs", False
+            asked = config.epochs_per_frame if epochs is None else epochs
+            epochs = asked if config.stop_epochs is None else min(
+                asked, config.stop_epochs - self.epoch)
+            if self.diverged or epochs <= 0:
+                if not self.diverged:
+                    self.stopped = f"reached {config.stop_epochs} epochs"
+                self.playing = False
                 return self.frame()
+            before = self.model.get_weights()
+            limit = TrainingLimit(self.work_seconds, stop)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # divergence is reported in the frame
                 history = self.model.fit(self.F_train, self.y_train, epochs=epochs,
                                          batch_size=min(config.batch_size, len(self.F_train)),
-                                         verbose=0)
-            self.epoch += len(history.epoch)
+                                         verbose=0, callbacks=[limit])
+            ran = len(history.epoch)
+            self.epoch += ran
             frame = self.frame()
-            if frame["train_loss"] is None or history.stop_reason:
-                self.stopped = "the loss diverged: lower the learning rate and reset"
-            elif config.stop_epochs is not None and self.epoch >= config.stop_epochs:
+            if history.stop_reason or frame["train_loss"] is None:
+                self.model.set_weights(before)
+                self.epoch -= ran
+                return self._diverge(self.epoch + ran)
+            if config.stop_epochs is not None and self.epoch >= config.stop_epochs:
                 self.stopped = f"reached {config.stop_epochs} epochs"
             elif config.stop_loss is not None and frame["train_loss"] <= config.stop_loss:
                 self.stopped = f"train loss reached {config.stop_loss:g}"
             if self.stopped:
                 self.playing = False
                 frame["stopped"] = self.stopped
+            if limit.timed_out:
+                frame["interrupted"] = (
+                    f"trained {ran:,} of {asked:,} epochs: one request trains for at most "
+                    f"{self.work_seconds:g} s; send another step to go on.")
             self._remember()
             return frame
+
+    def busy(self):
+        """True while another thread works on this session (a request is training)."""
+        if self.lock.acquire(blocking=False):
+            self.lock.release()
+            return False
+        return True
+
+    def _diverge(self, epoch):
+        """Say why the loss diverged during ``epoch``; the weights are already back."""
+        config = self.config
+        causes = [f"the learning rate {config.learning_rate:g} is too large for this network "
+                  f"(try {config.learning_rate / 10:g})"]
+        if config.batch_size == 1:
+            causes.append("batch size 1 makes every step follow a single point")
+        unbounded = sorted({layer.activation for layer in config.layers
+                            if layer.activation not in BOUNDED})
+        if unbounded:
+            causes.append(f"{' and '.join(unbounded)} layers do not squash their outputs, so "
+                          "large values grow from layer to layer")
+        self.diverged = (
+            f"The loss diverged during epoch {epoch}: it became NaN (not a number). Each step "
+            "moves every weight by the learning rate times its gradient; when the steps are "
+            "too big the loss overshoots, and it and the weights grow step after step until "
+            "they overflow to infinity, where infinity minus infinity is NaN. Likely causes "
+            f"here: {'; '.join(causes)}. The picture shows the network before it diverged; "
+            "lower the learning rate and press Reset to start again.")
+        self.stopped = "the loss diverged: lower the learning rate and reset"
+        self.playing = False
+        return self.frame()
 
     def set_weight(self, layer, source, target, value):
         """Set one weight by hand (``source`` = -1 sets the bias of ``target``)."""
@@ -195,7 +251,7 @@ class Session:
     # -- describing ----------------------------------------------------------------------
     def frame(self):
         """The page's picture of the network now (see the module docstring)."""
-        with self.lock:
+        with self.lock, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             train = self.model.evaluate(self.F_train, self.y_train)
             test = (self.model.evaluate(self.F_test, self.y_test)
                     if self.F_test is not None else None)
@@ -208,13 +264,13 @@ class Session:
                 "test_metric": _number(test[metric]) if test else None,
                 "output": self._output_image(self.model, self.config.resolution),
                 "neurons": self._thumbnails(),
-                "weights": [{"kernel": np.round(layer.kernel, 5).tolist(),
-                             "bias": np.round(layer.bias, 5).tolist()}
+                "weights": [{"kernel": _finite_list(layer.kernel), "bias": _finite_list(layer.bias)}
                             for layer in dense_layers(self.model)],
-                "playing": self.playing, "stopped": self.stopped,
+                "playing": self.playing, "stopped": self.stopped, "diverged": self.diverged,
             }
             if self.n_classes:
                 frame["confusion"] = self._confusion()
+            self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame
 
     def describe_data(self):
@@ -294,9 +350,26 @@ class Session:
 
     def _remember(self):
         """Keep a weight snapshot of this moment, for the GIF export."""
-        self.snapshots.append((self.epoch, [w.copy() for w in self.model.get_weights()]))
-        if len(self.snapshots) > MAX_SNAPSHOTS:
+        weights = self.model.get_weights()
+        self.snapshots.append((self.epoch, weights))
+        size = sum(w.nbytes for w in weights)
+        while len(self.snapshots) > max(2, min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // size)):
             self.snapshots = self.snapshots[:-1:2] + self.snapshots[-1:]
+
+
+class TrainingLimit(Callback):
+    """Ends ``fit`` after an epoch once ``seconds`` have passed or ``stop()`` is true."""
+
+    def __init__(self, seconds, stop=None):
+        self.deadline = time.monotonic() + seconds
+        self.stop = stop
+        self.timed_out = False
+
+    def on_epoch_end(self, epoch, logs):
+        if self.stop is not None and self.stop():
+            self.model.stop_training = True
+        elif time.monotonic() > self.deadline:
+            self.model.stop_training = self.timed_out = True
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -319,10 +392,12 @@ def _class_probabilities(model, points, n_classes):
 
 
 def _encode_columns(values):
-    """Each column scaled by its largest |value| (0 maps to byte ~128), with that scale."""
-    scale = np.maximum(np.abs(values).max(axis=0), 1e-12)
-    return [{"scale": float(s), "values": encode(values[:, j] / s, -1.0, 1.0)}
-            for j, s in enumerate(scale)]
+    """Each column scaled by its largest |value| (0 maps to byte ~128), with that scale
+    (null, and a flat picture, for a column that is not finite)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = np.maximum(np.abs(values).max(axis=0), 1e-12)
+        return [{"scale": _number(s), "values": encode(values[:, j] / s, -1.0, 1.0)}
+                for j, s in enumerate(scale)]
 
 
 def _points(X, y):
@@ -333,3 +408,9 @@ def _points(X, y):
 def _number(value):
     value = float(value)
     return value if np.isfinite(value) else None
+
+
+def _finite_list(array, decimals=5):
+    """``array`` rounded, as nested lists, with None where it is not finite."""
+    rounded = np.round(np.asarray(array, dtype=np.float64), decimals)
+    return np.where(np.isfinite(rounded), rounded, None).tolist()

@@ -1,6 +1,8 @@
 // The mlplab playground page. The server trains; this script draws what it sends.
 // State: `config` (the whole setup, mirrored in the URL), the last `data` message
 // (points, layer sizes) and the last `frame` (output image, neurons, weights, scores).
+// Elements are built with el()/svg(), never parsed from strings: whatever the server sends
+// (class names from an uploaded CSV, messages, names) lands in the page as text.
 "use strict";
 
 const ORANGE = [232, 113, 10], WHITE = [255, 255, 255], BLUE = [26, 115, 232];
@@ -23,15 +25,38 @@ let selectedLink = null;
 
 const $ = (id) => document.getElementById(id);
 
+// An element with attributes and children; a string child becomes a text node.
+function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+function option(value, label = value) {
+  const element = el("option", {}, String(label));
+  element.value = String(value);
+  return element;
+}
+
 // ---------------------------------------------------------------- start
 async function start() {
   options = await (await fetch("/api/options")).json();
   fillSelects();
   config = readUrl(structuredClone(options.defaults));
   let created = await api("POST", "/api/sessions", config);
-  if (!created) {  // the link's setup was refused: start from the defaults
+  if (!created) {  // the link's setup was refused: start from the defaults, and say why
+    const refusal = $("error").textContent;
     config = structuredClone(options.defaults);
     created = await api("POST", "/api/sessions", config);
+    showError(`This link's setup was refused, so the page starts from the defaults: ${refusal}`);
   }
   sessionId = created.id;
   config = created.config;
@@ -77,7 +102,7 @@ async function api(method, path, body) {
 
 function showError(text) {
   $("error").hidden = !text;
-  $("error").textContent = text || "";
+  $("error").textContent = !text ? "" : typeof text === "string" ? text : JSON.stringify(text);
 }
 
 function setStatus(text) { $("status").textContent = text || ""; }
@@ -85,7 +110,7 @@ function setStatus(text) { $("status").textContent = text || ""; }
 // ---------------------------------------------------------------- controls
 function fillSelects() {
   const fill = (select, values, label = (v) => v) => {
-    select.innerHTML = values.map((v) => `<option value="${v}">${label(v)}</option>`).join("");
+    select.replaceChildren(...values.map((v) => option(v, label(v))));
   };
   fill($("dataset"), options.datasets, (v) => v === "custom" ? "custom (click to add)" : v);
   fill($("optimizer"), options.optimizers, (v) => v === "momentum" ? "SGD + momentum" : v);
@@ -123,6 +148,7 @@ function bindControls() {
   $("play").addEventListener("click", () => send(frame && frame.playing ? "pause" : "play"));
   $("step").addEventListener("click", () => send("step"));
   $("reset").addEventListener("click", () => { send("reset"); });
+  $("diverged-reset").addEventListener("click", () => { send("reset"); });
   $("upload").addEventListener("change", upload);
   $("plane").addEventListener("click", addPoint);
   $("weight-set").addEventListener("click", setWeight);
@@ -174,8 +200,7 @@ function showControls() {
   }
   $("learning_rate").value = String(config.learning_rate);
   if ($("learning_rate").value !== String(config.learning_rate)) {  // a rate not in the list
-    $("learning_rate").insertAdjacentHTML("beforeend",
-      `<option value="${config.learning_rate}">${config.learning_rate}</option>`);
+    $("learning_rate").append(option(config.learning_rate));
     $("learning_rate").value = String(config.learning_rate);
   }
   $("stop_epochs").value = config.stop_epochs ?? "";
@@ -188,7 +213,8 @@ function showControls() {
   const labels = config.problem === "regression" ? ["-1", "0", "1"]
     : [...Array(config.problem === "binary" ? 2 : config.n_classes).keys()].map(String);
   const previous = $("paint-label").value;
-  $("paint-label").innerHTML = labels.map((l) => `<option value="${l}">${config.problem === "regression" ? "value" : "class"} ${l}</option>`).join("");
+  const kind = config.problem === "regression" ? "value" : "class";
+  $("paint-label").replaceChildren(...labels.map((l) => option(l, `${kind} ${l}`)));
   if (labels.includes(previous)) $("paint-label").value = previous;
   for (const element of document.querySelectorAll("[data-control]")) {
     element.classList.toggle("hidden-control", view.hide.includes(element.dataset.control));
@@ -215,8 +241,8 @@ async function upload() {
   const response = await fetch(`/api/sessions/${sessionId}/upload`, {
     method: "POST", headers: { "Content-Type": "text/csv" }, body: file,
   });
-  const answer = await response.json();
-  if (!response.ok) { showError(answer.detail); return; }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) { showError(answer.detail || `${response.status} ${response.statusText}`); return; }
   const problem = answer.task === "regression" ? "regression"
     : answer.classes.length > 2 ? "multiclass" : "binary";
   change({ dataset: "upload", problem, loss: problem === "regression" ? "mse" : config.loss });
@@ -314,7 +340,8 @@ function onFrame(message) {
   if (data && message.version !== data.version) return;  // a frame of a network since replaced
   frame = message;
   $("epoch").textContent = message.epoch.toLocaleString("en");
-  $("play").innerHTML = message.playing ? "&#x275A;&#x275A; Pause" : "&#x25B6; Play";
+  $("play").textContent = message.playing ? "\u275A\u275A Pause" : "\u25B6 Play";
+  showDivergence(message.diverged);
   const fmt = (v) => v === null || v === undefined ? "–" : v.toFixed(3);
   $("train-loss").textContent = fmt(message.train_loss);
   $("test-loss").textContent = fmt(message.test_loss);
@@ -325,12 +352,21 @@ function onFrame(message) {
     curves.epoch.push(message.epoch); curves.train.push(message.train_loss);
     curves.test.push(message.test_loss);
   }
-  setStatus(message.stopped ? `Stopped: ${message.stopped}.` : "");
+  setStatus(message.interrupted ? `Cut short: ${message.interrupted}`
+    : message.stopped ? `Stopped: ${message.stopped}.` : "");
   drawPlanes();
   drawNeurons();
   drawLinks();
   drawCurves();
   drawConfusion();
+}
+
+// A diverged network trains no more until it is reset: the banner says why, offers Reset.
+function showDivergence(text) {
+  $("diverged").hidden = !text;
+  $("diverged-text").textContent = text || "";
+  $("play").disabled = Boolean(text);
+  $("step").disabled = Boolean(text);
 }
 
 // ---------------------------------------------------------------- drawing
@@ -408,7 +444,7 @@ function drawPlane(canvas, image) {
 
 function buildNetwork() {
   const columns = $("columns");
-  columns.innerHTML = "";
+  columns.replaceChildren();
   const widths = data.layers;
   // Inputs: every feature the page offers; the chosen ones are lit and wired.
   const inputs = column("inputs", "Features");
@@ -422,15 +458,15 @@ function buildNetwork() {
   columns.appendChild(inputs);
   config.layers.forEach((layer, index) => {
     const col = column("hidden", "");
-    const head = col.querySelector(".head");
-    head.innerHTML = `<div><button title="Remove a neuron">&minus;</button> ${layer.units}
-      <button title="Add a neuron">+</button></div>
-      <select title="Activation of this layer">${options.activations.map((a) =>
-        `<option ${a === layer.activation ? "selected" : ""}>${a}</option>`).join("")}</select>`;
-    const [minus, plus] = head.querySelectorAll("button");
+    const minus = el("button", { title: "Remove a neuron" }, "\u2212");
+    const plus = el("button", { title: "Add a neuron" }, "+");
+    const activation = el("select", { title: "Activation of this layer" },
+                          ...options.activations.map((a) => option(a)));
+    activation.value = layer.activation;
+    col.querySelector(".head").append(el("div", {}, minus, ` ${layer.units} `, plus), activation);
     minus.addEventListener("click", () => setUnits(index, layer.units - 1));
     plus.addEventListener("click", () => setUnits(index, layer.units + 1));
-    head.querySelector("select").addEventListener("change", (e) => {
+    activation.addEventListener("change", (e) => {
       const layers = structuredClone(config.layers);
       layers[index].activation = e.target.value;
       change({ layers });
@@ -444,17 +480,13 @@ function buildNetwork() {
 }
 
 function column(kind, title) {
-  const col = document.createElement("div");
-  col.className = `column ${kind}`;
-  col.innerHTML = `<div class="head">${title}</div>`;
-  return col;
+  return el("div", { class: `column ${kind}` }, el("div", { class: "head" }, title));
 }
 
 function neuronBox(parent, id, name) {
-  const box = document.createElement("div");
-  box.className = "neuron";
+  const box = el("div", { class: "neuron" }, el("canvas", { width: "24", height: "24" }));
   if (id) box.id = id;
-  box.innerHTML = `<canvas width="24" height="24"></canvas>${name ? `<span class="name">${name}</span>` : ""}`;
+  if (name) box.append(el("span", { class: "name" }, name));
   parent.appendChild(box);
   return box;
 }
@@ -483,14 +515,16 @@ function drawNeurons() {
       if (!box) return;
       const n = thumbnails.size, rgba = new Uint8ClampedArray(n * n * 4), values = bytes(neuron.values);
       const classOutput = l === lastLayer;  // several classes: tint by the class's colour
+      const scale = neuron.scale ?? 0;  // null: not a number
       for (let i = 0; i < n * n; i++) {
         const c = classOutput
-          ? mix(WHITE, CLASS_COLORS[j % CLASS_COLORS.length], (values[i] / 255 * 2 - 1) * neuron.scale)
+          ? mix(WHITE, CLASS_COLORS[j % CLASS_COLORS.length], (values[i] / 255 * 2 - 1) * scale)
           : diverging(values[i] / 255);
         rgba.set([c[0], c[1], c[2], 255], i * 4);
       }
       drawImage(box.querySelector("canvas"), new ImageData(rgba, n, n));
-      box.title = `${box.title.split("\n")[0]}\nlargest |activation| ${neuron.scale.toPrecision(3)}`;
+      const largest = neuron.scale === null ? "not a number" : neuron.scale.toPrecision(3);
+      box.title = `${box.title.split("\n")[0]}\nlargest |activation| ${largest}`;
     });
   });
   // A single output neuron shows the network's output as the main picture does; with
@@ -508,11 +542,11 @@ function centre(element, container) {
 }
 
 function drawLinks() {
-  const svg = $("links"), network = $("network");
-  const weights = frame.weights;
+  const network = $("network");
+  const weights = frame.weights;  // a weight that is not a number arrives as null
   let biggest = 1e-9;
-  for (const layer of weights) for (const row of layer.kernel) for (const w of row) biggest = Math.max(biggest, Math.abs(w));
-  const parts = [];
+  for (const layer of weights) for (const row of layer.kernel) for (const w of row) biggest = Math.max(biggest, Math.abs(w ?? 0));
+  const paths = [];
   weights.forEach((layer, l) => {
     layer.kernel.forEach((row, i) => {
       const from = $(l === 0 ? `in-${i}` : `n-${l}-${i}`);
@@ -521,19 +555,20 @@ function drawLinks() {
         if (!from || !to) return;
         const [x0, y0, r0] = centre(from, network), [x1, y1, r1] = centre(to, network);
         const d = `M${x0 + r0},${y0} C${(x0 + x1) / 2},${y0} ${(x0 + x1) / 2},${y1} ${x1 - r1},${y1}`;
-        const color = w >= 0 ? "#1a73e8" : "#e8710a";
-        const width = 0.5 + 5 * Math.abs(w) / biggest;
+        const color = w === null ? "#9aa0a6" : w >= 0 ? "#1a73e8" : "#e8710a";
+        const width = w === null ? 0.5 : 0.5 + 5 * Math.abs(w) / biggest;
         const key = `${l}-${i}-${j}`;
         const selected = selectedLink && selectedLink.key === key ? " selected" : "";
-        parts.push(`<path class="hit" d="${d}" data-key="${key}"><title>weight ${w.toFixed(3)}</title></path>`,
-                   `<path class="link${selected}" d="${d}" stroke="${color}" stroke-width="${width.toFixed(2)}" stroke-opacity="0.8" pointer-events="none"></path>`);
+        const hit = svg("path", { class: "hit", d, "data-key": key },
+                        svg("title", {}, w === null ? "weight not a number" : `weight ${w.toFixed(3)}`));
+        hit.addEventListener("click", () => openWeightEditor(key));
+        paths.push(hit, svg("path", { class: `link${selected}`, d, stroke: color,
+                                      "stroke-width": width.toFixed(2), "stroke-opacity": "0.8",
+                                      "pointer-events": "none" }));
       });
     });
   });
-  svg.innerHTML = parts.join("");
-  for (const hit of svg.querySelectorAll("path.hit")) {
-    hit.addEventListener("click", () => openWeightEditor(hit.dataset.key));
-  }
+  $("links").replaceChildren(...paths);
 }
 
 function openWeightEditor(key) {
@@ -586,12 +621,16 @@ function drawCurves() {
 
 function drawConfusion() {
   const target = $("confusion");
-  if (!frame.confusion) { target.innerHTML = ""; return; }
-  const names = data.classes;
+  if (!frame.confusion) { target.replaceChildren(); return; }
+  const names = data.classes;  // from the data: an uploaded CSV's labels, shown as text
+  const header = el("tr", {}, el("th"), ...names.map((name) => el("th", {}, name)));
   const rows = frame.confusion.map((row, i) =>
-    `<tr><th>${names[i]}</th>${row.map((v) => `<td>${v}</td>`).join("")}</tr>`).join("");
-  target.innerHTML = `<div class="caption">Confusion matrix (${data.test.length ? "test" : "train"} data): rows true class, columns predicted</div>
-    <table><tr><th></th>${names.map((n) => `<th>${n}</th>`).join("")}</tr>${rows}</table>`;
+    el("tr", {}, el("th", {}, names[i]), ...row.map((v) => el("td", {}, String(v)))));
+  const part = data.test.length ? "test" : "train";
+  target.replaceChildren(
+    el("div", { class: "caption" },
+       `Confusion matrix (${part} data): rows true class, columns predicted`),
+    el("table", {}, header, ...rows));
 }
 
 window.addEventListener("resize", () => { if (frame) drawLinks(); });
