@@ -107,7 +107,7 @@ def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=3
 
     from mlplab import viz
     from mlplab._files import atomic_write, writable_target
-    from mlplab.engine.io import load_model
+    from mlplab.engine.model import load_model
 
     writable_target(out)  # a bad path fails before training, not after
     experiment = make_experiment(dataset, layers, **options)

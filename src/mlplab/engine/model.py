@@ -25,7 +25,7 @@ from mlplab._validation import (
     short_repr,
 )
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import flat, losses, optimizers
+from mlplab.engine import flat, io, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
@@ -513,13 +513,87 @@ class Sequential:
     def _repr_html_(self):  # Jupyter shows the summary table
         return summary_html(self)
 
+    # -- files ------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """What the model is, without its weights, as plain JSON data: dtype, seed, the
+        layer dicts, the compile settings and the history (what a saved file's header
+        holds; :meth:`from_config` makes the model again)."""
+        compiled = None
+        if self.loss is not None:
+            compiled = {"loss": self.loss.name, "optimizer": self.optimizer.config(),
+                        "metrics": [name for name, _ in self.metrics]}
+        history = None
+        if self.history is not None:
+            history = {"history": self.history.history, "epoch": self.history.epoch}
+        seed = self.random_state if isinstance(self.random_state, int) else None
+        return {"dtype": str(self.dtype), "random_state": seed, "layers": self.to_spec(),
+                "compile": compiled, "history": history}
+
+    @classmethod
+    def from_config(cls, config):
+        """The model ``config`` describes (see :meth:`get_config`), not built yet:
+        :meth:`weight_shapes` says what its weights will be, nothing is allocated."""
+        model = cls.from_spec(config["layers"], dtype=config["dtype"],
+                              random_state=config["random_state"])
+        return model
+
+    def weight_shapes(self) -> list:
+        """The shape of every parameter array the layers will hold, from the declared
+        widths, without building: [(fan_in, units), (units,), ...] per Dense layer."""
+        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
+        width = self._declared_input_dim() or dense[0].declared_input_dim
+        if width is None:
+            raise SpecError("the first Dense layer declares no input_dim; a saved model "
+                            "always has one")
+        shapes = []
+        for layer in dense:
+            shapes += [(width, layer.units), (layer.units,)]  # kernel (fan_in, units), bias
+            width = layer.units
+        return shapes
+
     def save(self, path) -> None:
         """Write the model to one file, atomically; read it back with ``mlplab.load``."""
-        from mlplab.engine.io import save_model
-
-        save_model(self, path)
+        self._require_built()
+        io.save_archive(path, self.get_config(), self.parameters())
 
     def __repr__(self):
         widths = [str(self.input_dim or "?")] + [
             str(layer.units) for layer in self.layers if isinstance(layer, Dense)]
         return f"Sequential({'-'.join(widths)}, dtype={self.dtype})"
+
+
+def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
+    """Read a model written by :meth:`Sequential.save` (``mlplab.load``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+    max_bytes : int
+        The most the weights may take in memory together; a file declaring more
+        is refused before anything is allocated. Raise it for a model you trust.
+
+    Returns
+    -------
+    model : Sequential
+        Built, with the saved weights; compiled (loss, optimizer settings,
+        metrics) and with its ``history`` if it had them when saved.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, is not an mlplab model, is damaged or edited, or
+        declares more than ``max_bytes`` of weights; the message says which.
+    """
+    config, model, weights = io.read_archive(path, Sequential.from_config, max_bytes=max_bytes)
+    with io.rebuild_errors(path):
+        model.build(weights[0].shape[0])
+        model.set_weights(weights)
+        if config["compile"] is not None:
+            compiled = config["compile"]
+            model.compile(compiled["loss"], compiled["optimizer"], compiled["metrics"])
+    if config["history"] is not None:
+        model.history = callbacks_module.History()
+        model.history.history = config["history"]["history"]
+        model.history.epoch = config["history"]["epoch"]
+    return model
