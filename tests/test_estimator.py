@@ -242,7 +242,14 @@ def test_a_diverging_fit_raises_with_the_likely_cause_and_leaves_no_model(rng):
     X = rng.normal(size=(40, 2)) * 1000
     net = NetRegressor(hidden_layer_sizes=(8,), optimizer="sgd", momentum=0.0, learning_rate=1e3,
                        batch_size=1, epochs=5, n_iter_no_change=None, random_state=0)
-    with pytest.raises(TrainingDivergedError, match="try learning_rate=100"):
+    with pytest.raises(TrainingDivergedError, match=r"\(1000\) is too large: try .*=0.1"):
         net.fit(X, X[:, 0])
     with pytest.raises(NotFittedError):  # scikit-learn's class, and mlplab's
         net.predict(X)
+
+
+def test_make_model_checks_values_before_any_fit():
+    with pytest.raises(InvalidInputError, match=r"NetClassifier\(alpha=-1\)"):
+        mlplab.make_model("net", alpha=-1)
+    with pytest.raises(InvalidInputError, match="The 'C' parameter of SVC"):
+        mlplab.make_model("svc_rbf", C="big")

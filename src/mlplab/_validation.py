@@ -370,7 +370,7 @@ def _numbers_from_objects(array, name, fix):
                 f"{short_repr(item)}, {_type_name(item)}")
             if item is None:
                 fix = "Impute missing values first (e.g. sklearn's SimpleImputer)"
-            raise InvalidTypeError(f"{name} must hold numbers; {position} is {what}. {fix}.")
+            raise InvalidInputError(f"{name} must hold numbers; {position} is {what}. {fix}.")
     try:
         return array.astype(np.float64)
     except OverflowError:  # Python ints beyond the float range

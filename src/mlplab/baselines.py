@@ -15,7 +15,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from mlplab._validation import did_you_mean, lookup
-from mlplab.errors import InvalidInputError
+from mlplab.errors import InvalidInputError, MlplabError
 from mlplab.estimator import NetClassifier, NetRegressor
 
 
@@ -59,7 +59,8 @@ def make_model(name, **params):
     UnknownNameError
         For a name not in the registry (with a suggestion).
     InvalidInputError
-        For a parameter the model does not take (with the valid ones).
+        For a parameter the model does not take (with the valid ones), or a value it
+        does not accept: checked here, not first in ``fit`` as scikit-learn would.
     """
     baseline = lookup(BASELINES, name, "model")
     estimator = baseline.factory()
@@ -70,4 +71,21 @@ def make_model(name, **params):
         raise InvalidInputError(
             f"model {name!r} ({type(estimator).__name__}) has no parameter "
             f"{', '.join(unknown)}.{suggestion} Valid: {', '.join(sorted(valid))}.")
-    return estimator.set_params(**{**baseline.defaults, **params})
+    estimator.set_params(**{**baseline.defaults, **params})
+    _check_values(estimator)
+    return estimator
+
+
+def _check_values(estimator):
+    """The estimator's own parameter check (mlplab's table, or scikit-learn's
+    constraints), run now so that a study or the playground fails before training."""
+    check = getattr(estimator, "_check_parameters", None) or getattr(
+        estimator, "_validate_params", None)  # scikit-learn >= 1.2
+    if check is None:
+        return
+    try:
+        check()  # mlplab's errors name the estimator and the fix already
+    except MlplabError:
+        raise
+    except (TypeError, ValueError) as exc:  # scikit-learn's InvalidParameterError is both
+        raise InvalidInputError(str(exc)) from None

@@ -84,6 +84,20 @@ PARAMETERS = {
 }
 
 
+def _readable(values, name):
+    """Raise mlplab's message for what scikit-learn would report in NumPy's words: ragged
+    rows, text where numbers belong, dates. Object arrays, complex numbers, sparse
+    matrices and None are left to scikit-learn, whose messages its checks expect."""
+    if values is None or (hasattr(values, "toarray") and hasattr(values, "nnz")):
+        return
+    try:
+        kind = np.asarray(values).dtype.kind
+    except Exception:  # ragged rows
+        kind = "ragged"
+    if kind not in "Oc":
+        as_numeric_array(values, name)
+
+
 class UnfittedError(NotFittedError, SklearnNotFittedError):
     """An estimator used before ``fit``: mlplab's error and scikit-learn's at once."""
 
@@ -152,11 +166,13 @@ class _BaseNet(BaseEstimator):
         -------
         self
         """
+        self._check_parameters()
         incremental = self.warm_start and hasattr(self, "model_")
         return self._fit(X, y, sample_weight, epochs=self.epochs, incremental=incremental)
 
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
         """Train for one epoch, continuing from the current weights (if any)."""
+        self._check_parameters()
         return self._fit(X, y, sample_weight, epochs=1, incremental=hasattr(self, "model_"),
                          partial=True, **kwargs)
 
@@ -172,9 +188,11 @@ class _BaseNet(BaseEstimator):
 
     # -- the shared fit path -------------------------------------------------------
     def _fit(self, X, y, sample_weight, *, epochs, incremental, partial=False, classes=None):
-        self._check_parameters()
         owner = f"{type(self).__name__}.{'partial_fit' if partial else 'fit'}"
         with _named_errors(owner):
+            _readable(X, "X")
+            if not self._is_classifier:  # a classifier's labels may be anything
+                _readable(y, "y")
             X, y = validate_data(self, X, y, reset=not incremental, dtype=self._accepted_dtypes(),
                                  multi_output=self._multi_output,
                                  y_numeric=not self._is_classifier)
@@ -362,6 +380,7 @@ class _BaseNet(BaseEstimator):
         """``X`` checked for prediction as in fit, errors naming the estimator."""
         self._check_fitted()
         with _named_errors(f"{type(self).__name__}.predict"):
+            _readable(X, "X")
             X = validate_data(self, X, reset=False, dtype=self._accepted_dtypes())
             return self._within_bound(X)
 

@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.errors import InvalidInputError, InvalidTypeError, TrainingDivergedWarning
+from mlplab.errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    MlplabError,
+    TrainingDivergedError,
+    TrainingDivergedWarning,
+)
 
 
 @pytest.fixture
@@ -101,3 +107,56 @@ def test_a_custom_callback_can_stop_training(data):
     assert history.epoch == [0, 1, 2]
     with pytest.raises(InvalidTypeError, match="not an mlplab Callback"):
         model().fit(*data, callbacks=[print])
+
+
+def test_checkpoint_paths_take_logged_names_as_keras_does(data, tmp_path):
+    X, y = data
+    pattern = str(tmp_path / "m-{epoch:02d}-{loss:.3f}-{val_accuracy:.2f}.npz")
+    checkpoint = mlplab.ModelCheckpoint(pattern, save_best_only=False)
+    history = model().fit(X, y, epochs=2, validation_split=0.25, callbacks=[checkpoint])
+    logs = {k: v[1] for k, v in history.history.items()}
+    # Keras fills the path with filepath.format(epoch=epoch + 1, **logs)
+    assert checkpoint.saved[-1] == pattern.format(epoch=2, **logs)
+    assert all(mlplab.load(path).count_params() == 33 for path in checkpoint.saved)
+
+
+@pytest.mark.parametrize("path,message", [
+    ("m_{los}.npz", r"names \{los\}, which fit does not log. Did you mean 'loss'\? It may "
+                    r"name: accuracy, epoch, loss\."),
+    ("m_{loss:d}.npz", "cannot fill in the path"),
+])
+def test_checkpoint_paths_naming_what_is_not_logged_say_what_is(data, tmp_path, path, message):
+    checkpoint = mlplab.ModelCheckpoint(str(tmp_path / path))
+    with pytest.raises(InvalidInputError, match=message):
+        model().fit(*data, epochs=1, callbacks=[checkpoint])
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: mlplab.ModelCheckpoint("m_{loss.npz"), "unmatched"),
+    (lambda: mlplab.ModelCheckpoint("m_{0}.npz"), "positional field"),
+    (lambda: mlplab.ModelCheckpoint(5), "path must be a file path"),
+    (lambda: mlplab.EarlyStopping(patience=-1),
+     r"EarlyStopping\(patience=-1\): patience must be an int >= 0. Try .*\(patience=10\)"),
+    (lambda: mlplab.EarlyStopping(min_delta=float("nan")), "min_delta must be a finite number"),
+    (lambda: mlplab.EarlyStopping(mode="best"), "mode must be one of 'auto', 'min', 'max'"),
+    (lambda: mlplab.EarlyStopping(monitor=3), "monitor must be the name"),
+    (lambda: mlplab.TerminateOnNaN(raise_error="yes"), "raise_error must be True or False"),
+])
+def test_bad_callback_arguments_are_refused_at_once(make, message):
+    with pytest.raises(MlplabError, match=message):
+        make()
+
+
+def test_divergence_raises_on_request_and_weights_that_blow_up_are_reported(data):
+    X, y = data
+    with pytest.raises(TrainingDivergedError, match="learning rate"):
+        model(optimizer="sgd", learning_rate=1e300).fit(
+            X * 1000, y, epochs=3, callbacks=[mlplab.TerminateOnNaN(raise_error=True)])
+    # One step of a huge rate leaves finite weights beyond the engine's bound: no NaN loss
+    # was seen, yet the model cannot predict; the guard says so at the end of training.
+    regression = mlplab.Sequential.from_spec([2, 3, 1], output_activation="linear",
+                                             random_state=0).compile(optimizer="adagrad",
+                                                                     learning_rate=1e300)
+    with pytest.warns(TrainingDivergedWarning, match="larger than 1.16e"):
+        history = regression.fit(X[:1], X[:1, 0], epochs=1)
+    assert history.stop_reason.startswith("Training diverged")

@@ -230,6 +230,14 @@ def test_weights_round_trip_and_shape_errors():
     (np.zeros((4, 2)), np.array([0, 1, 2, 1]), "needs labels 0 or 1"),
     (np.zeros((4, 2)), np.array(["a", "b", "a", "b"]), "needs numeric labels"),
     (np.array([["a", "b"]] * 4), np.zeros(4), "must hold numbers"),
+    (np.zeros((4, 2)) + 1j, np.zeros(4), r"complex numbers .* X.real"),
+    (np.full((4, 2), 1e300), np.zeros(4), r"above the engine's bound of 1.16e\+77 for float64"),
+    ([[0.0, 1.0], [2.0]], [0, 1], "rows have different lengths"),
+    (np.array([[0.0, None]] * 4), np.zeros(4), r"X\[0, 1\] is None \(a missing value\)"),
+    (np.zeros((4, 2, 1)), np.zeros(4), "must be 2-D"),
+    (np.float64(3.0), [0], "a single number"),
+    (np.zeros((4, 2)), np.array([0, "a", 1, 0], dtype=object), r"y\[1\] is 'a'"),
+    (np.zeros((4, 2)), np.zeros(4) + 1j, "y holds complex numbers"),
 ])
 def test_bad_training_data_gets_a_clear_error(X, y, message):
     model = small_model()
@@ -245,10 +253,61 @@ def test_bad_training_data_gets_a_clear_error(X, y, message):
     ({"validation_data": ([[0, 1]],)}, "pair"),
     ({"sample_weight": [1, 2]}, "one weight per sample"),
     ({"random_state": "seed"}, "random_state='seed'"),
+    ({"batch_size": True}, r"fit\(batch_size=True\): .* not a bool"),
+    ({"validation_split": 2}, r"validation_split must be a number in \[0, 1\)"),
+    ({"callbacks": 3}, "give a list of callbacks"),
+    ({"verbose": "x"}, r"verbose must be one of 0, 1, 2"),
+    ({"engine": "fast"}, r"engine must be one of 'auto', 'numpy', 'compiled'"),
+    ({"sample_weight": ["a"] * 200}, "sample_weight must hold numbers"),
 ])
 def test_bad_fit_arguments(kwargs, message, xor_data):
     with pytest.raises(MlplabError, match=message):
         small_model().fit(*xor_data, **kwargs)
+
+
+def test_bools_and_data_frames_are_numbers_and_float32_refuses_what_it_cannot_hold(xor_data):
+    import pandas as pd
+
+    X, y = xor_data
+    small_model().fit(X > 0, y, epochs=1)  # bools are 0 and 1
+    small_model().fit(pd.DataFrame(X), pd.Series(y), epochs=1)
+    with pytest.raises(InvalidInputError, match=r"bound of 4.29e\+09 for float32 .* or use "
+                                                "dtype='float64'"):
+        small_model(dtype="float32").fit(X * 1e39, y)  # beyond float32: refused, no overflow
+
+
+def test_layer_widths_beyond_memory_are_refused_before_allocation():
+    with pytest.raises(SpecError, match=r"layer sizes \[2, 99999999999, 1\] has "
+                                        r"399,999,999,997 parameters: .* narrower layers"):
+        mlplab.Sequential.from_spec([2, 99999999999, 1])
+    with pytest.raises(SpecError, match=r"Dense\(units=9223372036854775808\) on a single input"):
+        Dense(2**63)
+    wide = mlplab.Sequential([Dense(10**7), Dense(1)])  # the input width comes at build
+    with pytest.raises(SpecError, match=r"this network \(100000-10000000-1\) has "
+                                        r"1,000,020,000,001 parameters"):
+        wide.build(100_000)
+    assert not wide.built
+
+
+@pytest.mark.parametrize("metrics,error,message", [
+    (3, InvalidTypeError, r"compile\(metrics=3\): metrics must be a list of names"),
+    (["accuarcy"], UnknownNameError, "Did you mean 'accuracy'"),
+    ([None], InvalidTypeError, "None is not a metric name"),
+])
+def test_compile_refuses_bad_metrics_and_changes_nothing(metrics, error, message):
+    model = mlplab.Sequential.from_spec([2, 3, 1])
+    with pytest.raises(error, match=message):
+        model.compile(metrics=metrics)
+    assert model.loss is None
+
+
+def test_finite_weights_that_overflow_the_forward_pass_raise_instead_of_nan():
+    model = mlplab.Sequential.from_spec([2, 3, 1], output_activation="linear",
+                                        random_state=0).build()
+    model.set_weights([np.full((2, 3), 1e200), np.zeros(3), np.full((3, 1), 1e200),
+                       np.zeros(1)])
+    with pytest.raises(InvalidInputError, match="the forward pass overflowed"):
+        model.predict([[1.0, 1.0]])
 
 
 def test_predict_before_fit_says_what_to_do():

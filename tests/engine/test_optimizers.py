@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlplab.engine import optimizers
-from mlplab.errors import InvalidInputError, UnknownNameError
+from mlplab.errors import InvalidInputError, MlplabError, UnknownNameError
 
 W0 = [1.0, -2.0]
 G = [0.5, 0.25]
@@ -90,3 +90,25 @@ def test_resolver():
         optimizers.SGD(learning_rate=-1)
     with pytest.raises(InvalidInputError, match=r"momentum must be a number in \[0, 1\)"):
         optimizers.SGD(momentum=1.5)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: optimizers.SGD(learning_rate=math.inf),
+     r"SGD\(learning_rate=inf\): .* Try SGD\(learning_rate=0.01\)"),
+    (lambda: optimizers.SGD(learning_rate=math.nan), "learning_rate must be a positive, finite"),
+    (lambda: optimizers.SGD(learning_rate=-0.1), "learning_rate must be a positive, finite"),
+    (lambda: optimizers.SGD(learning_rate="0.1"), "not a str"),
+    (lambda: optimizers.SGD(momentum=1.0), r"momentum must be a number in \[0, 1\)"),
+    (lambda: optimizers.SGD(nesterov="yes"), "nesterov must be True or False"),
+    (lambda: optimizers.Adam(beta_1=-0.1), r"beta_1 must be a number in \[0, 1\)"),
+    (lambda: optimizers.Adam(beta_2=1.0), r"beta_2 must be a number in \[0, 1\)"),
+    (lambda: optimizers.Adam(epsilon=0), r"epsilon must be a positive, finite number"),
+    (lambda: optimizers.RMSprop(rho=2), r"rho must be a number in \[0, 1\)"),
+    (lambda: optimizers.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
+    (lambda: optimizers.get("sgd", momentun=0.9), "Did you mean 'momentum'"),
+])
+def test_bad_hyperparameters_are_refused_with_a_valid_example(make, message):
+    with pytest.raises(MlplabError, match=message) as info:
+        make()
+    assert isinstance(info.value, ValueError | TypeError)
+    assert "Try SGD(learning_rate=inf)" not in str(info.value)

@@ -1,4 +1,5 @@
-"""``mlplab playground``: the address it prints and the warning off loopback."""
+"""``mlplab playground``: the address it prints, the warning off loopback, and the
+hosts and origins it may be told to allow."""
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,13 @@ def started(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def apps(monkeypatch):
+    served = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: served.append(app))
+    return served
+
+
 def test_playground_binds_loopback_by_default_and_prints_the_address(started):
     result = CliRunner().invoke(main, ["playground", "--port", "8123"])
     assert result.exit_code == 0, result.output
@@ -23,10 +31,34 @@ def test_playground_binds_loopback_by_default_and_prints_the_address(started):
 
 
 def test_playground_says_so_when_it_is_not_on_loopback(started):
+    import socket
+
     result = CliRunner().invoke(main, ["playground", "--host", "0.0.0.0"])
     assert result.exit_code == 0
     assert "Warning: serving on 0.0.0.0, not on loopback" in result.output
+    assert "no password" in result.output
+    # What to tell a class: the addresses it answers to (this machine's name among them).
+    assert f"http://{socket.gethostname().lower()}:8765/" in result.output
     assert started[0]["host"] == "0.0.0.0"
+
+
+def test_playground_allows_other_hosts_and_origins_deliberately(apps):
+    result = CliRunner().invoke(main, ["playground", "--allow-host", "lab-pc.school.example",
+                                       "--allow-origin", "http://slides.example:8000",
+                                       "--allow-origin", "https://course.example"])
+    assert result.exit_code == 0, result.output
+    assert "lab-pc.school.example" in apps[0].state.hosts
+    assert apps[0].state.origins == {("http", "slides.example", 8000),
+                                     ("https", "course.example", 443)}
+
+
+@pytest.mark.parametrize("option, value", [("--allow-origin", "slides.example"),
+                                           ("--allow-origin", "*"),
+                                           ("--allow-host", "http://lab-pc:8000")])
+def test_playground_refuses_a_bad_host_or_origin_with_the_form_to_use(apps, option, value):
+    result = CliRunner().invoke(main, ["playground", option, value])
+    assert result.exit_code == 2 and not apps
+    assert repr(value) in result.output and "Traceback" not in result.output
 
 
 def test_playground_rejects_a_bad_port():

@@ -105,6 +105,17 @@ def test_origins_can_be_allowed_deliberately():
         with client.websocket_connect(f"/ws/{allowed.json()['id']}",
                                       headers={"Origin": "http://lab.example:8000"}) as socket:
             assert socket.receive_json()["type"] == "data"
+        # That page may read the answers (CORS) and frame the playground; others may not.
+        preflight = {"Access-Control-Request-Method": "PUT",
+                     "Access-Control-Request-Headers": "content-type"}
+        asked = client.options("/api/sessions", headers={"Origin": "http://lab.example:8000",
+                                                         **preflight})
+        assert asked.headers["access-control-allow-origin"] == "http://lab.example:8000"
+        assert "access-control-allow-origin" not in client.options(
+            "/api/sessions", headers={"Origin": EVIL, **preflight}).headers
+        policy = allowed.headers["content-security-policy"]
+        assert "frame-ancestors 'self' http://lab.example:8000" in policy
+        assert "x-frame-options" not in allowed.headers
 
 
 @pytest.mark.parametrize("origin", ["*", "lab.example", "http://lab.example/page",
@@ -218,8 +229,9 @@ def test_answers_carry_headers_that_keep_the_page_its_own(client):
     for url in ("/", "/api/options", "/static/app.js"):
         headers = client.get(url).headers
         assert "script-src 'self'" in headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "frame-ancestors 'self';" in headers["content-security-policy"] + ";"
         assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "SAMEORIGIN"
 
 
 def test_the_page_script_never_parses_strings_as_html():
@@ -284,6 +296,13 @@ def test_weights_that_are_not_numbers_still_give_a_frame(client, session):
     assert step["diverged"]
 
 
+def test_a_diverged_sessions_script_says_so(client, session):
+    client.put(f"/api/sessions/{session}/config", json=DIVERGING)
+    client.post(f"/api/sessions/{session}/step")
+    script = client.get(f"/api/sessions/{session}/export/script").text
+    assert "the loss diverged after epoch 0" in script
+
+
 # -- malformed websocket messages -----------------------------------------------------------
 @pytest.mark.parametrize("message, words", [
     ({"bytes": b"\x00\xff" * 10}, "binary message (20 bytes)"),
@@ -323,6 +342,21 @@ def test_a_flood_of_commands_is_answered_or_refused_and_the_socket_stays(client,
             pass
 
 
+def test_websockets_per_session_are_bounded(client, session):
+    from contextlib import ExitStack
+
+    from mlplab.web.app import MAX_SOCKETS_PER_SESSION
+
+    with ExitStack() as stack:
+        for _ in range(MAX_SOCKETS_PER_SESSION):
+            socket = stack.enter_context(client.websocket_connect(f"/ws/{session}"))
+            assert socket.receive_json()["type"] == "data"
+        with client.websocket_connect(f"/ws/{session}") as extra:
+            assert "its limit; close a tab" in extra.receive_json()["message"]
+    with client.websocket_connect(f"/ws/{session}") as socket:  # the others have closed
+        assert socket.receive_json()["type"] == "data"
+
+
 # -- bounded work ---------------------------------------------------------------------------
 def test_epochs_per_request_are_bounded(client, session):
     response = client.post(f"/api/sessions/{session}/step?epochs=10001")
@@ -343,17 +377,21 @@ def test_a_long_step_is_cut_short_at_the_time_limit_and_says_so():
         assert "at most 0.3 s" in frame["interrupted"]
 
 
-def test_snapshots_for_the_gif_are_bounded_in_bytes():
+def test_snapshots_for_the_gif_are_bounded_in_bytes(monkeypatch):
+    from mlplab.web import session as session_module
     from mlplab.web.config import PlaygroundConfig
 
-    config = PlaygroundConfig(layers=[{"units": 64, "activation": "tanh"}] * 10,
-                              n_samples=100, batch_size=100)
+    budget = 500_000  # ~4 snapshots of four layers of 64 (MAX_SNAPSHOT_BYTES: 12 of ten)
+    monkeypatch.setattr(session_module, "MAX_SNAPSHOT_BYTES", budget)
+    config = PlaygroundConfig(layers=[{"units": 64, "activation": "tanh"}] * 4, n_samples=40,
+                              batch_size=40, resolution=20)
     session = Session(config)
-    for _ in range(60):
+    for _ in range(30):
         session.advance()
     size = sum(sum(w.nbytes for w in weights) for _, weights in session.snapshots)
-    assert 2 <= len(session.snapshots) and size <= MAX_SNAPSHOT_BYTES
-    assert session.snapshots[-1][0] == 60
+    assert 2 <= len(session.snapshots) and size <= budget
+    assert session.snapshots[-1][0] == 30  # the latest is always kept
+    assert MAX_SNAPSHOT_BYTES >= 10 * size / len(session.snapshots)
 
 
 # -- a real server: work stops when the client goes ---------------------------------------------

@@ -224,8 +224,9 @@ def likely_cause(model) -> str:
     causes = []
     learning_rate = getattr(model.optimizer, "learning_rate", None)
     if learning_rate is not None and learning_rate / 10 > 0:
+        smaller = min(learning_rate / 10, 0.1)  # a tenth, and no more than a usual rate
         causes.append(f"the learning rate ({learning_rate:g}) is too large: try "
-                      f"learning_rate={learning_rate / 10:g}")
+                      f"learning_rate={smaller:g}")
     scale = getattr(model, "_input_scale", None)
     if scale is not None and scale > 10:
         causes.append(f"the inputs are not scaled (largest |x| is {scale:.3g}): standardize "

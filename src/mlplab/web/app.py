@@ -40,6 +40,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,12 +57,13 @@ from mlplab.web.config import (
     options,
     readable,
 )
-from mlplab.web.guard import RequestGuard, checked_origins, served_hosts
+from mlplab.web.guard import RequestGuard, checked_origins, origin_text, served_hosts
 from mlplab.web.player import MAX_FPS, Player
 from mlplab.web.session import Session
 
 STATIC = Path(__file__).parent / "static"
 DISCONNECT_POLL_SECONDS = 0.2  # how often a long request looks whether its client has gone
+MAX_SOCKETS_PER_SESSION = 8  # a page has one; a few tabs of one session are fine
 __all__ = ["MAX_FPS", "create_app"]
 
 
@@ -149,7 +151,7 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
     host : str
         The address the server binds: requests must name it, or a loopback name, in
         their ``Host`` header (others get 400). For ``0.0.0.0`` or ``::``, this machine's
-        name and addresses. A ``TestClient`` should use ``base_url="http://127.0.0.1"``.
+        name and addresses. (``TestClient`` calls itself ``testserver``: allow that.)
     allowed_hosts : sequence of str
         More host names to answer to, e.g. ``["lab-pc.school.example"]``.
     allowed_origins : sequence of str
@@ -179,7 +181,11 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
 
     app = FastAPI(title="mlplab playground", lifespan=lifespan)
     app.state.store, app.state.hosts, app.state.origins = store, hosts, origins
-    app.add_middleware(RequestGuard, hosts=hosts, origins=origins)
+    if origins:  # pages allowed deliberately may also read the answers (CORS)
+        app.add_middleware(CORSMiddleware, allow_origins=sorted(map(origin_text, origins)),
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_headers=["Content-Type"])
+    app.add_middleware(RequestGuard, hosts=hosts, origins=origins)  # outermost: first
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
@@ -199,8 +205,9 @@ def declared_body(*media_types, example):
     """A dependency: a request body must declare one of ``media_types``.
 
     A page on another site can send only ``text/plain``, form or empty bodies
-    without asking the server first (a CORS preflight, which this server never
-    grants), so a JSON or CSV type is one more thing such a page cannot forge.
+    without asking the server first (a CORS preflight, which this server grants
+    only to origins allowed deliberately), so a JSON or CSV type is one more thing
+    such a page cannot forge.
     """
 
     def check(request: Request):
@@ -344,10 +351,12 @@ def _socket_route(app, store):
     async def socket(websocket: WebSocket, session_id: str):
         await websocket.accept()
         session = store.sessions.get(session_id)
-        if session is None:
-            await websocket.send_json({"type": "error", "message":
-                                       f"no session {session_id!r}; reload the page."})
-            await websocket.close(code=4404)
+        if session is None or session.connections >= MAX_SOCKETS_PER_SESSION:
+            message = (f"no session {session_id[:40]!r}; reload the page." if session is None
+                       else f"session {session_id!r} has {session.connections} open websockets, "
+                            "its limit; close a tab of it first.")
+            await websocket.send_json({"type": "error", "message": message})
+            await websocket.close(code=4404 if session is None else 4429)
             return
         await Player(websocket, session).run()
 

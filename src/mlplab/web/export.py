@@ -45,6 +45,9 @@ def script(session: Session) -> str:
         if session.changed_midway:
             notes.append("# Note: the learning rate or batch size changed during training; this "
                          "script uses the last ones throughout.")
+        if session.diverged:
+            notes.append(f"# Note: on the page the loss diverged after epoch {epochs}; with "
+                         "these settings it diverges here too (lower the learning rate).")
         model = build_model(config, len(config.features), session.n_classes)
         metric = "accuracy" if config.problem != "regression" else "r2"
         lines = [

@@ -21,11 +21,10 @@ websocket:
 - **Size**: a body that streams in past :data:`MAX_REQUEST_BYTES` gets HTTP 413.
 
 Every answer also carries headers that keep the page to itself: a
-Content-Security-Policy that runs only the page's own script, ``nosniff`` and
-no framing by other sites.
+Content-Security-Policy that runs only the page's own script, ``nosniff``, and
+no framing by other sites (but those allowed deliberately).
 """
 
-import ipaddress
 import socket
 from urllib.parse import urlsplit
 
@@ -120,6 +119,13 @@ def checked_origins(origins):
     return keys
 
 
+def origin_text(key):
+    """``http://host:port`` of an origin key, as a browser writes it (no default port)."""
+    scheme, host, port = key
+    shown = f"{scheme}://{_bracketed(host)}"
+    return shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
+
+
 def own_origin(scope, headers):
     """``(scheme, host, port)`` of the request itself: its page's origin."""
     scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme"), scope.get("scheme"))
@@ -170,7 +176,7 @@ class RequestGuard:
                 return
         if scope["type"] == "http":
             receive = _limited(receive)
-            send = _with_page_headers(send, headers.get("host", ""))
+            send = _with_page_headers(send, page_headers(headers.get("host", ""), self.origins))
         await self.app(scope, receive, send)
 
     def host_refusal(self, scope):
@@ -227,30 +233,24 @@ def _limited(receive):
     return receive_limited
 
 
-def page_headers(host):
-    """Headers on every answer: only the page's own script runs, nothing frames it."""
+def page_headers(host, origins=()):
+    """Headers on every answer: only the page's own script runs; only the page itself and
+    the ``origins`` allowed deliberately may frame it."""
+    ancestors = " ".join(["'self'", *sorted(origin_text(key) for key in origins)])
     policy = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
               f"connect-src 'self' ws://{host} wss://{host}; object-src 'none'; "
-              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-    return [(b"content-security-policy", policy.encode("latin-1")),
-            (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin")]
+              f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}")
+    headers = [(b"content-security-policy", policy.encode("latin-1")),
+               (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+    if not origins:  # for browsers without frame-ancestors (it cannot name other origins)
+        headers.append((b"x-frame-options", b"SAMEORIGIN"))
+    return headers
 
 
-def _with_page_headers(send, host):
-    extra = page_headers(host)
-
+def _with_page_headers(send, extra):
     async def send_with_headers(message):
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)
 
     return send_with_headers
-
-
-def is_ip_address(host):
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
