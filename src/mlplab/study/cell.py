@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mlplab import data
+from mlplab.errors import InvalidInputError, UnknownNameError
 from mlplab.study.scores import score
 
 
@@ -30,7 +31,7 @@ def build_estimator(baseline, params, task, seed, check=False):
         if unknown:
             from mlplab._validation import did_you_mean
 
-            raise ValueError(f"unknown setting {unknown[0]!r}."
+            raise UnknownNameError(f"unknown setting {unknown[0]!r}."
                              f"{did_you_mean(unknown[0], kind().get_params())} "
                              f"Settings are {kind.__name__}'s parameters.")
         estimator = kind(**params)
@@ -53,7 +54,8 @@ def _check_net_settings(estimator):
         Sequential.from_spec(estimator.layers)
     for size in np.atleast_1d(estimator.hidden_layer_sizes):
         if int(size) <= 0:
-            raise ValueError(f"hidden_layer_sizes: {size} is not a positive width.")
+            raise InvalidInputError(f"hidden_layer_sizes: {size} is not a positive width; give "
+                                    "widths such as [8, 8].")
 
 
 def load_dataset(spec, seed, study_dir):
