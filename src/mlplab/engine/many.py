@@ -115,6 +115,7 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     _check_same_architecture(models)
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
+    batch_size = min(batch_size, len(X))  # as fit: more than n_samples is one full batch
     stack = _choose_stack(models, X, Y, engine)
     histories = _train(stack, models, len(X), epochs, batch_size, shuffle,
                        as_generator(random_state))
