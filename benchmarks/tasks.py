@@ -430,11 +430,11 @@ def task_s(scale, repeats):
                              None, repeats)
     # E4's arithmetic bounds what training 10 models together can gain: 10 models' FLOPs
     # at a large product's rate on every core, however they are shared out.
-    from mlplab.engine import compiled
+    from mlplab.fast import threads
 
     flops = 10 * 6 * sum(a * b for a, b in E4_SHAPES) * 160
-    floor = flops / (one_core_gflops(scale, repeats) * 1e9 * compiled.WORKERS)
-    return rows + [{"task": "S-E4", "impl": f"FLOP floor, {compiled.WORKERS} core(s)",
+    floor = flops / (one_core_gflops(scale, repeats) * 1e9 * threads.WORKERS)
+    return rows + [{"task": "S-E4", "impl": f"FLOP floor, {threads.WORKERS} core(s)",
                     "value": floor * 1e3, "unit": "ms/epoch, 10 models"}]
 
 

@@ -25,7 +25,7 @@ from mlplab.engine import (
     gradcheck,
     trace,
 )
-from mlplab.engine.io import load_model as load
+from mlplab.engine.model import load_model as load
 from mlplab.errors import MlplabError
 
 # scikit-learn-based parts load on first use, so `import mlplab.engine` needs NumPy only.

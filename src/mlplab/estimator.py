@@ -525,7 +525,10 @@ class NetClassifier(ClassifierMixin, _BaseNet):
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
         X = self._validated_X(X)
-        return self.model_.predict_proba(X)
+        try:
+            return self.model_.predict_proba(X)
+        except InvalidInputError as exc:  # e.g. a linear output layer: say whose it is
+            raise InvalidInputError(f"{type(self).__name__}.predict_proba: {exc}") from None
 
     def predict_log_proba(self, X):
         """Log of ``predict_proba``, computed from the logits (finite even where p ~ 0)."""

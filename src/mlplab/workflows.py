@@ -100,38 +100,25 @@ def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=3
                     dpi=120, **options):
     """Draw one picture (``kind``) of a network trained (or loaded) on ``dataset``.
 
-    ``kind`` is one of boundary, probability, neurons, network, history, collapse.
-    Returns the path written.
+    ``kind`` names one of :data:`mlplab.viz.kinds.FIGURE_KINDS`. Returns the path
+    written.
     """
     import matplotlib.pyplot as plt
 
-    from mlplab import viz
     from mlplab._files import atomic_write, writable_target
-    from mlplab.engine.io import load_model
+    from mlplab.engine.model import load_model
+    from mlplab.viz import kinds
 
-    writable_target(out)  # a bad path fails before training, not after
+    kinds.get(kind)  # an unknown kind and a bad path fail before training, not after
+    writable_target(out)
     experiment = make_experiment(dataset, layers, **options)
     parts, model = experiment.parts, experiment.model
     if model_path is not None:
         model = load_model(model_path)
     else:
         model.fit(parts.X_train, parts.y_train, epochs=epochs, batch_size=batch_size)
-    X, y = parts.X_train, parts.y_train
-    if kind == "history" and model.history is None:
-        raise InvalidInputError("the saved model has no training history to plot.")
-    drawers = {
-        "boundary": lambda: viz.plot_decision_boundary(model, X, y, X_test=parts.X_test,
-                                                       y_test=parts.y_test),
-        "probability": lambda: viz.plot_probability(model, X, y),
-        "neurons": lambda: viz.plot_neurons(model, X, y),
-        "network": lambda: viz.plot_network(model, X=X, thumbnails=True),
-        "history": lambda: viz.plot_history(model.history),
-        "collapse": lambda: viz.plot_linear_collapse(model, X, y),
-    }
-    if kind not in drawers:
-        raise InvalidInputError(f"unknown picture {kind!r}; choose one of {', '.join(drawers)}.")
-    drawn = drawers[kind]()
-    figure = getattr(drawn, "figure", drawn)
+    figure = kinds.draw(kind, model, kinds.FigureData(parts.X_train, parts.y_train,
+                                                      parts.X_test, parts.y_test))
     suffix = str(out).rsplit(".", 1)[-1].lower() if "." in str(out) else "png"
     atomic_write(out, lambda file: figure.savefig(file, dpi=dpi, format=suffix))
     plt.close(figure)

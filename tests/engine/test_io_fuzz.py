@@ -44,7 +44,7 @@ def originals():
     files = {}
     for name, model in (("trained", trained), ("float32", small32), ("softmax", softmax)):
         buffer = io_module.BytesIO()
-        mlplab.engine.io.write_model(model, buffer)
+        mlplab.engine.io.write_archive(buffer, model.get_config(), model.parameters())
         files[name] = (buffer.getvalue(), model)
     return files
 
@@ -93,7 +93,8 @@ def assert_sound(model, original):
     outputs = model.predict(X_CHECK[:, :model.input_dim])
     assert np.isfinite(outputs).all()
     again = io_module.BytesIO()
-    mlplab.engine.io.write_model(model, again)  # and it saves back
+    # and it saves back
+    mlplab.engine.io.write_archive(again, model.get_config(), model.parameters())
 
 
 def assert_equal(model, original):

@@ -222,3 +222,18 @@ def test_bad_data_is_reported_as_fit_reports_it():
     X, y = data_for("binary_crossentropy")
     with pytest.raises(InvalidInputError, match="features"):
         fit_many([dense_net()], X[:, :2], y, epochs=1)
+
+
+def test_a_batch_larger_than_the_data_is_one_full_batch():
+    # As in fit: batch_size beyond n_samples (even 2**63) trains full batches, on every engine.
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(int)
+    runs = []
+    for batch_size in (2**63, None):
+        models = [mlplab.Sequential.from_spec([2, 3, 1], random_state=s).compile(optimizer="sgd")
+                  for s in range(2)]
+        fit_many(models, X, y, epochs=2, batch_size=batch_size, random_state=0)
+        runs.append([m.get_weights() for m in models])
+    for a, b in zip(*runs, strict=True):
+        for p, q in zip(a, b, strict=True):
+            np.testing.assert_array_equal(p, q)

@@ -35,13 +35,20 @@ def small_model(random_state=0, **kwargs):
 
 
 # -- specs -------------------------------------------------------------------------
-def test_a_hand_worked_training_step():
+@pytest.mark.parametrize("through", ["train_step", "numpy", "auto"])
+def test_a_hand_worked_training_step(through):
     # One sigmoid unit, w = 0.5, b = 0, x = 2, y = 1: z = 1, p = sigmoid(1),
-    # dL/dw = (p - 1) x, dL/db = p - 1; SGD(0.1) subtracts 0.1 times those.
+    # dL/dw = (p - 1) x, dL/db = p - 1; SGD(0.1) subtracts 0.1 times those. The step is
+    # the engine's own (train_step, and fit on the NumPy runner), and the default
+    # runner's (compiled where numba is installed) gives the same numbers.
     model = mlplab.Sequential([Dense(1, "sigmoid", input_dim=1)]).build()
     model.set_weights([np.array([[0.5]]), np.array([0.0])])
     model.compile(optimizer=mlplab.SGD(learning_rate=0.1))
-    model.fit([[2.0]], [1], epochs=1)
+    if through == "train_step":
+        model.train_step(np.array([[2.0]]), np.array([[1.0]]))
+    else:
+        history = model.fit([[2.0]], [1], epochs=1, engine=through)
+        assert through == "auto" or history.runner == "numpy"
     p = 1 / (1 + np.exp(-1.0))
     kernel, bias = model.get_weights()
     assert kernel[0, 0] == pytest.approx(0.5 - 0.1 * (p - 1) * 2, rel=1e-15)

@@ -1,6 +1,9 @@
 """The NumPy engine: layers, activations, losses, optimizers, training, backprop tools.
 
-Importing it needs NumPy only.
+Every piece of maths is defined here, once, in NumPy, and importing it needs NumPy only.
+The numba paths that run the same maths faster live beside it in :mod:`mlplab.fast`;
+the engine reaches them in one place, :mod:`mlplab.engine.runners`, which chooses the
+runner of a fit's epochs.
 """
 
 from mlplab.engine.activations import ACTIVATIONS
@@ -16,11 +19,10 @@ from mlplab.engine.callbacks import (
 from mlplab.engine.collapse import collapse_linear
 from mlplab.engine.gradcheck import GradcheckResult, gradcheck
 from mlplab.engine.initializers import Constant, Normal, Uniform, VarianceScaling
-from mlplab.engine.io import load_model
 from mlplab.engine.layers import Dense, Dropout, Layer
 from mlplab.engine.losses import LOSSES
 from mlplab.engine.many import fit_many
-from mlplab.engine.model import Sequential
+from mlplab.engine.model import Sequential, load_model
 from mlplab.engine.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, Optimizer, RMSprop
 from mlplab.engine.regularizers import L1, L1L2, L2
 from mlplab.engine.trace import Trace, trace

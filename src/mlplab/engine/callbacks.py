@@ -63,12 +63,18 @@ class History(Callback):
         The epoch numbers (0-based) that were logged.
     stop_reason : str or None
         Why training stopped early (early stopping, NaN loss), if it did.
+    runner : "numpy" or "compiled"
+        Which runner trained the epochs (see :mod:`mlplab.engine.runners`).
+    runner_reason : str or None
+        Why the NumPy runner trained, when it did (e.g. an activation the compiled
+        runner does not have).
     """
 
     def __init__(self):
         self.history: dict = {}
         self.epoch: list = []
         self.stop_reason = None
+        self.runner = self.runner_reason = None
 
     def on_epoch_end(self, epoch, logs):
         self.epoch.append(epoch)
@@ -83,7 +89,7 @@ class History(Callback):
         return f"History({len(self.epoch)} epochs: {last})"
 
     def _repr_html_(self):  # Jupyter: first, last and best value of each quantity
-        from mlplab.engine.describe import html_table
+        from mlplab._display import html_table
 
         rows = []
         for key, values in self.history.items():
@@ -355,6 +361,8 @@ class ProgressBar(Callback):
                             example="ProgressBar(epochs=100)")
 
     def on_train_begin(self, logs=None):
+        from mlplab._display import progress_bar
+
         self.progress = progress_bar("training", "epochs", status=True)
         self.task = self.progress.add_task("fit", total=self.epochs, status="")
         self.progress.start()
@@ -365,41 +373,6 @@ class ProgressBar(Callback):
 
     def on_train_end(self, logs=None):
         self.progress.stop()
-
-
-def progress_bar(title, unit, status=False):
-    """A rich Progress with a bar, done/total, elapsed time and an ETA (not started)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = [TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn(unit), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
-    if status:
-        columns.append(TextColumn("{task.fields[status]}"))
-    return Progress(*columns, console=_console())
-
-
-def _console():
-    """rich's console; in Jupyter without ipywidgets, one that prints the bar when done.
-
-    rich animates a bar in a notebook through an ipywidgets output; without them it
-    would only warn, so the bar is then printed once, finished, as plain output.
-    """
-    from rich.console import Console
-
-    console = Console()
-    if console.is_jupyter:
-        try:
-            import ipywidgets  # noqa: F401 - rich draws live bars with it
-        except ImportError:
-            return Console(force_jupyter=False)
-    return console
 
 
 def as_list(callbacks) -> list:

@@ -18,17 +18,6 @@ def summary_text(model) -> str:
                       f"input: {model.input_dim} features, dtype {model.dtype}"])
 
 
-def html_table(header, rows, caption=""):
-    """A small HTML table (for notebooks); cells are escaped."""
-    from html import escape
-
-    head = "".join(f"<th>{escape(str(cell))}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>"
-                   for row in rows)
-    title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{title}<tr>{head}</tr>{body}</table>"
-
-
 def summary_html(model) -> str:
     """The summary as an HTML table, for Jupyter."""
     rows = []
@@ -37,5 +26,7 @@ def summary_html(model) -> str:
         rows.append((number, type(layer).__name__, getattr(layer, "units", layer.output_dim),
                      activation, layer.n_parameters() if layer.built else "?"))
     total = model.count_params() if model.built else "?"
+    from mlplab._display import html_table
+
     return html_table(("layer", "type", "units", "activation", "parameters"), rows,
                       f"{model!r}: {total} parameters")

@@ -1,4 +1,9 @@
-"""Save and load models: one ``.npz`` file holding the weights and a JSON header.
+"""Model files: one ``.npz`` archive holding the weights and a JSON header.
+
+This module only writes and reads archives; it knows nothing of models. A model
+describes itself through a config (``Sequential.get_config`` and ``from_config``), and
+``Sequential.save`` / ``mlplab.load`` (:func:`mlplab.engine.model.load_model`) hand
+that config and the weight arrays to :func:`save_archive` and :func:`read_archive`.
 
 The file is what ``np.savez`` writes: a zip of ``.npy`` members, ``mlplab_header.npy``
 (the UTF-8 bytes of a JSON object, so loading never needs pickle) and
@@ -29,7 +34,6 @@ from numpy.lib import format as npy_format
 
 from mlplab._files import atomic_write, readable_file
 from mlplab._version import __version__
-from mlplab.engine.layers import Dense
 from mlplab.errors import InvalidInputError, MlplabError, ModelFileError
 
 FORMAT_NAME = "mlplab-model"
@@ -59,45 +63,31 @@ _HEADER_TYPES = {  # key -> (allowed types, how the message says it)
 
 # -- saving -----------------------------------------------------------------------------------
 
-def model_header(model) -> dict:
-    """The JSON header that describes ``model`` (built) without its weights."""
-    seed = model.random_state if isinstance(model.random_state, int) else None
-    compiled = None
-    if model.loss is not None:
-        compiled = {"loss": model.loss.name, "optimizer": model.optimizer.config(),
-                    "metrics": [name for name, _ in model.metrics]}
-    history = None
-    if model.history is not None:
-        history = {"history": model.history.history, "epoch": model.history.epoch}
+def archive_header(config) -> dict:
+    """The file's JSON header: the format, its version and mlplab's, then ``config``
+    (a model's ``get_config()``: dtype, seed, layers, compile settings, history)."""
     return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "mlplab_version": __version__,
-            "dtype": str(model.dtype), "random_state": seed, "layers": model.to_spec(),
-            "compile": compiled, "history": history}
+            **config}
 
 
-def write_archive(file, header, weights) -> None:
-    """Write ``header`` and the arrays ``weights`` to the binary file object ``file``."""
-    text = json.dumps(header, default=_plain)
+def write_archive(file, config, weights) -> None:
+    """Write ``config`` (as the header) and the arrays ``weights`` to the binary file
+    object ``file``."""
+    _check_finite(weights, "cannot write the model")
+    text = json.dumps(archive_header(config), default=_plain)
     header_array = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     np.savez(file, **{HEADER_KEY: header_array},
              **{f"param_{i}": weight for i, weight in enumerate(weights)})
 
 
-def write_model(model, file) -> None:
-    """Write ``model`` (built, with finite weights) to the binary file object ``file``."""
-    _check_savable(model, "cannot write the model")
-    write_archive(file, model_header(model), model.parameters())
+def save_archive(path, config, weights):
+    """Write ``config`` and ``weights`` to ``path`` atomically; return the path."""
+    _check_finite(weights, f"cannot save to {str(path)!r}")
+    return atomic_write(path, lambda file: write_archive(file, config, weights))
 
 
-def save_model(model, path):
-    """Write ``model`` (built, with finite weights) to ``path`` atomically; return the path."""
-    _check_savable(model, f"cannot save to {str(path)!r}")
-    header, weights = model_header(model), model.parameters()
-    return atomic_write(path, lambda file: write_archive(file, header, weights))
-
-
-def _check_savable(model, doing):
-    model._require_built()
-    for index, weight in enumerate(model.parameters()):
+def _check_finite(weights, doing):
+    for index, weight in enumerate(weights):
         if not np.isfinite(weight).all():
             raise InvalidInputError(
                 f"{doing}: weight array {index} holds NaN or infinite values (training "
@@ -114,55 +104,40 @@ def _plain(value):
 
 # -- loading ----------------------------------------------------------------------------------
 
-def load_model(path, *, max_bytes=MAX_WEIGHT_BYTES):
-    """Read a model written by :meth:`Sequential.save`.
+def read_archive(path, describe, *, max_bytes=MAX_WEIGHT_BYTES):
+    """Read and check a model file; return ``(header, described, weights)``.
 
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The model file.
-    max_bytes : int
-        The most the weights may take in memory together; a file declaring more
-        is refused before anything is allocated. Raise it for a model you trust.
-
-    Returns
-    -------
-    model : Sequential
-        Built, with the saved weights; compiled (loss, optimizer settings,
-        metrics) and with its ``history`` if it had them when saved.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing, is not an mlplab model, is damaged or edited, or
-        declares more than ``max_bytes`` of weights; the message says which.
+    ``describe(header)`` turns the checked header into what it describes, with nothing
+    allocated yet (``Sequential.from_config``): its ``dtype`` and ``weight_shapes()``
+    say what every weight array must be, and they are checked against the file before
+    any is read. ``max_bytes`` caps the weights together. Every problem is a
+    :class:`ModelFileError` naming the file.
     """
-    from mlplab.engine.model import Sequential  # model.save imports this module
-
     path = readable_file(path, what="model file", error=ModelFileError)
     shown = repr(str(path))
     with _zip(path, shown) as archive:
         members = _members(archive, path, shown)
         header = _read_header(archive, members, shown)
         _check_header(header, shown)
-        model = _unbuilt_model(Sequential, header, shown)
-        input_dim, shapes = _weight_shapes(model, shown)
-        _check_members(members, shapes, model.dtype, max_bytes, shown)
-        weights = [_read_weight(archive, members[f"param_{i}.npy"], shape, model.dtype, shown)
+        if header["dtype"] not in ("float64", "float32"):
+            raise ModelFileError(f"{shown}: the header's dtype is {header['dtype']!r}; mlplab "
+                                 f"models are 'float64' or 'float32'. {_AGAIN}")
+        with _spec_errors(shown):
+            described = describe(header)
+            shapes = described.weight_shapes()
+        _check_members(members, shapes, described.dtype, max_bytes, shown)
+        weights = [_read_weight(archive, members[f"param_{i}.npy"], shape, described.dtype,
+                                shown)
                    for i, shape in enumerate(shapes)]
-    with _spec_errors(shown):
-        model.build(input_dim)
-        model.set_weights(weights)
-        if header["compile"] is not None:
-            compiled = header["compile"]
-            model.compile(compiled["loss"], compiled["optimizer"], compiled["metrics"])
-    if header["history"] is not None:
-        from mlplab.engine.callbacks import History
+    return header, described, weights
 
-        model.history = History()
-        model.history.history = header["history"]["history"]
-        model.history.epoch = header["history"]["epoch"]
-    return model
+
+@contextmanager
+def rebuild_errors(path):
+    """Errors while a model is made from a file's checked header and weights, as the
+    :class:`ModelFileError` of a damaged file."""
+    with _spec_errors(repr(str(path))):
+        yield
 
 
 @contextmanager
@@ -311,30 +286,6 @@ def _check_history(history, shown):
         raise ModelFileError(f"{shown}: the header's 'history' is {_short(history)}; it must be "
                              "{'history': {name: [numbers]}, 'epoch': [ints]}. The file is "
                              f"damaged or was edited. {_AGAIN}")
-
-
-def _unbuilt_model(sequential, header, shown):
-    """The model the header describes, with its layers made but no weights allocated."""
-    if header["dtype"] not in ("float64", "float32"):
-        raise ModelFileError(f"{shown}: the header's dtype is {header['dtype']!r}; mlplab "
-                             f"models are 'float64' or 'float32'. {_AGAIN}")
-    with _spec_errors(shown):
-        return sequential.from_spec(header["layers"], dtype=header["dtype"],
-                                    random_state=header["random_state"])
-
-
-def _weight_shapes(model, shown):
-    """(input width, the shape of every weight array) that the layer spec implies."""
-    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
-    input_dim = dense[0].declared_input_dim
-    if input_dim is None:
-        raise ModelFileError(f"{shown}: the first Dense layer has no input_dim; a saved model "
-                             f"always has one. {_AGAIN}")
-    shapes, width = [], input_dim
-    for layer in dense:
-        shapes += [(width, layer.units), (layer.units,)]  # kernel (fan_in, units), bias
-        width = layer.units
-    return input_dim, shapes
 
 
 def _check_members(members, shapes, dtype, max_bytes, shown):

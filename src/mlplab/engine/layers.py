@@ -44,6 +44,11 @@ class Layer:
     def n_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters))
 
+    def use_parameters(self, arrays) -> None:
+        """Hold the parameters in ``arrays`` (same shapes and values, e.g. views of the
+        model's ``parameter_buffer``) instead of the arrays built."""
+        assert not arrays and not self.parameters
+
 
 class Dense(Layer):
     """A fully connected layer: ``a = activation(x @ kernel + bias)``.
@@ -104,6 +109,13 @@ class Dense(Layer):
         self.gradients = [np.zeros_like(self.kernel), np.zeros_like(self.bias)]
         self.output_dim = self.units
         return self.units
+
+    def use_parameters(self, arrays) -> None:
+        kernel, bias = arrays
+        assert kernel.shape == self.kernel.shape and bias.shape == self.bias.shape
+        kernel[...], bias[...] = self.kernel, self.bias
+        self.kernel, self.bias = kernel, bias
+        self.parameters = [kernel, bias]
 
     def forward(self, x, training=False):
         z = x @ self.kernel + self.bias  # (n_samples, units): the pre-activations

@@ -26,9 +26,9 @@ import numpy as np
 from mlplab._rng import as_generator
 from mlplab._validation import check_positive_int
 from mlplab.engine.callbacks import History
-from mlplab.engine.epochs import ENGINES
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
+from mlplab.engine.runners import ENGINES, EpochOrders, compiled_stack
 from mlplab.errors import (
     InvalidInputError,
     InvalidTypeError,
@@ -51,7 +51,7 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     engine="numpy")`` would give it, up to rounding in the last bits: the
     batched products add up in another order (measured in float64: relative
     differences near 1e-15 after 100 steps, at most 1.5e-14 of an array's
-    largest weight in tests/engine/test_many_lanes.py). Long or chaotic runs can
+    largest weight in tests/fast/test_lanes.py). Long or chaotic runs can
     amplify them, as they amplify the differences between the engine's compiled
     and NumPy paths (E5's net, SGD with momentum 0.99, 1000 steps: up to 4e-9
     with engine="numpy", 5e-9 with "compiled", 2e-9 between fit's two paths).
@@ -77,13 +77,13 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
         with the same int sees the same batches; ``None`` draws a fresh seed.
     engine : "auto", "numpy" or "compiled"
         "compiled" trains every epoch of all models in one numba-compiled call
-        (:mod:`mlplab.engine.lanes`; much faster on small nets), in groups of
+        (:mod:`mlplab.fast.lanes`; much faster on small nets), in groups of
         models on several threads when an epoch holds enough work (the same
         numbers; OMP_NUM_THREADS=1 keeps it to one); "numpy" stacks the models'
         weights and takes batched matmuls. "auto" uses the compiled loop when
         numba is installed and the models allow it (sgd or adam; no softmax in a
         hidden layer); on nets too large for it to win
-        (``lanes.LANE_PARAMETERS``) it runs each model's own compiled epochs,
+        (``mlplab.fast.stack.LANE_PARAMETERS``) it runs each model's own compiled epochs,
         groups of models on threads, which gives each model its ``fit``'s
         numbers exactly.
 
@@ -109,9 +109,13 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     models = _check_models(models)
     epochs = check_positive_int(epochs, "epochs", "epochs=100")
     X, Y = _prepare_data(models, X, y)
+    for model in models:  # as fit does: parameters and optimizer state in flat arrays
+        model._gather_parameters()
+        model.optimizer.build(model.parameters())
     _check_same_architecture(models)
     batch_size = len(X) if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
+    batch_size = min(batch_size, len(X))  # as fit: more than n_samples is one full batch
     stack = _choose_stack(models, X, Y, engine)
     histories = _train(stack, models, len(X), epochs, batch_size, shuffle,
                        as_generator(random_state))
@@ -123,163 +127,37 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
 
 
 def _choose_stack(models, X, Y, engine):
-    """The compiled lanes (small nets), each model's compiled epochs (larger nets) or
-    NumPy's stacked matmuls, as ``engine`` asks."""
+    """The compiled stacks of :mod:`mlplab.fast` (lanes for small nets, each model's own
+    compiled epochs for larger ones) or NumPy's stacked matmuls, as ``engine`` asks."""
     if engine not in ENGINES:
         raise InvalidInputError(f"fit_many(engine={engine!r}): use 'auto', 'numpy' or "
                                 "'compiled'.")
     if engine == "numpy":  # decided before importing numba, as Sequential.fit does
         return ModelStack(models, X, Y)
-    from mlplab.engine import lanes
-
-    reason = lanes.supports(models[0])
-    if engine == "compiled" and reason:
-        raise InvalidInputError(f"fit_many(engine='compiled') cannot train these models: "
-                                f"{reason}. Use engine='numpy' or 'auto'.")
-    if reason:
-        return ModelStack(models, X, Y)
-    if engine == "auto" and not lanes.pays_off(models[0]):
-        return CompiledModels(models, X, Y)
-    return lanes.LaneStack(models, X, Y)
-
-
-class CompiledModels:
-    """Models too large for the lanes, each in its own compiled epoch (as its ``fit``
-    runs it: the same bits), groups of models on threads of their own.
-
-    On such nets the arithmetic is one BLAS product per layer and there is little
-    call overhead to share, so the gain of training them together is the cores: each
-    thread takes a group of models, with one-thread BLAS. (E4's net, full batch of 160,
-    10 models, 2 cores: 1.8 ms per epoch for NumPy's stacked matmuls, 1.65 for separate
-    fits, ~0.9 here.) Batches large enough for ``fit``'s own threads (chunks of one
-    batch on several threads) run one model at a time instead.
-    """
-
-    def __init__(self, models, X, Y):
-        from mlplab.engine import compiled
-
-        self.compiled = compiled
-        self.models, self.X, self.Y = models, X, Y
-        self.runners = [compiled.CompiledEpoch(model) for model in models]
-        self.outputs = np.empty((len(models), len(X), Y.shape[1]), dtype=X.dtype)
-        self.totals = np.zeros(len(models))
-        self.stopped = [False] * len(models)  # a loss became NaN: as its fit, no more steps
-
-    def run_epoch(self, order, batch_size):
-        """Train every model for one epoch on the batches of ``order``; return
-        ``logs_of(m)``, model m's loss and metrics over the epoch."""
-        def train(m):
-            self.totals[m], _, bad = self.runners[m].run(self.X, self.Y, None, order,
-                                                         batch_size, self.outputs[m])
-            return bad
-
-        self._share(train, batch_size)
-        return self._logs_of
-
-    def blocks(self, batch_size):
-        """``run_epochs(orders) -> logs_of(m, e)`` training every model for
-        ``len(orders)`` epochs per call (each model's ``run_epochs``: its fit's
-        numbers), or None when an epoch needs Python: metrics, or batches that
-        ``fit`` shares among threads. One call per block instead of per epoch saves
-        the threads' hand-over (~60 us here) and the Python of every model's epoch.
-        """
-        compiled = self.compiled
-        if any(model.metrics for model in self.models) or compiled.chunks_in_threads(
-                batch_size, len(self.X)):
-            return None
-        ran = [0] * len(self.models)
-
-        def run_epochs(orders, count):
-            totals = np.full((len(self.models), count), np.nan)
-
-            def train(m):
-                ran[m], bad = self.runners[m].run_epochs(self.X, self.Y, None, orders,
-                                                         batch_size, self.outputs[m],
-                                                         totals[m])
-                return bad
-
-            ran[:] = [0] * len(self.models)
-            self._share(train, batch_size)
-            return lambda m, e: ({"loss": totals[m, e] / len(self.X)} if e < ran[m]
-                                 else None)
-
-        return run_epochs
-
-    def _share(self, train, batch_size):
-        """``train(m)`` (returning a NaN batch's start, or -1) for every model that has
-        not stopped, groups of models on threads; each runner counts its steps."""
-        compiled = self.compiled
-
-        def train_group(group):
-            for m in group:
-                if not self.stopped[m]:
-                    self.stopped[m] = train(m) >= 0
-
-        threads = min(compiled.WORKERS, len(self.models))
-        if threads == 1 or compiled.chunks_in_threads(batch_size, len(self.X)):
-            train_group(range(len(self.models)))
-        else:
-            groups = np.array_split(np.arange(len(self.models)), threads)
-            with compiled.one_blas_thread():
-                compiled.run_in_threads(train_group, groups)
-
-    def _logs_of(self, m):
-        model = self.models[m]
-        return {"loss": self.totals[m] / len(self.X),
-                **model._metric_logs(self.outputs[m], self.Y)}
-
-    def write_back(self, models):
-        """Nothing to copy: each model trained its own arrays (and counted its steps)."""
+    return compiled_stack(models, X, Y, engine) or ModelStack(models, X, Y)
 
 
 def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
     """The epoch loop of ``Sequential.fit``, with one batch order for all models.
 
-    ``stack.run_epoch(order, batch_size)`` trains every model for one epoch and
-    returns ``logs_of(m)``, model m's loss and metrics over it. A stack with
-    ``blocks(batch_size)`` may train blocks of epochs per call instead (the same
-    orders, drawn in the same sequence).
+    ``stack.epochs(orders, batch_size)`` (the runner interface of
+    :mod:`mlplab.engine.runners`) trains every model epoch by epoch and yields
+    ``logs_of(m)``, model m's loss and metrics over each epoch (None when a compiled
+    model stopped).
     """
-    from mlplab.engine.epochs import block_epochs
-
     histories = [History() for _ in models]
     finished = [False] * len(models)  # a model stops logging once its loss is not finite
-    mixed = shuffle and batch_size < n_samples  # as fit: full batches stay in order
-    blocks = stack.blocks(batch_size) if hasattr(stack, "blocks") else None
-
-    def log(m, epoch, logs):
-        histories[m].on_epoch_end(epoch, logs)
-        finished[m] = not np.isfinite(logs["loss"])
-        if finished[m]:
-            _report_divergence(m, epoch, logs["loss"], histories[m])
-
-    epoch = 0
+    orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        while epoch < epochs:
-            if blocks is None:
-                order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
-                logs_of = stack.run_epoch(order, batch_size)
-                for m in range(len(models)):
-                    if not finished[m]:
-                        log(m, epoch, logs_of(m))
-                epoch += 1
-                continue
-            # A block holds about the work of one fit's block per thread (only compiled
-            # stacks have blocks, so numba is loaded already).
-            from mlplab.engine.compiled import WORKERS
-
-            threads = min(WORKERS, len(models))
-            count = block_epochs(n_samples, models[0].count_params() * len(models) // threads,
-                                 epochs - epoch)
-            orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
-                      if mixed else np.arange(n_samples)[None, :])
-            logs_of = blocks(orders, count)
-            for done in range(count):
-                for m in range(len(models)):
-                    logs = logs_of(m, done) if not finished[m] else None
-                    if logs is not None:
-                        log(m, epoch + done, logs)
-            epoch += count
+        for epoch, logs_of in enumerate(stack.epochs(orders, batch_size)):
+            for m, history in enumerate(histories):
+                logs = None if finished[m] else logs_of(m)
+                if logs is None:
+                    continue
+                history.on_epoch_end(epoch, logs)
+                finished[m] = not np.isfinite(logs["loss"])
+                if finished[m]:
+                    _report_divergence(m, epoch, logs["loss"], history)
     return histories
 
 
@@ -385,6 +263,11 @@ class ModelStack:
                 _flat([m.optimizer.state[(i, name)] for i in range(n_arrays)]) for m in models])
         return optimizer
 
+    def epochs(self, orders, batch_size):
+        """Yield ``logs_of(m)`` per epoch: model m's loss and metrics over it."""
+        while orders.left:
+            yield self.run_epoch(orders.take()[0], batch_size)
+
     def run_epoch(self, order, batch_size):
         """Train every model for one epoch on the batches of ``order``; return
         ``logs_of(m)``, model m's loss and metrics from its logits before each step."""
@@ -471,7 +354,7 @@ class ModelStack:
             for (_, name), array in self.optimizer.state.items():
                 for i, (target, (a, b)) in enumerate(zip(model.parameters(), spans,
                                                          strict=True)):
-                    optimizer.state[(i, name)] = array[m, a:b].reshape(target.shape).copy()
+                    optimizer.state[(i, name)][...] = array[m, a:b].reshape(target.shape)
 
 
 def _flat(arrays):

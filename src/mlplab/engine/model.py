@@ -2,7 +2,9 @@
 
 The whole training algorithm is in :meth:`Sequential.train_step`: forward
 through every layer, the loss from the output logits, backward through every
-layer, one optimizer step. :meth:`Sequential.fit` only feeds it batches.
+layer, one optimizer step. :meth:`Sequential.fit` is one loop over epochs that a
+runner trains (:mod:`mlplab.engine.runners`): NumPy's calls ``train_step`` per
+batch; the compiled one (:mod:`mlplab.fast`) gives the same numbers, faster.
 """
 
 import numpy as np
@@ -23,11 +25,11 @@ from mlplab._validation import (
     short_repr,
 )
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import losses, optimizers
+from mlplab.engine import flat, io, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
-from mlplab.engine.epochs import ENGINES, block_epochs, choose_epoch_runner, epoch_blocks
 from mlplab.engine.layers import Dense, Layer
 from mlplab.engine.metrics import get as get_metric
+from mlplab.engine.runners import ENGINES, EpochOrders, choose_runner
 from mlplab.engine.spec import check_chain, check_memory, layers_from_dicts, layers_from_sizes
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
 
@@ -67,6 +69,9 @@ class Sequential:
         self.history = None
         self.steps = 0
         self.stop_training = False
+        # Every parameter in one flat array, of which the layers' kernels and biases are
+        # views (see mlplab.engine.flat): set by build().
+        self.parameter_buffer = None
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -140,7 +145,22 @@ class Sequential:
         width = input_dim
         for layer in self.layers:
             width = layer.build(width, self._rng, self.dtype)
+        self._gather_parameters()
         return self
+
+    def _gather_parameters(self):
+        """Keep every parameter in ``parameter_buffer``, one flat array (kernel then bias,
+        layer after layer) of which the layers' arrays are views, so that NumPy's runner
+        and a compiled one update the same arrays. ``build`` makes it; a fit gathers the
+        parameters again if a layer's arrays were replaced (assigned, or unpickled)."""
+        parameters = self.parameters()
+        if flat.is_flat(self.parameter_buffer, parameters):
+            return
+        self.parameter_buffer, arrays = flat.flatten(parameters, self.dtype)
+        for layer in self.layers:
+            count = len(layer.parameters)
+            layer.use_parameters(arrays[:count])
+            arrays = arrays[count:]
 
     # -- compile ----------------------------------------------------------------
     def compile(self, loss=None, optimizer="adam", metrics=None, learning_rate=None):
@@ -247,11 +267,14 @@ class Sequential:
             0 silent, 1 a progress bar, 2 one line per epoch.
         sample_weight : array-like, shape (n_samples,), optional
         engine : "auto", "numpy" or "compiled"
-            "compiled" runs each epoch in one numba-compiled loop (same numbers as
-            the NumPy path, much faster on small nets); "auto" uses it when numba
-            is installed and the model and callbacks allow it. With no metrics,
-            validation, printing or callbacks of your own it runs blocks of epochs
-            per call.
+            The runner of the epochs (:mod:`mlplab.engine.runners`). "numpy" calls
+            :meth:`train_step` per batch; "compiled" runs each epoch in one
+            numba-compiled loop (:mod:`mlplab.fast`: the same numbers, much faster on
+            small nets), and blocks of epochs per call when nothing but the NaN guard
+            listens between epochs (no metrics, validation, printing or callbacks of
+            your own); "auto" uses it when numba is installed and the model and
+            callbacks allow it, else the NumPy runner. ``history.runner`` says which
+            trained, ``history.runner_reason`` why the NumPy one did.
 
         Returns
         -------
@@ -274,6 +297,8 @@ class Sequential:
             if hasattr(layer, "rng"):
                 layer.rng = rng  # dropout masks follow the training seed
         self._input_scale = float(np.max(np.abs(X)))
+        self._gather_parameters()
+        self.optimizer.build(self.parameters())
         self.history = callbacks_module.History()
         active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs)
         batch_listeners = [c for c in active if c.wants_batches]
@@ -282,38 +307,20 @@ class Sequential:
             callback.on_train_begin()
         self.stop_training = False
         outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
-        run_epoch = choose_epoch_runner(self, engine, batch_listeners, batch_size)
-        blocks = epoch_blocks(run_epoch, active, validation, verbose, self.metrics, batch_size,
-                              n_samples)
+        quiet = not verbose and validation is None and not self.metrics
+        runner = choose_runner(self, engine, batch_listeners, active, quiet)
+        self.history.runner, self.history.runner_reason = runner.name, runner.reason
         # A batch of every sample needs no shuffling: the order would only change how
         # the gradient's sum is rounded, and gathering rows in a random order costs more
         # than the step on large data (1e6 rows: ~20% of an epoch).
-        mixed = shuffle and batch_size < n_samples
-        epoch = 0
+        orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-            while epoch < epochs and not self.stop_training:
-                if blocks is None:
-                    order = rng.permutation(n_samples) if mixed else np.arange(n_samples)
-                    total = run_epoch(X, Y, factor, order, batch_size, outputs, epoch,
-                                      batch_listeners)
-                    self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
-                                    verbose, active)
-                    epoch += 1
-                    continue
-                count = block_epochs(n_samples, self.count_params(), epochs - epoch)
-                # The same orders, drawn in the same sequence, as epoch by epoch.
-                orders = (np.stack([rng.permutation(n_samples) for _ in range(count)])
-                          if mixed else np.arange(n_samples)[None, :])
-                totals = np.empty(count)
-                ran, bad = blocks(X, Y, factor, orders, batch_size, outputs, totals)
-                for done in range(ran):
-                    if done == ran - 1 and bad >= 0:  # the NaN guard stops training
-                        for callback in batch_listeners:
-                            callback.on_batch_end(self.steps, {"epoch": epoch + done,
-                                                               "loss": float("nan")})
-                    self._end_epoch(epoch + done, epochs, float(totals[done]) / n_samples, outputs,
-                                    Y, validation, verbose, active)
-                epoch += ran
+            for epoch, total in enumerate(runner.epochs(X, Y, factor, orders, batch_size,
+                                                        outputs)):
+                self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
+                                verbose, active)
+                if self.stop_training:
+                    break
         for callback in active:
             callback.on_train_end()
         return self.history
@@ -342,20 +349,6 @@ class Sequential:
                   + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
         for callback in active:
             callback.on_epoch_end(epoch, logs)
-
-    def numpy_epoch(self, X, Y, factor, order, batch_size, outputs, epoch, listeners):
-        """One epoch, one NumPy train_step per batch; return the summed batch losses."""
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            index = order[start:start + batch_size]
-            loss, outputs[index] = self.train_step(
-                X[index], Y[index], None if factor is None else factor[index])
-            total += loss * len(index)
-            for callback in listeners:
-                callback.on_batch_end(self.steps, {"epoch": epoch, "loss": loss})
-            if self.stop_training:
-                break
-        return total
 
     def _prepare(self, X, y, sample_weight):
         """Validate (X, y, sample_weight); return arrays in the model's dtype."""
@@ -520,13 +513,87 @@ class Sequential:
     def _repr_html_(self):  # Jupyter shows the summary table
         return summary_html(self)
 
+    # -- files ------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """What the model is, without its weights, as plain JSON data: dtype, seed, the
+        layer dicts, the compile settings and the history (what a saved file's header
+        holds; :meth:`from_config` makes the model again)."""
+        compiled = None
+        if self.loss is not None:
+            compiled = {"loss": self.loss.name, "optimizer": self.optimizer.config(),
+                        "metrics": [name for name, _ in self.metrics]}
+        history = None
+        if self.history is not None:
+            history = {"history": self.history.history, "epoch": self.history.epoch}
+        seed = self.random_state if isinstance(self.random_state, int) else None
+        return {"dtype": str(self.dtype), "random_state": seed, "layers": self.to_spec(),
+                "compile": compiled, "history": history}
+
+    @classmethod
+    def from_config(cls, config):
+        """The model ``config`` describes (see :meth:`get_config`), not built yet:
+        :meth:`weight_shapes` says what its weights will be, nothing is allocated."""
+        model = cls.from_spec(config["layers"], dtype=config["dtype"],
+                              random_state=config["random_state"])
+        return model
+
+    def weight_shapes(self) -> list:
+        """The shape of every parameter array the layers will hold, from the declared
+        widths, without building: [(fan_in, units), (units,), ...] per Dense layer."""
+        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
+        width = self._declared_input_dim() or dense[0].declared_input_dim
+        if width is None:
+            raise SpecError("the first Dense layer declares no input_dim; a saved model "
+                            "always has one")
+        shapes = []
+        for layer in dense:
+            shapes += [(width, layer.units), (layer.units,)]  # kernel (fan_in, units), bias
+            width = layer.units
+        return shapes
+
     def save(self, path) -> None:
         """Write the model to one file, atomically; read it back with ``mlplab.load``."""
-        from mlplab.engine.io import save_model
-
-        save_model(self, path)
+        self._require_built()
+        io.save_archive(path, self.get_config(), self.parameters())
 
     def __repr__(self):
         widths = [str(self.input_dim or "?")] + [
             str(layer.units) for layer in self.layers if isinstance(layer, Dense)]
         return f"Sequential({'-'.join(widths)}, dtype={self.dtype})"
+
+
+def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
+    """Read a model written by :meth:`Sequential.save` (``mlplab.load``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+    max_bytes : int
+        The most the weights may take in memory together; a file declaring more
+        is refused before anything is allocated. Raise it for a model you trust.
+
+    Returns
+    -------
+    model : Sequential
+        Built, with the saved weights; compiled (loss, optimizer settings,
+        metrics) and with its ``history`` if it had them when saved.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, is not an mlplab model, is damaged or edited, or
+        declares more than ``max_bytes`` of weights; the message says which.
+    """
+    config, model, weights = io.read_archive(path, Sequential.from_config, max_bytes=max_bytes)
+    with io.rebuild_errors(path):
+        model.build(weights[0].shape[0])
+        model.set_weights(weights)
+        if config["compile"] is not None:
+            compiled = config["compile"]
+            model.compile(compiled["loss"], compiled["optimizer"], compiled["metrics"])
+    if config["history"] is not None:
+        model.history = callbacks_module.History()
+        model.history.history = config["history"]["history"]
+        model.history.epoch = config["history"]["epoch"]
+    return model

@@ -9,6 +9,7 @@ parameter ``w`` with gradient ``g``.
 import numpy as np
 
 from mlplab._validation import Boolean, Real, check, did_you_mean, lookup, short_repr
+from mlplab.engine import flat
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
 
@@ -20,7 +21,33 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = _positive(learning_rate, "learning_rate", type(self).__name__)
         self.iterations = 0
-        self.state: dict = {}
+        self.state: dict = {}  # (parameter index, name) -> array shaped like the parameter
+        self.buffers: dict = {}  # name -> flat array of which the state arrays are views
+
+    def state_names(self) -> tuple:
+        """The state arrays ``update`` keeps per parameter (e.g. SGD's "velocity")."""
+        return ()
+
+    def initial_state(self, name) -> float:
+        """The value a state array ``name`` starts at."""
+        return 0.0
+
+    def build(self, parameters) -> None:
+        """Allocate the state of ``parameters`` (a model's, in its order): for each of
+        ``state_names()``, one flat array, ``buffers[name]``, of which ``state[(i, name)]``
+        are the views (see :mod:`mlplab.engine.flat`), so that a compiled runner updates
+        the same arrays. State that exists keeps its values; calling it again does
+        nothing unless a state array was replaced."""
+        for name in self.state_names():
+            arrays = [self.state.get((i, name)) for i in range(len(parameters))]
+            if all(a is not None for a in arrays) and flat.is_flat(self.buffers.get(name),
+                                                                   arrays):
+                continue
+            start = [np.full_like(p, self.initial_state(name)) if a is None else a
+                     for p, a in zip(parameters, arrays, strict=True)]
+            self.buffers[name], views = flat.flatten(start, parameters[0].dtype)
+            for i, view in enumerate(views):
+                self.state[(i, name)] = view
 
     def step(self, parameters, gradients) -> None:
         self.iterations += 1
@@ -31,10 +58,11 @@ class Optimizer:
         raise NotImplementedError
 
     def slot(self, index, name, like):
-        """The state array ``name`` of parameter ``index``, created as zeros."""
+        """The state array ``name`` of parameter ``index``, created at its initial value
+        if ``build`` has not made it (``step`` called on arrays of one's own)."""
         key = (index, name)
         if key not in self.state:
-            self.state[key] = np.zeros_like(like)
+            self.state[key] = np.full_like(like, self.initial_state(name))
         return self.state[key]
 
     def config(self) -> dict:
@@ -77,6 +105,9 @@ class SGD(Optimizer):
         self.nesterov = check(nesterov, "nesterov", Boolean(), owner="SGD",
                               example="SGD(momentum=0.9, nesterov=True)")
 
+    def state_names(self):
+        return ("velocity",) if self.momentum != 0.0 else ()
+
     def update(self, index, w, g):
         if self.momentum == 0.0:
             w -= self.learning_rate * g
@@ -110,6 +141,9 @@ class Adam(Optimizer):
         self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
         self.epsilon = _positive(epsilon, "epsilon", "Adam", 1e-7)
 
+    def state_names(self):
+        return ("m", "v")
+
     def update(self, index, w, g):
         m = self.slot(index, "m", w)
         v = self.slot(index, "v", w)
@@ -139,6 +173,9 @@ class RMSprop(Optimizer):
         self.rho = _fraction(rho, "rho", "RMSprop")
         self.epsilon = _positive(epsilon, "epsilon", "RMSprop", 1e-7)
 
+    def state_names(self):
+        return ("mean_square",)
+
     def update(self, index, w, g):
         s = self.slot(index, "mean_square", w)
         s *= self.rho
@@ -165,11 +202,14 @@ class Adagrad(Optimizer):
             example="Adagrad(initial_accumulator_value=0.1)")
         self.epsilon = _positive(epsilon, "epsilon", "Adagrad", 1e-7)
 
+    def state_names(self):
+        return ("accumulator",)
+
+    def initial_state(self, name):
+        return self.initial_accumulator_value
+
     def update(self, index, w, g):
-        key = (index, "accumulator")
-        if key not in self.state:
-            self.state[key] = np.full_like(w, self.initial_accumulator_value)
-        s = self.state[key]
+        s = self.slot(index, "accumulator", w)
         s += g * g
         w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
 

@@ -62,7 +62,7 @@ class Trace:
         printer.text(str(self))
 
     def _repr_html_(self):  # Jupyter: one row per step
-        from mlplab.engine.describe import html_table
+        from mlplab._display import html_table
 
         rows = [(step.section, step.symbol, step.formula,
                  "scalar" if step.value.ndim == 0 else str(step.value.shape),

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from mlplab import data
+from mlplab.errors import InvalidInputError, UnknownNameError
+from mlplab.study.scores import score
 
 
 def build_estimator(baseline, params, task, seed, check=False):
@@ -29,7 +31,7 @@ def build_estimator(baseline, params, task, seed, check=False):
         if unknown:
             from mlplab._validation import did_you_mean
 
-            raise ValueError(f"unknown setting {unknown[0]!r}."
+            raise UnknownNameError(f"unknown setting {unknown[0]!r}."
                              f"{did_you_mean(unknown[0], kind().get_params())} "
                              f"Settings are {kind.__name__}'s parameters.")
         estimator = kind(**params)
@@ -52,7 +54,8 @@ def _check_net_settings(estimator):
         Sequential.from_spec(estimator.layers)
     for size in np.atleast_1d(estimator.hidden_layer_sizes):
         if int(size) <= 0:
-            raise ValueError(f"hidden_layer_sizes: {size} is not a positive width.")
+            raise InvalidInputError(f"hidden_layer_sizes: {size} is not a positive width; give "
+                                    "widths such as [8, 8].")
 
 
 def load_dataset(spec, seed, study_dir):
@@ -105,70 +108,23 @@ def _run(cell):
     return {"metrics": metrics, "history": history, "figures": figures, "warnings": messages}
 
 
-def score(estimator, parts, names, fit_time):
-    from sklearn import metrics as sk
-
-    X, y = parts.X_test, parts.y_test
-    values = {"fit_time": fit_time}
-    if "accuracy" in names:
-        values["accuracy"] = float(estimator.score(X, y)) if _is_classifier(estimator) else None
-    if "train_accuracy" in names and _is_classifier(estimator):
-        values["train_accuracy"] = float(estimator.score(parts.X_train, parts.y_train))
-    proba = _proba(estimator, X) if {"log_loss", "roc_auc"} & set(names) else None
-    if proba is not None:
-        if "log_loss" in names:
-            values["log_loss"] = float(sk.log_loss(y, proba, labels=estimator.classes_))
-        if "roc_auc" in names:
-            values["roc_auc"] = float(sk.roc_auc_score(y, proba[:, 1]) if proba.shape[1] == 2
-                                      else sk.roc_auc_score(y, proba, multi_class="ovr"))
-    if {"mse", "r2"} & set(names) and not _is_classifier(estimator):
-        predicted = estimator.predict(X)
-        values["mse"] = float(sk.mean_squared_error(y, predicted))
-        values["r2"] = float(sk.r2_score(y, predicted))
-    return {k: v for k, v in values.items() if k in names and v is not None}
-
-
-def _is_classifier(estimator):
-    return hasattr(estimator, "classes_")
-
-
-def _proba(estimator, X):
-    try:
-        return estimator.predict_proba(X)
-    except AttributeError:  # e.g. SVC without probability=True
-        return None
-
-
-def draw_figures(estimator, parts, kinds):
+def draw_figures(estimator, parts, kinds_asked):
     """PNG images (base64 text) of the fitted model, for the report."""
-    if not kinds:
+    if not kinds_asked:
         return {}
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mlplab import viz
+    from mlplab.viz import kinds
 
     images = {}
-    if parts.X_train.shape[1] != 2:
-        return images
-    drawers = {
-        "boundary": lambda: viz.plot_decision_boundary(
-            estimator, parts.X_train, parts.y_train, X_test=parts.X_test, y_test=parts.y_test,
-            resolution=120, legend=False),
-        "probability": lambda: viz.plot_probability(estimator, parts.X_train, parts.y_train,
-                                                    resolution=120),
-        "loss_curve": lambda: viz.plot_history(estimator) if hasattr(estimator, "loss_curve_")
-        else None,
-        "neurons": lambda: viz.plot_neurons(estimator, parts.X_train, resolution=40)
-        if hasattr(estimator, "model_") else None,
-    }
-    for kind in kinds:
-        drawn = drawers[kind]()
-        if drawn is None:
+    data = kinds.FigureData(parts.X_train, parts.y_train, parts.X_test, parts.y_test)
+    for kind in kinds_asked:
+        if kinds.cannot_draw(kind, estimator, data):  # e.g. neurons of an SVC
             continue
-        figure = getattr(drawn, "figure", drawn)
+        figure = kinds.draw(kind, estimator, data, preview=True)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=70)
         plt.close(figure)

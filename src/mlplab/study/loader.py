@@ -51,6 +51,11 @@ def load_study(path, *, data_dirs=()):
         also read (``mlplab study run --data-dir DIR``). Relative folders start
         at the current directory.
 
+    Returns
+    -------
+    StudySpec
+        The study's datasets, models, seeds, references and settings, checked.
+
     Raises
     ------
     StudyError

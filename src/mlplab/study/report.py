@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlplab.study.scores import SCORES
 from mlplab.study.store import ResultStore
 
 TOLERANCE = 0.03  # a published figure within this of the seeds' mean counts as reproduced
@@ -130,9 +131,8 @@ def _cell_text(values):
 
 
 def _metric_names(rows):
-    order = ["accuracy", "train_accuracy", "log_loss", "roc_auc", "mse", "r2", "fit_time"]
     present = {m for row in rows for m in row.values}
-    return [m for m in order if m in present]
+    return [m for m in SCORES if m in present]
 
 
 def write_report(spec, database, out, fmt="html", seconds=None):

@@ -49,7 +49,7 @@ class RunSummary:
         return self.skipped + self.ran - self.failed
 
     def _repr_html_(self):  # Jupyter
-        from mlplab.engine.describe import html_table
+        from mlplab._display import html_table
 
         return html_table(("cells", "already done", "run now", "failed", "seconds", "results"),
                           [(self.total, self.skipped, self.ran, self.failed,
@@ -178,7 +178,7 @@ def _results(cells, jobs, executor, scheduler, progress):
     if not progress:
         yield from stream
         return
-    from mlplab.engine.callbacks import progress_bar
+    from mlplab._display import progress_bar
 
     with progress_bar("study", "cells") as bar:
         task = bar.add_task("cells", total=len(cells))

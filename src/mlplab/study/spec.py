@@ -55,9 +55,12 @@ from pathlib import Path
 
 from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError
+from mlplab.study.scores import SCORES
+from mlplab.viz.kinds import ALIASES as FIGURE_ALIASES
+from mlplab.viz.kinds import FIGURE_KINDS
 
-METRICS = ("accuracy", "train_accuracy", "log_loss", "roc_auc", "mse", "r2", "fit_time")
-FIGURES = ("boundary", "probability", "loss_curve", "neurons")
+METRICS = tuple(SCORES)  # mlplab.study.scores' registry
+FIGURES = (*FIGURE_KINDS, *FIGURE_ALIASES)  # mlplab.viz.kinds' registry
 MAX_SEEDS = 10_000  # seeds = N gives range(N)
 MAX_CELLS = 100_000  # datasets x grid points x seeds, over a whole study
 SEED_LIMIT = 2**32  # seeds and random_state: what NumPy's and scikit-learn's seeding take

@@ -1,4 +1,4 @@
-"""Many models in one compiled call per epoch: fit_many's fast path for small nets.
+"""numba kernels of fit_many's lanes: many models of one small net in one call per epoch.
 
 ``fit_many`` trains M models of one architecture. Here their parameters form
 one (M, n_parameters) array and one numba-compiled call trains an epoch of all
@@ -13,7 +13,7 @@ M models innermost instead (the first design) was measured 2x slower on E5's
 2-4-4-2 net: its loops over 10 models are too short for SIMD to pay
 (~6 ns per 10-model multiply-add, 10.6 ms per epoch against 4.9 here).
 
-Every model does the arithmetic of ``compiled._epoch`` (the per-sample loop of
+Every model does the arithmetic of ``kernels._epoch`` (the per-sample loop of
 ``Sequential.fit``) sample by sample: each sum over a layer's inputs starts at 0
 and adds them in order, then the bias; the fused output gradients and the
 optimizer updates are written the same way. Only the sums over the samples of
@@ -26,232 +26,27 @@ register of samples at once rather than one C-library call per sample (E5's
 net: 4.7 -> 3.5 ms per epoch on one core); they agree with the C library's to
 an ulp.
 
-The kernels repeat small pieces of ``compiled.py`` (the activations, their
-derivatives, ``_borrowed``) on purpose: numba's on-disk cache (``cache=True``) is invalidated
-per source file, so a kernel here that called a jitted helper of
-``compiled.py`` would go on running a stale cached copy of it after that
-helper changed.
+The kernels repeat small pieces of :mod:`mlplab.fast.kernels` (the activations, their
+derivatives, ``_borrowed``) on purpose: numba's on-disk cache (``cache=True``) is
+invalidated per source file, so a kernel here that called a jitted helper of
+``kernels.py`` would go on running a stale cached copy of it after that helper changed.
+The Python side is :mod:`mlplab.fast.stack`.
 """
 
 import math
 
 import numpy as np
 
-from mlplab.engine import compiled
-from mlplab.engine.compiled import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
-
 try:  # numba is optional: without it fit_many trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
-SOFTMAX = ACTIVATION_CODES["softmax"]
-# Parameters per model up to which fit_many's "auto" trains in this compiled loop
-# rather than with NumPy's batched matmuls. Measured on 2 cores, 10 models (ms per
-# epoch, compiled vs NumPy): a 2-16-16-1 net (337 parameters) 1.8 vs 2.2 at batch 100
-# and 1.8 vs 2.7 at 1000; E5's 2-4-4-2 (42) 4.9 vs 10; E4's 2-25-50-50-25-1 (5226)
-# 5.8 vs 3.1 at batch 16 and 3.3 vs 2.8 at 160. The batch size hardly moves the
-# crossover: NumPy's per-step overhead is paid per layer, its matmuls beat these
-# loops on wide layers.
-LANE_PARAMETERS = 1_000
 # Samples of a batch processed together; larger batches run in chunks (bounded memory).
 CHUNK = 256
-# Work per epoch (samples x parameters x models) from which the models train in
-# compiled.WORKERS threads, each a group of them. Measured on 2 cores, E5's 2-4-4-2 net
-# (42 parameters), 10 models, batch 100, ms per epoch with 1 and 2 threads: 10 000
-# samples (work 4.2M) 5.0 vs 3.5; 1 000 (420k) 0.66 vs 0.57-0.90; 200 (84k) 0.24 vs 0.36.
-THREADED_WORK = 1_000_000
-
-
-def supports(model) -> str | None:
-    """Why models like ``model`` cannot train in lanes, or None if they can: the same
-    activations, losses and optimizers as the single-model kernels."""
-    return compiled.supports(model)
-
-
-def pays_off(model) -> bool:
-    """Whether this loop beats NumPy's batched matmuls on models like ``model``."""
-    return sum(p.size for p in model.parameters()) <= LANE_PARAMETERS
-
-
-class LaneStack:
-    """M models of one architecture in (M, n_parameters) arrays, trained by one
-    compiled call per epoch.
-
-    ``run_epoch(order, batch_size)`` trains every model for one epoch and returns
-    ``logs_of(m)``: model m's loss and metrics over that epoch, each sample's taken
-    before its batch's step, as ``fit`` logs them; ``blocks(batch_size)`` trains
-    blocks of epochs per call when no metrics are asked. ``write_back(models)``
-    copies the weights and optimizer state into the models.
-
-    Row m of ``params`` holds model m's parameters in ``model.parameters()`` order,
-    each kernel row-major: weight (i, j) of layer l sits at ``offsets[2 l] + i *
-    fan_out + j``, its bias j at ``offsets[2 l + 1] + j``. ``first`` and ``second``
-    hold the optimizer state in the same layout (SGD's velocity, or Adam's moments).
-    """
-
-    def __init__(self, models, X, Y):
-        first = models[0]
-        self.models, self.X, self.Y = models, X, Y
-        self.loss_code = LOSS_CODES[first.loss.name]
-        self.optimizer = first.optimizer
-        self.iterations, self.steps = first.optimizer.iterations, 0
-        self.params = _stack([model.parameters() for model in models])  # (M, n_parameters)
-        self.state_names = _state_names(first.optimizer)
-        state = [_stack([_state(model, name) for model in models]) for name in self.state_names]
-        unused = [np.zeros_like(self.params) for _ in range(2 - len(state))]
-        self.first, self.second = state + unused
-        self.rates = np.array([model.optimizer.learning_rate for model in models],
-                              dtype=first.dtype)
-        self.settings = np.array([float(getattr(self.optimizer, name, 0.0)) for name in SETTINGS],
-                                 dtype=first.dtype)
-        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = (
-            compiled.layout(first))
-        self.gradients = np.zeros_like(self.params)
-        self.losses = np.zeros(len(models))  # summed in float64, as fit sums its batch losses
-        # Metrics need every output: (M, n_samples, k), by sample index, not by order.
-        with_outputs = any(model.metrics for model in models)
-        self.outputs = np.zeros((len(models), len(X) if with_outputs else 0, Y.shape[1]),
-                                dtype=first.dtype)
-
-    def run_epoch(self, order, batch_size):
-        """Train every model for one epoch on the batches of ``order``; return
-        ``logs_of(m)``, model m's loss and metrics over the epoch.
-
-        Models never mix, so groups of them train in threads at once (``_groups``),
-        each model with the same numbers as when all run in one thread.
-        """
-        n_steps = -(-len(order) // batch_size)
-        order = np.asarray(order, dtype=np.int64)
-        corrections = self._corrections(n_steps)
-        optimizer_code = OPTIMIZER_CODES[self.optimizer.name]
-        self.losses[:] = 0.0
-
-        def train(group):
-            a, b = group
-            activations, deltas = self._chunk_buffers(batch_size)
-            _epoch(self.X, self.Y, order, batch_size, self.params[a:b], self.first[a:b],
-                   self.second[a:b], self.gradients[a:b], self.rates[a:b], corrections,
-                   self.settings, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-                   self.codes, self.loss_code, optimizer_code, activations, deltas,
-                   self.losses[a:b], self.outputs[a:b])
-
-        self._share(train, len(order))
-        self.iterations += n_steps
-        self.steps += n_steps
-        return self._logs_of
-
-    def blocks(self, batch_size):
-        """``run_epochs(orders, count) -> logs_of(m, e)`` training every model for
-        ``count`` epochs in one call (epoch e in ``orders[e]``, or ``orders[0]`` for
-        all), the numbers of ``count`` calls of ``run_epoch``; or None when metrics
-        need every epoch's outputs. A call per block saves each epoch's Python and
-        hand-over to the threads (~60 us)."""
-        if self.outputs.shape[1] > 0:
-            return None
-        n_samples = len(self.X)
-        n_steps = -(-n_samples // batch_size)
-        optimizer_code = OPTIMIZER_CODES[self.optimizer.name]
-
-        def run_epochs(orders, count):
-            corrections = self._corrections(n_steps * count)
-            losses = np.zeros((len(self.models), count))  # summed as run_epoch sums them
-
-            def train(group):
-                a, b = group
-                activations, deltas = self._chunk_buffers(batch_size)
-                _epochs(self.X, self.Y, orders, batch_size, self.params[a:b],
-                        self.first[a:b], self.second[a:b], self.gradients[a:b],
-                        self.rates[a:b], corrections, self.settings, self.offsets,
-                        self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                        self.loss_code, optimizer_code, activations, deltas, losses[a:b],
-                        self.outputs[a:b])
-
-            self._share(train, n_samples)
-            self.iterations += n_steps * count
-            self.steps += n_steps * count
-            return lambda m, e: {"loss": float(losses[m, e] / n_samples)}
-
-        return run_epochs
-
-    def _chunk_buffers(self, batch_size):
-        """Each layer's activations (then the logits, 3 rows of per-sample sums and the
-        targets) and dL/dz for a chunk of samples: a row per unit, the samples along."""
-        k = int(self.fan_out[-1])
-        rows = (int(self.act_offsets[-1]) + 2 * k + 3) * min(batch_size, CHUNK)
-        return (np.empty(rows, dtype=self.params.dtype) for _ in "ad")
-
-    def _share(self, train, n_samples):
-        """``train((first, stop))`` for each group of models (``_groups``), on threads
-        when there are several."""
-        groups = self._groups(n_samples)
-        if len(groups) == 1:
-            train(groups[0])
-        else:
-            compiled.run_in_threads(train, groups)
-
-    def _groups(self, n_samples):
-        """(first, stop) model ranges, one per thread: as many as ``compiled.WORKERS``
-        when an epoch holds enough work to pay for the threads, else one."""
-        n_models = self.params.shape[0]
-        work = n_samples * self.params.shape[1] * n_models
-        threads = min(compiled.WORKERS, n_models) if work >= THREADED_WORK else 1
-        bounds = np.linspace(0, n_models, threads + 1).round().astype(int)
-        return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-    def _corrections(self, n_steps):
-        """Adam's bias corrections ``1 - beta**t`` for the coming steps, (n_steps, 2),
-        computed as the Adam class computes them (numba's power may round otherwise)."""
-        if self.optimizer.name != "adam":
-            return np.zeros((n_steps, 2), dtype=self.params.dtype)
-        beta_1, beta_2 = self.optimizer.beta_1, self.optimizer.beta_2
-        steps = range(self.iterations + 1, self.iterations + n_steps + 1)
-        return np.array([(1.0 - beta_1**t, 1.0 - beta_2**t) for t in steps],
-                        dtype=self.params.dtype)
-
-    def _logs_of(self, m):
-        model = self.models[m]
-        logs = {"loss": float(self.losses[m] / len(self.X))}
-        if model.metrics:
-            outputs, activation = self.outputs[m], model.output_layer.activation
-            logs.update({name: fn(outputs, self.Y, activation) for name, fn in model.metrics})
-        return logs
-
-    def write_back(self, models):
-        """Copy each model's row of weights and optimizer state into the model."""
-        spans = list(zip(self.offsets[:-1], self.offsets[1:], strict=True))
-        for m, model in enumerate(models):
-            parameters = model.parameters()
-            for target, (a, b) in zip(parameters, spans, strict=True):
-                target[...] = self.params[m, a:b].reshape(target.shape)
-            model.optimizer.iterations = self.iterations
-            model.steps += self.steps
-            for name, stacked in zip(self.state_names, (self.first, self.second), strict=False):
-                for i, (target, (a, b)) in enumerate(zip(parameters, spans, strict=True)):
-                    model.optimizer.state[(i, name)] = stacked[m, a:b].reshape(
-                        target.shape).copy()
-
-
-SETTINGS = ("momentum", "nesterov", "beta_1", "beta_2", "epsilon")  # the kernels' settings[]
-
-
-def _state_names(optimizer):
-    """The optimizer's state arrays, as its ``update`` names them."""
-    if optimizer.name == "adam":
-        return ("m", "v")
-    return ("velocity",) if optimizer.momentum != 0.0 else ()
-
-
-def _state(model, name):
-    """Model's state arrays ``name``, one per parameter; zeros where it has none yet."""
-    return [model.optimizer.state.get((i, name), np.zeros_like(p))
-            for i, p in enumerate(model.parameters())]
-
-
-def _stack(per_model):
-    """(M, n_parameters): model m's arrays, flattened end to end, as row m."""
-    return np.stack([np.concatenate([np.ravel(a) for a in arrays]) for arrays in per_model])
-
+# The kernels' code of softmax, written here (not imported) because numba freezes a
+# global's value into its on-disk cache of this file; tests hold it to tables.SOFTMAX.
+SOFTMAX = 6
 
 if numba is not None:
     # error_model="numpy": a float division by zero gives inf or nan (as NumPy does)
@@ -265,7 +60,7 @@ if numba is not None:
     from numba.core import cgutils, types
     from numba.extending import intrinsic, overload
 
-    # -- borrowed arrays, as compiled._borrowed (see there) -------------------------------
+    # -- borrowed arrays, as kernels._borrowed (see there)  -------------------------------
     # Views of arrays the caller keeps alive, without atomic reference counts: one
     # core, E5's 10 seeds 3.7 -> 3.0-3.5 ms/epoch.
 
@@ -369,7 +164,7 @@ if numba is not None:
 
     @jit
     def _epochs(X, Y, orders, batch_size, P, S1, S2, G, rates, corrections, settings, offsets,
-                fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D, losses,
+                fan_in, fan_out, act_offsets, codes, act_params, loss_code, opt_code, A, D, losses,
                 outputs):
         """``losses.shape[1]`` epochs of ``_epoch``, epoch e in ``orders[e]`` (or
         ``orders[0]``), its losses into ``losses[:, e]``."""
@@ -380,13 +175,13 @@ if numba is not None:
             epoch_losses[:] = 0.0
             _epoch(X, Y, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1, S2,
                    G, rates, corrections[epoch * n_steps:(epoch + 1) * n_steps], settings,
-                   offsets, fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D,
-                   epoch_losses, outputs)
+                   offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code,
+                   opt_code, A, D, epoch_losses, outputs)
             losses[:, epoch] = epoch_losses
 
     @jit
     def _epoch(X, Y, order, batch_size, P, S1, S2, G, rates, corrections, settings, offsets,
-               fan_in, fan_out, act_offsets, codes, loss_code, opt_code, A, D, losses,
+               fan_in, fan_out, act_offsets, codes, act_params, loss_code, opt_code, A, D, losses,
                outputs):
         """One epoch of every model: per batch, for each chunk of its samples and each
         model, the forward pass, loss and backward pass (gradients summed in G), then
@@ -395,12 +190,13 @@ if numba is not None:
                                      _borrowed(P), _borrowed(S1), _borrowed(S2), _borrowed(G))
         rates, corrections, A, D = (_borrowed(rates), _borrowed(corrections), _borrowed(A),
                                     _borrowed(D))
-        offsets, fan_in, fan_out, act_offsets, codes = (
+        offsets, fan_in, fan_out, act_offsets, codes, act_params = (
             _borrowed(offsets), _borrowed(fan_in), _borrowed(fan_out),
-            _borrowed(act_offsets), _borrowed(codes))
+            _borrowed(act_offsets), _borrowed(codes), _borrowed(act_params))
         n_samples, k = X.shape[0], Y.shape[1]
         chunk = min(batch_size, CHUNK)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         top = act_offsets[n_layers + 1]  # the first row after the activations
         step = 0
         for start in range(0, n_samples, batch_size):
@@ -416,15 +212,15 @@ if numba is not None:
                 out = _block(A, act_offsets[n_layers], k, chunk, rows)
                 delta = _block(D, act_offsets[n_layers], k, chunk, rows)
                 for m in range(P.shape[0]):
-                    _forward(P[m], offsets, fan_in, fan_out, codes, A, act_offsets, logits,
-                             chunk, rows)
-                    losses[m] += _output(loss_code, codes[n_layers - 1], logits, out,
+                    _forward(P[m], offsets, fan_in, fan_out, codes, act_params, A,
+                             act_offsets, logits, chunk, rows)
+                    losses[m] += _output(loss_code, out_code, out_param, logits, out,
                                          targets, scale, delta, sums)
                     if outputs.shape[1] > 0:
                         for r in range(rows):
                             for j in range(k):
                                 outputs[m, order[first + r], j] = out[j, r]
-                    _backward(P[m], G[m], offsets, fan_in, fan_out, codes, A, D,
+                    _backward(P[m], G[m], offsets, fan_in, fan_out, codes, act_params, A, D,
                               act_offsets, chunk, rows)
             _step(opt_code, settings, corrections[step], rates, P, G, S1, S2)
             step += 1
@@ -454,9 +250,10 @@ if numba is not None:
                 array[row, column] = 0.0
 
     @inline
-    def _forward(W, offsets, fan_in, fan_out, codes, A, act_offsets, logits, chunk, rows):
+    def _forward(W, offsets, fan_in, fan_out, codes, act_params, A, act_offsets, logits, chunk,
+                 rows):
         """Forward pass of one model on a chunk: z[j] = sum_i a[i] W[i, j] + b[j], summed
-        in order of i for every sample (as compiled._forward); the output layer's z
+        in order of i for every sample (as kernels._forward); the output layer's z
         into ``logits``. ``W`` is the model's row of parameters."""
         n_layers = fan_in.shape[0]
         for layer in range(n_layers):
@@ -479,12 +276,12 @@ if numba is not None:
                 for r in range(rows):
                     z_j[r] += bias
             if layer < n_layers - 1:  # the output activation is fused with the loss
-                _activate_block(codes[layer], z)
+                _activate_block(codes[layer], act_params[layer], z)
 
     @inline
-    def _activate_block(code, z):
+    def _activate_block(code, param, z):
         """z = f(z) in place, the activation chosen outside the loops (so that the
-        simple ones vectorise); the numbers of compiled._activate."""
+        simple ones vectorise); the numbers of kernels._activate."""
         width, rows = z.shape
         if code == 3:  # relu
             for j in range(width):
@@ -493,14 +290,15 @@ if numba is not None:
         elif code == 1:  # sigmoid: the code a constant, so the loop vectorises
             for j in range(width):
                 for r in range(rows):
-                    z[j, r] = _activate(1, z[j, r])
+                    z[j, r] = _activate(1, 0.0, z[j, r])
         elif code != 0:
             for j in range(width):
                 for r in range(rows):
-                    z[j, r] = _activate(code, z[j, r])
+                    z[j, r] = _activate(code, param, z[j, r])
 
     @inline
-    def _activate(code, z):
+    def _activate(code, param, z):
+        """f(z), as kernels._activate (``param``: leaky_relu's slope, elu's alpha)."""
         if code == 0:
             return z
         if code == 1:
@@ -512,11 +310,11 @@ if numba is not None:
         if code == 3:
             return z if z > 0 else 0.0
         if code == 4:
-            return z if z > 0 else 0.01 * z
-        return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
+            return z if z > 0 else param * z
+        return z if z > 0 else param * math.expm1(min(z, 0.0))  # elu
 
     @inline
-    def _derivative_from_a(code, a):
+    def _derivative_from_a(code, param, a):
         # Every activation here can be differentiated from its output alone: relu,
         # leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
@@ -528,11 +326,11 @@ if numba is not None:
         if code == 3:
             return 1.0 if a > 0 else 0.0
         if code == 4:
-            return 1.0 if a > 0 else 0.01
-        return 1.0 if a > 0 else a + 1.0
+            return 1.0 if a > 0 else param
+        return 1.0 if a > 0 else a + param  # elu: alpha e^z = a + alpha
 
     @inline
-    def _times_derivative(code, d, a):
+    def _times_derivative(code, param, d, a):
         """d *= f'(z) over a block, from the activations a (as compiled's)."""
         width, rows = d.shape
         if code == 3:  # relu
@@ -546,21 +344,21 @@ if numba is not None:
         elif code != 0:
             for i in range(width):
                 for r in range(rows):
-                    d[i, r] *= _derivative_from_a(code, a[i, r])
+                    d[i, r] *= _derivative_from_a(code, param, a[i, r])
 
     @inline
-    def _output(loss_code, code, logits, out, y, scale, delta, sums):
+    def _output(loss_code, code, param, logits, out, y, scale, delta, sums):
         """The output activation, dL/dz and the chunk's summed loss, for one model."""
         if loss_code == 0:
             return _sigmoid_cross_entropy(logits, out, y, scale, delta, sums[0])
         if loss_code == 1:
             return _softmax_cross_entropy(logits, out, y, scale, delta, sums)
-        return _squared_error(code, logits, out, y, scale, delta, sums)
+        return _squared_error(code, param, logits, out, y, scale, delta, sums)
 
     @inline
     def _sigmoid_cross_entropy(logits, out, y, scale, delta, total):
         """Sigmoid outputs and mean(log(1 + e^z) - y z) over the k outputs. One exp(-|z|)
-        serves both, as in compiled._output_and_loss."""
+        serves both, as in kernels._output_and_loss."""
         k, rows = logits.shape
         for r in range(rows):
             total[r] = 0.0
@@ -619,7 +417,7 @@ if numba is not None:
                 out[j, r] /= total[r]
 
     @inline
-    def _squared_error(code, logits, out, y, scale, delta, sums):
+    def _squared_error(code, param, logits, out, y, scale, delta, sums):
         """Any output activation, mean((a - y)^2) and dL/dz through f'."""
         k, rows = logits.shape
         if code == SOFTMAX:
@@ -628,7 +426,7 @@ if numba is not None:
             for j in range(k):
                 for r in range(rows):
                     out[j, r] = logits[j, r]
-            _activate_block(code, out)
+            _activate_block(code, param, out)
         total = sums[2]
         for r in range(rows):
             total[r] = 0.0
@@ -640,7 +438,7 @@ if numba is not None:
         for r in range(rows):
             value += total[r] / k
         if code != SOFTMAX:
-            _times_derivative(code, delta, out)
+            _times_derivative(code, param, delta, out)
             return value
         dot = sums[2]  # softmax: dL/dz = a * (dL/da - sum(dL/da * a))
         for r in range(rows):
@@ -654,7 +452,8 @@ if numba is not None:
         return value
 
     @inline
-    def _backward(W, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, chunk, rows):
+    def _backward(W, G, offsets, fan_in, fan_out, codes, act_params, A, D, act_offsets, chunk,
+                  rows):
         """Add one model's gradients on a chunk to its row G, from dL/dz of the output
         layer in D."""
         for layer in range(fan_in.shape[0] - 1, -1, -1):
@@ -674,7 +473,7 @@ if numba is not None:
                     d_j, w = d_out[j], W[w0 + i * n_out + j]
                     for r in range(rows):
                         d_i[r] += d_j[r] * w
-            _times_derivative(codes[layer - 1], d_in, a_in)
+            _times_derivative(codes[layer - 1], act_params[layer - 1], d_in, a_in)
 
     # Sums over the samples may be reordered ("reassoc"), so that they vectorise: a dot
     # product of 100 samples then takes 0.2 instead of 0.8 us. BLAS reorders them as
@@ -704,7 +503,7 @@ if numba is not None:
         """The optimizer update of every parameter of every model (as optimizers.py),
         each model with its own learning rate."""
         n_models, n_parameters = P.shape
-        momentum, nesterov, beta_1, beta_2, epsilon = settings
+        _, momentum, nesterov, beta_1, beta_2, epsilon = settings  # tables.SETTINGS
         for m in range(n_models):
             rate = rates[m]
             if opt_code == 1:  # adam

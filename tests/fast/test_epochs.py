@@ -6,26 +6,13 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.engine import compiled
 from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+from mlplab.fast import epochs as compiled
+from mlplab.fast import kernels, threads
+
+from cases import OPTIMIZERS, SETUPS, optimizer_id, setup_id  # isort: skip
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
-
-SETUPS = [  # (hidden activation, loss, output activation, output units)
-    ("sigmoid", "binary_crossentropy", "sigmoid", 1),
-    ("tanh", "categorical_crossentropy", "softmax", 3),
-    ("relu", "mse", "linear", 2),
-    ("leaky_relu", "mse", "sigmoid", 1),
-    ("elu", "binary_crossentropy", "sigmoid", 2),
-    ("linear", "mse", "softmax", 3),
-]
-OPTIMIZERS = [
-    mlplab.SGD(learning_rate=0.05),
-    mlplab.SGD(learning_rate=0.02, momentum=0.9),
-    mlplab.SGD(learning_rate=0.02, momentum=0.9, nesterov=True),
-    mlplab.Adam(learning_rate=0.01),
-]
-
 
 def data_for(loss, units, rng):
     X = rng.normal(size=(60, 3))
@@ -47,16 +34,15 @@ def train(engine, setup, optimizer, batch_size, dtype="float64", penalty=True, n
         mlplab.Dense(4, hidden),
         mlplab.Dense(units, output),
     ], random_state=1, dtype=dtype)
-    optimizer = type(optimizer)(**{k: getattr(optimizer, k) for k in optimizer.hyperparameters})
-    model.compile(loss=loss, optimizer=optimizer, metrics=list(metrics))
+    model.compile(loss=loss, optimizer=dict(optimizer), metrics=list(metrics))
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, engine=engine,
                         **fit_options)
     return model.get_weights(), history.history, model
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_compiled_equals_numpy(setup, optimizer, batch_size):
     fast_weights, fast_history, fast = train("compiled", setup, optimizer, batch_size)
     slow_weights, slow_history, slow = train("numpy", setup, optimizer, batch_size)
@@ -78,15 +64,13 @@ class Listener(mlplab.engine.callbacks.Callback):
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_blocks_of_epochs_in_one_call_give_numpy_s_and_per_epoch_numbers(
         setup, optimizer, batch_size, monkeypatch):
     # Without metrics or other callbacks, fit runs blocks of epochs in one compiled call;
     # a tiny block size makes 6 epochs take several blocks.
-    from mlplab.engine import epochs as epochs_module
-
-    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 2 * 60 * 60)
+    monkeypatch.setattr(compiled, "WORK_PER_BLOCK", 2 * 60 * 60)
     options = {"metrics": (), "epochs": 6}
     blocks = train("compiled", setup, optimizer, batch_size, **options)
     listener = Listener()
@@ -122,8 +106,6 @@ def test_fortran_ordered_data_trains_as_c_ordered(batch_size):
 
 
 def test_which_fits_run_blocks_of_epochs(monkeypatch):
-    from mlplab.engine import epochs as epochs_module
-
     calls = []
     original = compiled.CompiledEpoch.run_epochs
 
@@ -144,20 +126,20 @@ def test_which_fits_run_blocks_of_epochs(monkeypatch):
         return list(calls)
 
     assert fit() == [20]
-    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 50 * 17 * 6)  # 17 parameters
+    monkeypatch.setattr(compiled, "WORK_PER_BLOCK", 50 * 17 * 6)  # 17 parameters
     assert fit() == [6, 6, 6, 2]
     assert fit(metrics=["accuracy"]) == []
     assert fit(validation_split=0.2) == []
     assert fit(callbacks=[Listener()]) == []
     assert fit(engine="numpy") == []
-    assert epochs_module.block_epochs(10**6, 10**4, 100) == 1  # huge epochs: one at a time
+    assert compiled.block_epochs(10**6, 10**4, 100) == 1  # huge epochs: one at a time
     # A tiny net on many samples: the orders' memory bounds the block (8 MB of indices).
-    monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK", 10**12)
-    assert epochs_module.block_epochs(10**4, 2, 10**6) == (1 << 20) // 10**4
+    monkeypatch.setattr(compiled, "WORK_PER_BLOCK", 10**12)
+    assert compiled.block_epochs(10**4, 2, 10**6) == (1 << 20) // 10**4
 
 
 @pytest.mark.parametrize("batch_size", [1, 8], ids=["per-sample", "last-batch-of-one"])
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_plain_sgd_on_single_samples_steps_in_place_with_the_same_numbers(setup, batch_size):
     # Without a penalty, plain SGD on a batch of one sample updates the weights inside
     # the backward pass; 57 samples in batches of 8 end with such a batch.
@@ -255,8 +237,8 @@ def test_what_cannot_be_compiled_says_why():
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=repr)
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=optimizer_id)
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_batched_kernel_equals_numpy(setup, optimizer, batch_size, monkeypatch):
     """Every batch as matrix products (BLAS): the NumPy path's numbers to 1e-10."""
     monkeypatch.setattr(compiled, "BATCHED_WORK", 0)
@@ -274,7 +256,7 @@ def test_auto_picks_the_batched_kernel_for_large_batches():
 
     X, y = data.moons(n_samples=300, noise=0.2, random_state=0)
     model = mlplab.Sequential.from_spec([2, 64, 64, 1], random_state=0).compile(optimizer="adam")
-    assert 300 * model.build(2).count_params() > compiled.BATCHED_WORK
+    assert 300 * model.build(2).count_params() > kernels.BATCHED_WORK
     history = model.fit(X, y, epochs=3, batch_size=None)
     reference = mlplab.Sequential.from_spec([2, 64, 64, 1], random_state=0)
     reference.compile(optimizer="adam")
@@ -296,7 +278,7 @@ def test_compiled_training_updates_the_models_own_arrays_in_place():
 
 @pytest.mark.parametrize("work", [10**9, 0], ids=["per-sample", "batched"])
 @pytest.mark.parametrize("batch_size", [1, 7, None])
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_float32_models_train_compiled_in_float32(setup, batch_size, work, monkeypatch):
     """float32 weights stay float32; the numbers are NumPy's float32 ones to rounding."""
     monkeypatch.setattr(compiled, "BATCHED_WORK", work)
@@ -312,8 +294,8 @@ def test_float32_models_train_compiled_in_float32(setup, batch_size, work, monke
 
 
 def test_batches_larger_than_a_chunk_add_up_their_gradients():
-    """A full batch of 5 000 rows runs in chunks of compiled.CHUNK: NumPy's numbers."""
-    assert compiled.CHUNK < 5000
+    """A full batch of 5 000 rows runs in chunks of kernels.CHUNK: NumPy's numbers."""
+    assert kernels.CHUNK < 5000
     X = np.random.default_rng(0).normal(size=(5000, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
     histories = []
@@ -329,7 +311,7 @@ def test_batches_larger_than_a_chunk_add_up_their_gradients():
 
 def _large_batch_run(monkeypatch, workers, engine="compiled", dtype="float64", epochs=2,
                      batch_size=4500, learning_rate=0.01, loss="binary_crossentropy", x_scale=1.0):
-    monkeypatch.setattr(compiled, "WORKERS", workers)
+    monkeypatch.setattr(threads, "WORKERS", workers)
     # A batch of 4 500 rows is 9 chunks in 5 groups, the last of one chunk.
     monkeypatch.setattr(compiled, "CHUNK", 500)
     monkeypatch.setattr(compiled, "GROUP_CHUNKS", 2)
@@ -383,7 +365,7 @@ def test_threads_for_chunks_follow_the_blas_thread_settings(monkeypatch, environ
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     cores = len(os.sched_getaffinity(0))
-    assert compiled._workers() == (expected or min(8, cores))
+    assert threads._workers() == (expected or min(8, cores))
 
 
 def test_fits_in_several_threads_share_one_blas_limit_and_restore_it():
@@ -392,10 +374,10 @@ def test_fits_in_several_threads_share_one_blas_limit_and_restore_it():
     def blas_threads():
         return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
-    with compiled.one_blas_thread():
+    with threads.one_blas_thread():
         pass  # loads SciPy's BLAS, so that both libraries are listed below
     before = blas_threads()
-    first, second = compiled.one_blas_thread(), compiled.one_blas_thread()
+    first, second = threads.one_blas_thread(), threads.one_blas_thread()
     first.__enter__()
     second.__enter__()
     assert set(blas_threads()) == {1}
@@ -406,7 +388,7 @@ def test_fits_in_several_threads_share_one_blas_limit_and_restore_it():
 
 
 def test_run_in_threads_keeps_order_and_passes_errors_on():
-    assert compiled.run_in_threads(lambda x: x * x, [3, 1, 2]) == [9, 1, 4]
+    assert threads.run_in_threads(lambda x: x * x, [3, 1, 2]) == [9, 1, 4]
 
     def fail_on(bad):
         def function(x):
@@ -417,17 +399,17 @@ def test_run_in_threads_keeps_order_and_passes_errors_on():
 
     for bad in (0, 2):  # in the calling thread, and on the pool
         with pytest.raises(ValueError, match=f"item {bad}"):
-            compiled.run_in_threads(fail_on(bad), [0, 1, 2])
+            threads.run_in_threads(fail_on(bad), [0, 1, 2])
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_forked_child_starts_its_own_threads():
-    compiled.run_in_threads(lambda x: x, [1, 2])  # the parent's pool exists
+    threads.run_in_threads(lambda x: x, [1, 2])  # the parent's pool exists
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child (a study worker, say) must get its threads to work
         try:
-            ok = compiled.run_in_threads(lambda x: x + 1, [1, 2, 3]) == [2, 3, 4]
+            ok = threads.run_in_threads(lambda x: x + 1, [1, 2, 3]) == [2, 3, 4]
         finally:
             os.write(write, b"1" if ok else b"0")
             os._exit(0)

@@ -1,4 +1,4 @@
-"""fit_many's compiled path (engine/lanes.py) must give each model its own fit's numbers.
+"""fit_many's compiled path (mlplab/fast/lanes.py, stack.py) gives each model its fit's numbers.
 
 Float64 to 1e-10 (sums over a batch's samples add up in another order than BLAS's,
 measured differences near 1e-15 after a few epochs), float32 to 1e-4.
@@ -10,29 +10,15 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.engine import lanes
 from mlplab.engine.many import fit_many
 from mlplab.errors import InvalidInputError, TrainingDivergedWarning
+from mlplab.fast import lanes, stack
+
+from cases import OPTIMIZERS, SETUPS, optimizer_id, setup_id  # isort: skip
 
 pytestmark = pytest.mark.skipif(lanes.numba is None, reason="numba is not installed")
 
 RTOL = 1e-10
-SETUPS = [  # (hidden activation, loss, output activation, output units)
-    ("relu", "categorical_crossentropy", "softmax", 3),
-    ("tanh", "binary_crossentropy", "sigmoid", 2),
-    ("sigmoid", "mse", "linear", 2),
-    ("leaky_relu", "mse", "sigmoid", 1),
-    ("elu", "mse", "softmax", 3),
-    ("linear", "binary_crossentropy", "sigmoid", 1),
-]
-OPTIMIZERS = [
-    {"name": "sgd", "learning_rate": 0.1},
-    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
-    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
-    {"name": "adam", "learning_rate": 0.01},
-]
-
-
 def data_for(loss, units, n_samples=45):
     rng = np.random.default_rng(5)
     X = rng.normal(size=(n_samples, 3))
@@ -66,15 +52,15 @@ def train_three_ways(make, X, y, n_models=3, **options):
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: f"{s[0]}-{s[1]}-{s[2]}")
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_blocks_of_epochs_give_epoch_by_epoch_bits(monkeypatch, setup, optimizer, workers):
     # Without metrics the lanes train blocks of epochs per call (here 3 epochs a block,
     # 7 epochs); with them, epoch by epoch. The metrics change nothing else.
-    from mlplab.engine import compiled
-    from mlplab.engine import epochs as epochs_module
+    from mlplab.fast import epochs as epochs_module
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(compiled, "WORKERS", workers)
-    monkeypatch.setattr(lanes, "THREADED_WORK", 0)  # threads however small the epoch
+    monkeypatch.setattr(threads, "WORKERS", workers)
+    monkeypatch.setattr(stack, "THREADED_WORK", 0)  # threads however small the epoch
     X, y = data_for(setup[1], setup[3])
     runs = []
     for metrics in ([], ["accuracy"]):
@@ -120,7 +106,7 @@ def assert_same_training(models, references, rtol=RTOL):
 
 @pytest.mark.parametrize("batch_size", [1, 8, None])
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: "-".join(map(str, o.values())))
-@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: "-".join(map(str, s)))
+@pytest.mark.parametrize("setup", SETUPS, ids=setup_id)
 def test_compiled_equals_numpy_and_separate_fits(setup, optimizer, batch_size):
     X, y = data_for(setup[1], setup[3])
     runs = train_three_ways(lambda seed: make_model(seed, setup, optimizer), X, y,
@@ -163,7 +149,7 @@ def test_without_shuffling_and_any_batch_size(batch_size):
     assert_same_training(runs["compiled"], runs["separate"])
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS[1:], ids=lambda o: o["name"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS[1:], ids=optimizer_id)
 def test_training_continues_like_a_second_fit(optimizer):
     setup = SETUPS[0]
     X, y = data_for(setup[1], setup[3])
@@ -222,7 +208,7 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
     wide = mlplab.Sequential.from_spec([3, 64, 64, 1]).compile(optimizer="sgd")
     small.build(3)
     wide.build(3)
-    assert lanes.pays_off(small) and not lanes.pays_off(wide)
+    assert stack.pays_off(small) and not stack.pays_off(wide)
 
 
 
@@ -230,17 +216,17 @@ def test_auto_takes_the_compiled_loop_for_small_nets_only():
 def test_groups_of_models_in_threads_give_one_thread_s_numbers(monkeypatch, workers):
     # 7 models in groups of 4 and 3 (or 3, 2, 2): the models never mix, so each gets the
     # bits it gets when all train in one thread, its history and optimizer state too.
-    from mlplab.engine import compiled
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(lanes, "THREADED_WORK", 0)
-    X, y = data_for("categorical_crossentropy", 3, n_samples=300)
+    monkeypatch.setattr(stack, "THREADED_WORK", 0)
+    X, y = data_for(SETUPS[0][1], SETUPS[0][3], n_samples=300)
     runs = []
-    for threads in (workers, 1):
-        monkeypatch.setattr(compiled, "WORKERS", threads)
+    for n_threads in (workers, 1):
+        monkeypatch.setattr(threads, "WORKERS", n_threads)
         models = [make_model(m, SETUPS[0], OPTIMIZERS[3]) for m in range(7)]
         models[4].optimizer.learning_rate = 0.5  # a different rate in the second group
-        stack_groups = lanes.LaneStack(models[:1] * 7, *models[0]._prepare(X, y, None)[:2])
-        assert len(stack_groups._groups(len(X))) == min(threads, 7)
+        stack_groups = stack.LaneStack(models[:1] * 7, *models[0]._prepare(X, y, None)[:2])
+        assert len(stack_groups._groups(len(X))) == min(n_threads, 7)
         fit_many(models, X, y, epochs=3, batch_size=32, random_state=1, engine="compiled")
         runs.append(models)
     for threaded, alone in zip(*runs, strict=True):
@@ -265,16 +251,16 @@ def test_nets_too_wide_for_lanes_train_as_their_own_compiled_fits(monkeypatch, w
     # Above LANE_PARAMETERS, "auto" runs each model's own compiled epoch (groups of
     # models on threads): every model gets its separate fit's bits, history and steps.
     # Without metrics, blocks of epochs per call (here 2 epochs a block).
-    from mlplab.engine import compiled
-    from mlplab.engine import epochs as epochs_module
+    from mlplab.fast import epochs as epochs_module
+    from mlplab.fast import threads
 
-    monkeypatch.setattr(compiled, "WORKERS", workers)
+    monkeypatch.setattr(threads, "WORKERS", workers)
     X, y = data_for("categorical_crossentropy", 2, n_samples=200)
     models = [wide_model(m, learning_rate=0.02 * (m + 1), metrics=metrics) for m in range(5)]
     monkeypatch.setattr(epochs_module, "WORK_PER_BLOCK",
                         2 * 200 * models[0].count_params() * 5 // min(workers, 5))
     models[0].build(3)
-    assert not lanes.pays_off(models[0])
+    assert not stack.pays_off(models[0])
     histories = fit_many(models, X, y, epochs=3, batch_size=16, random_state=4)
     fit_many(models, X, y, epochs=2, batch_size=None, random_state=5)  # and on, full batch
     for m, model in enumerate(models):

@@ -1,41 +1,27 @@
-"""A compiled training loop (numba) that gives the same numbers as the NumPy path.
+"""numba kernels of one model's epoch: the NumPy engine's arithmetic written as loops.
 
-The NumPy engine pays Python and NumPy call overhead on every step, which
-dominates on small nets and per-sample SGD. Here one epoch of a stack of Dense
-layers runs as one compiled function: forward, the fused loss gradient,
-backward and the optimizer update, with the arithmetic of the NumPy path
-written out as loops: sample by sample for small steps (``_epoch``; plain SGD on
-one sample updates each weight as its gradient is found), or as one
-BLAS matrix product per layer over chunks of a batch (``_batch_epoch``) when a
-step holds more work than ``BATCHED_WORK``; batches of many chunks are shared by
-``WORKERS`` threads (same numbers). ``Sequential.fit`` uses it when numba is
-installed and the model qualifies (see :func:`supports`); ``engine="numpy"``
-forces the plain path, which tests compare it with.
+Here one epoch of a stack of Dense layers runs as one compiled function: forward, the
+fused loss gradient, backward and the optimizer update, with the arithmetic of
+:mod:`mlplab.engine` written out as loops: sample by sample for small steps (``_epoch``;
+plain SGD on one sample updates each weight as its gradient is found), or as one BLAS
+matrix product per layer over chunks of a batch (``_batch_epoch``). The Python side
+(:mod:`mlplab.fast.epochs`) chooses between them and binds a model to them.
 
-The kernels stay in this one file on purpose, past the usual length: numba's
-on-disk cache (``cache=True``) is invalidated per source file, so a kernel kept in
-another module would go on running a stale copy of a helper edited here.
+Every jitted function of this family stays in this one file on purpose, past the usual
+length: numba's on-disk cache (``cache=True``) is invalidated per source file, so a
+kernel here calling a jitted helper kept in another module would go on running a stale
+cached copy of that helper after it changed.
 """
 
-import contextlib
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
-
-from mlplab.engine.layers import Dense
 
 try:  # numba is optional: without it, every model trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
-ACTIVATION_CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
-                    "softmax": 6}
-LOSS_CODES = {"binary_crossentropy": 0, "categorical_crossentropy": 1, "mse": 2}
-OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
 # Work per step (samples x parameters) above which a batch runs as matrix products
 # (BLAS through np.dot) rather than sample by sample. Measured on 2 cores: per-sample
 # wins 3x at batch 1 of a 42-parameter net (work 42), they break even near work 500
@@ -50,328 +36,6 @@ CHUNK = 256
 # order; a thread takes a whole group (a round of threads per chunk cost ~10% of E4's
 # epoch at 10^6 samples).
 GROUP_CHUNKS = 8
-
-
-def _workers():
-    """The cores this process may use, fewer if OMP_NUM_THREADS or OPENBLAS_NUM_THREADS
-    asks (as a study's worker processes do), at most 8."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        if os.environ.get(name, "").strip().isdigit():
-            cores = min(cores or 1, int(os.environ[name]))
-    return max(1, min(8, cores or 1))
-
-
-# Threads that share the chunks of a large batch, each with one-thread BLAS. Two BLAS
-# threads on the narrow products of E4's layers mostly wait for each other; whole chunks
-# per thread keep both cores busy, element-wise work included (E4's net on 10^6 samples,
-# 2 cores: 40 -> 55 GFLOP/s, where a 2000x2000 product reaches ~95).
-WORKERS = _workers()
-
-
-def chunks_in_threads(batch_size, n_samples):
-    """Whether ``CompiledEpoch.run`` shares each batch's groups of chunks among threads:
-    when there are threads to share them and a batch holds two groups or more."""
-    return WORKERS > 1 and min(batch_size, n_samples) >= 2 * CHUNK * GROUP_CHUNKS
-
-
-def available() -> bool:
-    return numba is not None
-
-
-def supports(model) -> str | None:
-    """Why ``model`` cannot use the compiled loop, or None if it can."""
-    if numba is None:
-        return "numba is not installed"
-    if not all(isinstance(layer, Dense) for layer in model.layers):
-        return "only stacks of Dense layers are compiled (this one has Dropout)"
-    if any(layer.activation.name == "softmax" for layer in model.layers[:-1]):
-        return "softmax in a hidden layer is not compiled"
-    if model.optimizer.name not in OPTIMIZER_CODES:
-        return f"the {model.optimizer.name} optimizer is not compiled (sgd and adam are)"
-    if model.loss.name not in LOSS_CODES:
-        return f"the {model.loss.name} loss is not compiled"
-    return None
-
-
-class CompiledEpoch:
-    """Binds a model to the compiled kernels; ``run`` trains one epoch.
-
-    The kernels work on flat buffers: every kernel and bias of the model laid end
-    to end (row-major), with the optimizer's state and the gradients in the same
-    layout. So that no epoch pays for copying, the model's own parameter arrays
-    (and the optimizer's state arrays) become views into those buffers: the
-    kernels update the model in place, as the NumPy path does.
-    """
-
-    def __init__(self, model):
-        dense = model.layers
-        self.model = model
-        optimizer = model.optimizer
-        # The optimizer's own state arrays, so the two paths can be mixed freely.
-        names = ("velocity", None) if optimizer.name == "sgd" else ("m", "v")
-        params = model.parameters()
-        # SGD has one state array per parameter; the second buffer is scratch.
-        state = [[optimizer.slot(i, name, p) if name else np.zeros_like(p)
-                  for i, p in enumerate(params)] for name in names]
-        self.params, views = _flatten(params)
-        for layer, (kernel, bias) in zip(dense, zip(views[::2], views[1::2], strict=True),
-                                         strict=True):
-            layer.kernel, layer.bias = kernel, bias
-            layer.parameters = [kernel, bias]
-        self.first, first_views = _flatten(state[0])
-        self.second, second_views = _flatten(state[1])
-        for name, views_of_state in zip(names, (first_views, second_views), strict=True):
-            if name is not None:  # SGD's second buffer is scratch, not state
-                for index, view in enumerate(views_of_state):
-                    optimizer.state[(index, name)] = view
-        self.offsets, self.fan_in, self.fan_out, self.codes, self.act_offsets = layout(model)
-        self.l1 = np.array([_reg(layer, "l1") for layer in dense])
-        self.l2 = np.array([_reg(layer, "l2") for layer in dense])
-        self.opt_code = OPTIMIZER_CODES[optimizer.name]
-        self.settings = np.array([
-            optimizer.learning_rate, getattr(optimizer, "momentum", 0.0),
-            float(getattr(optimizer, "nesterov", False)), getattr(optimizer, "beta_1", 0.0),
-            getattr(optimizer, "beta_2", 0.0), getattr(optimizer, "epsilon", 0.0)])
-        self._ones = np.ones(0)
-        self._scratch = np.zeros(0)
-        self._buffers = []  # _threaded_epoch's, per thread
-
-    def run(self, X, Y, factor, order, batch_size, outputs):
-        """Train one epoch; return (summed loss x batch sizes, steps, start of a NaN batch)."""
-        factor = self._factor(X, factor)
-        order = np.asarray(order, dtype=np.int64)  # no copy when it is already
-        optimizer = self.model.optimizer
-        self.settings[0] = optimizer.learning_rate  # a callback may have changed it
-        if chunks_in_threads(batch_size, len(X)):
-            total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
-        else:
-            # Per-sample loops win on small work; above it, batch matrix products (BLAS).
-            kernel = _epoch if batch_size * len(self.params) <= BATCHED_WORK else _batch_epoch
-            total, steps, bad = kernel(
-                X, Y, factor, order, batch_size, self.params, self.first, self.second,
-                self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
-                LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
-                self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
-                GROUP_CHUNKS)
-        optimizer.iterations += steps
-        self.model.steps += steps
-        return total, steps, bad
-
-    def run_epochs(self, X, Y, factor, orders, batch_size, outputs, totals):
-        """Train ``len(totals)`` epochs in one compiled call, epoch e in the order
-        ``orders[e]`` (or ``orders[0]`` for every epoch when there is one row); write
-        each epoch's summed loss into ``totals``. Return (epochs run, start of a NaN
-        batch in the last one, or -1). Per-epoch calls of ``run`` give the same numbers;
-        this saves their Python overhead (~8 us an epoch), which on small nets is a
-        tenth of the epoch. Not for batches that ``run`` would share among threads."""
-        factor = self._factor(X, factor)
-        optimizer = self.model.optimizer
-        self.settings[0] = optimizer.learning_rate
-        per_sample = batch_size * len(self.params) <= BATCHED_WORK
-        kernel = _epochs_per_sample if per_sample else _epochs_batched
-        ran, steps, bad = kernel(
-            X, Y, factor, orders, batch_size, self.params, self.first,
-            self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
-            self.codes, LOSS_CODES[self.model.loss.name], self.l1, self.l2, self.opt_code,
-            self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
-            totals)
-        optimizer.iterations += steps
-        self.model.steps += steps
-        return ran, bad
-
-    def _work(self, Y):
-        """The per-sample loop's scratch (its gradient, activations, dL/dz and logits),
-        kept here: the kernel reads it through a borrowed view (see ``_borrowed``)."""
-        size = len(self.params) + 2 * int(self.act_offsets[-1]) + Y.shape[1]
-        if self._scratch.size != size:
-            self._scratch = np.zeros(size, dtype=self.params.dtype)
-        return self._scratch
-
-    def _factor(self, X, factor):
-        """The sample weights as the kernels take them: one per row, ones if None."""
-        if factor is None:  # no sample weights: ones, made once (epochs can be ~100 us)
-            if len(self._ones) != len(X) or self._ones.dtype != X.dtype:
-                self._ones = np.ones(len(X), dtype=X.dtype)
-            return self._ones
-        return factor[:, 0]
-
-    def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs):
-        """``_batch_epoch`` with the groups of chunks of each batch shared by ``WORKERS``
-        threads.
-
-        Every group's gradient is found whole (as ``_batch_epoch`` finds it) and the
-        gradients are added in group order, so the numbers do not depend on how many
-        threads there are: they equal ``_batch_epoch``'s bit for bit.
-        """
-        loss_code = LOSS_CODES[self.model.loss.name]
-        settings, P, S1, S2 = self.settings, self.params, self.first, self.second
-        iterations = self.model.optimizer.iterations
-        width, k = int(self.act_offsets[-1]), Y.shape[1]
-        if len(self._buffers) != WORKERS or self._buffers[0][2].size != CHUNK * width:
-            # Each thread's arrays, kept from epoch to epoch: megabytes taken afresh
-            # would cost a page fault per 4 kB every epoch.
-            self._buffers = [(np.empty_like(P), np.empty_like(P),
-                              np.empty(CHUNK * width, P.dtype),
-                              np.empty(CHUNK * width, P.dtype), np.empty((CHUNK, k), P.dtype))
-                             for _ in range(WORKERS)]
-        buffers = self._buffers
-        G, PT = np.zeros_like(P), np.empty_like(P)
-        total, steps = 0.0, 0
-        group_rows = CHUNK * GROUP_CHUNKS
-
-        def group(job):
-            worker, first, stop, count = job
-            gradient, part, A, D, logits = buffers[worker]
-            return _group_gradients(
-                X, Y, factor, order, first, min(first + group_rows, stop), count, CHUNK, P,
-                PT, gradient, part, A, D, logits, self.offsets, self.fan_in,
-                self.fan_out, self.act_offsets, self.codes, loss_code, outputs)
-
-        with one_blas_thread():
-            for start in range(0, len(X), batch_size):
-                stop = min(start + batch_size, len(X))
-                count = stop - start
-                firsts = list(range(start, stop, group_rows))
-                G[:] = 0.0
-                batch_loss = 0.0
-                _transpose_kernels(P, PT, self.offsets, self.fan_in, self.fan_out)
-                for at in range(0, len(firsts), WORKERS):  # a round: one group per thread
-                    jobs = [(worker, first, stop, count)
-                            for worker, first in enumerate(firsts[at:at + WORKERS])]
-                    for worker, loss in enumerate(run_in_threads(group, jobs)):  # in order
-                        batch_loss += loss
-                        G += buffers[worker][0]
-                added, finite = _finish_batch(
-                    batch_loss, count, P, G, S1, S2, self.offsets, self.l1, self.l2,
-                    self.opt_code, settings, iterations + steps + 1)
-                total += added
-                if not finite:
-                    return total, steps, start
-                steps += 1
-        return total, steps, -1
-
-
-_POOL = []  # the process's worker threads, started when first needed
-_LOCK = threading.Lock()  # guards _POOL and the BLAS thread limit below
-
-
-def thread_pool():
-    """Worker threads shared by the compiled paths (chunks of a batch, groups of models),
-    started on first use and kept: starting two threads costs ~1 ms here, more than
-    many epochs. A forked child starts its own (the parent's threads are not in it).
-    Only the caller's thread may wait on it: a job that submitted jobs and waited for
-    them could wait for ever once every thread did the same."""
-    with _LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(8, thread_name_prefix="mlplab"))
-        return _POOL[0]
-
-
-def _after_fork_in_child():
-    """A forked child has none of the parent's threads: it starts its own pool, with a
-    fresh lock (another thread of the parent may have held the old one)."""
-    global _LOCK
-    _POOL.clear()
-    _LOCK = threading.Lock()
-    _BLAS["users"] = 0
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def run_in_threads(function, items):
-    """``[function(item) for item in items]``, the first in the calling thread (which
-    would only wait otherwise) and the others on ``thread_pool()``, at once."""
-    jobs = [thread_pool().submit(function, item) for item in items[1:]]
-    try:
-        first = function(items[0])
-    except BaseException:
-        wait(jobs)  # nothing may go on writing into arrays the caller gives up on
-        raise
-    return [first] + [job.result() for job in jobs]
-
-
-_BLAS = {"controller": None, "limiter": None, "users": 0}
-
-
-@contextlib.contextmanager
-def one_blas_thread():
-    """A context in which BLAS runs on the calling thread only.
-
-    The BLAS that numba's ``np.dot`` calls (SciPy's) is loaded first: a library loaded
-    after threadpoolctl listed the libraries would go on using all its threads, and two
-    of our threads calling a multi-threaded OpenBLAS at once wait for each other. Fits
-    running in several threads at once share one limit: the last to leave restores the
-    thread counts that the first found.
-    """
-    with _LOCK:
-        if _BLAS["controller"] is None:
-            import scipy.linalg.cython_blas  # noqa: F401 - loads the BLAS numba calls
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS["controller"] = ThreadpoolController()
-        if _BLAS["users"] == 0:
-            _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
-        _BLAS["users"] += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _BLAS["users"] -= 1
-            if _BLAS["users"] == 0:
-                _BLAS["limiter"].restore_original_limits()
-
-
-def layout(model):
-    """How the kernels find a Dense stack in flat buffers, as int64 arrays:
-    ``offsets`` (where each kernel and bias starts among the parameters, and the total),
-    ``fan_in`` and ``fan_out`` per layer, the activation ``codes``, and ``act_offsets``
-    (where each layer's activations start, input first, and their total width)."""
-    sizes = [p.size for p in model.parameters()]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
-    fan_out = np.array([layer.units for layer in model.layers], dtype=np.int64)
-    codes = np.array([ACTIVATION_CODES[layer.activation.name] for layer in model.layers],
-                     dtype=np.int64)
-    widths = np.concatenate([[model.input_dim], fan_out])
-    act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
-    return offsets, fan_in, fan_out, codes, act_offsets
-
-
-def _flatten(arrays):
-    """One flat buffer holding ``arrays`` end to end, and views of it shaped like them.
-
-    Arrays that already are such views (from an earlier fit) keep their buffer, so
-    a reference to a model's kernel stays valid from one fit to the next.
-    """
-    base = arrays[0].base
-    if base is not None and base.ndim == 1 and base.size == sum(a.size for a in arrays):
-        start = base.__array_interface__["data"][0]
-        position = 0
-        for array in arrays:
-            if (array.base is not base or not array.flags.c_contiguous
-                    or array.__array_interface__["data"][0] != start + position * base.itemsize):
-                break
-            position += array.size
-        else:
-            return base, list(arrays)
-    flat = np.concatenate([a.ravel() for a in arrays])
-    return flat, _views(flat, arrays)
-
-
-def _views(flat, arrays):
-    views, start = [], 0
-    for array in arrays:
-        views.append(flat[start:start + array.size].reshape(array.shape))
-        start += array.size
-    return views
-
-
-def _reg(layer, name):
-    regularizer = layer.kernel_regularizer
-    return 0.0 if regularizer is None else float(getattr(regularizer, name))
 
 
 if numba is not None:
@@ -425,7 +89,9 @@ if numba is not None:
         return positive if z >= 0 else e * positive
 
     @inline
-    def _activate(code, z):
+    def _activate(code, param, z):
+        """f(z) of activation ``code``; ``param`` is its constant (leaky_relu's slope,
+        elu's alpha), the engine's own (``tables.activation_parameter``)."""
         if code == 0:
             return z
         if code == 1:
@@ -435,11 +101,11 @@ if numba is not None:
         if code == 3:
             return z if z > 0 else 0.0
         if code == 4:
-            return z if z > 0 else 0.01 * z
-        return z if z > 0 else math.expm1(min(z, 0.0))  # elu, alpha 1
+            return z if z > 0 else param * z
+        return z if z > 0 else param * math.expm1(min(z, 0.0))  # elu
 
     @inline
-    def _forward(x, P, offsets, fan_in, fan_out, codes, A, act_offsets, logits):
+    def _forward(x, P, offsets, fan_in, fan_out, codes, act_params, A, act_offsets, logits):
         """Forward pass of one sample: the hidden layers' activations into A, the output
         layer's logits into logits (its activation is ``_output_and_loss``'s)."""
         n_layers = fan_in.shape[0]
@@ -449,6 +115,7 @@ if numba is not None:
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
             a_in, a_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out, code = fan_in[layer], fan_out[layer], codes[layer]
+            param = act_params[layer]
             for j in range(n_out):
                 # Summing over i in order, in a register (stores to A would be reloaded).
                 z = 0.0
@@ -458,10 +125,10 @@ if numba is not None:
                 if layer == n_layers - 1:
                     logits[j] = z
                 else:
-                    A[_unsigned(a_out + j)] = _activate(code, z)
+                    A[_unsigned(a_out + j)] = _activate(code, param, z)
 
     @inline
-    def _output_and_loss(loss_code, code, logits, out, y):
+    def _output_and_loss(loss_code, code, param, logits, out, y):
         """One sample's output activation (``code``) into ``out``, from its logits, and
         its loss, the NumPy path's numbers. With cross-entropy the activation and the
         loss share their exponentials."""
@@ -483,7 +150,7 @@ if numba is not None:
             _softmax(logits, out)
         else:
             for j in range(k):
-                out[j] = _activate(code, logits[j])
+                out[j] = _activate(code, param, logits[j])
         for j in range(k):
             value += (out[j] - y[j]) ** 2
         return value / k
@@ -509,7 +176,7 @@ if numba is not None:
         return top, total
 
     @inline
-    def _output_delta(loss_code, code, logits, out, y, scale, delta):
+    def _output_delta(loss_code, code, param, logits, out, y, scale, delta):
         k = logits.shape[0]
         if loss_code == 0:  # binary cross-entropy needs a sigmoid output: out is sigmoid(z)
             for j in range(k):
@@ -528,10 +195,10 @@ if numba is not None:
                     delta[j] = out[j] * (delta[j] - dot)
             else:
                 for j in range(k):
-                    delta[j] = delta[j] * _derivative_from_a(code, out[j])
+                    delta[j] = delta[j] * _derivative_from_a(code, param, out[j])
 
     @inline
-    def _derivative_from_a(code, a):
+    def _derivative_from_a(code, param, a):
         # Every activation compiled here can be differentiated from its output alone:
         # relu, leaky_relu and elu are positive exactly where z > 0.
         if code == 0:
@@ -543,11 +210,12 @@ if numba is not None:
         if code == 3:
             return 1.0 if a > 0 else 0.0
         if code == 4:
-            return 1.0 if a > 0 else 0.01
-        return 1.0 if a > 0 else a + 1.0
+            return 1.0 if a > 0 else param
+        return 1.0 if a > 0 else a + param  # elu: alpha e^z = a + alpha
 
     @inline
-    def _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets, learning_rate):
+    def _backward(P, G, offsets, fan_in, fan_out, codes, act_params, A, D, act_offsets,
+                  learning_rate):
         """Add one sample's gradients to G; D holds dL/dz of every layer, output first set.
 
         With a ``learning_rate`` (plain SGD on a batch of one sample, no penalty), take
@@ -561,12 +229,13 @@ if numba is not None:
             a_in, d_out = act_offsets[layer], act_offsets[layer + 1]
             n_in, n_out = fan_in[layer], fan_out[layer]
             if layer > 0:
-                below = codes[layer - 1]
+                below, below_param = codes[layer - 1], act_params[layer - 1]
                 for i in range(n_in):
                     g = 0.0
                     for j in range(n_out):
                         g += D[_unsigned(d_out + j)] * P[_unsigned(w0 + i * n_out + j)]
-                    D[_unsigned(a_in + i)] = g * _derivative_from_a(below, A[_unsigned(a_in + i)])
+                    D[_unsigned(a_in + i)] = g * _derivative_from_a(below, below_param,
+                                                                   A[_unsigned(a_in + i)])
             for i in range(n_in):
                 a = A[_unsigned(a_in + i)]
                 for j in range(n_out):
@@ -638,18 +307,19 @@ if numba is not None:
 
     @jit
     def _epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-               act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
+               act_offsets, codes, act_params, loss_code, l1, l2, opt_code, settings, iterations,
                outputs, work, chunk_rows, group_chunks):  # the last two: _batch_epoch's
         # Arguments borrowed (see _borrowed): E2's per-sample SGD 116 -> 105 us an epoch.
         X, Y, factor, order, P, S1, S2 = (_borrowed(X), _borrowed(Y), _borrowed(factor),
                                           _borrowed(order), _borrowed(P), _borrowed(S1),
                                           _borrowed(S2))
-        offsets, fan_in, fan_out, act_offsets, codes = (
+        offsets, fan_in, fan_out, act_offsets, codes, act_params = (
             _borrowed(offsets), _borrowed(fan_in), _borrowed(fan_out),
-            _borrowed(act_offsets), _borrowed(codes))
+            _borrowed(act_offsets), _borrowed(codes), _borrowed(act_params))
         outputs = _borrowed(outputs)
         work = _borrowed(work)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         n_samples, k = X.shape[0], Y.shape[1]
         n, width = P.shape[0], act_offsets[-1]
         work[:] = 0.0
@@ -671,20 +341,21 @@ if numba is not None:
             batch_loss = 0.0
             for position in range(start, stop):
                 s = _unsigned(order[position])  # a permutation: never negative
-                _forward(X[s], P, offsets, fan_in, fan_out, codes, A, act_offsets, logits)
+                _forward(X[s], P, offsets, fan_in, fan_out, codes, act_params, A, act_offsets,
+                         logits)
                 out = A[out_start:out_start + k]
                 # factor holds the sample weights normalised to average 1 over the data,
                 # as the NumPy path's losses use them.
-                batch_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits, out,
+                batch_loss += _output_and_loss(loss_code, out_code, out_param, logits, out,
                                                Y[s]) * factor[s]
                 for j in range(k):  # a loop: a slice assignment costs more per sample
                     outputs[s, j] = out[j]
                 if learning_rate != 0.0 and not math.isfinite(batch_loss):
                     return total + batch_loss, steps, start  # no step, as below
-                _output_delta(loss_code, codes[n_layers - 1], logits, out, Y[s],
+                _output_delta(loss_code, out_code, out_param, logits, out, Y[s],
                               factor[s] / count, D[out_start:out_start + k])
-                _backward(P, G, offsets, fan_in, fan_out, codes, A, D, act_offsets,
-                          learning_rate)
+                _backward(P, G, offsets, fan_in, fan_out, codes, act_params, A, D,
+                          act_offsets, learning_rate)
             if learning_rate != 0.0:
                 total += batch_loss + 0.0  # as below: the mean of one sample, no penalty
                 steps += 1
@@ -702,7 +373,7 @@ if numba is not None:
     # 16 s to compile instead of 4).
     @jit
     def _epochs_per_sample(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
-                           fan_out, act_offsets, codes, loss_code, l1, l2, opt_code,
+                           fan_out, act_offsets, codes, act_params, loss_code, l1, l2, opt_code,
                            settings, iterations, outputs, work, chunk_rows, group_chunks,
                            totals):
         """``len(totals)`` epochs of ``_epoch``: see ``CompiledEpoch.run_epochs``."""
@@ -710,7 +381,7 @@ if numba is not None:
         for epoch in range(totals.shape[0]):
             totals[epoch], taken, bad = _epoch(
                 X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
-                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, l1, l2,
                 opt_code, settings, iterations + steps, outputs, work, chunk_rows,
                 group_chunks)
             steps += taken
@@ -720,14 +391,14 @@ if numba is not None:
 
     @jit
     def _epochs_batched(X, Y, factor, orders, batch_size, P, S1, S2, offsets, fan_in,
-                        fan_out, act_offsets, codes, loss_code, l1, l2, opt_code, settings,
-                        iterations, outputs, work, chunk_rows, group_chunks, totals):
+                        fan_out, act_offsets, codes, act_params, loss_code, l1, l2, opt_code,
+                        settings, iterations, outputs, work, chunk_rows, group_chunks, totals):
         """``len(totals)`` epochs of ``_batch_epoch``: see ``CompiledEpoch.run_epochs``."""
         steps = 0
         for epoch in range(totals.shape[0]):
             totals[epoch], taken, bad = _batch_epoch(
                 X, Y, factor, orders[epoch if orders.shape[0] > 1 else 0], batch_size, P, S1,
-                S2, offsets, fan_in, fan_out, act_offsets, codes, loss_code, l1, l2,
+                S2, offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, l1, l2,
                 opt_code, settings, iterations + steps, outputs, work, chunk_rows,
                 group_chunks)
             steps += taken
@@ -737,8 +408,8 @@ if numba is not None:
 
     @jit
     def _batch_epoch(X, Y, factor, order, batch_size, P, S1, S2, offsets, fan_in, fan_out,
-                     act_offsets, codes, loss_code, l1, l2, opt_code, settings, iterations,
-                     outputs, work, chunk_rows, group_chunks):  # work: _epoch's
+                     act_offsets, codes, act_params, loss_code, l1, l2, opt_code, settings,
+                     iterations, outputs, work, chunk_rows, group_chunks):  # work: _epoch's
         """The same epoch as ``_epoch``, a batch at a time: each layer is one matrix product.
 
         A batch larger than ``chunk_rows`` (``CHUNK``) runs in chunks, so the working
@@ -765,7 +436,7 @@ if numba is not None:
             if count <= chunk:  # one chunk: its gradient is the batch's, written into G
                 batch_loss = _chunk_gradients(
                     X, Y, factor, order, start, count, count, P, PT, G, A, D, logits,
-                    offsets, fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                    offsets, fan_in, fan_out, act_offsets, codes, act_params, loss_code, outputs)
             else:
                 G[:] = 0.0
                 batch_loss = 0.0
@@ -773,7 +444,7 @@ if numba is not None:
                     batch_loss += _group_gradients(
                         X, Y, factor, order, first, min(first + chunk * group_chunks, stop),
                         count, chunk, P, PT, scratch, part, A, D, logits, offsets,
-                        fan_in, fan_out, act_offsets, codes, loss_code, outputs)
+                        fan_in, fan_out, act_offsets, codes, act_params, loss_code, outputs)
                     for i in range(G.shape[0]):
                         G[i] += scratch[i]
             added, finite = _finish_batch(batch_loss, count, P, G, S1, S2, offsets, l1, l2,
@@ -787,24 +458,24 @@ if numba is not None:
     @jit
     def _group_gradients(X, Y, factor, order, first, last, count, chunk, P, PT, gradient,
                          part, A, D, logits, offsets, fan_in, fan_out, act_offsets,
-                         codes, loss_code, outputs):
+                         codes, act_params, loss_code, outputs):
         """``_chunk_gradients`` of the rows from ``first`` to ``last`` in chunks of
         ``chunk``: their gradients summed in chunk order into ``gradient`` (``part``
         holds each chunk's after the first); return their summed loss."""
         loss = _chunk_gradients(X, Y, factor, order, first, min(chunk, last - first), count,
                                 P, PT, gradient, A, D, logits, offsets, fan_in,
-                                fan_out, act_offsets, codes, loss_code, outputs)
+                                fan_out, act_offsets, codes, act_params, loss_code, outputs)
         for start in range(first + chunk, last, chunk):
             loss += _chunk_gradients(X, Y, factor, order, start, min(chunk, last - start),
                                      count, P, PT, part, A, D, logits, offsets, fan_in,
-                                     fan_out, act_offsets, codes, loss_code, outputs)
+                                     fan_out, act_offsets, codes, act_params, loss_code, outputs)
             for i in range(gradient.shape[0]):
                 gradient[i] += part[i]
         return loss
 
     @jit
     def _chunk_gradients(X, Y, factor, order, first, rows, count, P, PT, scratch, A, D,
-                         logits, offsets, fan_in, fan_out, act_offsets, codes,
+                         logits, offsets, fan_in, fan_out, act_offsets, codes, act_params,
                          loss_code, outputs):
         """Forward and backward for ``rows`` samples from ``order[first]`` of a batch of
         ``count``: write their gradient into ``scratch``, return their weighted summed
@@ -817,6 +488,7 @@ if numba is not None:
                                         _borrowed(order), _borrowed(outputs))
         logits, A, D = _borrowed(logits), _borrowed(A), _borrowed(D)
         n_layers = fan_in.shape[0]
+        out_code, out_param = codes[n_layers - 1], act_params[n_layers - 1]
         k = Y.shape[1]
         a_in = A[:rows * fan_in[0]].reshape((rows, fan_in[0]))
         for r in range(rows):
@@ -832,16 +504,16 @@ if numba is not None:
                     for j in range(n_out):
                         logits[r, j] = a_out[r, j] + P[b0 + j]
             else:
-                _add_bias_and_activate(code, a_out, P[b0:b0 + n_out])
+                _add_bias_and_activate(code, act_params[layer], a_out, P[b0:b0 + n_out])
         out = _block(A, act_offsets, n_layers, rows, k)
         d_out = _block(D, act_offsets, n_layers, rows, k)
         chunk_loss = 0.0
         for r in range(rows):
             s = order[first + r]
-            chunk_loss += _output_and_loss(loss_code, codes[n_layers - 1], logits[r], out[r],
+            chunk_loss += _output_and_loss(loss_code, out_code, out_param, logits[r], out[r],
                                            Y[s]) * factor[s]
             outputs[s, :] = out[r]
-            _output_delta(loss_code, codes[n_layers - 1], logits[r], out[r], Y[s],
+            _output_delta(loss_code, out_code, out_param, logits[r], out[r], Y[s],
                           factor[s] / count, d_out[r])
         for layer in range(n_layers - 1, -1, -1):  # backward
             w0, b0 = offsets[2 * layer], offsets[2 * layer + 1]
@@ -857,7 +529,7 @@ if numba is not None:
             if layer > 0:  # dL/dz below = (delta @ W.T) * f'(a)
                 d_in = _block(D, act_offsets, layer, rows, n_in)
                 np.dot(d_out, PT[w0:b0].reshape((n_out, n_in)), d_in)
-                _times_derivative(codes[layer - 1], d_in, a_in)
+                _times_derivative(codes[layer - 1], act_params[layer - 1], d_in, a_in)
         return chunk_loss
 
     @jit
@@ -871,7 +543,7 @@ if numba is not None:
                     PT[_unsigned(w0 + j * n_in + i)] = P[_unsigned(w0 + i * n_out + j)]
 
     @jit
-    def _add_bias_and_activate(code, a, bias):
+    def _add_bias_and_activate(code, param, a, bias):
         """a = f(a + bias) over a block, with the activation chosen once, outside the
         loops (so the common ones vectorise); the same numbers as ``_activate``."""
         rows, width = a.shape
@@ -887,10 +559,10 @@ if numba is not None:
         else:
             for r in range(rows):
                 for j in range(width):
-                    a[r, j] = _activate(code, a[r, j] + bias[j])
+                    a[r, j] = _activate(code, param, a[r, j] + bias[j])
 
     @jit
-    def _times_derivative(code, d, a):
+    def _times_derivative(code, param, d, a):
         """d *= f'(z), from the activations a, over a block (as ``_derivative_from_a``)."""
         rows, width = d.shape
         if code == 3:  # relu
@@ -904,7 +576,7 @@ if numba is not None:
         else:
             for r in range(rows):
                 for i in range(width):
-                    d[r, i] *= _derivative_from_a(code, a[r, i])
+                    d[r, i] *= _derivative_from_a(code, param, a[r, i])
 
     @jit
     def _block(buffer, act_offsets, layer, count, width):

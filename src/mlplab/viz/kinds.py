@@ -1,0 +1,116 @@
+"""The kinds of figure drawn by name, in one registry: ``mlplab plot KIND``, the workflows
+and a study's ``figures = [...]`` all read :data:`FIGURE_KINDS`.
+
+Each kind draws a fitted model on its data and returns a matplotlib Figure. ``preview``
+asks for the coarser grids of a report's small images.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlplab._validation import did_you_mean
+from mlplab.errors import InvalidInputError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """The points a figure is drawn on: training points, and test points if any."""
+
+    X: Any
+    y: Any
+    X_test: Any = None
+    y_test: Any = None
+
+
+@dataclass(frozen=True)
+class FigureKind:
+    """A named figure: ``draw(model, data, preview) -> Figure or Axes``, and what it says."""
+
+    name: str
+    description: str
+    draw: Any
+    needs_network: bool = False  # the model must be an mlplab network (or estimator over one)
+
+
+def _boundary(model, data, preview):
+    from mlplab.viz import plot_decision_boundary
+
+    return plot_decision_boundary(model, data.X, data.y, X_test=data.X_test,
+                                  y_test=data.y_test, resolution=120 if preview else 200,
+                                  legend=not preview)
+
+
+def _probability(model, data, preview):
+    from mlplab.viz import plot_probability
+
+    return plot_probability(model, data.X, data.y, resolution=120 if preview else 200)
+
+
+def _neurons(model, data, preview):
+    from mlplab.viz import plot_neurons
+
+    return plot_neurons(model, data.X, None if preview else data.y,
+                        resolution=40 if preview else 60)
+
+
+def _network(model, data, preview):
+    from mlplab.viz import plot_network
+
+    return plot_network(model, X=data.X, thumbnails=True)
+
+
+def _history(model, data, preview):
+    from mlplab.viz import plot_history
+
+    return plot_history(getattr(model, "history", None) or model)
+
+
+def _collapse(model, data, preview):
+    from mlplab.viz import plot_linear_collapse
+
+    return plot_linear_collapse(model, data.X, data.y)
+
+
+FIGURE_KINDS = {kind.name: kind for kind in (
+    FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
+    FigureKind("probability", "the predicted probability over the plane", _probability),
+    FigureKind("neurons", "every neuron's activation over the plane", _neurons,
+               needs_network=True),
+    FigureKind("network", "the network, weights as lines, neurons as thumbnails", _network,
+               needs_network=True),
+    FigureKind("history", "loss (and metrics) per epoch", _history),
+    FigureKind("collapse", "a linear stack collapsed to one linear map (E1)", _collapse,
+               needs_network=True),
+)}
+ALIASES = {"loss_curve": "history"}  # the name study files used first
+
+
+def get(name) -> FigureKind:
+    """The figure kind ``name`` (or an alias); unknown names raise with the valid ones."""
+    if isinstance(name, str) and ALIASES.get(name, name) in FIGURE_KINDS:
+        return FIGURE_KINDS[ALIASES.get(name, name)]
+    raise UnknownNameError(f"unknown figure {name!r}.{did_you_mean(str(name), FIGURE_KINDS)} "
+                           f"Choose one of {', '.join(FIGURE_KINDS)}.")
+
+
+def cannot_draw(name, model, data) -> str | None:
+    """Why figure ``name`` cannot be drawn of ``model`` on ``data``, or None if it can."""
+    kind = get(name)
+    if data.X.shape[1] != 2:
+        return f"the {kind.name} figure draws 2-D data; this data has {data.X.shape[1]} features"
+    if kind.needs_network and not (hasattr(model, "layers") or hasattr(model, "model_")):
+        return f"the {kind.name} figure draws an mlplab network, not a {type(model).__name__}"
+    if kind.name == "history" and getattr(model, "history", None) is None and not hasattr(
+            model, "loss_curve_"):
+        return "the model has no training history to plot"
+    return None
+
+
+def draw(name, model, data, *, preview=False):
+    """Figure ``name`` of the fitted ``model`` on ``data`` (a :class:`FigureData`), as a
+    matplotlib Figure; an mlplab error says why when it cannot be drawn."""
+    reason = cannot_draw(name, model, data)
+    if reason is not None:
+        raise InvalidInputError(f"{reason}.")
+    drawn = get(name).draw(model, data, preview)
+    return getattr(drawn, "figure", drawn)
