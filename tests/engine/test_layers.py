@@ -11,23 +11,10 @@ from mlplab.engine.layers import Dense, Dropout
 from mlplab.engine.regularizers import L1, L1L2
 from mlplab.errors import NotFittedError
 
+from numeric import EPS, central_differences  # isort: skip
+
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
-EPS = 1e-6  # central differences: O(eps^2) truncation, O(1e-16 / eps) round-off
 REGULARIZERS = {"none": None, "l1l2": L1L2(l1=0.03, l2=0.02)}
-
-
-def central_differences(objective, array):
-    """d objective() / d array, entry by entry, perturbing ``array`` in place."""
-    numeric = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + EPS
-        plus = objective()
-        array[index] = saved - EPS
-        minus = objective()
-        array[index] = saved
-        numeric[index] = (plus - minus) / (2 * EPS)
-    return numeric
 
 
 def built_dense(activation, rng, fan_in=3, units=4, kernel_regularizer=None):

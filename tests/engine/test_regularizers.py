@@ -13,24 +13,11 @@ from mlplab.engine.layers import Dense
 from mlplab.engine.regularizers import L1, L1L2, L2
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
-EPS = 1e-6
+from numeric import EPS, central_differences  # isort: skip
+
 # sum |W| = 1 + 2 + 0.5 + 0 = 3.5 and sum W^2 = 1 + 4 + 0.25 + 0 = 5.25
 WEIGHTS = np.array([[1.0, -2.0], [0.5, 0.0]])
 KINDS = {"l1": L1(0.03), "l2": L2(0.05), "l1l2": L1L2(l1=0.03, l2=0.05)}
-
-
-def central_differences(objective, array):
-    """d objective() / d array, entry by entry, perturbing ``array`` in place."""
-    numeric = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + EPS
-        plus = objective()
-        array[index] = saved - EPS
-        minus = objective()
-        array[index] = saved
-        numeric[index] = (plus - minus) / (2 * EPS)
-    return numeric
 
 
 # -- values and gradients --------------------------------------------------------------------
