@@ -90,6 +90,7 @@ class ResultStore:
     def __init__(self, path, *, writable=False):
         self.path = Path(path)
         self.connection = None
+        self.writable = False  # until the file is known to be a results database
         if self.path.is_dir():
             raise InvalidInputError(f"{self.path}: a folder, not a results database. Give a "
                                     "file path, e.g. results.sqlite.")
@@ -100,9 +101,10 @@ class ResultStore:
             self.connection = _connect(self.path, writable)
             self._check_tables(writable)
             if writable:
-                self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.execute("PRAGMA journal_mode=WAL")  # a kill mid-write is safe
                 self.connection.executescript(SCHEMA)
                 self.connection.commit()
+                self.writable = True
         except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
             self.close()
             raise InvalidInputError(f"{self.path}: not a results database that mlplab can "
@@ -131,9 +133,18 @@ class ResultStore:
         self.close()
 
     def close(self):
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        if self.connection is None:
+            return
+        if self.writable:
+            # At rest the database is one file again (no -wal, -shm), so a read-only reader
+            # needs to create nothing. A reader that has it open keeps WAL on: no wait.
+            try:
+                self.connection.execute("PRAGMA busy_timeout = 0")
+                self.connection.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error:
+                pass
+        self.connection.close()
+        self.connection = None
 
     def register(self, spec):
         with self.connection:
