@@ -82,6 +82,30 @@ def user_errors(command):
     return wrapper
 
 
+class FilePath(click.Path):
+    """A file path option: not a folder, and not empty (``--out ''`` would mean the default)."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} is not a file name; give the file's path.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+FILE = FilePath()
+
+
+def writable(ctx, param, path):
+    """An output path checked before the work that fills it (training, a study run)."""
+    from mlplab._files import writable_target
+
+    if path is not None:
+        writable_target(path)  # an MlplabError naming the path and the fix
+    return path
+
+
 def parse_layers(text):
     """``"2,8,8,1"`` -> ``[2, 8, 8, 1]``; the engine checks the values."""
     try:
@@ -168,7 +192,7 @@ def main():
 
 @main.command()
 @network_options
-@click.option("--save", "save_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--save", "save_path", type=FILE, default=None, callback=writable,
               help="Write the trained model to this file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Progress bar (only shown on a terminal).")
@@ -190,7 +214,7 @@ def train(save_path, progress, **options):
 
 @main.command()
 @network_options
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=FILE, callback=writable,
               help="Output file: .gif, .html (self-contained) or .mp4 (needs ffmpeg).")
 @click.option("--every", default=None, type=click.IntRange(min=1),
               help="Record every N epochs [default: enough for --frames frames].")
@@ -221,12 +245,25 @@ def animate(out, every, frames, fps, resolution, **options):
 PLOTS = ("boundary", "probability", "neurons", "network", "history", "collapse")
 
 
+def image_path(ctx, param, out):
+    """--out of plot: a file type matplotlib writes, checked before anything trains."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    # The suffix as plot_on_dataset reads it: after the last dot, png without one.
+    suffix = out.rsplit(".", 1)[-1].lower() if "." in out else "png"
+    types = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in types:
+        raise click.BadParameter(f"{out!r}: matplotlib cannot write .{suffix} files; end the "
+                                 f"name in one of .{', .'.join(sorted(types))}, e.g. plot.png.")
+    return writable(ctx, param, out)
+
+
 @main.command()
 @click.argument("kind", type=click.Choice(PLOTS))
 @network_options
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=FILE, callback=image_path,
               help="Image file (.png, .svg, .pdf).")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--model", "model_path", type=FILE, default=None,
               help="Draw a saved model (from train --save) instead of training one.")
 @click.option("--dpi", default=120, show_default=True, type=click.IntRange(10, MAX_DPI),
               help="Dots per inch of the image.")
@@ -262,7 +299,7 @@ def data_dir_option(command):
 
 
 @study.command("run")
-@click.argument("study_file", type=click.Path(dir_okay=False))
+@click.argument("study_file", type=FILE)
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
               help="Worker processes; more than the cores are capped unless --force-jobs.")
 @click.option("--force-jobs", is_flag=True,
@@ -271,10 +308,10 @@ def data_dir_option(command):
               show_default=True)
 @click.option("--scheduler", default=None,
               help="dask.distributed scheduler address (default: a local cluster).")
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+@click.option("--db", "database", type=FILE, default=None,
               help="SQLite file [default: beside the study file].")
 @click.option("--fresh", is_flag=True, help="Forget earlier results and run every cell.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--report", "report_path", type=FILE, default=None, callback=writable,
               help="HTML report to write [default: beside the study file].")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @data_dir_option
@@ -322,10 +359,10 @@ def report_failures(summary):
 
 
 @study.command("report")
-@click.argument("study_file", type=click.Path(dir_okay=False))
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+@click.argument("study_file", type=FILE)
+@click.option("--db", "database", type=FILE, default=None,
               help="SQLite file [default: beside the study file].")
-@click.option("--out", default=None, type=click.Path(dir_okay=False),
+@click.option("--out", default=None, type=FILE, callback=writable,
               help="Output file [default: beside the database].")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]),
               default="html", show_default=True)
@@ -345,7 +382,7 @@ def study_report(study_file, database, out, fmt, data_dirs):
 
 
 @study.command("list")
-@click.option("--db", "database", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "database", required=True, type=FILE)
 def study_list(database):
     """List the studies recorded in a results database."""
     from rich.console import Console
@@ -361,8 +398,8 @@ def study_list(database):
 
 
 @study.command("show")
-@click.argument("study_file", type=click.Path(dir_okay=False))
-@click.option("--db", "database", type=click.Path(dir_okay=False), default=None,
+@click.argument("study_file", type=FILE)
+@click.option("--db", "database", type=FILE, default=None,
               help="SQLite file [default: beside the study file].")
 @data_dir_option
 def study_show(study_file, database, data_dirs):
@@ -377,6 +414,9 @@ def study_show(study_file, database, data_dirs):
         out = Path(folder) / "table.md"
         write_report(spec, database or default_database(spec), out, fmt="markdown")
         click.echo(out.read_text())
+
+
+MAX_SMALL_WEIGHTS = 10_000  # gradcheck's 2 x 10 000 forward passes take about a second
 
 
 def small_network_options(command):
@@ -397,12 +437,19 @@ def _small_network(layers_text, activation, loss, seed):
     from mlplab.engine.model import Sequential
 
     layers = parse_layers(layers_text)
-    model = Sequential.from_spec(layers, activation=activation, random_state=seed).build()
-    model.compile(loss=loss)
-    X, y = data.xor(n_samples=8, random_state=seed)
+    model = Sequential.from_spec(layers, activation=activation, random_state=seed)
     if layers[0] != 2:
         raise click.UsageError(f"--layers must start with 2 inputs (the XOR sample); got "
                                f"{layers[0]}.")
+    pairs = zip(layers[:-1], layers[1:], strict=True)
+    weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in pairs)
+    if weights > MAX_SMALL_WEIGHTS:  # gradcheck perturbs every weight twice
+        raise click.UsageError(f"--layers {layers_text} has {weights:,} weights; these commands "
+                               f"look inside small networks, at most {MAX_SMALL_WEIGHTS:,} "
+                               "(e.g. --layers 2,16,16,1).")
+    model.build()
+    model.compile(loss=loss)
+    X, y = data.xor(n_samples=8, random_state=seed)
     if model.output_layer.units > 1:
         y = y % model.output_layer.units
     return model, X, y

@@ -294,3 +294,21 @@ baseline = "knn"
     result = runner.invoke(main, ["study", "run", str(path), "--data-dir",
                                   str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_outputs_are_checked_before_the_run_and_a_database_at_rest_is_one_file(small_study,
+                                                                               tmp_path):
+    runner = CliRunner()
+    database = tmp_path / "c.sqlite"
+    for report in ("missing/c.html", ""):
+        result = runner.invoke(main, ["study", "run", str(small_study), "--db", str(database),
+                                      "--report", report])
+        assert result.exit_code == 2 and result.output.startswith(("Error", "Usage"))
+        assert not database.exists()
+    result = runner.invoke(main, ["study", "run", str(small_study), "--db", str(database),
+                                  "--no-progress"])
+    assert result.exit_code == 0, result.output
+    names = {path.name for path in tmp_path.iterdir()}
+    assert {"c.sqlite", "c.html"} <= names and not {"c.sqlite-wal", "c.sqlite-shm"} & names
+    runner.invoke(main, ["study", "show", str(small_study), "--db", str(database)])
+    assert {path.name for path in tmp_path.iterdir()} == names  # the reader created nothing
