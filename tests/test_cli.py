@@ -156,7 +156,11 @@ def test_animate_errors(tmp_path):
 def test_plot_every_kind(tmp_path):
     from PIL import Image
 
-    for kind in ("boundary", "probability", "neurons", "network", "history"):
+    from mlplab.viz.kinds import ALIASES, FIGURE_KINDS
+
+    for kind in [*FIGURE_KINDS, *ALIASES]:
+        if kind == "collapse":  # needs linear hidden layers: below
+            continue
         out = tmp_path / f"{kind}.png"
         result = run(["plot", kind, "--dataset", "moons", "--layers", "2,4,1", "--n-samples",
                       "150", "--epochs", "5", "--dpi", "50", "--out", str(out)])
@@ -169,6 +173,23 @@ def test_plot_every_kind(tmp_path):
     result = run(["plot", "collapse", "--activation", "tanh", "--epochs", "1",
                   "--out", str(tmp_path / "no.png")])
     assert result.exit_code == 2 and "only a stack with linear hidden layers" in result.output
+
+
+def test_plot_kinds_are_the_figure_registry_read_only_when_needed(monkeypatch):
+    from mlplab.viz import kinds
+
+    extra = kinds.FigureKind("extra", "a kind added to the registry", kinds.FIGURE_KINDS[
+        "boundary"].draw)
+    monkeypatch.setitem(kinds.FIGURE_KINDS, "extra", extra)
+    usage = run(["plot", "--help"]).output.replace("\n", "").replace(" ", "")
+    assert "{boundary|probability|neurons|network|history|collapse|extra|loss_curve}" in usage
+    # `mlplab --help` and the commands that draw nothing do not load matplotlib.
+    script = ("import sys; from click.testing import CliRunner; from mlplab.cli import main; "
+              "assert CliRunner().invoke(main, ['--help']).exit_code == 0; "
+              "print(sorted(m for m in ('matplotlib', 'mlplab.viz') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
 
 
 def test_plot_a_saved_model(tmp_path):

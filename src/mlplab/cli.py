@@ -242,7 +242,22 @@ def animate(out, every, frames, fps, resolution, **options):
                f"{result.snapshots[0]['epoch']}-{result.snapshots[-1]['epoch']})")
 
 
-PLOTS = ("boundary", "probability", "neurons", "network", "history", "collapse")
+class FigureKindChoice(click.Choice):
+    """KIND of ``mlplab plot``: a name or alias from :data:`mlplab.viz.kinds.FIGURE_KINDS`.
+
+    The registry is read when the choices are first needed (parsing, help), not when
+    this module is imported: importing mlplab.viz loads matplotlib, which ``mlplab
+    --help`` and the other commands do without.
+    """
+
+    def __init__(self):  # not click.Choice's: it would store a copy of the names
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        from mlplab.viz.kinds import ALIASES, FIGURE_KINDS
+
+        return (*FIGURE_KINDS, *ALIASES)
 
 
 def image_path(ctx, param, out):
@@ -259,7 +274,7 @@ def image_path(ctx, param, out):
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(PLOTS))
+@click.argument("kind", type=FigureKindChoice())
 @network_options
 @click.option("--out", required=True, type=FILE, callback=image_path,
               help="Image file (.png, .svg, .pdf).")
