@@ -238,6 +238,14 @@ def test_every_mlplab_error_is_rendered_once_by_the_group(tmp_path):
     assert not (tmp_path / "p.png").exists()
 
 
+def test_a_playground_error_is_rendered_by_the_group_too():
+    pytest.importorskip("mlplab.web")
+    result = run(["playground", "--allow-origin", "*"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: ") and "'*'" in result.output
+    assert "Usage:" not in result.output and result.output.count("Error: ") == 1
+
+
 @pytest.mark.parametrize("args", [
     ["animate", "--frames", "0"], ["animate", "--fps", "0"], ["animate", "--every", "0"],
     ["animate", "--resolution", "100000"], ["animate", "--resolution", "1"],

@@ -10,7 +10,6 @@ traceback.
 """
 
 import errno
-import functools
 import sys
 import warnings
 
@@ -64,22 +63,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def _shown_warnings():
     context = click.get_current_context(silent=True)
     return context.find_root().meta.setdefault("mlplab.warnings", set()) if context else set()
-
-
-def user_errors(command):
-    """Turn an MlplabError into a click usage error (exit code 2, with the usage line).
-
-    MlplabGroup already renders every MlplabError; this only adds the usage line.
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except MlplabError as exc:
-            raise click.UsageError(str(exc)) from None
-
-    return wrapper
 
 
 class FilePath(click.Path):
@@ -521,7 +504,6 @@ def datasets():
 @click.option("--allow-origin", "allowed_origins", multiple=True, metavar="URL",
               help="Another page (http://host:port) allowed to use the playground "
                    "(repeatable); by default only its own page may.")
-@user_errors
 def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
     """Train and watch a network live in the browser (needs the [web] extra)."""
     try:
