@@ -214,20 +214,14 @@ def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_cla
 
     Parameters
     ----------
-    n_samples : int or tuple of int
-        Number of points, or (where scikit-learn allows) a count per class.
-    n_features : int
-        Number of columns of ``X``.
+    n_samples, n_features, shuffle, random_state
+        As in :func:`blobs`.
     mean : array-like of shape (n_features,) or None
         Centre of the Gaussian; None is the origin.
     cov : float
         Variance of the (isotropic) Gaussian.
     n_classes : int
         Number of shells, each holding the same number of points.
-    shuffle : bool
-        Shuffle the points.
-    random_state : None, int or numpy.random.Generator
-        Seed of the draw; None draws fresh entropy (not the global NumPy state).
 
     Returns
     -------
@@ -366,11 +360,11 @@ def regression_plane(n_samples=400, *, noise=0.0, random_state=None):
     X : ndarray, shape (n_samples, 2), float64, uniform in [-1, 1]^2
     y : ndarray, shape (n_samples,), float64 in [-1, 1] before noise
     """
-    n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
-    noise = _check_noise(noise)
-    rng = as_generator(random_state)
-    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
-    return X, (X[:, 0] + X[:, 1]) / 2.0 + rng.normal(scale=noise, size=n_samples)
+    return _surface_samples(_plane, n_samples, noise, random_state)
+
+
+def _plane(X):
+    return (X[:, 0] + X[:, 1]) / 2.0
 
 
 # Four bumps of alternating sign in the corners and a smaller one in the
@@ -385,22 +379,27 @@ def regression_gaussians(n_samples=400, *, noise=0.0, random_state=None):
 
     Parameters
     ----------
-    n_samples : int
-        Number of points.
-    noise : float
-        Standard deviation of Gaussian noise added to ``y``.
-    random_state : None, int or numpy.random.Generator
-        Seed of the draw; None draws fresh entropy (not the global NumPy state).
+    n_samples, noise, random_state
+        As in :func:`regression_plane`.
 
     Returns
     -------
     X : ndarray, shape (n_samples, 2), float64, uniform in [-1, 1]^2
     y : ndarray, shape (n_samples,), float64: sum of the bumps, plus noise
     """
+    return _surface_samples(_bumps, n_samples, noise, random_state)
+
+
+def _bumps(X):
+    distance2 = ((X[:, None, :] - _BUMP_CENTRES[None, :, :]) ** 2).sum(axis=2)  # (n, 5)
+    return (_BUMP_HEIGHTS * np.exp(-distance2 / (2 * _BUMP_WIDTH**2))).sum(axis=1)
+
+
+def _surface_samples(surface, n_samples, noise, random_state):
+    """``X`` uniform in [-1, 1]^2 and ``y = surface(X)`` plus Gaussian noise, in that order
+    of draws from ``random_state``."""
     n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")
     noise = _check_noise(noise)
     rng = as_generator(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
-    distance2 = ((X[:, None, :] - _BUMP_CENTRES[None, :, :]) ** 2).sum(axis=2)  # (n, 5)
-    y = (_BUMP_HEIGHTS * np.exp(-distance2 / (2 * _BUMP_WIDTH**2))).sum(axis=1)
-    return X, y + rng.normal(scale=noise, size=n_samples)
+    return X, surface(X) + rng.normal(scale=noise, size=n_samples)

@@ -364,8 +364,7 @@ def _model(index, table, where):
         model = ModelSpec(name=table["name"], baseline=table["baseline"],
                           params=dict(table.get("params", {})), datasets=only)
     else:
-        params = {k: _none_word(k, v) for k, v in table.items()
-                  if k not in ("name", "task", "datasets")}
+        params = {k: _none_word(k, v) for k, v in table.items() if k not in schema.NET_TABLE}
         params.setdefault("n_iter_no_change", None)  # studies run the epochs they name
         model = ModelSpec(name=table["name"], params=params,
                           task=table.get("task", "classification"), datasets=only)

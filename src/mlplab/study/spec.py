@@ -137,18 +137,14 @@ DATASET_TABLE = {
     "features": Field(STRINGS, 'features = ["x1", "x2", "x1*x2"]'),
     "label_column": Field(INT, "label_column = -1"),
 }
-BASELINE_TABLE = {
-    "name": Field(NAME, 'name = "svc"', required=True),
-    "baseline": Field(STRING, 'baseline = "svc_rbf"'),
-    "params": Field(TABLE, "params = { C = [0.1, 1.0] }"),
-    "datasets": Field(STRINGS, 'datasets = ["moons"]'),
-}
-# An mlplab net's other keys are NetClassifier/NetRegressor parameters, checked by building it.
-NET_TABLE = {
+MODEL_TABLE = {  # the keys of every [[models]] table, a baseline's or a net's
     "name": Field(NAME, 'name = "net"', required=True),
-    "task": Field(STRING, 'task = "regression"'),
     "datasets": Field(STRINGS, 'datasets = ["moons"]'),
 }
+BASELINE_TABLE = {**MODEL_TABLE, "baseline": Field(STRING, 'baseline = "svc_rbf"'),
+                  "params": Field(TABLE, "params = { C = [0.1, 1.0] }")}
+# An mlplab net's other keys are NetClassifier/NetRegressor parameters, checked by building it.
+NET_TABLE = {**MODEL_TABLE, "task": Field(STRING, 'task = "regression"')}
 REFERENCE_TABLE = {
     "dataset": Field(STRING, 'dataset = "moons"', required=True),
     "model": Field(STRING, 'model = "net"', required=True),
