@@ -178,6 +178,31 @@ def test_workers_take_the_largest_cells_first():
     assert max(e2) < min(e3)
 
 
+def thread_counts(cell):
+    """What a pool worker's cell would see: each loaded BLAS/OpenMP library's threads."""
+    from threadpoolctl import threadpool_info
+
+    return [(library["user_api"], library["num_threads"]) for library in threadpool_info()]
+
+
+def test_pool_workers_run_blas_on_one_thread(monkeypatch):
+    """A forked worker inherits its parent's BLAS, already started with several threads:
+    a thread variable set then comes too late, the limit threadpoolctl sets does not."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from mlplab.study import runner as study_runner
+
+    assert any(lib["user_api"] == "blas" for lib in threadpool_info())  # numpy's, at least
+    monkeypatch.setattr(study_runner, "run_cell", thread_counts)
+    cells = [{"dataset_spec": {}, "baseline": "knn", "seed": seed} for seed in range(4)]
+    with threadpool_limits(limits=2):  # the run's own BLAS: two threads, on any machine
+        reports = [counts for _, counts in study_runner._pool_results(cells, jobs=2)]
+        assert {n for _, n in thread_counts(None)} == {2}  # the run itself is unchanged
+    assert len(reports) == 4 and all(reports)
+    assert {api for counts in reports for api, _ in counts} >= {"blas"}
+    assert {n for counts in reports for _, n in counts} == {1}, reports
+
+
 def test_readers_of_a_database_create_nothing_and_name_the_problem(small_study, tmp_path):
     runner = CliRunner()
     missing = tmp_path / "missing.sqlite"

@@ -23,6 +23,7 @@ from mlplab.study.cell import run_cell
 from mlplab.study.store import ResultStore
 
 EXECUTORS = ("process", "dask")
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,18 @@ def estimated_cost(cell):
 
 
 def _single_thread_blas():
-    # Cells run in parallel; BLAS threads inside each would fight over the cores.
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    """One BLAS (and OpenMP) thread in this worker: cells run in parallel, and threads
+    inside each would fight over the cores.
+
+    The variables reach the libraries loaded from now on. A library already loaded read
+    them when it loaded (in a forked worker, its parent's BLAS, started with a thread per
+    core), so threadpoolctl sets its limit.
+    """
+    for name in BLAS_THREAD_VARIABLES:
         os.environ[name] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)  # for the worker's life: nothing restores it
 
 
 def _start_worker(run_pid, start_method):
@@ -299,7 +309,7 @@ def _dask_results(cells, jobs, scheduler):
     if scheduler is None:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                dashboard_address=None,
-                               env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+                               env=dict.fromkeys(BLAS_THREAD_VARIABLES, "1"))
         scheduler = cluster
     try:
         with Client(scheduler) as client:
