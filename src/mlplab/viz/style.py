@@ -1,12 +1,34 @@
-"""Colours shared by every picture, chosen to read well on a slide and in grey."""
+"""Colours shared by every picture, chosen to read well on a slide and in grey.
 
+This module is the one palette of mlplab: the matplotlib figures, the playground's
+GIF export and the playground page (which gets it from the server as
+:func:`palette`, in ``GET /api/options``) all read it here. It also holds the one
+rule that colours a network's output over the plane, :func:`output_colors`: the
+colour of the class (or end of the scale) that wins at a pixel, mixed into white
+by how sure the network is there. The page's ``app.js`` repeats that rule in a few
+lines (``outputColors``), and ``tests/web/test_palette.py`` runs both on the same
+outputs to show they agree.
+"""
+
+import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgb
+
+from mlplab.errors import InvalidInputError
 
 # Class colours: orange and blue like TensorFlow Playground, then a colour-blind-safe set.
 CLASS_COLORS = ["#e8710a", "#1a73e8", "#2ca02c", "#9467bd", "#d62728", "#8c564b",
                 "#e377c2", "#17becf"]
+# The two ends of every two-sided picture: class 0 / class 1, low / high values,
+# negative / positive weights and activations.
+LOW, HIGH = CLASS_COLORS[0], CLASS_COLORS[1]
+NEUTRAL = "#ffffff"  # where the network is unsure: between two classes, mid-range
+# How far towards its colour an output pixel goes where the network is sure
+# (0: white, 1: the colour itself). Below 1, so that points, drawn in the full
+# colour of their class, stand out from the region around them.
+OUTPUT_STRENGTH = 0.7
 # Two-sided map for probabilities and activations: orange (low) - white - blue (high).
-DIVERGING = LinearSegmentedColormap.from_list("mlplab", ["#e8710a", "#ffffff", "#1a73e8"])
+DIVERGING = LinearSegmentedColormap.from_list("mlplab", [LOW, NEUTRAL, HIGH])
+OUTPUT_KINDS = ("probability", "classes", "value")
 
 
 def class_color(index):
@@ -18,3 +40,99 @@ def region_cmap(n_classes, lightness=0.65):
     pale = [tuple(c + (1 - c) * lightness for c in to_rgb(class_color(i)))
             for i in range(n_classes)]
     return ListedColormap(pale)
+
+
+def rgb255(colors):
+    """Colours (names or hex strings) as an array of RGB floats 0..255, shape (n, 3)."""
+    return np.array([to_rgb(color) for color in colors], dtype=np.float64) * 255
+
+
+def palette():
+    """The palette as plain JSON for the playground page (RGB 0..255 lists)."""
+    return {"classes": rgb255(CLASS_COLORS).round().astype(int).tolist(),
+            "diverging": rgb255([LOW, HIGH]).round().astype(int).tolist(),
+            "neutral": rgb255([NEUTRAL])[0].round().astype(int).tolist(),
+            "strength": OUTPUT_STRENGTH}
+
+
+def shade(colors, amount):
+    """``colors`` (n, 3) mixed into NEUTRAL: ``amount`` (n,) 0 gives NEUTRAL, 1 the colour."""
+    neutral = rgb255([NEUTRAL])[0]
+    return neutral + (colors - neutral) * np.asarray(amount, dtype=np.float64)[:, None]
+
+
+def output_certainty(outputs, kind, value_range=None):
+    """Which colour wins at each pixel, and how sure the network is there.
+
+    Parameters
+    ----------
+    outputs : array
+        ``kind`` "probability": P(class 1) per pixel, shape (n,). "classes": class
+        probabilities, shape (n, n_classes). "value": a regression's output, (n,).
+    kind : {"probability", "classes", "value"}
+    value_range : (low, high), optional
+        For "value": the values drawn at the two ends (the targets' range).
+
+    Returns
+    -------
+    winner : int array, shape (n,)
+        The class that wins ("classes"), or the end of the scale, 0 (low) or 1 (high).
+    certainty : float array in [0, 1], shape (n,)
+        The winner's probability minus the runner-up's: 0 on a boundary (and where
+        the output is not a number: NaN counts as the middle, class 0's, and the
+        page's bytes say the same), 1 where the network is sure. For one
+        probability p that is ``|2p - 1|``, so a 2-class softmax and a sigmoid give
+        the same picture; a value is placed on [low, high] and treated as p.
+    """
+    if kind not in OUTPUT_KINDS:
+        raise InvalidInputError(f"output_certainty(kind={kind!r}): kind must be one of "
+                                f"{', '.join(OUTPUT_KINDS)}.")
+    outputs = np.asarray(outputs, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if kind == "classes":
+            top_two = np.sort(outputs, axis=1)[:, -2:]  # NaN sorts last
+            winner = np.argmax(np.where(np.isnan(outputs), -np.inf, outputs), axis=1)
+            certainty = top_two[:, 1] - top_two[:, 0]
+        else:
+            if kind == "value":
+                low, high = value_range
+                outputs = (outputs - low) / ((high - low) or 1.0)
+            p = np.clip(np.where(np.isnan(outputs), 0.5, outputs), 0.0, 1.0)
+            winner = (p >= 0.5).astype(np.int64)
+            certainty = np.abs(2 * p - 1)
+    return winner, np.clip(np.nan_to_num(certainty, nan=0.0), 0.0, 1.0)
+
+
+def output_colors(outputs, kind, value_range=None, discretize=False):
+    """The colour of the network's output at each pixel.
+
+    The winner's colour (a class colour, or LOW / HIGH for a value) mixed into
+    NEUTRAL by ``OUTPUT_STRENGTH * certainty``: white on a decision boundary (or
+    mid-range), the winner's colour made a little paler where the network is sure.
+
+    Parameters
+    ----------
+    outputs, kind, value_range
+        As for :func:`output_certainty`.
+    discretize : bool
+        Draw every pixel as if the network were sure (regions, no shading).
+
+    Returns
+    -------
+    colors : float array, shape (n, 3)
+        RGB, 0..255.
+    """
+    winner, certainty = output_certainty(outputs, kind, value_range)
+    colors = rgb255([LOW, HIGH] if kind == "value" else CLASS_COLORS)
+    amount = np.ones_like(certainty) if discretize else certainty
+    return shade(colors[winner % len(colors)], OUTPUT_STRENGTH * amount)
+
+
+def label_colors(labels, kind, value_range=None):
+    """The colours of data points, RGB floats 0..255, shape (n, 3): a class's colour,
+    or for ``kind`` "value" the target's place between LOW, NEUTRAL and HIGH."""
+    labels = np.asarray(labels, dtype=np.float64)
+    if kind != "value":
+        return rgb255(CLASS_COLORS)[labels.astype(np.int64) % len(CLASS_COLORS)]
+    winner, certainty = output_certainty(labels, "value", value_range)
+    return shade(rgb255([LOW, HIGH])[winner], certainty)
