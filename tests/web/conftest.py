@@ -51,3 +51,18 @@ def chromium_path():
             pytest.fail(message)  # CI installs it: missing there is a failure, not a skip
         pytest.skip(message)
     return path
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Debian's chromium, headless, driven by Playwright (skipped without either)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
+                                    args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

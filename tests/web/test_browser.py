@@ -11,19 +11,8 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # 2-4-1 on XOR: one hidden layer of 4 tanh neurons, Adam, learning rate 0.03.
 XOR_241 = "?data=xor&layers=4:tanh&opt=adam&lr=0.03&seed=3"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
-                                    args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
