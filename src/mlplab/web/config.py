@@ -14,6 +14,7 @@ from mlplab._validation import did_you_mean
 from mlplab.data.features import FEATURES
 from mlplab.data.registry import dataset_names, dataset_parameters
 from mlplab.engine.activations import ACTIVATIONS
+from mlplab.viz import style
 
 # Limits: generous for teaching (TensorFlow Playground stops at 6 layers x 8 neurons),
 # small enough that one page cannot take the machine.
@@ -169,7 +170,9 @@ def readable(errors, shown=5) -> str:
 
 
 def options() -> dict:
-    """What the page offers: names and limits, so the page and the server agree."""
+    """What the page offers: names and limits, so the page and the server agree, and
+    the colours it draws with (:func:`mlplab.viz.style.palette`: the page has none of
+    its own)."""
     return {
         "datasets": DATASETS, "regression_datasets": REGRESSION_DATASETS, "noisy": NOISY,
         "with_classes": WITH_CLASSES, "features": list(FEATURES),
@@ -180,4 +183,5 @@ def options() -> dict:
                    "coordinate": MAX_COORDINATE, "epochs_per_request": MAX_EPOCHS_PER_REQUEST,
                    "work_seconds": MAX_WORK_SECONDS},
         "defaults": PlaygroundConfig().model_dump(),
+        "palette": style.palette(),
     }

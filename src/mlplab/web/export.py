@@ -13,7 +13,7 @@ from mlplab.web.build import (
     optimizer_spec,
     plane_grid,
 )
-from mlplab.web.session import Session
+from mlplab.web.session import Session, net_outputs
 
 
 def model_bytes(session: Session) -> bytes:
@@ -119,8 +119,8 @@ def _layer_lines(config, model):
 
 
 def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
-    """The training so far as an animated GIF: the output over the plane with the points."""
-    from matplotlib.colors import to_rgb
+    """The training so far as an animated GIF: the output over the plane with the points,
+    coloured as the page colours them (:func:`mlplab.viz.style.output_colors`)."""
     from PIL import Image, ImageDraw
 
     from mlplab.viz import style
@@ -132,35 +132,24 @@ def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
         points = session.features.transform(plane_grid(session.bounds, size))
         X, y = session.X_train, session.y_train
         bounds, y_range, n_classes = session.bounds, session.y_range, session.n_classes
-    colormap = style.DIVERGING
     x_min, x_max, y_min, y_max = bounds
     pixels = np.column_stack([(X[:, 0] - x_min) / (x_max - x_min) * (size - 1),
                               (y_max - X[:, 1]) / (y_max - y_min) * (size - 1)])
-    class_colors = [tuple(int(255 * c) for c in to_rgb(color)) for color in style.CLASS_COLORS]
+    label_kind = "value" if config.problem == "regression" else "classes"
+    point_colors = np.rint(style.label_colors(y, label_kind, y_range)).astype(np.uint8)
+    # As on the page: a regression's points fade into white mid-range, a grey ring shows them.
+    ring = (128, 134, 139) if label_kind == "value" else (255, 255, 255)
     frames = []
     for epoch, weights in snapshots:
         model.set_weights(weights)
-        if config.problem == "regression":
-            values = (model.predict(points)[:, 0] - y_range[0]) / ((y_range[1] - y_range[0])
-                                                                  or 1.0)
-            rgb = colormap(np.clip(values, 0, 1))[:, :3] * 255
-        elif model.output_layer.units == 1:
-            rgb = colormap(model.predict_proba(points)[:, -1])[:, :3] * 255
-        else:  # several classes: each its colour, paler where the net is unsure
-            probabilities = model.predict_proba(points)
-            confidence = (probabilities.max(axis=1, keepdims=True) - 1 / n_classes) / (
-                1 - 1 / n_classes)
-            colors = np.array(class_colors, dtype=np.float64)[
-                probabilities.argmax(axis=1) % len(class_colors)]
-            rgb = 255 - (255 - colors) * (0.25 + 0.5 * confidence)
-        rgb = np.clip(rgb, 0, 255).astype(np.uint8)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            kind, outputs = net_outputs(model, points, config.problem, n_classes)
+        rgb = np.rint(style.output_colors(outputs, kind, y_range)).astype(np.uint8)
         image = Image.fromarray(rgb.reshape(size, size, 3))
         draw = ImageDraw.Draw(image)
-        for (px, py), label in zip(pixels, y, strict=True):
-            color = (class_colors[int(label) % len(class_colors)] if n_classes
-                     else (40, 40, 40))
-            draw.ellipse([px - 2.5, py - 2.5, px + 2.5, py + 2.5], fill=color,
-                         outline=(255, 255, 255))
+        for (px, py), color in zip(pixels, point_colors, strict=True):
+            draw.ellipse([px - 2.5, py - 2.5, px + 2.5, py + 2.5], fill=tuple(color.tolist()),
+                         outline=ring)
         draw.rectangle([0, 0, 88, 14], fill=(255, 255, 255))
         draw.text((3, 2), f"epoch {epoch}", fill=(0, 0, 0))
         frames.append(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=255))

@@ -26,6 +26,7 @@ from mlplab.data.features import PlaygroundFeatures
 from mlplab.engine.activations import sigmoid
 from mlplab.engine.callbacks import Callback
 from mlplab.errors import InvalidInputError
+from mlplab.viz import style
 from mlplab.viz._grid import positive_score
 from mlplab.viz.neurons import layer_outputs
 from mlplab.web.build import (
@@ -318,19 +319,8 @@ class Session:
 
     def _output_image(self, model, resolution):
         points = self.features.transform(plane_grid(self.bounds, resolution))
-        image = {"size": resolution}
-        if self.config.problem == "regression":
-            values = np.asarray(model.predict(points), dtype=np.float64).reshape(-1)
-            lo, hi = self.y_range
-            image.update(kind="value", range=[lo, hi], values=encode(values, lo, hi))
-        elif self.n_classes == 2 and self.config.problem == "binary":
-            image.update(kind="probability", values=encode(_positive_probability(model, points),
-                                                           0.0, 1.0))
-        else:
-            probabilities = _class_probabilities(model, points, self.n_classes)
-            image.update(kind="classes", classes=encode(probabilities.argmax(axis=1), 0, 255),
-                         values=encode(probabilities.max(axis=1), 1.0 / self.n_classes, 1.0))
-        return image
+        kind, outputs = net_outputs(model, points, self.config.problem, self.n_classes)
+        return {"size": resolution, **output_image(kind, outputs, self.y_range)}
 
     def _thumbnails(self):
         """Per layer (the inputs first, the outputs last), per neuron: its activation
@@ -389,6 +379,32 @@ def _class_probabilities(model, points, n_classes):
         except AttributeError:
             pass
     return np.eye(n_classes)[np.asarray(model.predict(points), dtype=np.int64)]
+
+
+def net_outputs(model, points, problem, n_classes):
+    """(kind, outputs): what ``model`` says at ``points``, as
+    :func:`mlplab.viz.style.output_colors` takes it."""
+    if problem == "regression":
+        return "value", np.asarray(model.predict(points), dtype=np.float64).reshape(-1)
+    if n_classes == 2 and problem == "binary":
+        return "probability", _positive_probability(model, points)
+    return "classes", _class_probabilities(model, points, n_classes)
+
+
+def output_image(kind, outputs, value_range=None):
+    """The output image's pixels for the page, one byte each (see the page's
+    ``outputColors``): for one probability or a value, where it lies between the
+    two ends; for classes, the winner and the certainty of
+    :func:`mlplab.viz.style.output_certainty`, so the page need not get every
+    class's probability."""
+    if kind == "classes":
+        winner, certainty = style.output_certainty(outputs, kind)
+        return {"kind": kind, "classes": encode(winner, 0, 255),
+                "values": encode(certainty, 0.0, 1.0)}
+    if kind == "value":
+        low, high = value_range
+        return {"kind": kind, "range": [low, high], "values": encode(outputs, low, high)}
+    return {"kind": kind, "values": encode(outputs, 0.0, 1.0)}
 
 
 def _encode_columns(values):

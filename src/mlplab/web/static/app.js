@@ -5,9 +5,6 @@
 // (class names from an uploaded CSV, messages, names) lands in the page as text.
 "use strict";
 
-const ORANGE = [232, 113, 10], WHITE = [255, 255, 255], BLUE = [26, 115, 232];
-const CLASS_COLORS = [[232, 113, 10], [26, 115, 232], [44, 160, 44], [148, 103, 189],
-                      [214, 39, 40], [140, 86, 75], [227, 119, 194], [127, 127, 127]];
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 // URL keys: short names for the config's fields (and two page-only settings).
 const URL_KEYS = {
@@ -18,7 +15,9 @@ const URL_KEYS = {
   resolution: "res",
 };
 
-let options, config, sessionId, socket, data, frame;
+// `palette` comes from the server with the options (mlplab.viz.style.palette): class colours,
+// the two ends of two-sided pictures, the neutral white and how deep output colours go.
+let options, palette, config, sessionId, socket, data, frame;
 let view = { showTest: false, discretize: false, hide: [] };
 let curves = { epoch: [], train: [], test: [] };
 let selectedLink = null;
@@ -49,6 +48,7 @@ function option(value, label = value) {
 // ---------------------------------------------------------------- start
 async function start() {
   options = await (await fetch("/api/options")).json();
+  palette = options.palette;
   fillSelects();
   config = readUrl(structuredClone(options.defaults));
   let created = await api("POST", "/api/sessions", config);
@@ -376,27 +376,56 @@ function bytes(base64) {
   return out;
 }
 
-function mix(a, b, t) { return [0, 1, 2].map((i) => a[i] + (b[i] - a[i]) * t); }
+function mix(a, b, t) { return a.map((value, i) => value + (b[i] - value) * t); }
 
-function diverging(t) {  // t in [0, 1]: orange - white - blue
-  return t < 0.5 ? mix(ORANGE, WHITE, t * 2) : mix(WHITE, BLUE, t * 2 - 1);
+function css(color) { return `rgb(${color.map(Math.round).join(",")})`; }
+
+// A colour mixed into the neutral white: amount 0 gives white, 1 the colour itself.
+function shade(color, amount) { return mix(palette.neutral, color, amount); }
+
+// t in [0, 1] on a two-sided scale: the end that wins (0 low, 1 high) and how far from
+// the middle t lies (0 in the middle, 1 at an end).
+function twoSided(t) {
+  t = Math.min(1, Math.max(0, t));
+  return [t >= 0.5 ? 1 : 0, Math.abs(2 * t - 1)];
+}
+
+function diverging(t) {  // t in [0, 1]: low end - white - high end
+  const [end, distance] = twoSided(t);
+  return shade(palette.diverging[end], distance);
+}
+
+// The one colour rule of the network's output: the colour that wins at a pixel, mixed
+// into white by how sure the net is there (certainty 0..1). Every output picture (the
+// plane, the baseline, the output neurons) is drawn with it.
+function outputColor(color, certainty) { return shade(color, palette.strength * certainty); }
+
+// RGB floats (3 per pixel) of an output image from the server: mlplab.viz.style.output_colors
+// in JS (tests/web/test_palette.py runs both on the same outputs). A probability or a value
+// arrives as its place t between the two ends; classes as the winner and its certainty.
+function outputColors(image, discretize = false) {
+  const values = bytes(image.values);
+  const classes = image.kind === "classes" ? bytes(image.classes) : null;
+  const colors = image.kind === "value" ? palette.diverging : palette.classes;
+  const rgb = new Float64Array(values.length * 3);
+  for (let i = 0; i < values.length; i++) {
+    const [winner, certainty] = classes ? [classes[i], values[i] / 255] : twoSided(values[i] / 255);
+    rgb.set(outputColor(colors[winner % colors.length], discretize ? 1 : certainty), i * 3);
+  }
+  return rgb;
+}
+
+// A data point's colour (mlplab.viz.style.label_colors): its class's colour, or with a
+// value range (regression) the target's place between the low end, white and the high end.
+function labelColor(label, valueRange = null) {
+  if (!valueRange) return palette.classes[label % palette.classes.length];
+  return diverging((label - valueRange[0]) / ((valueRange[1] - valueRange[0]) || 1));
 }
 
 function outputPixels(image) {
-  const n = image.size, rgba = new Uint8ClampedArray(n * n * 4);
-  const values = bytes(image.values);
-  const classes = image.kind === "classes" ? bytes(image.classes) : null;
-  for (let i = 0; i < n * n; i++) {
-    let color, t = values[i] / 255;
-    if (classes) {
-      const base = CLASS_COLORS[classes[i] % CLASS_COLORS.length];
-      color = mix(WHITE, base, view.discretize ? 0.75 : 0.2 + 0.6 * t);
-    } else {
-      if (view.discretize) t = t > 0.5 ? 1 : 0;
-      color = mix(WHITE, diverging(t), 0.85);
-    }
-    rgba.set([color[0], color[1], color[2], 255], i * 4);
-  }
+  const n = image.size, rgb = outputColors(image, view.discretize);
+  const rgba = new Uint8ClampedArray(n * n * 4);
+  for (let i = 0; i < n * n; i++) rgba.set([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], 255], i * 4);
   return new ImageData(rgba, n, n);
 }
 
@@ -425,18 +454,15 @@ function drawPlane(canvas, image) {
   for (const [points, isTest] of sets) {
     for (const [x, y, label] of points) {
       const px = (x - x0) / (x1 - x0) * canvas.width, py = (y1 - y) / (y1 - y0) * canvas.height;
-      let color;
-      if (data.problem === "regression") {
-        color = diverging((label - data.y_range[0]) / ((data.y_range[1] - data.y_range[0]) || 1));
-      } else {
-        color = CLASS_COLORS[label % CLASS_COLORS.length];
-      }
+      const color = labelColor(label, data.problem === "regression" ? data.y_range : null);
       context.beginPath();
       context.arc(px, py, radius, 0, 2 * Math.PI);
-      context.fillStyle = `rgb(${color.map(Math.round).join(",")})`;
+      context.fillStyle = css(color);
       context.fill();
       context.lineWidth = isTest ? 1.5 : 1;
-      context.strokeStyle = isTest ? "#202124" : "#ffffff";
+      // A regression's points fade into white mid-range: a grey ring keeps them in sight.
+      const ring = data.problem === "regression" ? "#80868b" : "#ffffff";
+      context.strokeStyle = isTest ? "#202124" : ring;
       context.stroke();
     }
   }
@@ -514,11 +540,12 @@ function drawNeurons() {
       const box = $(l === 0 ? `in-${j}` : `n-${l}-${j}`);
       if (!box) return;
       const n = thumbnails.size, rgba = new Uint8ClampedArray(n * n * 4), values = bytes(neuron.values);
-      const classOutput = l === lastLayer;  // several classes: tint by the class's colour
+      const classOutput = l === lastLayer;  // several classes: its class's probability
       const scale = neuron.scale ?? 0;  // null: not a number
+      const classColor = palette.classes[j % palette.classes.length];
       for (let i = 0; i < n * n; i++) {
         const c = classOutput
-          ? mix(WHITE, CLASS_COLORS[j % CLASS_COLORS.length], (values[i] / 255 * 2 - 1) * scale)
+          ? outputColor(classColor, Math.max(0, (values[i] / 255 * 2 - 1) * scale))
           : diverging(values[i] / 255);
         rgba.set([c[0], c[1], c[2], 255], i * 4);
       }
@@ -555,7 +582,7 @@ function drawLinks() {
         if (!from || !to) return;
         const [x0, y0, r0] = centre(from, network), [x1, y1, r1] = centre(to, network);
         const d = `M${x0 + r0},${y0} C${(x0 + x1) / 2},${y0} ${(x0 + x1) / 2},${y1} ${x1 - r1},${y1}`;
-        const color = w === null ? "#9aa0a6" : w >= 0 ? "#1a73e8" : "#e8710a";
+        const color = w === null ? "#9aa0a6" : css(palette.diverging[w >= 0 ? 1 : 0]);
         const width = w === null ? 0.5 : 0.5 + 5 * Math.abs(w) / biggest;
         const key = `${l}-${i}-${j}`;
         const selected = selectedLink && selectedLink.key === key ? " selected" : "";
