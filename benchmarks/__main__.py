@@ -9,6 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
+from benchmarks.bench_lbfgs import OWN_INIT, SAME_START
 from benchmarks.tasks import TASKS, environment
 
 # (task, faster implementation, slower reference, goal ratio). A goal below 1 reads
@@ -27,13 +28,19 @@ GOALS = [
     ("S", "mlplab fit_many", "separate fits (auto)", 5.0),
     ("S", "mlplab fit_many", "separate fits (NumPy)", 5.0),
     ("study", "2 worker(s)", "1 worker(s)", 1.7),
+    ("L", "mlplab", SAME_START, 1.0),  # less time than scikit-learn's lbfgs ...
+    ("L-fev", "mlplab", SAME_START, 1.0),  # ... in fewer evaluations, from E4's weights
 ]
 # Ratios printed for information, with no goal of their own: (task, fast, slow, why).
 INFO = [
     ("H", "mlplab", "PyTorch f32, 1 thread", "float64 against float32"),
     ("S-E4", "mlplab fit_many", "separate fits (auto)",
      "E4's net: arithmetic-bound, see its ceiling"),
+    ("L", "mlplab", OWN_INIT, "scikit-learn from its own Glorot initialisation"),
+    ("L-fev", "mlplab", OWN_INIT, "scikit-learn from its own Glorot initialisation"),
 ]
+# (task, implementation, reference, largest difference): values that must stay close.
+CLOSE = [("L-acc", "mlplab", SAME_START, 0.02)]
 # (task, implementation, upper limit): values that must stay below a bound.
 LIMITS = [("study-memory", "1 worker(s)", 400.0), ("study-memory", "2 worker(s)", 400.0)]
 HIGHER_IS_BETTER = {"updates/s"}
@@ -177,6 +184,14 @@ def main():
         print(f"  width {row['width']}: {row['gflops']:.1f} GFLOP/s, {share:.0%} of "
               f"{ceiling[0]['impl']}")
         results.append({"task": "width", "width": row["width"], "share_of_matmul": share})
+    for task, impl, reference, most in CLOSE:
+        values = {r["impl"]: r["value"] for r in rows if r["task"] == task}
+        if impl in values and reference in values:
+            gap = abs(values[impl] - values[reference])
+            print(f"  {task}: {impl} {values[impl]:.3f} vs {reference} {values[reference]:.3f}: "
+                  f"differ by {gap:.3f} (goal <= {most:g}) {'met' if gap <= most else 'not met'}")
+            results.append({"task": task, "impl": impl, "reference": reference, "gap": gap,
+                            "goal": most})
     for task, impl, limit in LIMITS:
         for row in rows:
             if row["task"] == task and row["impl"] == impl:

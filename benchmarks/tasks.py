@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 import mlplab
+from benchmarks.bench_lbfgs import task_l
 from mlplab import data
 
 E4_WIDTHS = [2, 25, 50, 50, 25, 1]
@@ -473,7 +474,7 @@ def task_study(scale, repeats):
 
 
 TASKS = {"H": task_h, "P": task_p, "K": task_k, "G": task_g, "S": task_s, "study": task_study,
-         "scale": scale_sweep}
+         "scale": scale_sweep, "L": task_l}
 
 
 def environment():
