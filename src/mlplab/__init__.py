@@ -7,7 +7,9 @@
 
 from mlplab._version import __version__
 from mlplab.engine import (
+    LBFGS,
     SGD,
+    Activation,
     Adagrad,
     Adam,
     Callback,
@@ -15,7 +17,10 @@ from mlplab.engine import (
     Dropout,
     EarlyStopping,
     History,
+    Input,
+    LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     RMSprop,
     Sequential,
     TerminateOnNaN,
@@ -23,9 +28,10 @@ from mlplab.engine import (
     collapse_linear,
     fit_many,
     gradcheck,
+    schedules,
     trace,
 )
-from mlplab.engine.model import load_model as load
+from mlplab.engine.saving import load_model as load
 from mlplab.errors import MlplabError
 
 # scikit-learn-based parts load on first use, so `import mlplab.engine` needs NumPy only.
@@ -42,8 +48,9 @@ def __getattr__(name):
 
 
 __all__ = [
-    "__version__", "Sequential", "Dense", "Dropout", "SGD", "Adam", "RMSprop", "Adagrad",
-    "Callback", "EarlyStopping", "History", "ModelCheckpoint", "TerminateOnNaN",
+    "__version__", "Sequential", "Dense", "Dropout", "Activation", "Input", "SGD", "Adam",
+    "RMSprop", "Adagrad", "LBFGS", "schedules", "Callback", "EarlyStopping", "History",
+    "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
     "WeightSnapshots", "collapse_linear", "fit_many", "gradcheck", "trace", "load", "MlplabError",
     "NetClassifier", "NetRegressor", "make_model",
 ]

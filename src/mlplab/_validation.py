@@ -420,14 +420,18 @@ def check_magnitude(array, name: str, dtype, bound: float | None = None) -> None
 
 
 def check_X(X, *, dtype=np.float64, n_features: int | None = None, name: str = "X",
-            max_abs: float | None = None):
+            max_abs: float | None = None, accept_sparse: bool = False):
     """Return ``X`` as a finite 2-D array of ``dtype``.
 
     Raises with a fix for: a 0-d, 1-D or 3-D array, an empty array, values that
     are not numbers (text, complex, None, ragged rows; bools count as 0 and 1),
     NaN or inf, a value above ``max_abs`` (default: the largest ``dtype`` holds,
     so the cast never overflows), or a feature count that differs from ``n_features``.
+    With ``accept_sparse`` a scipy sparse matrix is checked the same way and returned as
+    CSR (rows are what batches take).
     """
+    if accept_sparse and _is_sparse(X):
+        return _check_sparse(X, dtype, n_features, name, max_abs)
     array = as_numeric_array(X, name)
     if array.ndim == 0:
         raise InvalidInputError(f"{name} is a single number ({short_repr(X)}); it must be 2-D "
@@ -453,11 +457,28 @@ def check_X(X, *, dtype=np.float64, n_features: int | None = None, name: str = "
     return np.asarray(array, dtype=dtype)
 
 
+def _check_sparse(X, dtype, n_features, name, max_abs):
+    X = X.tocsr()
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise InvalidInputError(f"{name} is empty (shape {X.shape}): need at least 1 sample "
+                                "and 1 feature.")
+    if X.dtype.kind not in "biuf":
+        raise InvalidInputError(f"{name} is a sparse matrix of {X.dtype}; it must hold real "
+                                "numbers.")
+    check_finite(X.data, name)
+    check_magnitude(X.data, name, dtype, max_abs)
+    if n_features is not None and X.shape[1] != n_features:
+        raise InvalidInputError(
+            f"{name} has {X.shape[1]} features but the model expects {n_features}. "
+            "Pass the same columns the model was built or trained on.")
+    return X.astype(dtype)
+
+
 def check_same_length(X, y, names=("X", "y")) -> None:
     """Raise if ``X`` and ``y`` do not have the same number of samples."""
-    if len(X) != len(y):
+    if X.shape[0] != len(y):
         raise InvalidInputError(
-            f"{names[0]} has {len(X)} samples but {names[1]} has {len(y)}. "
+            f"{names[0]} has {X.shape[0]} samples but {names[1]} has {len(y)}. "
             "They must have one row per sample.")
 
 

@@ -8,18 +8,18 @@ and trains it; fitted attributes end in ``_``), so they work in ``Pipeline``,
 
 import math
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from mlplab._rng import as_generator
+from mlplab._sklearn import UnfittedError, named_errors, readable
 from mlplab._validation import (
     Boolean,
     FloatDType,
@@ -42,8 +42,6 @@ from mlplab.engine.regularizers import L1L2
 from mlplab.errors import (
     InvalidInputError,
     InvalidTypeError,
-    MlplabError,
-    NotFittedError,
     TrainingDivergedError,
 )
 
@@ -84,43 +82,6 @@ PARAMETERS = {
 }
 
 
-def _readable(values, name):
-    """Raise mlplab's message for what scikit-learn would report in NumPy's words: ragged
-    rows, text where numbers belong, dates. Object arrays, complex numbers, sparse
-    matrices and None are left to scikit-learn, whose messages its checks expect."""
-    if values is None or (hasattr(values, "toarray") and hasattr(values, "nnz")):
-        return
-    try:
-        kind = np.asarray(values).dtype.kind
-    except Exception:  # ragged rows
-        kind = "ragged"
-    if kind not in "Oc":
-        as_numeric_array(values, name)
-
-
-class UnfittedError(NotFittedError, SklearnNotFittedError):
-    """An estimator used before ``fit``: mlplab's error and scikit-learn's at once."""
-
-
-@contextmanager
-def _named_errors(owner, scikit_learn=True):
-    """mlplab errors, and those of scikit-learn's checks (``scikit_learn``: their messages
-    say what to do), raised again as mlplab errors that name ``owner``."""
-    try:
-        yield
-    except MlplabError as exc:
-        raise type(exc)(f"{owner}: {exc}") from None
-    except (TypeError, ValueError) as exc:
-        if not scikit_learn:
-            raise
-        kind = InvalidTypeError if isinstance(exc, TypeError) else InvalidInputError
-        message = str(exc)
-        if message.startswith("Complex data not supported"):  # it goes on to print X
-            message = ("Complex data not supported: the engine trains on real numbers. Pass "
-                       "X.real, or both parts as features: np.hstack([X.real, X.imag]).")
-        raise kind(f"{owner}: {message}") from None
-
-
 class _BaseNet(BaseEstimator):
     """Shared fit machinery; subclasses define the task (targets, output, scores)."""
 
@@ -159,8 +120,11 @@ class _BaseNet(BaseEstimator):
         self.verbose = verbose
 
     # -- public API -------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, class_weight=None):
         """Train for up to ``epochs`` epochs (fewer if the loss stops improving).
+
+        ``class_weight`` (classifiers): a dict ``{label: weight}`` or "balanced",
+        multiplying ``sample_weight`` as scikit-learn's ``compute_sample_weight`` does.
 
         Returns
         -------
@@ -168,7 +132,17 @@ class _BaseNet(BaseEstimator):
         """
         self._check_parameters()
         incremental = self.warm_start and hasattr(self, "model_")
+        if class_weight is not None:
+            sample_weight = self._class_sample_weight(y, sample_weight, class_weight)
         return self._fit(X, y, sample_weight, epochs=self.epochs, incremental=incremental)
+
+    def _class_sample_weight(self, y, sample_weight, class_weight):
+        if not self._is_classifier:
+            raise InvalidInputError(f"{type(self).__name__}.fit(class_weight=...): a "
+                                    "regressor has no classes; use sample_weight instead.")
+        with named_errors(f"{type(self).__name__}.fit"):
+            weights = compute_sample_weight(class_weight, np.asarray(y))
+        return weights if sample_weight is None else weights * np.asarray(sample_weight)
 
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
         """Train for one epoch, continuing from the current weights (if any)."""
@@ -189,10 +163,10 @@ class _BaseNet(BaseEstimator):
     # -- the shared fit path -------------------------------------------------------
     def _fit(self, X, y, sample_weight, *, epochs, incremental, partial=False, classes=None):
         owner = f"{type(self).__name__}.{'partial_fit' if partial else 'fit'}"
-        with _named_errors(owner):
-            _readable(X, "X")
+        with named_errors(owner):
+            readable(X, "X")
             if not self._is_classifier:  # a classifier's labels may be anything
-                _readable(y, "y")
+                readable(y, "y")
             X, y = validate_data(self, X, y, reset=not incremental, dtype=self._accepted_dtypes(),
                                  multi_output=self._multi_output,
                                  y_numeric=not self._is_classifier)
@@ -203,7 +177,7 @@ class _BaseNet(BaseEstimator):
                     as_numeric_array(sample_weight, "sample_weight",
                                      "Give one number per sample, e.g. np.ones(n_samples)")
                 sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        with _named_errors(owner, scikit_learn=False):
+        with named_errors(owner, scikit_learn=False):
             if not incremental:
                 self.model_ = self._build_model(X.shape[1], self._n_outputs(targets), len(X))
                 self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
@@ -240,6 +214,9 @@ class _BaseNet(BaseEstimator):
             fit_kwargs["callbacks"].append(stopper)
             if self.early_stopping:
                 X, targets, fit_kwargs = self._hold_out(X, targets, sample_weight, fit_kwargs)
+        weights = fit_kwargs["sample_weight"]
+        self._add_penalties(self.model_, fit_kwargs["batch_size"] or len(X), len(X),
+                            len(X) if weights is None else _weight_sum(weights))
         history = self.model_.fit(X, targets, **fit_kwargs)
         if stopper is not None and stopper.stopped_epoch is None and epochs > 1:
             warnings.warn(
@@ -294,26 +271,33 @@ class _BaseNet(BaseEstimator):
                                      output_activation=self._output_activation(),
                                      kernel_initializer=self.kernel_initializer,
                                      random_state=self._fit_rng, dtype=self.dtype)
-        self._add_penalties(model, self._batch_size(n_samples) or n_samples)
-        model.build(n_features)
-        if model.output_layer.units != n_outputs:
+        if not model.built:  # a spec without the input width
+            model.build(n_features)
+        if model.output_units != n_outputs:
             raise InvalidInputError(
-                f"layers: the last layer has {model.output_layer.units} units but the "
+                f"layers: the last layer has {model.output_units} units but the "
                 f"targets need {n_outputs}. Set its output_dim to {n_outputs}.")
         model.compile(loss=self.loss, optimizer=self._optimizer())
         return model
 
-    def _add_penalties(self, model, batch_size):
-        """``alpha`` (L2) and ``l1`` with scikit-learn's scaling: divided by the batch size.
+    def _add_penalties(self, model, batch_size, n_samples, weight_sum):
+        """``alpha`` (L2) and ``l1`` with scikit-learn's scaling, by the batch's weight.
 
-        scikit-learn's MLP adds ``0.5 * alpha * sum(W ** 2) / batch_size`` to each
-        batch's loss; the engine adds a layer's penalty as given, so we scale here.
+        scikit-learn's MLP adds ``0.5 * alpha * sum(W ** 2) / batch_weight`` to each
+        batch's loss (``batch_weight`` the sum of the batch's sample weights, its size
+        without weights); the engine adds a layer's penalty as given and averages the
+        losses with weights scaled to mean 1, so the penalty is divided here by a batch's
+        expected weight, ``batch_size * weight_sum / n_samples``. In full batch that is
+        the weight sum: a weight of 2 on a row then trains exactly as the row repeated.
         """
         if not (self.alpha or self.l1):
             return
+        # Weights the engine will refuse (negative, all 0) leave the plain scaling.
+        batch_weight = min(batch_size, n_samples) * (weight_sum / n_samples if weight_sum > 0
+                                                     else 1.0)
         for layer in self._dense_layers(model):
-            layer.kernel_regularizer = L1L2(l1=self.l1 / batch_size,
-                                            l2=0.5 * self.alpha / batch_size)
+            layer.kernel_regularizer = L1L2(l1=self.l1 / batch_weight,
+                                            l2=0.5 * self.alpha / batch_weight)
 
     def _optimizer(self):
         name = str(self.optimizer).lower() if isinstance(self.optimizer, str) else None
@@ -353,7 +337,7 @@ class _BaseNet(BaseEstimator):
             value = getattr(self, name)
             if value is None and name in ("output_activation", "loss"):
                 continue  # None: chosen from the targets
-            with _named_errors(f"{owner}({name}={short_repr(value)})", scikit_learn=False):
+            with named_errors(f"{owner}({name}={short_repr(value)})", scikit_learn=False):
                 resolve(value)
         if self.layers is not None and not isinstance(self.layers, (list, tuple)):
             raise InvalidTypeError(f"{owner}(layers={short_repr(self.layers)}): layers must be "
@@ -379,8 +363,8 @@ class _BaseNet(BaseEstimator):
     def _validated_X(self, X):
         """``X`` checked for prediction as in fit, errors naming the estimator."""
         self._check_fitted()
-        with _named_errors(f"{type(self).__name__}.predict"):
-            _readable(X, "X")
+        with named_errors(f"{type(self).__name__}.predict"):
+            readable(X, "X")
             X = validate_data(self, X, reset=False, dtype=self._accepted_dtypes())
             return self._within_bound(X)
 
@@ -589,3 +573,9 @@ class NetRegressor(RegressorMixin, _BaseNet):
         X = self._validated_X(X)
         out = self.model_.predict(X)
         return out[:, 0] if self._single_output else out
+
+
+def _weight_sum(weights) -> float:
+    """The sum of sample weights, finite even for weights near float64's max (scaled)."""
+    largest = float(np.max(weights))
+    return float(np.sum(weights / largest)) * largest if largest > 0 else 0.0

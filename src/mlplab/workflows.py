@@ -106,7 +106,7 @@ def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=3
     import matplotlib.pyplot as plt
 
     from mlplab._files import atomic_write, writable_target
-    from mlplab.engine.model import load_model
+    from mlplab.engine.saving import load_model
     from mlplab.viz import kinds
 
     kinds.get(kind)  # an unknown kind and a bad path fail before training, not after

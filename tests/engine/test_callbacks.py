@@ -122,7 +122,7 @@ def test_checkpoint_paths_take_logged_names_as_keras_does(data, tmp_path):
 
 @pytest.mark.parametrize("path,message", [
     ("m_{los}.npz", r"names \{los\}, which fit does not log. Did you mean 'loss'\? It may "
-                    r"name: accuracy, epoch, loss\."),
+                    r"name: accuracy, epoch, loss, lr\."),
     ("m_{loss:d}.npz", "cannot fill in the path"),
 ])
 def test_checkpoint_paths_naming_what_is_not_logged_say_what_is(data, tmp_path, path, message):

@@ -116,9 +116,9 @@ def test_edited_header_and_newer_format(trained, tmp_path):
 
 
 def test_saving_needs_a_built_model_and_an_existing_folder(tmp_path):
-    with pytest.raises(mlplab.MlplabError, match="call fit"):
-        mlplab.Sequential.from_spec([2, 1]).save(tmp_path / "m.npz")
-    model = mlplab.Sequential.from_spec([2, 1]).build()
+    with pytest.raises(mlplab.MlplabError, match="call fit"):  # no input width: no weights
+        mlplab.Sequential([mlplab.Dense(1)]).save(tmp_path / "m.npz")
+    model = mlplab.Sequential.from_spec([2, 1])  # built at once: the width is declared
     with pytest.raises(InvalidInputError, match="does not exist"):
         model.save(tmp_path / "no" / "such" / "m.npz")
     model.save(tmp_path / "ok.npz")

@@ -139,7 +139,7 @@ def test_fit_learns_xor_and_reports_history(xor_data):
     model = mlplab.Sequential.from_spec([2, 8, 1], activation="tanh", random_state=0)
     model.compile(metrics=["accuracy"], learning_rate=0.05)
     history = model.fit(X, y, epochs=150, batch_size=32, validation_data=(X[:50], y[:50]))
-    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert len(history.history["loss"]) == 150 and history.epoch[-1] == 149
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert model.evaluate(X, y)["accuracy"] > 0.9
@@ -311,8 +311,8 @@ def test_finite_weights_that_overflow_the_forward_pass_raise_instead_of_nan():
 
 
 def test_predict_before_fit_says_what_to_do():
-    with pytest.raises(NotFittedError, match="call fit"):
-        mlplab.Sequential.from_spec([2, 3, 1]).predict([[0, 0]])
+    with pytest.raises(NotFittedError, match="call fit"):  # no input width: no weights yet
+        mlplab.Sequential([mlplab.Dense(3), mlplab.Dense(1)]).predict([[0, 0]])
 
 
 def test_chunked_prediction_equals_one_pass(monkeypatch, rng):

@@ -73,7 +73,9 @@ def test_errors(xor, tmp_path, monkeypatch):
         viz.animate_training(fresh_net(), X, y, epochs=2, out=tmp_path / "nope" / "a.gif")
     with pytest.raises(InvalidInputError, match="use a .gif, .mp4 or .html"):
         viz.animate_training(fresh_net(), X, y, epochs=2, out=tmp_path / "a.avi")
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError):  # no weights at all
+        viz.animate_training(mlplab.Sequential([mlplab.Dense(3), mlplab.Dense(1)]), X, y)
+    with pytest.raises(InvalidInputError, match="give epochs= to train"):  # nothing to animate
         viz.animate_training(mlplab.Sequential.from_spec([2, 3, 1]), X, y)
     with pytest.raises(InvalidInputError, match="has 3 features"):
         viz.animate_training(fresh_net(), np.zeros((4, 3)), np.zeros(4), epochs=1)

@@ -88,7 +88,7 @@ def test_comparison_grid_titles_carry_test_accuracy():
 def test_errors_name_the_fix(xor_net, tmp_path):
     model, X, y = xor_net
     with pytest.raises(NotFittedError, match="call fit"):
-        viz.plot_decision_boundary(mlplab.Sequential.from_spec([2, 3, 1]), X, y)
+        viz.plot_decision_boundary(mlplab.Sequential([mlplab.Dense(3), mlplab.Dense(1)]), X, y)
     with pytest.raises(NotFittedError, match="SVC is not fitted"):
         viz.plot_decision_boundary(SVC(), X, y)
     with pytest.raises(InvalidInputError, match="X has 3 features.*features=\\(i, j\\).*PCA"):

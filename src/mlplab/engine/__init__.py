@@ -6,6 +6,7 @@ the engine reaches them in one place, :mod:`mlplab.engine.runners`, which choose
 runner of a fit's epochs.
 """
 
+from mlplab.engine import schedules
 from mlplab.engine.activations import ACTIVATIONS
 from mlplab.engine.callbacks import (
     Callback,
@@ -19,12 +20,15 @@ from mlplab.engine.callbacks import (
 from mlplab.engine.collapse import collapse_linear
 from mlplab.engine.gradcheck import GradcheckResult, gradcheck
 from mlplab.engine.initializers import Constant, Normal, Uniform, VarianceScaling
-from mlplab.engine.layers import Dense, Dropout, Layer
+from mlplab.engine.layers import Activation, Dense, Dropout, Input, Layer
+from mlplab.engine.lbfgs import LBFGS
 from mlplab.engine.losses import LOSSES
 from mlplab.engine.many import fit_many
-from mlplab.engine.model import Sequential, load_model
+from mlplab.engine.model import Sequential
 from mlplab.engine.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, Optimizer, RMSprop
+from mlplab.engine.rate_callbacks import LearningRateScheduler, ReduceLROnPlateau
 from mlplab.engine.regularizers import L1, L1L2, L2
+from mlplab.engine.saving import load_model
 from mlplab.engine.trace import Trace, trace
 
 __all__ = [
@@ -33,7 +37,8 @@ __all__ = [
     "TerminateOnNaN", "WeightSnapshots",
     "collapse_linear", "gradcheck", "GradcheckResult", "trace", "Trace",
     "Constant", "Normal", "Uniform", "VarianceScaling",
-    "Dense", "Dropout", "Layer", "Sequential", "load_model", "fit_many",
+    "Activation", "Dense", "Dropout", "Input", "LBFGS", "Layer", "LearningRateScheduler",
+    "ReduceLROnPlateau", "schedules", "Sequential", "load_model", "fit_many",
     "SGD", "Adam", "RMSprop", "Adagrad", "Optimizer",
     "L1", "L2", "L1L2",
 ]

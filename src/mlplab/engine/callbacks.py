@@ -1,7 +1,8 @@
 """Training callbacks and the History that ``fit`` returns.
 
-A callback is told when training starts and ends and when each epoch ends
-(``logs`` holds the epoch's ``loss``, metrics and ``val_`` entries); one with
+A callback is told when training starts and ends and when each epoch begins and ends
+(``logs`` holds the epoch's ``loss``, metrics, ``val_`` entries and the learning rate
+``lr``); one with
 ``wants_batches = True`` is also told after every optimisation step. Setting
 ``model.stop_training = True`` ends training after the current step.
 """
@@ -40,6 +41,9 @@ class Callback:
         self.model = model
 
     def on_train_begin(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
         pass
 
     def on_batch_end(self, step, logs):
@@ -228,7 +232,7 @@ class TerminateOnNaN(Callback):
 def likely_cause(model) -> str:
     """Why a model's training likely diverged, with fixes (never the bad value again)."""
     causes = []
-    learning_rate = getattr(model.optimizer, "learning_rate", None)
+    learning_rate = getattr(model.optimizer, "current_learning_rate", None)
     if learning_rate is not None and learning_rate / 10 > 0:
         smaller = min(learning_rate / 10, 0.1)  # a tenth, and no more than a usual rate
         causes.append(f"the learning rate ({learning_rate:g}) is too large: try "

@@ -2,7 +2,7 @@
 
 This module only writes and reads archives; it knows nothing of models. A model
 describes itself through a config (``Sequential.get_config`` and ``from_config``), and
-``Sequential.save`` / ``mlplab.load`` (:func:`mlplab.engine.model.load_model`) hand
+``Sequential.save`` / ``mlplab.load`` (:func:`mlplab.engine.saving.load_model`) hand
 that config and the weight arrays to :func:`save_archive` and :func:`read_archive`.
 
 The file is what ``np.savez`` writes: a zip of ``.npy`` members, ``mlplab_header.npy``

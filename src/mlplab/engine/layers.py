@@ -12,22 +12,34 @@ The contract, for every layer:
 
 import numpy as np
 
-from mlplab._validation import Integer, Optional, Real, check, check_parameter_memory
+from mlplab._validation import (
+    Integer,
+    Optional,
+    Real,
+    check,
+    check_parameter_memory,
+    short_repr,
+)
 from mlplab.engine import activations, initializers, regularizers
-from mlplab.errors import NotFittedError
+from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError
 
 
 class Layer:
     """Base class of the layers a :class:`~mlplab.engine.model.Sequential` stacks."""
 
     parameter_names: tuple = ()
+    kind = "layer"  # the default name's stem: "dense", "dense_1", ... within a model
 
-    def __init__(self):
+    def __init__(self, name=None):
         self.parameters: list = []
         self.gradients: list = []
         self.input_dim = None
         self.output_dim = None
-        self.name = None
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise InvalidTypeError(f"{type(self).__name__}(name={short_repr(name)}): a layer's "
+                                   "name is a non-empty str, e.g. name='hidden'.")
+        self.name = name  # the Sequential names unnamed layers when it takes them
+        self.given_name = name is not None
 
     @property
     def built(self) -> bool:
@@ -49,6 +61,31 @@ class Layer:
         model's ``parameter_buffer``) instead of the arrays built."""
         assert not arrays and not self.parameters
 
+    def get_weights(self) -> list:
+        """Copies of this layer's parameter arrays ([kernel, bias] for a Dense)."""
+        return [p.copy() for p in self.parameters]
+
+    def set_weights(self, weights) -> None:
+        """Overwrite this layer's parameter arrays, in place (shapes as ``get_weights()``)."""
+        if not self.built and self.parameter_names:
+            raise NotFittedError(f"{self.name or self!r}.set_weights(): build the model first "
+                                 "(give the input width, or fit).")
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(self.parameters):
+            raise InvalidInputError(
+                f"{self.name or self!r}.set_weights got {short_repr(weights)}; give a list of "
+                f"{len(self.parameters)} arrays ({', '.join(self.parameter_names) or 'none'}).")
+        for target, value, what in zip(self.parameters, weights, self.parameter_names,
+                                       strict=True):
+            value = np.asarray(value, dtype=target.dtype)
+            if value.shape != target.shape:
+                raise InvalidInputError(f"{self.name}.set_weights: the {what} has shape "
+                                        f"{value.shape}, expected {target.shape}.")
+            target[...] = value  # in place: the model's flat buffer and optimizer keep it
+
+    def _named(self, spec) -> dict:
+        """A layer dict with the name, when the user gave one."""
+        return {**spec, "name": self.name} if getattr(self, "given_name", False) else spec
+
 
 class Dense(Layer):
     """A fully connected layer: ``a = activation(x @ kernel + bias)``.
@@ -67,11 +104,16 @@ class Dense(Layer):
     kernel_regularizer : None, dict or L1L2
         Penalty on the kernel, e.g. ``{"l2": 1e-4}``.
     input_dim : int, optional
-        Width of the input; needed on the first layer only if the model is to be
-        built before it sees data.
+        Width of the input on the first layer: the model is then built (its weights
+        drawn) as soon as they are asked for, before any data.
+    input_shape : tuple of one int, optional
+        Keras' spelling of ``input_dim``: ``input_shape=(2,)``.
+    name : str, optional
+        The layer's name in its model (default "dense", "dense_1", ...).
     """
 
     parameter_names = ("kernel", "bias")
+    kind = "dense"
 
     def __init__(
         self,
@@ -81,9 +123,18 @@ class Dense(Layer):
         bias_initializer="zeros",
         kernel_regularizer=None,
         input_dim=None,
+        *,
+        input_shape=None,
+        name=None,
     ):
-        super().__init__()
+        super().__init__(name)
         units = check(units, "units", Integer(1), owner="Dense", example="Dense(16)")
+        if input_shape is not None:
+            shape = input_width(input_shape, "Dense")
+            if input_dim is not None and input_dim != shape:
+                raise InvalidInputError(f"Dense(input_dim={input_dim}, input_shape="
+                                        f"{short_repr(input_shape)}): give one of them.")
+            input_dim = shape
         input_dim = check(input_dim, "input_dim", Optional(Integer(1)), owner="Dense",
                           example="Dense(8, input_dim=2)")
         # Refused at once if even one input feature in float32 (the fewest bytes this
@@ -158,10 +209,88 @@ class Dense(Layer):
         }
         if self.kernel_regularizer is not None:
             spec["kernel_regularizer"] = self.kernel_regularizer.config()
-        return spec
+        return self._named(spec)
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r})"
+
+
+def input_width(shape, owner) -> int:
+    """The width an ``input_shape``/``Input(shape=...)`` declares: ``(2,)`` -> 2."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if (not isinstance(shape, (tuple, list)) or len(shape) != 1
+            or not isinstance(shape[0], (int, np.integer)) or isinstance(shape[0], bool)
+            or shape[0] < 1):
+        raise InvalidInputError(
+            f"{owner}(input_shape={short_repr(shape)}): mlplab's layers take flat vectors, so "
+            "the shape is one positive width, e.g. input_shape=(2,). Flatten images first "
+            "(X.reshape(len(X), -1)).")
+    return int(shape[0])
+
+
+class Input:
+    """Declare the input width as the first item of a model: ``Input(shape=(2,))``.
+
+    ``Sequential([Input(shape=(2,)), Dense(8), Dense(1)])`` is the same model as
+    ``Sequential([Dense(8, input_dim=2), Dense(1)])``: its weights exist (and
+    ``summary()``, ``count_params()`` and ``get_weights()`` answer) before any fit.
+    It is not a layer: the model keeps the width and ``model.layers`` leaves it out,
+    as in Keras.
+    """
+
+    def __init__(self, shape=None, *, name=None):
+        if shape is None:
+            raise InvalidInputError("Input(): give the input's shape, e.g. Input(shape=(2,)).")
+        self.width = input_width(shape, "Input")
+        self.name = name
+
+    def __repr__(self):
+        return f"Input(shape=({self.width},))"
+
+
+class Activation(Layer):
+    """Apply an activation as a layer of its own: ``a = activation(x)``.
+
+    ``Dense(3)`` followed by ``Activation("tanh")`` is ``Dense(3, activation="tanh")``:
+    the same numbers forward and backward (and the compiled runner trains the pair as
+    that one layer). As the last layer it is the output activation, fused with the loss;
+    its input then plays the logits.
+    """
+
+    kind = "activation"
+
+    def __init__(self, activation, *, name=None):
+        super().__init__(name)
+        self.activation = activations.get(activation)
+
+    def build(self, input_dim, rng, dtype):
+        self.input_dim = self.output_dim = int(input_dim)
+        return self.output_dim
+
+    def forward(self, x, training=False):
+        a = self.activation.forward(x)
+        self._cache = (x, a)
+        return a
+
+    @property
+    def logits(self):
+        """The input of the last forward pass (what the activation was applied to)."""
+        return self._cache[0]
+
+    def backward(self, grad_out):
+        x, a = self._cache
+        return self.activation.backward(x, a, grad_out)
+
+    def backward_from_logits(self, grad_z):
+        """The output layer, fused with the loss: dL/d(input) is the loss's dL/dz."""
+        return grad_z
+
+    def config(self) -> dict:
+        return self._named({"type": "activation", "activation": self.activation.name})
+
+    def __repr__(self):
+        return f"Activation({self.activation.name!r})"
 
 
 class Dropout(Layer):
@@ -172,8 +301,10 @@ class Dropout(Layer):
     The mask is drawn from the model's seeded Generator.
     """
 
-    def __init__(self, rate):
-        super().__init__()
+    kind = "dropout"
+
+    def __init__(self, rate, *, name=None):
+        super().__init__(name)
         self.rate = check(rate, "rate", Real(0, 1, "left"), owner="Dropout",
                           example="Dropout(0.2)")
         self.rng = None
@@ -197,7 +328,7 @@ class Dropout(Layer):
         return grad_out if self._mask is None else grad_out * self._mask
 
     def config(self) -> dict:
-        return {"type": "dropout", "rate": self.rate}
+        return self._named({"type": "dropout", "rate": self.rate})
 
     def __repr__(self):
         return f"Dropout({self.rate})"

@@ -252,3 +252,20 @@ def _result(result, done, objective, limit, loss):
     return LBFGSResult(iterations=done["iterations"],
                        function_evaluations=objective.evaluations, converged=converged,
                        stopped=done["stopped"], loss=loss, message=message, warning=warning)
+
+
+def fit_epochs(model, X, Y, factor, epochs, end_epoch):
+    """``Sequential.fit`` with an :class:`LBFGS` optimizer: each iteration is an epoch of
+    the History; ``end_epoch(epoch, loss, outputs)`` logs it and tells the callbacks, whose
+    ``model.stop_training`` ends the run there. Returns the :class:`LBFGSResult`."""
+    epoch = 0
+
+    def on_iteration(loss, outputs):
+        nonlocal epoch
+        end_epoch(epoch, loss, outputs)
+        epoch += 1
+        return model.stop_training
+
+    result = minimize(model, X, Y, factor, epochs, on_iteration)
+    model.steps += result.iterations
+    return result

@@ -116,17 +116,41 @@ def _as_columns(array, n_outputs, loss_name):
 
 
 class BinaryCrossentropy(Loss):
-    """Binary cross-entropy on sigmoid outputs: ``mean(log(1 + e^z) - y z)``."""
+    """Binary cross-entropy per output: ``mean(log(1 + e^z) - y z)`` on sigmoid outputs
+    (one label, or several independent ones: multi-label).
+
+    On a softmax output it is what Keras computes there: the element-wise binary
+    cross-entropy of the probabilities, ``-mean(y log p + (1 - y) log(1 - p))``, from
+    the logits (``log(1 - p_i)`` as the log-sum-exp of the other logits minus that of
+    all, so it stays finite where Keras clips ``p`` to ``[1e-7, 1 - 1e-7]``).
+    Categorical cross-entropy is the usual loss for a softmax output.
+    """
 
     name = "binary_crossentropy"
-    output_activations = ("sigmoid",)
+    output_activations = ("sigmoid", "softmax")
 
     def value(self, z, y, activation, sample_factor=None):
-        per_element = np.logaddexp(0.0, z) - y * z
+        if activation.name == "softmax":
+            log_p, log_not_p = _softmax_logs(z)
+            per_element = -(y * log_p + (1.0 - y) * log_not_p)
+        else:
+            per_element = np.logaddexp(0.0, z) - y * z
         return _weighted_mean(per_element.mean(axis=1), sample_factor)
 
     def gradient(self, z, y, activation, sample_factor=None):
         n_samples, n_outputs = z.shape
+        if activation.name == "softmax":
+            # dL/dz_j = -(y_j - p_j sum(y) - (1 - y_j) p_j + sum_{i != j} (1 - y_i) p_i p_j
+            # / (1 - p_i)) / k: the chain rule through softmax, with b_i (1 - p_i) folded
+            # so that no term overflows (p_j <= 1 - p_i for i != j).
+            log_p, log_not_p = _softmax_logs(z)
+            p = np.exp(log_p)
+            k = n_outputs
+            exponent = log_p[:, None, :] + log_p[:, :, None] - log_not_p[:, None, :]  # [n, j, i]
+            exponent = np.where(np.eye(k, dtype=bool)[None], -np.inf, exponent)  # i != j only
+            cross = np.exp(exponent) * (1.0 - y)[:, None, :]
+            inner = y - p * y.sum(axis=1, keepdims=True) - (1.0 - y) * p + cross.sum(axis=2)
+            return _scale(-inner / (n_samples * n_outputs), sample_factor)
         return _scale((activations.sigmoid(z) - y) / (n_samples * n_outputs), sample_factor)
 
     def prepare_targets(self, y, n_outputs, dtype):
@@ -140,6 +164,17 @@ class BinaryCrossentropy(Loss):
                 "with a softmax output for more than two classes."
             )
         return array.astype(dtype)
+
+
+def _softmax_logs(z):
+    """``log p`` and ``log(1 - p)`` of ``p = softmax(z)``, row by row, from the logits."""
+    z_max = z.max(axis=1, keepdims=True)
+    log_all = z_max + np.log(np.sum(np.exp(z - z_max), axis=1, keepdims=True))
+    k = z.shape[1]
+    others = np.where(np.eye(k, dtype=bool)[None, :, :], -np.inf, z[:, None, :])  # (n, k, k)
+    o_max = others.max(axis=2)
+    log_others = o_max + np.log(np.sum(np.exp(others - o_max[:, :, None]), axis=2))
+    return z - log_all, log_others - log_all
 
 
 class CategoricalCrossentropy(Loss):

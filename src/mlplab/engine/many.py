@@ -154,6 +154,7 @@ def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
                 logs = None if finished[m] else logs_of(m)
                 if logs is None:
                     continue
+                logs["lr"] = models[m].optimizer.current_learning_rate  # constant: as fit logs
                 history.on_epoch_end(epoch, logs)
                 finished[m] = not np.isfinite(logs["loss"])
                 if finished[m]:
@@ -174,7 +175,7 @@ def _epoch_logs(model, logits, Y):
     ``fit`` adds up batch means weighted by batch size; the mean over all rows is the
     same number, summed in a different order.
     """
-    activation = model.output_layer.activation
+    activation = model.output_activation
     logs = {"loss": model.loss.value(logits, Y, activation)}
     if model.metrics:
         outputs = activation.forward(logits)
@@ -254,7 +255,8 @@ class ModelStack:
         """
         first = models[0].optimizer
         optimizer = type(first)(**{k: getattr(first, k) for k in first.hyperparameters})
-        optimizer.learning_rate = np.array([[m.optimizer.learning_rate] for m in models],
+        # A rate per model, broadcast over its row: set past the setter, which takes one.
+        optimizer._learning_rate = np.array([[m.optimizer.learning_rate] for m in models],
                                            dtype=self.params.dtype)
         optimizer.iterations = first.iterations
         n_arrays = len(self.offsets) - 1
@@ -442,6 +444,11 @@ def _describe(model):
 
 def _check_same_architecture(models):
     first = models[0]
+    for m, model in enumerate(models):
+        if model.optimizer.scheduled or model.optimizer.clips:
+            raise InvalidInputError(f"fit_many: models[{m}]'s optimizer {model.optimizer!r} has "
+                                    "a learning-rate schedule or gradient clipping, which "
+                                    "fit_many does not run yet; train such models with fit.")
     for m, model in enumerate(models[1:], start=1):
         if model.dtype != first.dtype:
             raise InvalidInputError(f"fit_many: models[{m}] has dtype {model.dtype}, models[0] "

@@ -11,26 +11,27 @@ import numpy as np
 
 from mlplab._rng import as_generator
 from mlplab._validation import (
-    Boolean,
     Integer,
-    Optional,
-    Options,
-    Real,
     check,
     check_dtype,
-    check_same_length,
-    check_sample_weight,
     check_X,
     input_bound,
     short_repr,
 )
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import flat, io, losses, optimizers
+from mlplab.engine import fitting, flat, io, lbfgs, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
-from mlplab.engine.layers import Dense, Layer
+from mlplab.engine.layers import Dense, Input, Layer
 from mlplab.engine.metrics import get as get_metric
-from mlplab.engine.runners import ENGINES, EpochOrders, choose_runner
-from mlplab.engine.spec import check_chain, check_memory, layers_from_dicts, layers_from_sizes
+from mlplab.engine.runners import EpochOrders, choose_runner
+from mlplab.engine.spec import (
+    check_chain,
+    check_memory,
+    find_layer,
+    layers_from_dicts,
+    layers_from_sizes,
+    name_layer,
+)
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
 
 DTYPES = ("float64", "float32")
@@ -42,8 +43,9 @@ class Sequential:
     Parameters
     ----------
     layers : list of Layer
-        The layers, input side first; the last must be a :class:`Dense` (its
-        activation is the output activation, fused with the loss).
+        The layers, input side first, optionally after an :class:`Input`; the last
+        is the output :class:`Dense` or an :class:`Activation` after it (the output
+        activation, fused with the loss).
     random_state : None, int or numpy.random.Generator
         Seeds the initial weights and, unless ``fit`` is given its own, the
         shuffling, validation split and dropout masks. The same int gives
@@ -52,15 +54,13 @@ class Sequential:
         Floating type of every parameter and computation.
     """
 
-    def __init__(self, layers=None, *, random_state=None, dtype="float64"):
+    def __init__(self, layers=None, *, random_state=None, dtype="float64", _build=True):
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise InvalidTypeError(f"Sequential(layers={short_repr(layers)}): give a list of "
                                    "layers, e.g. Sequential([Dense(8, input_dim=2), Dense(1)]).")
-        self.layers = list(layers or [])
-        for position, layer in enumerate(self.layers, start=1):
-            if not isinstance(layer, Layer):
-                raise InvalidTypeError(f"layer {position} is {short_repr(layer)}, not an mlplab "
-                                       "layer. Use mlplab.Dense(...) or Sequential.from_spec(...).")
+        self.layers, self.declared_input = [], None
+        for layer in layers or []:
+            self._take(layer, len(self.layers) + 1 + (self.declared_input is not None))
         self.dtype = check_dtype(dtype, "Sequential")
         as_generator(random_state)  # only checks it: a Generator is returned as it is, unused
         self.random_state = random_state
@@ -72,6 +72,10 @@ class Sequential:
         # Every parameter in one flat array, of which the layers' kernels and biases are
         # views (see mlplab.engine.flat): set by build().
         self.parameter_buffer = None
+        if self.layers:
+            check_chain(self.layers)  # a bad stack is refused at once, as Keras does
+            if _build:
+                self._build_if_declared()
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -100,34 +104,77 @@ class Sequential:
         return cls(layers, random_state=random_state, dtype=dtype)
 
     def add(self, layer):
-        """Append a layer (before the model is built)."""
-        if self.built:
-            raise InvalidInputError("add(): the model is already built; create a new one.")
+        """Append a layer, or an :class:`Input` first. A model whose input width is
+        declared is built as it grows (each new layer's weights drawn after the last's,
+        as if it had been built at once)."""
+        if self.steps:
+            raise InvalidInputError("add(): the model has been trained; create a new one.")
+        self._take(layer, len(self.layers) + 1 + (self.declared_input is not None))
+        check_chain(self.layers, complete=False)
+        if len(self.layers) > 1 and all(other.built for other in self.layers[:-1]):
+            layer.build(self.layers[-2].output_dim, self._rng, self.dtype)
+            self._gather_parameters()
+        else:
+            self._build_if_declared()
+
+    def _take(self, layer, position):
+        """Append ``layer`` (an :class:`Input` only first), named uniquely in the model."""
+        if isinstance(layer, Input):
+            if self.layers or self.declared_input is not None:
+                raise SpecError(f"item {position} is {layer!r}; an Input may only come first.")
+            self.declared_input = layer.width
+            return
         if not isinstance(layer, Layer):
-            raise InvalidTypeError(f"add({layer!r}): expected an mlplab layer such as Dense(8).")
+            raise InvalidTypeError(f"layer {position} is {short_repr(layer)}, not an mlplab "
+                                   "layer. Use mlplab.Dense(...) or Sequential.from_spec(...).")
+        name_layer(layer, self.layers)
         self.layers.append(layer)
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        """The layer called ``name``, or the one at ``index`` (0-based) in ``layers``."""
+        return find_layer(self.layers, name, index)
 
     @property
     def built(self) -> bool:
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
     @property
-    def output_layer(self) -> Dense:
+    def output_layer(self) -> Layer:
+        """The last layer: the output Dense, or an Activation after it. Its ``logits``
+        and ``activation`` are what the loss is fused with."""
         return self.layers[-1]
+
+    @property
+    def output_activation(self):
+        """The activation of the network's outputs (the last layer's)."""
+        return self.layers[-1].activation
+
+    @property
+    def output_units(self) -> int:
+        """The number of outputs (the last Dense layer's units)."""
+        return [layer for layer in self.layers if isinstance(layer, Dense)][-1].units
 
     @property
     def input_dim(self):
         return self.layers[0].input_dim if self.built else self._declared_input_dim()
 
     def _declared_input_dim(self):
+        if self.declared_input is not None:
+            return self.declared_input
         return getattr(self.layers[0], "declared_input_dim", None) if self.layers else None
+
+    def _build_if_declared(self):
+        """Build now if the input width is declared (an Input, ``input_dim`` or
+        ``input_shape``): the weights a fit would start from, drawn from the same seed."""
+        if not self.built and self.layers and self._declared_input_dim() is not None:
+            self.build()
 
     def build(self, input_dim=None):
         """Create every layer's parameters from the model's random_state."""
-        if not self.layers or not isinstance(self.layers[-1], Dense):
-            raise SpecError("the model needs at least one layer and must end with a Dense "
-                            "layer (the output layer).")
-        check_chain(self.layers)
+        if not self.layers:
+            raise SpecError("the model has no layers; add at least one Dense layer, e.g. "
+                            "Sequential([Dense(8, input_dim=2), Dense(1)]).")
+        check_chain(self.layers, complete=False)
         declared = self._declared_input_dim()
         if input_dim is None:
             input_dim = declared
@@ -173,16 +220,18 @@ class Sequential:
             (softmax output) or ``"mse"``. Default: the natural loss of the output
             activation.
         optimizer : str, dict or Optimizer
-            ``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``, a dict like
+            ``"sgd"``, ``"adam"``, ``"rmsprop"``, ``"adagrad"``, ``"lbfgs"`` (full batch,
+            :mod:`mlplab.engine.lbfgs`), a dict like
             ``{"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}``, or an object.
         metrics : list of str, optional
             Reported each epoch, e.g. ``["accuracy"]``.
         learning_rate : float, optional
             Overrides the optimizer's default when it is given by name.
         """
-        if not self.layers or not isinstance(self.layers[-1], Dense):
-            raise SpecError("compile(): the model must end with a Dense layer.")
-        output_activation = self.output_layer.activation
+        if not self.layers:
+            raise SpecError("compile(): the model has no layers; add a Dense layer first.")
+        check_chain(self.layers)
+        output_activation = self.output_activation
         loss = losses.default_for(output_activation) if loss is None else losses.get(loss)
         loss.check_activation(output_activation)
         overrides = {} if learning_rate is None else {"learning_rate": learning_rate}
@@ -221,7 +270,7 @@ class Sequential:
         """Forward and backward pass; fill every layer's ``gradients``, return (loss, outputs)."""
         outputs = self.forward(X, training)
         logits = self.output_layer.logits  # (n_samples, n_outputs)
-        activation = self.output_layer.activation
+        activation = self.output_activation
         loss = self.loss.value(logits, Y, activation, sample_factor) + self.penalty()
         grad = self.loss.gradient(logits, Y, activation, sample_factor)  # dL/dlogits
         grad = self.output_layer.backward_from_logits(grad)
@@ -237,9 +286,9 @@ class Sequential:
         return loss, outputs
 
     # -- fit ----------------------------------------------------------------------
-    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
+    def fit(self, X, y, epochs=1, batch_size="auto", validation_data=None, validation_split=0.0,
             shuffle=True, random_state=None, callbacks=None, verbose=0, sample_weight=None,
-            engine="auto"):
+            engine="auto", class_weight=None):
         """Train the network.
 
         Parameters
@@ -249,9 +298,9 @@ class Sequential:
             0/1 labels (sigmoid), class indices or one-hot rows (softmax), or targets.
         epochs : int
             Passes over the training data.
-        batch_size : int or None
+        batch_size : int, None or "auto"
             Samples per step: ``None`` is full-batch gradient descent, ``1`` is
-            per-sample SGD. Default 32, as in Keras.
+            per-sample SGD; "auto" is 32, as in Keras (the full batch for L-BFGS).
         validation_data : (X_val, y_val), optional
         validation_split : float
             Fraction of (X, y) held out for validation, drawn at random with the
@@ -266,6 +315,10 @@ class Sequential:
         verbose : 0, 1 or 2
             0 silent, 1 a progress bar, 2 one line per epoch.
         sample_weight : array-like, shape (n_samples,), optional
+            Each sample's weight in the loss: a weight of 2 trains as the row twice.
+        class_weight : dict or "balanced", optional
+            A weight per class index, multiplying ``sample_weight`` (see
+            :mod:`mlplab.engine.fitting`); "balanced" gives every class the same total.
         engine : "auto", "numpy" or "compiled"
             The runner of the epochs (:mod:`mlplab.engine.runners`). "numpy" calls
             :meth:`train_step` per batch; "compiled" runs each epoch in one
@@ -282,21 +335,21 @@ class Sequential:
         """
         if self.loss is None:
             raise NotFittedError("fit(): call compile(loss=..., optimizer=...) before fit.")
-        epochs, batch_size, validation_split, shuffle, verbose, engine = self._fit_arguments(
+        epochs, batch_size, validation_split, shuffle, verbose, engine = fitting.fit_arguments(
             epochs, batch_size, validation_split, shuffle, verbose, engine)
         callbacks = callbacks_module.as_list(callbacks)
         rng = None if random_state is None else as_generator(random_state)
-        X, Y, factor = self._prepare(X, y, sample_weight)
+        X, Y, factor = self._prepare(X, y, sample_weight, class_weight)
         rng = self._rng if rng is None else rng
-        validation, X, Y, factor = self._validation(validation_data, validation_split, X, Y,
-                                                    factor, rng)
-        n_samples = len(X)
-        # More than n_samples is one full batch: the same steps, and no huge int downstream.
-        batch_size = n_samples if batch_size is None else min(batch_size, n_samples)
+        validation, X, Y, factor = fitting.hold_out(self, validation_data, validation_split,
+                                                    X, Y, factor, rng)
+        n_samples = X.shape[0]
+        batch_size = fitting.batch_size_for(self.optimizer, batch_size, n_samples)
         for layer in self.layers:
             if hasattr(layer, "rng"):
                 layer.rng = rng  # dropout masks follow the training seed
-        self._input_scale = float(np.max(np.abs(X)))
+        self._input_scale = fitting.largest_magnitude(X)
+        fitting.check_first_pass(self, X, Y)
         self._gather_parameters()
         self.optimizer.build(self.parameters())
         self.history = callbacks_module.History()
@@ -306,17 +359,27 @@ class Sequential:
             callback.set_model(self)
             callback.on_train_begin()
         self.stop_training = False
-        outputs = np.empty((n_samples, self.output_layer.units), dtype=self.dtype)
+        outputs = np.empty((n_samples, self.output_units), dtype=self.dtype)
         quiet = not verbose and validation is None and not self.metrics
-        runner = choose_runner(self, engine, batch_listeners, active, quiet)
-        self.history.runner, self.history.runner_reason = runner.name, runner.reason
+        runner = None if isinstance(self.optimizer, lbfgs.LBFGS) else choose_runner(
+            self, engine, batch_listeners, active, quiet, sparse=hasattr(X, "tocsr"))
+        self.history.runner, self.history.runner_reason = (
+            (runner.name, runner.reason) if runner else ("lbfgs", "L-BFGS runs in scipy"))
         # A batch of every sample needs no shuffling: the order would only change how
         # the gradient's sum is rounded, and gathering rows in a random order costs more
         # than the step on large data (1e6 rows: ~20% of an epoch).
         orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
+        for callback in active:
+            callback.on_epoch_begin(0)
+        # Where each epoch's steps end, for its logged rate (blocks of epochs log late).
+        self._epoch_steps = (self.optimizer.iterations, -(-n_samples // batch_size))
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            if runner is None:  # L-BFGS: one epoch per iteration (mlplab.engine.lbfgs)
+                self.history.solver = lbfgs.fit_epochs(
+                    self, X, Y, factor, epochs, lambda epoch, loss, out: self._end_epoch(
+                        epoch, epochs, loss, out, Y, validation, verbose, active))
             for epoch, total in enumerate(runner.epochs(X, Y, factor, orders, batch_size,
-                                                        outputs)):
+                                                        outputs) if runner else ()):
                 self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
                                 verbose, active)
                 if self.stop_training:
@@ -325,75 +388,37 @@ class Sequential:
             callback.on_train_end()
         return self.history
 
-    @staticmethod
-    def _fit_arguments(epochs, batch_size, validation_split, shuffle, verbose, engine):
-        """fit's scalar arguments, checked before any data is touched."""
-        def fit_check(value, name, constraint, example):
-            return check(value, name, constraint, owner="fit", example=f"fit(X, y, {example})")
-
-        return (fit_check(epochs, "epochs", Integer(1), "epochs=100"),
-                fit_check(batch_size, "batch_size", Optional(Integer(1)), "batch_size=32"),
-                fit_check(validation_split, "validation_split", Real(0, 1, "left"),
-                          "validation_split=0.2"),
-                fit_check(shuffle, "shuffle", Boolean(), "shuffle=True"),
-                fit_check(verbose, "verbose", Options((0, 1, 2)), "verbose=0"),
-                fit_check(engine, "engine", Options(ENGINES), "engine='auto'"))
-
     def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
-        """The epoch's logs (loss, metrics, validation), printed if asked, to the callbacks."""
+        """The epoch's logs (loss, metrics, validation), printed if asked, to the callbacks.
+        After a divergence the validation entries are NaN, as the loss is."""
         logs = {"loss": loss, **self._metric_logs(outputs, Y)}
-        if validation is not None and not self.stop_training:
+        if validation is not None:
             logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
+        if hasattr(self.optimizer, "rate_at"):  # the rate of the epoch's last step
+            first, per_epoch = self._epoch_steps
+            last = min(first + (epoch + 1) * per_epoch, self.optimizer.iterations) - 1
+            logs["lr"] = self.optimizer.rate_at(max(last, 0))
         if verbose == 2:
             print(f"epoch {epoch + 1}/{epochs}: "
                   + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
         for callback in active:
             callback.on_epoch_end(epoch, logs)
+        if epoch + 1 < epochs and not self.stop_training:
+            for callback in active:
+                callback.on_epoch_begin(epoch + 1)
 
-    def _prepare(self, X, y, sample_weight):
-        """Validate (X, y, sample_weight); return arrays in the model's dtype."""
-        X = self._check_X(X)
-        if not self.built:
-            self.build(X.shape[1])
-        Y = self.loss.prepare_targets(y, self.output_layer.units, self.dtype)
-        check_same_length(X, Y)
-        if sample_weight is None:
-            return X, Y, None
-        weights = check_sample_weight(sample_weight, len(X))  # float64
-        with np.errstate(over="ignore"):
-            if not np.isfinite(weights.sum()):  # huge weights: scale first, so the sum is finite
-                weights = weights / weights.max()
-        return X, Y, (weights * (len(weights) / weights.sum())).astype(self.dtype)[:, None]
+    def _prepare(self, X, y, sample_weight, class_weight=None, names=("X", "y")):
+        """``(X, Y, factor)`` checked, in the model's dtype (:func:`fitting.prepare`)."""
+        return fitting.prepare(self, X, y, sample_weight, class_weight, names)
 
     def _check_X(self, X, name="X"):
         """``X`` as the model's dtype, within the engine's magnitude bound (see
         :func:`mlplab._validation.input_bound`: 2**256 in float64, 2**32 in float32)."""
         return check_X(X, dtype=self.dtype, n_features=self.input_dim, name=name,
-                       max_abs=input_bound(self.dtype))
-
-    def _validation(self, validation_data, validation_split, X, Y, factor, rng):
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise InvalidInputError("validation_data must be a pair (X_val, y_val).")
-            X_val = self._check_X(validation_data[0], name="X_val")
-            Y_val = self.loss.prepare_targets(validation_data[1], self.output_layer.units,
-                                              self.dtype)
-            check_same_length(X_val, Y_val, ("X_val", "y_val"))
-            return (X_val, Y_val), X, Y, factor
-        fraction = validation_split
-        n_val = int(round(fraction * len(X)))
-        if fraction == 0:
-            return None, X, Y, factor
-        if not 0 < n_val < len(X):
-            raise InvalidInputError(f"validation_split={fraction} of {len(X)} samples leaves "
-                                    "no validation or no training data.")
-        order = rng.permutation(len(X))
-        val, train = order[:n_val], order[n_val:]
-        factor = None if factor is None else factor[train]
-        return (X[val], Y[val]), X[train], Y[train], factor
+                       max_abs=input_bound(self.dtype), accept_sparse=True)
 
     def _metric_logs(self, outputs, Y):
-        activation = self.output_layer.activation
+        activation = self.output_activation
         return {name: fn(outputs, Y, activation) for name, fn in self.metrics}
 
     # -- use a trained model ------------------------------------------------------
@@ -425,9 +450,9 @@ class Sequential:
         NaN or inf comes out only of a model whose weights are NaN or inf, which
         ``fit`` reported as divergence; finite weights that overflow raise.
         """
-        result = np.empty((len(X), self.output_layer.units), dtype=self.dtype)
+        result = np.empty((X.shape[0], self.output_units), dtype=self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):  # checked below
-            for start in range(0, len(X), self.PREDICT_CHUNK):
+            for start in range(0, X.shape[0], self.PREDICT_CHUNK):
                 outputs = self.forward(X[start:start + self.PREDICT_CHUNK])
                 result[start:start + len(outputs)] = (self.output_layer.logits if logits
                                                       else outputs)
@@ -435,7 +460,7 @@ class Sequential:
             largest = max(float(np.max(np.abs(p))) for p in self.parameters())
             raise InvalidInputError(
                 f"the forward pass overflowed: finite inputs (largest |x| "
-                f"{float(np.max(np.abs(X))):.3g}) and weights (largest |w| {largest:.3g}) gave "
+                f"{fitting.largest_magnitude(X):.3g}) and weights (largest |w| {largest:.3g}) gave "
                 "NaN or inf. Standardize X (mlplab.data.standardize), or retrain with a "
                 "smaller learning rate or a weight penalty.")
         return result
@@ -447,7 +472,7 @@ class Sequential:
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid
         output gives two columns, P(y=0) and P(y=1)."""
         outputs = self.predict(X)
-        name = self.output_layer.activation.name
+        name = self.output_activation.name
         if name == "sigmoid" and outputs.shape[1] == 1:
             return np.hstack([1.0 - outputs, outputs])
         if name in ("sigmoid", "softmax"):
@@ -459,7 +484,7 @@ class Sequential:
         """Predicted class indices, shape (n_samples,) (or (n_samples, n_outputs)
         for several independent sigmoid outputs)."""
         outputs = self.predict(X)
-        if self.output_layer.activation.name == "softmax":
+        if self.output_activation.name == "softmax":
             return np.argmax(outputs, axis=1)
         classes = (outputs > 0.5).astype(np.int64)
         return classes[:, 0] if classes.shape[1] == 1 else classes
@@ -473,16 +498,18 @@ class Sequential:
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's NaN is its loss
             outputs = self.forward(X)
             logits = self.output_layer.logits
-            loss = self.loss.value(logits, Y, self.output_layer.activation, factor)
+            loss = self.loss.value(logits, Y, self.output_activation, factor)
             return {"loss": loss + self.penalty(), **self._metric_logs(outputs, Y)}
 
     # -- weights and description --------------------------------------------------
     def get_weights(self) -> list:
         """Copies of every parameter array: [kernel_1, bias_1, kernel_2, ...]."""
+        self._build_if_declared()
         return [p.copy() for p in self.parameters()]
 
     def set_weights(self, weights) -> None:
         """Overwrite every parameter array (shapes must match ``get_weights()``)."""
+        self._build_if_declared()
         current = self.parameters()
         if not self.built:
             raise NotFittedError("set_weights(): build the model first (build(input_dim)).")
@@ -497,20 +524,29 @@ class Sequential:
             target[...] = value  # in place, so the optimizer state keeps pointing at it
 
     def count_params(self) -> int:
+        """The number of weights and biases (the model is built first if its input
+        width is declared)."""
+        self._build_if_declared()
         return sum(layer.n_parameters() for layer in self.layers)
 
     def to_spec(self) -> list:
         """The layer dicts that :meth:`from_spec` turns back into this architecture."""
-        return [layer.config() for layer in self.layers]
+        specs = [layer.config() for layer in self.layers]
+        first = next((spec for spec in specs if spec["type"] == "dense"), None)
+        if first is not None and first["input_dim"] is None:
+            first["input_dim"] = self._declared_input_dim()
+        return specs
 
     def summary(self, print_fn=print) -> str:
         """A table of layers, output shapes and parameter counts (printed and returned)."""
+        self._build_if_declared()
         text = summary_text(self)
         if print_fn is not None:
             print_fn(text)
         return text
 
     def _repr_html_(self):  # Jupyter shows the summary table
+        self._build_if_declared()
         return summary_html(self)
 
     # -- files ------------------------------------------------------------------------
@@ -533,9 +569,9 @@ class Sequential:
     def from_config(cls, config):
         """The model ``config`` describes (see :meth:`get_config`), not built yet:
         :meth:`weight_shapes` says what its weights will be, nothing is allocated."""
-        model = cls.from_spec(config["layers"], dtype=config["dtype"],
-                              random_state=config["random_state"])
-        return model
+        layers = layers_from_dicts(config["layers"], "relu", None, dtype=config["dtype"])
+        return cls(layers, dtype=config["dtype"], random_state=config["random_state"],
+                   _build=False)
 
     def weight_shapes(self) -> list:
         """The shape of every parameter array the layers will hold, from the declared
@@ -561,39 +597,3 @@ class Sequential:
             str(layer.units) for layer in self.layers if isinstance(layer, Dense)]
         return f"Sequential({'-'.join(widths)}, dtype={self.dtype})"
 
-
-def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
-    """Read a model written by :meth:`Sequential.save` (``mlplab.load``).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The model file.
-    max_bytes : int
-        The most the weights may take in memory together; a file declaring more
-        is refused before anything is allocated. Raise it for a model you trust.
-
-    Returns
-    -------
-    model : Sequential
-        Built, with the saved weights; compiled (loss, optimizer settings,
-        metrics) and with its ``history`` if it had them when saved.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing, is not an mlplab model, is damaged or edited, or
-        declares more than ``max_bytes`` of weights; the message says which.
-    """
-    config, model, weights = io.read_archive(path, Sequential.from_config, max_bytes=max_bytes)
-    with io.rebuild_errors(path):
-        model.build(weights[0].shape[0])
-        model.set_weights(weights)
-        if config["compile"] is not None:
-            compiled = config["compile"]
-            model.compile(compiled["loss"], compiled["optimizer"], compiled["metrics"])
-    if config["history"] is not None:
-        model.history = callbacks_module.History()
-        model.history.history = config["history"]["history"]
-        model.history.epoch = config["history"]["epoch"]
-    return model

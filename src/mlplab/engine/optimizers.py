@@ -3,14 +3,34 @@
 ``step(parameters, gradients)`` takes two lists of arrays in the same order
 (the model's flattened parameters); state such as momentum is kept per
 position in that list. Each docstring gives the update rule as code, for one
-parameter ``w`` with gradient ``g``.
+parameter ``w`` with gradient ``g`` and ``lr`` the learning rate of this step:
+a number, or a schedule (:mod:`mlplab.engine.schedules`) evaluated at the step's
+number (``iterations`` before it, counted from 0, as Keras does).
+
+Every optimizer can clip the gradients first, as Keras defines it (one of):
+
+- ``clipnorm=c``: each parameter array's gradient ``g * c / max(norm(g), c)``;
+- ``global_clipnorm=c``: every gradient ``g * c / max(global_norm, c)``, the global
+  norm taken over all of them together;
+- ``clipvalue=c``: every entry clipped to ``[-c, c]``.
 """
 
 import numpy as np
 
-from mlplab._validation import Boolean, Real, check, did_you_mean, lookup, short_repr
-from mlplab.engine import flat
+from mlplab._validation import (
+    Boolean,
+    Optional,
+    Real,
+    check,
+    did_you_mean,
+    lookup,
+    short_repr,
+)
+from mlplab.engine import flat, schedules
+from mlplab.engine.lbfgs import LBFGS
 from mlplab.errors import InvalidInputError, InvalidTypeError
+
+CLIPPING = ("clipnorm", "global_clipnorm", "clipvalue")
 
 
 class Optimizer:
@@ -18,11 +38,67 @@ class Optimizer:
 
     name = ""
 
-    def __init__(self, learning_rate):
-        self.learning_rate = _positive(learning_rate, "learning_rate", type(self).__name__)
+    def __init__(self, learning_rate, clipnorm=None, global_clipnorm=None, clipvalue=None):
+        owner = type(self).__name__
+        self.learning_rate = learning_rate
+        for name, value in zip(CLIPPING, (clipnorm, global_clipnorm, clipvalue), strict=True):
+            setattr(self, name, check(value, name, Optional(Real(0, closed="neither")),
+                                      owner=owner, example=f"{owner}({name}=1.0)"))
+        if sum(getattr(self, name) is not None for name in CLIPPING) > 1:
+            raise InvalidInputError(f"{owner}: give at most one of clipnorm, global_clipnorm "
+                                    "and clipvalue (Keras allows only one too).")
         self.iterations = 0
+        self.lr = self.rate_at(0)  # the rate of the step being taken (set by ``step``)
         self.state: dict = {}  # (parameter index, name) -> array shaped like the parameter
         self.buffers: dict = {}  # name -> flat array of which the state arrays are views
+
+    @property
+    def learning_rate(self):
+        """The rate as given: a positive number, or a :class:`~schedules.Schedule`."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        owner = type(self).__name__
+        if isinstance(value, (schedules.Schedule, dict)) or callable(value):
+            self._learning_rate = schedules.get(value)
+            return
+        if isinstance(getattr(self, "_learning_rate", None), schedules.Schedule):
+            raise InvalidInputError(f"{owner}: its learning rate is a schedule, so it cannot be "
+                                    "set to a number (as in Keras); give the optimizer a "
+                                    "number to let callbacks change the rate.")
+        self._learning_rate = float(_positive(value, "learning_rate", owner))
+
+    @property
+    def scheduled(self) -> bool:
+        return isinstance(self._learning_rate, schedules.Schedule)
+
+    def rate_at(self, step) -> float:
+        """The learning rate of step ``step`` (counted from 0)."""
+        return self._learning_rate(step) if self.scheduled else self._learning_rate
+
+    @property
+    def current_learning_rate(self) -> float:
+        """The rate the next step uses."""
+        return self.rate_at(self.iterations)
+
+    @property
+    def clips(self) -> bool:
+        return any(getattr(self, name, None) is not None for name in CLIPPING)
+
+    def clip(self, gradients) -> list:
+        """The gradients clipped as the optimizer's clipnorm, global_clipnorm or clipvalue
+        says (new arrays; the layers' own are left as they are)."""
+        if getattr(self, "clipnorm", None) is not None:
+            c = self.clipnorm
+            return [g * c / max(float(np.sqrt(np.sum(g * g))), c) for g in gradients]
+        if getattr(self, "global_clipnorm", None) is not None:
+            c = self.global_clipnorm
+            norm = float(np.sqrt(sum(np.sum(g * g) for g in gradients)))
+            return [g * c / max(norm, c) for g in gradients]
+        if getattr(self, "clipvalue", None) is not None:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in gradients]
+        return gradients
 
     def state_names(self) -> tuple:
         """The state arrays ``update`` keeps per parameter (e.g. SGD's "velocity")."""
@@ -50,11 +126,16 @@ class Optimizer:
                 self.state[(i, name)] = view
 
     def step(self, parameters, gradients) -> None:
+        """One update of every parameter: clip the gradients, take this step's rate."""
+        self.lr = self.rate_at(self.iterations)
+        gradients = self.clip(gradients) if self.clips else gradients
         self.iterations += 1
         for index, (w, g) in enumerate(zip(parameters, gradients, strict=True)):
             self.update(index, w, g)
 
     def update(self, index, w, g) -> None:
+        """Update parameter ``w`` (number ``index``) with gradient ``g``, at rate
+        ``self.lr`` (set by ``step``)."""
         raise NotImplementedError
 
     def slot(self, index, name, like):
@@ -66,10 +147,15 @@ class Optimizer:
         return self.state[key]
 
     def config(self) -> dict:
-        return {"name": self.name, **{k: getattr(self, k) for k in self.hyperparameters}}
+        settings = {k: getattr(self, k) for k in self.hyperparameters}
+        if self.scheduled:
+            settings["learning_rate"] = self.learning_rate.config()
+        settings.update({k: getattr(self, k) for k in CLIPPING
+                         if getattr(self, k, None) is not None})
+        return {"name": self.name, **settings}
 
     def __repr__(self):
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyperparameters)
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
         return f"{type(self).__name__}({args})"
 
 
@@ -89,18 +175,19 @@ class SGD(Optimizer):
 
     ::
 
-        v = momentum * v - learning_rate * g
+        v = momentum * v - lr * g
         w += v                                     # plain momentum
-        w += momentum * v - learning_rate * g      # nesterov=True
+        w += momentum * v - lr * g      # nesterov=True
 
-    With ``momentum=0`` this is ``w -= learning_rate * g``.
+    With ``momentum=0`` this is ``w -= lr * g``.
     """
 
     name = "sgd"
     hyperparameters = ("learning_rate", "momentum", "nesterov")
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.momentum = _fraction(momentum, "momentum", "SGD")
         self.nesterov = check(nesterov, "nesterov", Boolean(), owner="SGD",
                               example="SGD(momentum=0.9, nesterov=True)")
@@ -110,13 +197,13 @@ class SGD(Optimizer):
 
     def update(self, index, w, g):
         if self.momentum == 0.0:
-            w -= self.learning_rate * g
+            w -= self.lr * g
             return
         v = self.slot(index, "velocity", w)
         v *= self.momentum
-        v -= self.learning_rate * g
+        v -= self.lr * g
         if self.nesterov:
-            w += self.momentum * v - self.learning_rate * g
+            w += self.momentum * v - self.lr * g
         else:
             w += v
 
@@ -129,14 +216,15 @@ class Adam(Optimizer):
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
         m_hat = m / (1 - beta_1**t);  v_hat = v / (1 - beta_2**t)
-        w -= learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+        w -= lr * m_hat / (sqrt(v_hat) + epsilon)
     """
 
     name = "adam"
     hyperparameters = ("learning_rate", "beta_1", "beta_2", "epsilon")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.beta_1 = _fraction(beta_1, "beta_1", "Adam")
         self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
         self.epsilon = _positive(epsilon, "epsilon", "Adam", 1e-7)
@@ -153,7 +241,7 @@ class Adam(Optimizer):
         v += (1.0 - self.beta_2) * g * g
         m_hat = m / (1.0 - self.beta_1**self.iterations)
         v_hat = v / (1.0 - self.beta_2**self.iterations)
-        w -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.epsilon)
 
 
 class RMSprop(Optimizer):
@@ -162,14 +250,15 @@ class RMSprop(Optimizer):
     ::
 
         s = rho * s + (1 - rho) * g**2
-        w -= learning_rate * g / (sqrt(s) + epsilon)
+        w -= lr * g / (sqrt(s) + epsilon)
     """
 
     name = "rmsprop"
     hyperparameters = ("learning_rate", "rho", "epsilon")
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.rho = _fraction(rho, "rho", "RMSprop")
         self.epsilon = _positive(epsilon, "epsilon", "RMSprop", 1e-7)
 
@@ -180,7 +269,7 @@ class RMSprop(Optimizer):
         s = self.slot(index, "mean_square", w)
         s *= self.rho
         s += (1.0 - self.rho) * g * g
-        w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+        w -= self.lr * g / (np.sqrt(s) + self.epsilon)
 
 
 class Adagrad(Optimizer):
@@ -189,14 +278,15 @@ class Adagrad(Optimizer):
     ::
 
         s = s + g**2                    # s starts at initial_accumulator_value
-        w -= learning_rate * g / (sqrt(s) + epsilon)
+        w -= lr * g / (sqrt(s) + epsilon)
     """
 
     name = "adagrad"
     hyperparameters = ("learning_rate", "initial_accumulator_value", "epsilon")
 
-    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.initial_accumulator_value = check(
             initial_accumulator_value, "initial_accumulator_value", Real(0), owner="Adagrad",
             example="Adagrad(initial_accumulator_value=0.1)")
@@ -211,17 +301,19 @@ class Adagrad(Optimizer):
     def update(self, index, w, g):
         s = self.slot(index, "accumulator", w)
         s += g * g
-        w -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+        w -= self.lr * g / (np.sqrt(s) + self.epsilon)
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+# Not a step rule but a whole solver, full batch, by scipy (mlplab.engine.lbfgs).
+SOLVERS = {"lbfgs": LBFGS}
 
 
 def get(identifier, **overrides) -> Optimizer:
     """Resolve a name (``"adam"``), a dict (``{"name": "sgd", "momentum": 0.9}``)
     or an Optimizer instance. ``overrides`` (e.g. ``learning_rate``) apply to names
     and dicts."""
-    if isinstance(identifier, Optimizer):
+    if isinstance(identifier, (Optimizer, LBFGS)):
         return identifier
     if isinstance(identifier, dict):
         params = {**identifier, **overrides}
@@ -230,11 +322,13 @@ def get(identifier, **overrides) -> Optimizer:
         name, params = identifier, dict(overrides)
     else:
         raise InvalidTypeError(
-            f"optimizer={short_repr(identifier)}: give a name ({', '.join(OPTIMIZERS)}), a "
+            f"optimizer={short_repr(identifier)}: give a name "
+            f"({', '.join({**OPTIMIZERS, **SOLVERS})}), a "
             "dict such as {'name': 'sgd', 'momentum': 0.9}, or an Optimizer object."
         )
-    kind = lookup(OPTIMIZERS, name, "optimizer")
-    unknown = [key for key in params if key not in kind.hyperparameters]
+    kind = lookup({**OPTIMIZERS, **SOLVERS}, name, "optimizer")
+    unknown = [key for key in params
+               if key not in kind.hyperparameters + (() if kind is LBFGS else CLIPPING)]
     if unknown:
         suggestion = did_you_mean(unknown[0], kind.hyperparameters)
         raise InvalidInputError(

@@ -61,7 +61,7 @@ class NumpyRunner:
         while orders.left and not model.stop_training:
             order = orders.take()[0]
             total = 0.0
-            for start in range(0, len(X), batch_size):
+            for start in range(0, X.shape[0], batch_size):
                 index = order[start:start + batch_size]
                 loss, outputs[index] = model.train_step(
                     X[index], Y[index], None if factor is None else factor[index])
@@ -74,13 +74,14 @@ class NumpyRunner:
             epoch += 1
 
 
-def choose_runner(model, engine, batch_listeners, callbacks, quiet):
+def choose_runner(model, engine, batch_listeners, callbacks, quiet, sparse=False):
     """The runner of ``model.fit(..., engine=engine)``: :class:`NumpyRunner`, or the
     compiled runner when ``engine`` is "auto" or "compiled" and it can train the model.
 
     ``quiet``: nothing but ``callbacks`` looks at the model between epochs (no
     validation, metrics or printing), so the compiled runner may train several epochs
-    per call when ``callbacks`` are only the History and the NaN guard. Sets
+    per call when ``callbacks`` are only the History and the NaN guard. ``sparse``: X is
+    a scipy sparse matrix, which only the NumPy runner takes. Sets
     ``runner.reason``: why the NumPy runner trains, or None.
     """
     if engine not in ENGINES:
@@ -89,6 +90,12 @@ def choose_runner(model, engine, batch_listeners, callbacks, quiet):
         # Decided before importing numba: importing it was measured to slow NumPy's own
         # path by ~25% on E4 (cause not yet known).
         return _numpy_runner(model, batch_listeners, "engine='numpy' was asked for")
+    if sparse and engine == "compiled":
+        raise InvalidInputError("engine='compiled' cannot train on a sparse X; use "
+                                "engine='auto' (the NumPy runner takes it) or X.toarray().")
+    if sparse:
+        return _numpy_runner(model, batch_listeners, "X is sparse (the first layer's product "
+                             "is a sparse one)")
     from mlplab.fast import epochs as compiled
 
     reason = compiled.supports(model)

@@ -9,20 +9,24 @@ Two forms describe the same network::
 
 In a dict, ``units`` may stand for ``output_dim``; ``input_dim`` is optional
 after the first layer but, when given, must equal the previous layer's
-``output_dim``. ``{"type": "dropout", "rate": 0.2}`` adds a Dropout layer.
+``output_dim``. ``{"type": "dropout", "rate": 0.2}`` adds a Dropout layer and
+``{"type": "activation", "activation": "tanh"}`` an Activation layer; a Dense directly
+followed by an Activation layer is linear unless it names its own activation. Any layer
+may have a ``name``.
 """
 
 import numbers
 
-from mlplab._validation import check_parameter_memory, did_you_mean, short_repr
-from mlplab.engine.layers import Dense, Dropout
-from mlplab.errors import SpecError
+from mlplab._validation import Integer, check, check_parameter_memory, did_you_mean, short_repr
+from mlplab.engine.layers import Activation, Dense, Dropout
+from mlplab.errors import InvalidInputError, SpecError
 
 DENSE_KEYS = {
     "type", "input_dim", "output_dim", "units", "activation", "kernel_initializer",
-    "bias_initializer", "kernel_regularizer",
+    "bias_initializer", "kernel_regularizer", "name",
 }
-DROPOUT_KEYS = {"type", "rate"}
+KEYS = {"dense": DENSE_KEYS, "dropout": {"type", "rate", "name"},
+        "activation": {"type", "activation", "name"}}
 
 
 def default_output_activation(units: int) -> str:
@@ -70,44 +74,63 @@ def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **d
 
 def layers_from_dicts(specs, activation, output_activation, dtype="float64", **dense_options):
     """Build layers from a list of layer dicts, checking that widths chain up."""
-    dense_positions = [i for i, s in enumerate(specs) if _kind(s, i) == "dense"]
+    kinds = [_kind(spec, position) for position, spec in enumerate(specs)]
+    dense_positions = [i for i, kind in enumerate(kinds) if kind == "dense"]
     if not dense_positions:
         raise SpecError("the layer list has no dense layer; add at least "
                         "{'input_dim': 2, 'output_dim': 1}.")
+    for position, (spec, kind) in enumerate(zip(specs, kinds, strict=True)):
+        _check_keys(spec, KEYS[kind], position + 1)
     first = specs[dense_positions[0]].get("input_dim")
     widths = [first if _is_width(first) and first > 0 else 1]  # unknown yet: build checks again
-    for position in dense_positions:
-        _check_keys(specs[position], DENSE_KEYS, position + 1)
-        widths.append(_units(specs[position], position + 1))
+    widths += [_units(specs[position], position + 1) for position in dense_positions]
     check_memory(widths, dtype, "the layer list")
-    layers, previous_dim = [], None
-    for position, spec in enumerate(specs):
-        number = position + 1
-        if _kind(spec, position) == "dropout":
-            _check_keys(spec, DROPOUT_KEYS, number)
-            if position == dense_positions[-1] + 1 and position == len(specs) - 1:
-                raise SpecError(f"layer {number} is Dropout after the output layer; "
-                                "put Dropout between hidden layers.")
-            layers.append(Dropout(spec.get("rate", 0.5)))
+    check_order(kinds)
+    layers, previous = [], None  # previous: (number, width) of the last Dense so far
+    for position, (spec, kind) in enumerate(zip(specs, kinds, strict=True)):
+        number, name = position + 1, spec.get("name")
+        if kind == "dropout":
+            layers.append(Dropout(spec.get("rate", 0.5), name=name))
             continue
-        _check_keys(spec, DENSE_KEYS, number)
+        if kind == "activation":
+            if "activation" not in spec:
+                raise SpecError(f"layer {number} is an Activation layer without 'activation'; "
+                                "add e.g. 'activation': 'tanh'.")
+            layers.append(Activation(spec["activation"], name=name))
+            continue
         units = _units(spec, number)
         input_dim = spec.get("input_dim")
-        if input_dim is not None and previous_dim is not None and input_dim != previous_dim:
+        if input_dim is not None and previous is not None and input_dim != previous[1]:
             raise SpecError(
-                f"layer {number} has input_dim={input_dim} but layer {number - 1} has "
-                f"output_dim={previous_dim}. Set input_dim={previous_dim} on layer {number} "
-                f"or output_dim={input_dim} on layer {number - 1}."
+                f"layer {number} has input_dim={input_dim} but layer {previous[0]} has "
+                f"output_dim={previous[1]}. Set input_dim={previous[1]} on layer {number} "
+                f"or output_dim={input_dim} on layer {previous[0]}."
             )
-        is_output = position == dense_positions[-1]
-        default = (output_activation or default_output_activation(units)) if is_output \
-            else activation
+        if position + 1 < len(kinds) and kinds[position + 1] == "activation":
+            default = "linear"  # the Activation layer after it is its activation
+        elif position == dense_positions[-1]:
+            default = output_activation or default_output_activation(units)
+        else:
+            default = activation
         options = {**dense_options, **{k: spec[k] for k in (
             "kernel_initializer", "bias_initializer", "kernel_regularizer") if k in spec}}
-        layers.append(Dense(units, activation=spec.get("activation", default),
-                            input_dim=input_dim if previous_dim is None else None, **options))
-        previous_dim = units
+        layers.append(Dense(units, activation=spec.get("activation", default), name=name,
+                            input_dim=input_dim if previous is None else None, **options))
+        previous = (number, units)
     return layers
+
+
+def check_order(kinds) -> None:
+    """Raise unless the layers end with the output Dense, or with Activation layers
+    after it: a Dropout after the output layer would drop outputs at random."""
+    last_dense = max(i for i, kind in enumerate(kinds) if kind == "dense")
+    for position in range(last_dense + 1, len(kinds)):
+        kind = kinds[position]
+        if kind != "activation":
+            what = "Dropout" if kind == "dropout" else f"a {kind} layer"
+            raise SpecError(f"layer {position + 1} is {what} after the output layer; only "
+                            "Activation layers may follow it (put Dropout between hidden "
+                            "layers).")
 
 
 def _kind(spec, position):
@@ -115,10 +138,9 @@ def _kind(spec, position):
         raise SpecError(f"layer {position + 1} is {short_repr(spec)}; each layer spec must be "
                         "a dict such as {'input_dim': 2, 'output_dim': 8, 'activation': 'relu'}.")
     kind = str(spec.get("type", "dense")).lower()
-    if kind not in ("dense", "dropout"):
-        raise SpecError(f"layer {position + 1} has type={short_repr(kind)}; use 'dense' or "
-                        "'dropout'."
-                        + did_you_mean(kind, ["dense", "dropout"]))
+    if kind not in KEYS:
+        raise SpecError(f"layer {position + 1} has type={short_repr(kind)}; use 'dense', "
+                        "'dropout' or 'activation'." + did_you_mean(kind, KEYS))
     return kind
 
 
@@ -144,8 +166,15 @@ def _units(spec, number):
     return int(units)
 
 
-def check_chain(layers) -> None:
-    """Raise if a Dense layer's declared input_dim differs from the width before it."""
+def check_chain(layers, complete=True) -> None:
+    """Raise if a Dense layer's declared input_dim differs from the width before it, or,
+    for a ``complete`` model (not one still growing by ``add``), if it has no Dense layer
+    or its layers are out of order (see :func:`check_order`)."""
+    if complete and not any(isinstance(layer, Dense) for layer in layers):
+        raise SpecError("the model needs at least one Dense layer (the output layer).")
+    if complete:
+        check_order(["dense" if isinstance(layer, Dense) else getattr(layer, "kind", "layer")
+                     for layer in layers])
     previous_dim = None
     for number, layer in enumerate(layers, start=1):
         declared = getattr(layer, "declared_input_dim", None)
@@ -156,3 +185,69 @@ def check_chain(layers) -> None:
             )
         if isinstance(layer, Dense):
             previous_dim = layer.units
+
+
+def name_layer(layer, others) -> None:
+    """Give ``layer`` a name unique among ``others`` ("dense", "dense_1", ... as Keras
+    does, counted within the model), or raise if its own name is taken."""
+    names = {other.name for other in others}
+    if layer.name is not None:
+        if layer.name in names:
+            raise SpecError(f"two layers are named {layer.name!r}; every layer of a model "
+                            "needs its own name.")
+        return
+    count = sum(other.kind == layer.kind and not other.given_name for other in others)
+    layer.name = layer.kind if count == 0 else f"{layer.kind}_{count}"
+    while layer.name in names:
+        count += 1
+        layer.name = f"{layer.kind}_{count}"
+
+
+def dense_stack(layers):
+    """The layers as ``(dense, activation)`` pairs when they are Dense layers, each
+    optionally followed by one Activation layer that is its activation (the Dense
+    itself linear): ``Dense(3), Activation("tanh")`` is ``Dense(3, activation="tanh")``.
+    None for any other layout (a Dropout, an activation after a non-linear Dense)."""
+    pairs = []
+    for layer in layers:
+        if isinstance(layer, Dense):
+            pairs.append((layer, layer.activation))
+        elif (isinstance(layer, Activation) and pairs and pairs[-1][0].activation.name == "linear"
+              and pairs[-1][1] is pairs[-1][0].activation):
+            pairs[-1] = (pairs[-1][0], layer.activation)
+        else:
+            return None
+    return pairs
+
+
+def neuron_layers(layers) -> list:
+    """Each Dense layer with the activation its neurons show at prediction time: its own,
+    or that of the Activation layer after it when it is linear (Dropout passes its input
+    through then). What pictures and traces label a layer's neurons with."""
+    pairs = []
+    for layer in layers:
+        if isinstance(layer, Dense):
+            pairs.append((layer, layer.activation))
+        elif isinstance(layer, Activation) and pairs and pairs[-1][1].name == "linear":
+            pairs[-1] = (pairs[-1][0], layer.activation)
+    return pairs
+
+
+def find_layer(layers, name=None, index=None):
+    """``Sequential.get_layer``: the layer called ``name``, or the one at ``index``."""
+    if (name is None) == (index is None):
+        raise InvalidInputError("get_layer(): give a name or an index, e.g. "
+                                "get_layer('dense') or get_layer(index=0).")
+    if index is not None:
+        index = check(index, "index", Integer(None), owner="get_layer",
+                      example="get_layer(index=0)")
+        if not -len(layers) <= index < len(layers):
+            raise InvalidInputError(f"get_layer(index={index}): the model has {len(layers)} "
+                                    "layers.")
+        return layers[index]
+    for layer in layers:
+        if layer.name == name:
+            return layer
+    names = [layer.name for layer in layers]
+    raise InvalidInputError(f"get_layer({short_repr(name)}): no such layer; the layers are "
+                            f"{', '.join(names)}.{did_you_mean(str(name), names)}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlplab.engine.layers import Dense
+from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError, NotFittedError
 
 _OUTPUT_DELTA = {
@@ -96,16 +96,16 @@ def trace(model, x, y) -> Trace:
         raise InvalidInputError(f"trace: x has {x.shape[1]} values but the model takes "
                                 f"{model.input_dim} features.")
     y_row = model.loss.prepare_targets(np.atleast_1d(y).reshape(1, -1) if np.ndim(y) else
-                                       np.array([y]), model.output_layer.units, model.dtype)
-    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+                                       np.array([y]), model.output_units, model.dtype)
+    dense = neuron_layers(model.layers)  # (Dense, its activation), Activation layers folded in
     steps = [TraceStep("forward", "a0", "x (the input)", x)]
     cache = _forward(dense, x, steps)
-    logits, activation = cache[-1][1], dense[-1].activation
+    logits, activation = cache[-1][1], dense[-1][1]
     loss = model.loss.value(logits, y_row, activation)
     steps.append(TraceStep("loss", "y", "the target, as the loss sees it", y_row))
     steps.append(TraceStep("loss", "L", f"{model.loss.name}(z{len(dense)}, y)", np.array(loss)))
     gradients = _backward(model, dense, cache, y_row, steps)
-    widths = [str(model.input_dim)] + [str(layer.units) for layer in dense]
+    widths = [str(model.input_dim)] + [str(layer.units) for layer, _ in dense]
     description = (f"Backprop trace of one sample through a {'-'.join(widths)} network "
                    f"({model.loss.name}; Dropout inactive)")
     return Trace(description, tuple(steps), loss, gradients)
@@ -113,12 +113,12 @@ def trace(model, x, y) -> Trace:
 
 def _forward(dense, x, steps):
     cache, a = [], x
-    for number, layer in enumerate(dense, start=1):
+    for number, (layer, activation) in enumerate(dense, start=1):
         z = a @ layer.kernel + layer.bias
         steps.append(TraceStep("forward", f"z{number}", f"a{number - 1} @ W{number} + b{number}",
                                z))
-        a_next = layer.activation.forward(z)
-        steps.append(TraceStep("forward", f"a{number}", f"{layer.activation.name}(z{number})",
+        a_next = activation.forward(z)
+        steps.append(TraceStep("forward", f"a{number}", f"{activation.name}(z{number})",
                                a_next))
         cache.append((a, z, a_next))
         a = a_next
@@ -128,12 +128,12 @@ def _forward(dense, x, steps):
 def _backward(model, dense, cache, y_row, steps):
     last = len(dense)
     logits = cache[-1][1]
-    delta = model.loss.gradient(logits, y_row, dense[-1].activation)  # dL/dz_last
+    delta = model.loss.gradient(logits, y_row, dense[-1][1])  # dL/dz_last
     formula = _OUTPUT_DELTA.get(model.loss.name, "dL/dz{n}").format(n=last)
     steps.append(TraceStep("backward", f"dL/dz{last}", formula, delta))
     gradients = {}
     for number in range(last, 0, -1):
-        layer, a_prev = dense[number - 1], cache[number - 1][0]
+        layer, a_prev = dense[number - 1][0], cache[number - 1][0]
         grad_kernel = a_prev.T @ delta
         formula = f"a{number - 1}.T @ dL/dz{number}"
         if layer.kernel_regularizer is not None:
@@ -147,10 +147,10 @@ def _backward(model, dense, cache, y_row, steps):
         steps.append(TraceStep("backward", f"dL/da{number - 1}", f"dL/dz{number} @ W{number}.T",
                                grad_a))
         if number > 1:
-            below = dense[number - 2]
+            below = dense[number - 2][1]
             _, z_below, a_below = cache[number - 2]
-            delta = below.activation.backward(z_below, a_below, grad_a)
+            delta = below.backward(z_below, a_below, grad_a)
             steps.append(TraceStep("backward", f"dL/dz{number - 1}",
-                                   f"dL/da{number - 1} * {below.activation.name}'(z{number - 1})",
+                                   f"dL/da{number - 1} * {below.name}'(z{number - 1})",
                                    delta))
     return gradients

@@ -6,6 +6,7 @@
 
 import numpy as np
 
+from mlplab.engine.spec import dense_stack
 from mlplab.fast import kernels, tables, threads
 from mlplab.fast.kernels import BATCHED_WORK, CHUNK, GROUP_CHUNKS
 
@@ -47,7 +48,7 @@ class CompiledEpoch:
     """
 
     def __init__(self, model):
-        dense = model.layers
+        dense = [layer for layer, _ in dense_stack(model.layers)]
         self.model = model
         optimizer = model.optimizer
         self.params = model.parameter_buffer
@@ -62,7 +63,6 @@ class CompiledEpoch:
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
         self.opt_code = tables.optimizer_code(optimizer)
         self.loss_code = tables.loss_code(model.loss)
-        self.settings = tables.settings(optimizer)
         self._ones = np.ones(0)
         self._scratch = np.zeros(0)
         self._buffers = []  # _threaded_epoch's, per thread
@@ -72,9 +72,11 @@ class CompiledEpoch:
         factor = self._factor(X, factor)
         order = np.asarray(order, dtype=np.int64)  # no copy when it is already
         optimizer = self.model.optimizer
-        self.settings[0] = optimizer.learning_rate  # a callback may have changed it
+        # Read again every call: a callback may have changed the rate.
+        settings = tables.step_settings(optimizer, -(-len(X) // batch_size))
         if chunks_in_threads(batch_size, len(X)):
-            total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs)
+            total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs,
+                                                     settings)
         else:
             # Per-sample loops win on small work; above it, batch matrix products (BLAS).
             per_sample = batch_size * len(self.params) <= BATCHED_WORK
@@ -83,7 +85,7 @@ class CompiledEpoch:
                 X, Y, factor, order, batch_size, self.params, self.first, self.second,
                 self.offsets, self.fan_in, self.fan_out, self.act_offsets, self.codes,
                 self.act_params, self.loss_code, self.l1, self.l2, self.opt_code,
-                self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
+                settings, optimizer.iterations, outputs, self._work(Y), CHUNK,
                 GROUP_CHUNKS)
         optimizer.iterations += steps
         self.model.steps += steps
@@ -98,14 +100,14 @@ class CompiledEpoch:
         tenth of the epoch. Not for batches that ``run`` would share among threads."""
         factor = self._factor(X, factor)
         optimizer = self.model.optimizer
-        self.settings[0] = optimizer.learning_rate
+        settings = tables.step_settings(optimizer, len(totals) * -(-len(X) // batch_size))
         per_sample = batch_size * len(self.params) <= BATCHED_WORK
         kernel = kernels._epochs_per_sample if per_sample else kernels._epochs_batched
         ran, steps, bad = kernel(
             X, Y, factor, orders, batch_size, self.params, self.first,
             self.second, self.offsets, self.fan_in, self.fan_out, self.act_offsets,
             self.codes, self.act_params, self.loss_code, self.l1, self.l2, self.opt_code,
-            self.settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
+            settings, optimizer.iterations, outputs, self._work(Y), CHUNK, GROUP_CHUNKS,
             totals)
         optimizer.iterations += steps
         self.model.steps += steps
@@ -131,7 +133,7 @@ class CompiledEpoch:
             return self._ones
         return factor[:, 0]
 
-    def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs):
+    def _threaded_epoch(self, X, Y, factor, order, batch_size, outputs, settings):
         """``_batch_epoch`` with the groups of chunks of each batch shared by ``threads.WORKERS``
         threads.
 
@@ -140,7 +142,7 @@ class CompiledEpoch:
         threads there are: they equal ``_batch_epoch``'s bit for bit.
         """
         loss_code = self.loss_code
-        settings, P, S1, S2 = self.settings, self.params, self.first, self.second
+        P, S1, S2 = self.params, self.first, self.second
         iterations = self.model.optimizer.iterations
         width, k = int(self.act_offsets[-1]), Y.shape[1]
         if len(self._buffers) != threads.WORKERS or self._buffers[0][2].size != CHUNK * width:
@@ -196,13 +198,14 @@ def layout(model):
     activations' constants ``act_params`` (in the model's dtype)."""
     sizes = [p.size for p in model.parameters()]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    fan_in = np.array([layer.kernel.shape[0] for layer in model.layers], dtype=np.int64)
-    fan_out = np.array([layer.units for layer in model.layers], dtype=np.int64)
-    codes = np.array([tables.activation_code(layer) for layer in model.layers],
+    stack = dense_stack(model.layers)  # Dense layers with their activations
+    fan_in = np.array([layer.kernel.shape[0] for layer, _ in stack], dtype=np.int64)
+    fan_out = np.array([layer.units for layer, _ in stack], dtype=np.int64)
+    codes = np.array([tables.activation_code(activation) for _, activation in stack],
                      dtype=np.int64)
     widths = np.concatenate([[model.input_dim], fan_out])
     act_offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
-    act_params = np.array([tables.activation_parameter(layer) for layer in model.layers],
+    act_params = np.array([tables.activation_parameter(activation) for _, activation in stack],
                           dtype=model.dtype)
     return offsets, fan_in, fan_out, codes, act_offsets, act_params
 

@@ -273,8 +273,13 @@ if numba is not None:
 
     @jit
     def _step(opt_code, settings, t, P, G, S1, S2):
-        """The optimizer update of every parameter, element by element (as optimizers.py)."""
+        """The optimizer update of every parameter, element by element (as optimizers.py).
+        ``t`` counts steps from 1. With a learning-rate schedule ``settings`` goes on past
+        its six hyper-parameters (``tables.step_settings``): the number of the call's
+        first step (from 0), then the rate of each of its steps, as the schedule gave."""
         lr = settings[0]
+        if settings.shape[0] > 6:
+            lr = settings[7 + _unsigned(int(t - 1 - settings[6]))]
         if opt_code == 0:
             momentum, nesterov = settings[1], settings[2]
             for i in range(P.shape[0]):
@@ -331,7 +336,8 @@ if numba is not None:
         total, steps = 0.0, 0
         # Plain SGD on single samples without a penalty steps inside the backward pass
         # (stores to optimizer state there would slow every loop: 4.0M -> 3.4M updates/s).
-        plain = opt_code == 0 and settings[1] == 0.0 and not (l1.any() or l2.any())
+        plain = (opt_code == 0 and settings[1] == 0.0 and not (l1.any() or l2.any())
+                 and settings.shape[0] == 6)  # a schedule's rate is read in _step
         for start in range(0, n_samples, batch_size):
             stop = min(start + batch_size, n_samples)
             count = stop - start

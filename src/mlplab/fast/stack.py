@@ -168,7 +168,7 @@ class LaneStack:
         model = self.models[m]
         logs = {"loss": float(self.losses[m] / len(self.X))}
         if model.metrics:
-            outputs, activation = self.outputs[m], model.output_layer.activation
+            outputs, activation = self.outputs[m], model.output_activation
             logs.update({name: fn(outputs, self.Y, activation) for name, fn in model.metrics})
         return logs
 

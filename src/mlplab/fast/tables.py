@@ -13,7 +13,7 @@ Optimizer settings reach every kernel in one layout, :data:`SETTINGS`.
 import numpy as np
 
 from mlplab.engine import activations, losses, optimizers
-from mlplab.engine.layers import Dense
+from mlplab.engine.spec import dense_stack
 
 # The kernels' numbering (kernels.py and lanes.py branch on these codes).
 ACTIVATION_CODES = {activations.ACTIVATIONS[name]: code for code, name in enumerate(
@@ -31,32 +31,39 @@ SETTINGS = ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilo
 
 def supports(model) -> str | None:
     """Why the kernels cannot train ``model``, or None if they can."""
-    for position, layer in enumerate(model.layers, start=1):
-        if type(layer) is not Dense:
-            return f"layer {position} is a {type(layer).__name__}; only Dense layers are compiled"
-        if layer.activation not in ACTIVATION_CODES:
-            return (f"layer {position}'s activation {layer.activation.name!r} is not one of "
+    stack = dense_stack(model.layers)
+    if stack is None:
+        kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})
+        return (f"the model has {', '.join(kinds)} layers; only Dense layers (each with at most "
+                "one Activation layer after it) are compiled")
+    for position, (_, activation) in enumerate(stack, start=1):
+        if activation not in ACTIVATION_CODES:
+            return (f"Dense layer {position}'s activation {activation.name!r} is not one of "
                     "the engine's built-in activations")
-        if layer.activation == activations.ACTIVATIONS["softmax"] and layer is not model.layers[-1]:
+        if activation == activations.ACTIVATIONS["softmax"] and position < len(stack):
             return "softmax in a hidden layer is not compiled"
     if type(model.optimizer) not in OPTIMIZER_CODES:
         kind = type(model.optimizer)
         name = model.optimizer.name if kind in optimizers.OPTIMIZERS.values() else kind.__name__
         return f"the {name} optimizer is not compiled (sgd and adam are)"
+    if model.optimizer.clips:
+        return "gradient clipping is not compiled"
+    if type(model.loss) is losses.BinaryCrossentropy and model.output_activation.name == "softmax":
+        return "binary cross-entropy on a softmax output is not compiled"
     if type(model.loss) not in LOSS_CODES:
         return f"the {type(model.loss).__name__} loss is not compiled"
     return None
 
 
-def activation_code(layer) -> int:
-    return ACTIVATION_CODES[layer.activation]
+def activation_code(activation) -> int:
+    return ACTIVATION_CODES[activation]
 
 
-def activation_parameter(layer) -> float:
-    """The constant of ``layer``'s activation that the kernels take as an argument (never
+def activation_parameter(activation) -> float:
+    """The constant of ``activation`` that the kernels take as an argument (never
     written into a kernel: numba would freeze it into its cache): leaky_relu's slope,
     elu's alpha, 0 for the others."""
-    name = ACTIVATION_PARAMETERS.get(layer.activation)
+    name = ACTIVATION_PARAMETERS.get(activation)
     return 0.0 if name is None else float(getattr(activations, name))
 
 
@@ -69,5 +76,20 @@ def optimizer_code(optimizer) -> int:
 
 
 def settings(optimizer, dtype=np.float64):
-    """``optimizer``'s hyper-parameters in the kernels' layout (:data:`SETTINGS`)."""
-    return np.array([float(getattr(optimizer, name, 0.0)) for name in SETTINGS], dtype=dtype)
+    """``optimizer``'s hyper-parameters in the kernels' layout (:data:`SETTINGS`), its
+    learning rate the next step's."""
+    values = [optimizer.current_learning_rate] + [float(getattr(optimizer, name, 0.0))
+                                                  for name in SETTINGS[1:]]
+    return np.array(values, dtype=dtype)
+
+
+def step_settings(optimizer, n_steps, dtype=np.float64):
+    """The settings of a kernel call of at most ``n_steps`` steps: :func:`settings`, and
+    with a learning-rate schedule the call's first step number and the rate of each
+    of its steps, evaluated by the schedule itself (so both runners use the same bits)."""
+    base = settings(optimizer, dtype)
+    if not optimizer.scheduled:
+        return base
+    first = optimizer.iterations
+    rates = optimizer.learning_rate.rates(np.arange(first, first + n_steps))
+    return np.concatenate([base, np.array([first], dtype=dtype), rates.astype(dtype)])

@@ -84,7 +84,7 @@ def predict_classes(model, points):
     """Class index per point (0..k-1), and the class labels, for any supported model."""
     if isinstance(model, Sequential):
         classes = model.predict_classes(points)
-        n_classes = max(2, model.output_layer.units)
+        n_classes = max(2, model.output_units)
         return classes, np.arange(n_classes)
     labels = model.predict(points)
     known = getattr(model, "classes_", None)
@@ -99,7 +99,7 @@ def positive_score(model, points):
     Returns (values, is_probability).
     """
     if isinstance(model, Sequential):
-        name = model.output_layer.activation.name
+        name = model.output_activation.name
         if name in ("sigmoid", "softmax"):
             return model.predict_proba(points)[:, -1], True
         return model.predict(points)[:, 0], False
@@ -121,7 +121,7 @@ def _has_working(model, method, sample):
 
 def is_regressor(model):
     if isinstance(model, Sequential):
-        return model.output_layer.activation.name not in ("sigmoid", "softmax")
+        return model.output_activation.name not in ("sigmoid", "softmax")
     return getattr(model, "_estimator_type", None) == "regressor" or (
         hasattr(model, "__sklearn_tags__") and model.__sklearn_tags__().estimator_type ==
         "regressor")

@@ -10,7 +10,7 @@ from matplotlib import animation
 
 from mlplab._files import atomic_write
 from mlplab.engine.callbacks import WeightSnapshots
-from mlplab.engine.layers import Dense
+from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, plane_grid
@@ -163,9 +163,8 @@ def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="
 
 def _build_figure(network, X, y, resolution, panel_size):
     """Draw the first frame's artists once; return the figure and a frame updater."""
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
-    hidden = dense[:-1]
-    columns = max([layer.units for layer in hidden], default=0)
+    hidden = neuron_layers(network.layers)[:-1]
+    columns = max([layer.units for layer, _ in hidden], default=0)
     figure = plt.figure(figsize=(panel_size * (2 + columns), panel_size * max(2, len(hidden))),
                         layout="constrained")
     grid = figure.add_gridspec(max(2, len(hidden)), 2 + columns)
@@ -178,14 +177,14 @@ def _build_figure(network, X, y, resolution, panel_size):
     scatter_points(main, X, np.asarray(y))
     main.set_xticks([]), main.set_yticks([])
     neuron_images = []
-    for row, layer in enumerate(hidden):
+    for row, (layer, activation) in enumerate(hidden):
         for unit in range(layer.units):
             ax = figure.add_subplot(grid[row, 2 + unit])
             ax.set_xticks([]), ax.set_yticks([])
             ax.set_title(f"layer {row + 1} · n{unit + 1}", fontsize=7)
             image = ax.imshow(np.zeros(xx.shape), origin="lower", extent=extent, aspect="auto",
                               cmap=style.DIVERGING)
-            neuron_images.append((ax, image, row, unit, layer.activation.name))
+            neuron_images.append((ax, image, row, unit, activation.name))
     contours = []
 
     def update(snapshot):

@@ -43,7 +43,7 @@ def plot_history(history, *, ax=None, log_loss=False):
     curves = _history_dict(history)
     if not curves.get("loss"):
         raise InvalidInputError("plot_history: the history has no 'loss' values; train first.")
-    metrics = sorted({k.removeprefix("val_") for k in curves} - {"loss"})
+    metrics = sorted({k.removeprefix("val_") for k in curves} - {"loss", "lr"})
     if ax is None:
         panels = 2 if metrics else 1
         fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), layout="constrained")

@@ -3,7 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mlplab.engine.layers import Dense
+from mlplab.engine.layers import Activation, Dense
+from mlplab.engine.spec import neuron_layers
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, plane_grid
 
@@ -12,13 +13,16 @@ def layer_outputs(model, points):
     """Pre-activations and activations of every Dense layer, in one forward pass.
 
     Returns a list with one ``(z, a)`` pair per Dense layer, each of shape
-    (n_points, units); Dropout is inactive, as at prediction time.
+    (n_points, units); Dropout is inactive, as at prediction time, and an Activation
+    layer after a linear Dense gives that layer's activations.
     """
     outputs, a = [], points
     for layer in model.layers:
         a = layer.forward(a, training=False)
         if isinstance(layer, Dense):
             outputs.append((layer.logits, a))
+        elif isinstance(layer, Activation) and outputs and layer.activation.name != "linear":
+            outputs[-1] = (outputs[-1][0], a)
     return outputs
 
 
@@ -55,7 +59,7 @@ def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
     X = check_plane(X, features)
     xx, yy, points = plane_grid(X, resolution, margin)
     outputs = layer_outputs(network, points.astype(network.dtype))
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    dense, shown = zip(*neuron_layers(network.layers), strict=True)
     rows = len(dense) if include_output else len(dense) - 1
     if rows == 0:
         from mlplab.errors import InvalidInputError
@@ -69,7 +73,7 @@ def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
     fig.neuron_axes = []
     for row in range(rows):
         z, a = outputs[row]
-        name = dense[row].activation.name
+        name = shown[row].name
         low, high = neuron_image_limits(name, a)
         fig.neuron_axes.append([])
         for unit in range(columns):
@@ -120,7 +124,7 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
     matplotlib.axes.Axes
     """
     network = engine_model(model, "plot_network")
-    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    dense, shown = zip(*neuron_layers(network.layers), strict=True)
     widths = [network.input_dim] + [layer.units for layer in dense]
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 * len(widths) + 1, 0.9 * max(widths) + 1.2),
@@ -146,7 +150,7 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
                 if column == 0:
                     ax.annotate(f"$x_{row + 1}$", (x, y), ha="center", va="center", zorder=4)
     for column, width in enumerate(widths):
-        name = "input" if column == 0 else dense[column - 1].activation.name
+        name = "input" if column == 0 else shown[column - 1].name
         ax.annotate(f"{name} ({width})", (column * 2.0, -max(widths) / 2 - 0.05),
                     ha="center", va="top", fontsize=9)
     ax.set_xlim(-0.8, 2.0 * (len(widths) - 1) + 0.8)

@@ -1,0 +1,134 @@
+"""Callbacks that steer the learning rate between epochs, with Keras' rules.
+
+- :class:`LearningRateScheduler` sets the rate at the start of every epoch from a function
+  of the epoch (and the current rate).
+- :class:`ReduceLROnPlateau` multiplies the rate by ``factor`` when a logged quantity
+  has stopped improving for ``patience`` epochs; :meth:`ReduceLROnPlateau.adaptive` is
+  scikit-learn's ``learning_rate="adaptive"`` rule.
+
+Both need an optimizer whose rate is a number (a schedule cannot be set, as in Keras).
+``fit`` records the rate of every epoch's last step in ``history["lr"]``.
+"""
+
+import math
+
+from mlplab._validation import Integer, Options, Real, check, short_repr
+from mlplab.engine.callbacks import Callback, _check_monitor, _improved, _monitored
+from mlplab.errors import InvalidInputError, InvalidTypeError
+
+
+class LearningRateScheduler(Callback):
+    """Set the rate to ``schedule(epoch, lr)`` at the start of each epoch (Keras' rule).
+
+    ``epoch`` counts from 0 and ``lr`` is the current rate; a function of the epoch
+    alone, ``schedule(epoch)``, works too. It must return a positive finite number.
+
+    Example: halve the rate every 10 epochs::
+
+        LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch and epoch % 10 == 0 else lr)
+    """
+
+    def __init__(self, schedule, verbose=0):
+        if not callable(schedule):
+            raise InvalidTypeError(f"LearningRateScheduler(schedule={short_repr(schedule)}): "
+                                   "give a function of (epoch, lr), e.g. "
+                                   "LearningRateScheduler(lambda epoch, lr: lr * 0.95).")
+        self.schedule = schedule
+        self.verbose = check(verbose, "verbose", Options((0, 1)), owner="LearningRateScheduler",
+                             example="LearningRateScheduler(fn, verbose=1)")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        current = optimizer.current_learning_rate
+        try:  # Keras tries the two-argument form first, then the one-argument one
+            rate = self.schedule(epoch, current)
+        except TypeError:
+            rate = self.schedule(epoch)
+        if (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                and not hasattr(rate, "__float__")) or not math.isfinite(float(rate)) \
+                or float(rate) <= 0:
+            raise InvalidInputError(
+                f"LearningRateScheduler: the schedule returned {short_repr(rate)} for epoch "
+                f"{epoch}; it must return a positive finite number (the rate).")
+        optimizer.learning_rate = float(rate)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {rate}.")
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the rate by ``factor`` when ``monitor`` stops improving (Keras' rule).
+
+    After each epoch: an improvement is a value better than the best so far by more
+    than ``min_delta``; it resets the wait. Otherwise, outside the ``cooldown`` epochs
+    that follow a reduction, the wait grows, and when it reaches ``patience`` the rate
+    becomes ``max(rate * factor, min_lr)`` (if it is above ``min_lr``), the wait restarts
+    and the cooldown begins.
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        def checked(value, name, constraint, example):
+            return check(value, name, constraint, owner="ReduceLROnPlateau",
+                         example=f"ReduceLROnPlateau({example})")
+
+        self.monitor, self.mode = _check_monitor(monitor, mode, "ReduceLROnPlateau")
+        self.factor = checked(factor, "factor", Real(0, 1, "neither"), "factor=0.5")
+        self.patience = checked(patience, "patience", Integer(0), "patience=5")
+        self.verbose = checked(verbose, "verbose", Options((0, 1)), "verbose=1")
+        self.min_delta = abs(checked(min_delta, "min_delta", Real(), "min_delta=1e-4"))
+        self.cooldown = checked(cooldown, "cooldown", Integer(0), "cooldown=2")
+        self.min_lr = checked(min_lr, "min_lr", Real(0), "min_lr=1e-6")
+        self.rule = "keras"
+
+    @classmethod
+    def adaptive(cls, tol=1e-4, n_iter_no_change=10):
+        """scikit-learn's ``learning_rate="adaptive"``: divide the rate by 5 once the
+        training loss has failed to fall below the best loss minus ``tol`` for more than
+        ``n_iter_no_change`` epochs in a row (the best loss follows every decrease); stop
+        training when the rate is already at most 1e-6 by then."""
+        callback = cls(monitor="loss", factor=0.2, patience=n_iter_no_change + 1,
+                       mode="min", min_delta=tol, min_lr=0.0)
+        callback.rule = "scikit-learn"
+        return callback
+
+    def on_train_begin(self, logs=None):
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = self.cooldown_counter = 0
+
+    def on_epoch_end(self, epoch, logs):
+        value = _monitored(logs, self.monitor, "ReduceLROnPlateau")
+        if self.rule == "scikit-learn":
+            return self._scikit_learn(epoch, value)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if _improved(self.mode, value, self.best, self.min_delta):
+            self.best, self.wait = value, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                optimizer = self.model.optimizer
+                rate = optimizer.current_learning_rate
+                if rate > self.min_lr:
+                    self._set(epoch, max(rate * self.factor, self.min_lr))
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+    def _scikit_learn(self, epoch, loss):
+        self.wait = self.wait + 1 if loss > self.best - self.min_delta else 0
+        self.best = min(self.best, loss)
+        if self.wait < self.patience:
+            return
+        rate = self.model.optimizer.current_learning_rate
+        if rate <= 1e-6:
+            self.model.stop_training = True
+            self.model.history.stop_reason = (
+                f"the loss has not improved by {self.min_delta:g} for {self.wait} epochs and "
+                f"the learning rate ({rate:g}) is at most 1e-6 (scikit-learn's adaptive rule)")
+            return
+        self._set(epoch, rate / 5.0)
+        self.wait = 0
+
+    def _set(self, epoch, rate):
+        self.model.optimizer.learning_rate = rate
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {rate:g}.")
