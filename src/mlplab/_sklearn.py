@@ -6,8 +6,9 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.class_weight import compute_sample_weight
 
-from mlplab._validation import as_numeric_array
+from mlplab._validation import as_numeric_array, short_repr
 from mlplab.errors import InvalidInputError, InvalidTypeError, MlplabError, NotFittedError
 
 
@@ -46,3 +47,22 @@ def named_errors(owner, scikit_learn=True):
             message = ("Complex data not supported: the engine trains on real numbers. Pass "
                        "X.real, or both parts as features: np.hstack([X.real, X.imag]).")
         raise kind(f"{owner}: {message}") from None
+
+
+def class_sample_weight(estimator, y, sample_weight, class_weight):
+    """A classifier's ``fit(class_weight=...)`` (a dict keyed by labels, or "balanced")
+    as per-sample weights, times ``sample_weight``, by scikit-learn's rule."""
+    owner = type(estimator).__name__
+    if not estimator._is_classifier:
+        raise InvalidInputError(f"{owner}.fit(class_weight=...): a regressor has no classes; "
+                                "use sample_weight instead.")
+    classes = np.unique(np.asarray(y))
+    unknown = [k for k in class_weight if k not in classes] if isinstance(class_weight,
+                                                                            dict) else []
+    if unknown:
+        raise InvalidInputError(
+            f"{owner}.fit(class_weight=...): there is no class {short_repr(unknown[0])} in y; "
+            f"its classes are {short_repr(classes.tolist())}. Key the dict by the labels of y.")
+    with named_errors(f"{owner}.fit"):
+        weights = compute_sample_weight(class_weight, np.asarray(y))
+    return weights if sample_weight is None else weights * np.asarray(sample_weight)

@@ -14,12 +14,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from mlplab._rng import as_generator
-from mlplab._sklearn import UnfittedError, named_errors, readable
+from mlplab._sklearn import UnfittedError, class_sample_weight, named_errors, readable
 from mlplab._validation import (
     Boolean,
     FloatDType,
@@ -55,6 +54,18 @@ OPTIMIZER_SETTINGS = {
 
 _FRACTION = Real(0, 1, "left")
 _POSITIVE = Real(0, closed="neither")
+class _DTypeOrInfer(FloatDType):
+    """A floating dtype, or "infer": the dtype of the X given to fit."""
+
+    description = "'float64' (default), 'float32' or 'infer' (follow X)"
+
+    def value_ok(self, value):
+        return (isinstance(value, str) and value == "infer") or super().value_ok(value)
+
+    def convert(self, value):
+        return value if isinstance(value, str) and value == "infer" else super().convert(value)
+
+
 # What each constructor argument accepts and a valid example, checked in fit (scikit-learn's
 # convention: the constructor only stores). Names the engine resolves (activation, loss,
 # optimizer, kernel_initializer, layers) are checked by the engine's own resolvers.
@@ -77,7 +88,7 @@ PARAMETERS = {
     "shuffle": (Boolean(), True),
     "warm_start": (Boolean(), False),
     "random_state": (Seed(), 0),
-    "dtype": (FloatDType(), "float64"),
+    "dtype": (_DTypeOrInfer(), "float64"),
     "verbose": (Options((0, 1, 2)), 0),
 }
 
@@ -133,16 +144,8 @@ class _BaseNet(BaseEstimator):
         self._check_parameters()
         incremental = self.warm_start and hasattr(self, "model_")
         if class_weight is not None:
-            sample_weight = self._class_sample_weight(y, sample_weight, class_weight)
+            sample_weight = class_sample_weight(self, y, sample_weight, class_weight)
         return self._fit(X, y, sample_weight, epochs=self.epochs, incremental=incremental)
-
-    def _class_sample_weight(self, y, sample_weight, class_weight):
-        if not self._is_classifier:
-            raise InvalidInputError(f"{type(self).__name__}.fit(class_weight=...): a "
-                                    "regressor has no classes; use sample_weight instead.")
-        with named_errors(f"{type(self).__name__}.fit"):
-            weights = compute_sample_weight(class_weight, np.asarray(y))
-        return weights if sample_weight is None else weights * np.asarray(sample_weight)
 
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
         """Train for one epoch, continuing from the current weights (if any)."""
@@ -170,6 +173,8 @@ class _BaseNet(BaseEstimator):
             X, y = validate_data(self, X, y, reset=not incremental, dtype=self._accepted_dtypes(),
                                  multi_output=self._multi_output,
                                  y_numeric=not self._is_classifier)
+            if self.dtype == "infer" and not incremental:
+                self.dtype_ = "float32" if X.dtype == np.float32 else "float64"
             X = self._within_bound(X)
             targets = self._encode_targets(y, incremental, classes, partial)
             if sample_weight is not None:  # float64: the engine scales it, then casts
@@ -208,7 +213,8 @@ class _BaseNet(BaseEstimator):
             monitor = "val_score" if self.early_stopping else "loss"
             stopper = callbacks.EarlyStopping(
                 monitor=monitor, min_delta=self.tol,
-                patience=epochs if self.n_iter_no_change is None else self.n_iter_no_change,
+                # scikit-learn stops once more than n_iter_no_change epochs failed to improve
+                patience=epochs if self.n_iter_no_change is None else self.n_iter_no_change + 1,
                 mode="max" if self.early_stopping else "min",
                 restore_best_weights=self.early_stopping)
             fit_kwargs["callbacks"].append(stopper)
@@ -270,7 +276,7 @@ class _BaseNet(BaseEstimator):
         model = Sequential.from_spec(spec, activation=self.activation,
                                      output_activation=self._output_activation(),
                                      kernel_initializer=self.kernel_initializer,
-                                     random_state=self._fit_rng, dtype=self.dtype)
+                                     random_state=self._fit_rng, dtype=self._model_dtype)
         if not model.built:  # a spec without the input width
             model.build(n_features)
         if model.output_units != n_outputs:
@@ -352,11 +358,21 @@ class _BaseNet(BaseEstimator):
     def _accepted_dtypes(self):
         """What validate_data may leave X as: the model's dtype, or float64 for float32
         models, so that values beyond float32 are refused here instead of overflowing."""
+        if self.dtype == "infer":  # float32 stays float32; anything else becomes float64
+            return [np.float64, np.float32]
         return np.float64 if self.dtype in ("float64", np.float64) else [np.float32, np.float64]
+
+    @property
+    def _model_dtype(self):
+        """The dtype the network computes in: ``dtype``, or with "infer" the dtype of the
+        X it was fitted on (``dtype_``; float64 before any fit)."""
+        if self.dtype != "infer":
+            return np.dtype(self.dtype)
+        return np.dtype(getattr(self, "dtype_", "float64"))
 
     def _within_bound(self, X):
         """``X`` within the engine's magnitude bound, cast to the model's dtype."""
-        dtype = np.dtype(self.dtype)
+        dtype = self._model_dtype
         check_magnitude(X, "X", dtype, input_bound(dtype))
         return X.astype(dtype, copy=False)
 
@@ -433,7 +449,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
     warm_start : bool
         Continue from the previous fit's weights, as in scikit-learn's MLP.
     random_state : None, int or numpy.random.Generator
-    dtype : "float64" or "float32"
+    dtype : "float64", "float32" or "infer"
+        "infer": float32 when the X given to fit is float32, else float64 (``dtype_``).
     verbose : int
         ``1`` shows a progress bar.
 
@@ -549,7 +566,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
     _multi_output = True
 
     def _encode_targets(self, y, incremental, classes, partial):
-        dtype = np.dtype(self.dtype)
+        dtype = self._model_dtype
         check_magnitude(np.asarray(y), "y", dtype, input_bound(dtype))  # the loss squares it
         y = np.asarray(y, dtype=dtype)
         if y.ndim == 2 and y.shape[1] == 1:

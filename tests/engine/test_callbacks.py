@@ -31,7 +31,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(data):
     history = net.fit(X[30:], y[30:], epochs=200, validation_data=(X_val, y_val),
                       callbacks=[stopper])
     assert len(history.epoch) < 200
-    assert stopper.wait == 3 and "early stopping" in history.stop_reason
+    assert stopper.wait == 2 and "early stopping" in history.stop_reason  # Keras: patience
     best = int(np.argmin(history.history["val_loss"]))
     assert best == stopper.best_epoch < history.epoch[-1]
     # The model ends with the best epoch's weights, not the last epoch's.

@@ -94,3 +94,20 @@ def test_bad_sparse_inputs_are_refused(rng):
         model.fit(sp.csr_matrix(np.ones((2, 2))), [0, 1])
     with pytest.raises(InvalidInputError, match="sparse X"):
         model.fit(sp.csr_matrix(np.ones((2, 3))), [0, 1], engine="compiled")
+
+
+def test_estimators_follow_the_input_dtype_when_asked(rng):
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    clf = mlplab.NetClassifier(hidden_layer_sizes=(4,), epochs=3, dtype="infer",
+                               random_state=0, n_iter_no_change=None)
+    clf.fit(X.astype(np.float32), y)
+    assert clf.dtype_ == "float32" and clf.coefs_[0].dtype == np.float32
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    clf.fit(X, y)
+    assert clf.dtype_ == "float64" and clf.coefs_[0].dtype == np.float64
+    reg = mlplab.NetRegressor(hidden_layer_sizes=(4,), epochs=2, dtype="infer",
+                              random_state=0, n_iter_no_change=None)
+    assert reg.fit(X.astype(np.float32), X[:, 0]).coefs_[0].dtype == np.float32
+    with pytest.raises(mlplab.MlplabError, match="'infer'"):
+        mlplab.NetClassifier(dtype="float16").fit(X, y)

@@ -91,7 +91,7 @@ def test_the_estimator_takes_class_weights_by_label(rng):
     a.fit(X, labels, class_weight={"yes": 3.0})
     b.fit(X, labels, sample_weight=np.where(y, 3.0, 1.0))
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=0, atol=1e-12)
-    with pytest.raises(mlplab.MlplabError, match="NetClassifier.fit"):
+    with pytest.raises(mlplab.MlplabError, match="there is no class 'maybe' in y"):
         a.fit(X, labels, class_weight={"maybe": 3.0})
 
 

@@ -134,7 +134,8 @@ def _monitored(logs, monitor, owner):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs
+    (Keras' rule: with ``patience=3``, three epochs after the best one).
 
     With ``restore_best_weights=True`` the model ends with the weights of its
     best epoch rather than its last.
@@ -168,7 +169,7 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience and epoch > 0:  # Keras' rule: patience epochs after
             self.stopped_epoch = epoch
             self.model.stop_training = True
             self.model.history.stop_reason = (

@@ -173,3 +173,14 @@ def check_first_pass(model, X, Y, rows=256):
             f"largest inputs (|x| up to {largest_magnitude(X):.3g}) or targets is not finite, "
             "so training would diverge at once. Standardize X (mlplab.data.standardize) and, "
             "for regression, scale y.")
+
+
+def epoch_rate(optimizer, epoch_steps, epoch) -> float:
+    """The learning rate of the last step of ``epoch``; ``epoch_steps`` is (the
+    optimizer's step count when the fit began, steps per epoch). Computed from the
+    epoch's number, not the current count: blocks of epochs are logged after they ran."""
+    if not optimizer.scheduled:
+        return optimizer.learning_rate
+    first, per_epoch = epoch_steps
+    last = min(first + (epoch + 1) * per_epoch, optimizer.iterations) - 1
+    return optimizer.rate_at(max(last, 0))

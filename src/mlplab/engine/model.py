@@ -394,10 +394,8 @@ class Sequential:
         logs = {"loss": loss, **self._metric_logs(outputs, Y)}
         if validation is not None:
             logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
-        if hasattr(self.optimizer, "rate_at"):  # the rate of the epoch's last step
-            first, per_epoch = self._epoch_steps
-            last = min(first + (epoch + 1) * per_epoch, self.optimizer.iterations) - 1
-            logs["lr"] = self.optimizer.rate_at(max(last, 0))
+        if hasattr(self.optimizer, "rate_at"):  # not L-BFGS
+            logs["lr"] = fitting.epoch_rate(self.optimizer, self._epoch_steps, epoch)
         if verbose == 2:
             print(f"epoch {epoch + 1}/{epochs}: "
                   + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))

@@ -63,6 +63,7 @@ class CompiledEpoch:
         self.l2 = np.array([_reg(layer, "l2") for layer in dense])
         self.opt_code = tables.optimizer_code(optimizer)
         self.loss_code = tables.loss_code(model.loss)
+        self.settings = tables.settings(optimizer)
         self._ones = np.ones(0)
         self._scratch = np.zeros(0)
         self._buffers = []  # _threaded_epoch's, per thread
@@ -72,8 +73,7 @@ class CompiledEpoch:
         factor = self._factor(X, factor)
         order = np.asarray(order, dtype=np.int64)  # no copy when it is already
         optimizer = self.model.optimizer
-        # Read again every call: a callback may have changed the rate.
-        settings = tables.step_settings(optimizer, -(-len(X) // batch_size))
+        settings = self._settings(optimizer, -(-len(X) // batch_size))
         if chunks_in_threads(batch_size, len(X)):
             total, steps, bad = self._threaded_epoch(X, Y, factor, order, batch_size, outputs,
                                                      settings)
@@ -100,7 +100,7 @@ class CompiledEpoch:
         tenth of the epoch. Not for batches that ``run`` would share among threads."""
         factor = self._factor(X, factor)
         optimizer = self.model.optimizer
-        settings = tables.step_settings(optimizer, len(totals) * -(-len(X) // batch_size))
+        settings = self._settings(optimizer, len(totals) * -(-len(X) // batch_size))
         per_sample = batch_size * len(self.params) <= BATCHED_WORK
         kernel = kernels._epochs_per_sample if per_sample else kernels._epochs_batched
         ran, steps, bad = kernel(
@@ -112,6 +112,14 @@ class CompiledEpoch:
         optimizer.iterations += steps
         self.model.steps += steps
         return ran, bad
+
+    def _settings(self, optimizer, n_steps):
+        """The settings of a call of ``n_steps`` steps, read again every call: a callback
+        may have changed the rate; a schedule's rates are the call's own."""
+        if optimizer.scheduled:
+            return tables.step_settings(optimizer, n_steps)
+        self.settings[0] = optimizer.learning_rate
+        return self.settings
 
     def epochs_per_block(self, n_samples, epochs_left):
         """Epochs per ``run_epochs`` call (see :func:`block_epochs`)."""

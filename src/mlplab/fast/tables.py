@@ -25,6 +25,8 @@ ACTIVATION_PARAMETERS = {activations.ACTIVATIONS["leaky_relu"]: "LEAKY_RELU_SLOP
 LOSS_CODES = {losses.BinaryCrossentropy: 0, losses.CategoricalCrossentropy: 1,
               losses.MeanSquaredError: 2}
 OPTIMIZER_CODES = {optimizers.SGD: 0, optimizers.Adam: 1}
+# (loss, output activation) pairs the losses take but the kernels do not fuse.
+UNCOMPILED_PAIRS = {(losses.BinaryCrossentropy, "softmax")}
 # settings[i] of every kernel: the optimizer's hyper-parameters, 0 where it has none.
 SETTINGS = ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilon")
 
@@ -48,8 +50,8 @@ def supports(model) -> str | None:
         return f"the {name} optimizer is not compiled (sgd and adam are)"
     if model.optimizer.clips:
         return "gradient clipping is not compiled"
-    if type(model.loss) is losses.BinaryCrossentropy and model.output_activation.name == "softmax":
-        return "binary cross-entropy on a softmax output is not compiled"
+    if (type(model.loss), model.output_activation.name) in UNCOMPILED_PAIRS:
+        return f"{model.loss.name} on a {model.output_activation.name} output is not compiled"
     if type(model.loss) not in LOSS_CODES:
         return f"the {type(model.loss).__name__} loss is not compiled"
     return None
