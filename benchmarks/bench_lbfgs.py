@@ -18,8 +18,6 @@ only add synchronisation (see ``--threads``).
 """
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
@@ -42,13 +40,6 @@ def e4_sets():
             for name, (X, y) in sets.items()}
 
 
-def median_time(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run_mlplab(parts, seed, repeats, max_iter):
@@ -64,7 +55,9 @@ def run_mlplab(parts, seed, repeats, max_iter):
                               solver=lbfgs.LBFGS(tol=TOL, maxiter=max_iter))
 
     result = fit()
-    seconds = median_time(fit, repeats)
+    from benchmarks.tasks import median_seconds  # tasks imports this module
+
+    seconds = median_seconds(fit, repeats)
     accuracy = float(np.mean(model.predict_classes(parts.X_test) == parts.y_test))
     return start, {"evaluations": result.function_evaluations, "seconds": seconds,
                    "accuracy": accuracy, "converged": result.converged}
@@ -105,7 +98,9 @@ def run_sklearn(parts, seed, repeats, max_iter, start=None):
     net._loss_grad_lbfgs = counted
     converged = fit()
     del net._loss_grad_lbfgs
-    seconds = median_time(fit, repeats)
+    from benchmarks.tasks import median_seconds  # tasks imports this module
+
+    seconds = median_seconds(fit, repeats)
     return {"evaluations": evaluations[0], "seconds": seconds,
             "accuracy": float(net.score(parts.X_test, parts.y_test)), "converged": converged}
 

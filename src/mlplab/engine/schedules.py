@@ -102,6 +102,16 @@ class Schedule:
         return check(value, name, constraint, owner=type(self).__name__,
                      example=self.call_example(**example_changes))
 
+    def _decay_arguments(self, initial_learning_rate, decay_steps, decay_rate, staircase,
+                         rate_constraint):
+        """The checked arguments of a decay every ``decay_steps`` steps (exponential,
+        inverse-time): ``decay_rate`` within ``rate_constraint``."""
+        self.initial_learning_rate = self._check(initial_learning_rate,
+                                                 "initial_learning_rate", _POSITIVE)
+        self.decay_steps = self._check_steps(decay_steps, "decay_steps")
+        self.decay_rate = self._check(decay_rate, "decay_rate", rate_constraint)
+        self.staircase = self._check(staircase, "staircase", Boolean())
+
     def _check_steps(self, value, name):
         """A number of steps such as ``decay_steps`` (>= 1), kept an int when given one."""
         number = self._check(value, name, _STEPS)
@@ -158,11 +168,7 @@ class ExponentialDecay(Schedule):
     example = {"initial_learning_rate": 0.1, "decay_steps": 100, "decay_rate": 0.5}
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        self.initial_learning_rate = self._check(initial_learning_rate,
-                                                 "initial_learning_rate", _POSITIVE)
-        self.decay_steps = self._check_steps(decay_steps, "decay_steps")
-        self.decay_rate = self._check(decay_rate, "decay_rate", _DECAY)
-        self.staircase = self._check(staircase, "staircase", Boolean())
+        self._decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase, _DECAY)
 
     def formula(self, step):
         p = step / self.decay_steps
@@ -252,11 +258,8 @@ class InverseTimeDecay(Schedule):
     example = {"initial_learning_rate": 0.1, "decay_steps": 100, "decay_rate": 0.5}
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        self.initial_learning_rate = self._check(initial_learning_rate,
-                                                 "initial_learning_rate", _POSITIVE)
-        self.decay_steps = self._check_steps(decay_steps, "decay_steps")
-        self.decay_rate = self._check(decay_rate, "decay_rate", Real(0))
-        self.staircase = self._check(staircase, "staircase", Boolean())
+        self._decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase,
+                              Real(0))
 
     def formula(self, step):
         p = step / self.decay_steps
