@@ -154,3 +154,9 @@ def test_e4_builds_2_25_50_50_25_1_with_its_parameter_count(rng):
     assert all(layer.kernel_initializer == Normal(stddev=0.1) for layer in model.layers)
     outputs = model.forward(rng.normal(size=(7, 2)))
     assert outputs.shape == (7, 1) and np.all((outputs > 0) & (outputs < 1))
+
+
+@pytest.mark.parametrize("spec", [[2, 1], [{"input_dim": 2, "output_dim": 1}]])
+def test_an_unknown_default_activation_is_refused_even_without_hidden_layers(spec):
+    with pytest.raises(mlplab.MlplabError, match="rleu.*Did you mean 'relu'"):
+        mlplab.Sequential.from_spec(spec, activation="rleu")

@@ -18,6 +18,7 @@ may have a ``name``.
 import numbers
 
 from mlplab._validation import Integer, check, check_parameter_memory, did_you_mean, short_repr
+from mlplab.engine import activations
 from mlplab.engine.layers import Activation, Dense, Dropout
 from mlplab.errors import InvalidInputError, SpecError
 
@@ -48,6 +49,7 @@ def check_memory(widths, dtype, what) -> None:
 
 def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **dense_options):
     """``[2, 4, 3, 1]`` -> Dense layers 2->4, 4->3 (``activation``), 3->1 (output)."""
+    activations.get(activation)  # a bad name is refused even when no hidden layer uses it
     sizes = list(sizes)
     if len(sizes) < 2:
         raise SpecError(
@@ -74,6 +76,7 @@ def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **d
 
 def layers_from_dicts(specs, activation, output_activation, dtype="float64", **dense_options):
     """Build layers from a list of layer dicts, checking that widths chain up."""
+    activations.get(activation)  # the default of hidden layers: refused even if unused
     kinds = [_kind(spec, position) for position, spec in enumerate(specs)]
     dense_positions = [i for i, kind in enumerate(kinds) if kind == "dense"]
     if not dense_positions:
