@@ -84,19 +84,20 @@ class Optimizer:
 
     @property
     def clips(self) -> bool:
-        return any(getattr(self, name, None) is not None for name in CLIPPING)
+        return not (self.clipnorm is None and self.global_clipnorm is None
+                    and self.clipvalue is None)
 
     def clip(self, gradients) -> list:
         """The gradients clipped as the optimizer's clipnorm, global_clipnorm or clipvalue
         says (new arrays; the layers' own are left as they are)."""
-        if getattr(self, "clipnorm", None) is not None:
+        if self.clipnorm is not None:
             c = self.clipnorm
             return [g * c / max(float(np.sqrt(np.sum(g * g))), c) for g in gradients]
-        if getattr(self, "global_clipnorm", None) is not None:
+        if self.global_clipnorm is not None:
             c = self.global_clipnorm
             norm = float(np.sqrt(sum(np.sum(g * g) for g in gradients)))
             return [g * c / max(norm, c) for g in gradients]
-        if getattr(self, "clipvalue", None) is not None:
+        if self.clipvalue is not None:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in gradients]
         return gradients
 
@@ -150,8 +151,7 @@ class Optimizer:
         settings = {k: getattr(self, k) for k in self.hyperparameters}
         if self.scheduled:
             settings["learning_rate"] = self.learning_rate.config()
-        settings.update({k: getattr(self, k) for k in CLIPPING
-                         if getattr(self, k, None) is not None})
+        settings.update({k: getattr(self, k) for k in CLIPPING if getattr(self, k) is not None})
         return {"name": self.name, **settings}
 
     def __repr__(self):

@@ -44,9 +44,9 @@ class LearningRateScheduler(Callback):
             rate = self.schedule(epoch, current)
         except TypeError:
             rate = self.schedule(epoch)
-        if (isinstance(rate, bool) or not isinstance(rate, (int, float))
-                and not hasattr(rate, "__float__")) or not math.isfinite(float(rate)) \
-                or float(rate) <= 0:
+        number = not isinstance(rate, bool) and (isinstance(rate, (int, float))
+                                                 or hasattr(rate, "__float__"))
+        if not number or not Real(0, closed="neither").value_ok(rate):  # positive, finite
             raise InvalidInputError(
                 f"LearningRateScheduler: the schedule returned {short_repr(rate)} for epoch "
                 f"{epoch}; it must return a positive finite number (the rate).")
