@@ -36,14 +36,21 @@ from mlplab.errors import MlplabError
 
 # scikit-learn-based parts load on first use, so `import mlplab.engine` needs NumPy only.
 _LAZY = {"NetClassifier": "mlplab.estimator", "NetRegressor": "mlplab.estimator",
+         "MLPClassifier": "mlplab.neural_network", "MLPRegressor": "mlplab.neural_network",
          "make_model": "mlplab.baselines"}
+# Submodules load on first attribute access too: `mlplab.viz.plot_history(...)` works
+# after a bare `import mlplab`, without paying for matplotlib when it is not used.
+_SUBMODULES = ("baselines", "data", "engine", "estimator", "keras", "neural_network", "study",
+               "viz", "web", "workflows", "fast", "errors", "cli")
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"mlplab.{name}")
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
 
