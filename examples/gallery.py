@@ -47,6 +47,9 @@ def e1(folder, scale):
         ax = viz.plot_decision_boundary(model, X, y,
                                         title=f"2-2-2-2-1, {activation}: accuracy {accuracy:.3f}")
         save(ax.figure, folder, f"e1_boundary_{activation}.png")
+        # Beside the collapse: how each 2-unit layer moves the moons (all drawn directly).
+        save(viz.plot_hidden_space(model, X, y, layer="all", panel_size=3.2), folder,
+             f"e1_hidden_space_{activation}.png")
 
 
 def e2(folder, scale):
@@ -55,10 +58,18 @@ def e2(folder, scale):
         [2, 4, 3, 1], activation="sigmoid", kernel_initializer="fan_out_normal", random_state=0)
     model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.05))
     epochs = max(2, 400 // scale)
-    viz.animate_training(model, X, y, epochs=epochs, batch_size=1, every=max(1, epochs // 30),
-                         frames=31, fps=6, resolution=80, panel_size=1.4,
-                         out=folder / "e2_xor_training.gif", random_state=0)
+    training = viz.animate_training(model, X, y, epochs=epochs, batch_size=1,
+                                    every=max(1, epochs // 30), frames=31, fps=6, resolution=80,
+                                    panel_size=1.4, out=folder / "e2_xor_training.gif",
+                                    random_state=0)
     print("wrote", folder / "e2_xor_training.gif")
+    plt.close(training.figure)
+    warp = viz.animate_hidden_space(model, X, y, layer="all", snapshots=training.snapshots,
+                                    fps=6, panel_size=3.0, out=folder / "e2_xor_warp.gif")
+    print("wrote", warp.path)
+    plt.close(warp.figure)
+    save(viz.plot_hidden_space(model, X, y, layer="all", panel_size=3.2), folder,
+         "e2_xor_hidden_space.png")
     save(viz.plot_neurons(model, X, y), folder, "e2_xor_neurons.png")
     save(viz.plot_network(model, X=X, thumbnails=True).figure, folder, "e2_xor_network.png")
 

@@ -135,8 +135,19 @@ def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="
     -------
     TrainingAnimation
     """
-    network = engine_model(model, "animate_training") if epochs is None else model
     X = check_plane(X)
+    network, chosen = training_snapshots(
+        model, X, y, "animate_training", epochs=epochs, batch_size=batch_size, every=every,
+        unit=unit, snapshots=snapshots, out=out, frames=frames, random_state=random_state)
+    figure, update = _build_figure(network, X, y, resolution, panel_size)
+    return play(network, figure, update, chosen, out, fps)
+
+
+def training_snapshots(model, X, y, purpose, *, epochs, batch_size, every, unit, snapshots,
+                       out, frames, random_state):
+    """The network and the snapshots to draw: recorded now by training ``epochs`` (every
+    ``every`` epochs or steps), or the given ``snapshots``, thinned to ``frames``."""
+    network = engine_model(model, purpose) if epochs is None else model
     if out is not None:
         _check_output_path(out)  # fail before training, not after
     if epochs is not None:
@@ -145,10 +156,14 @@ def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="
                     random_state=random_state)
         snapshots = recorder.snapshots
     if not snapshots:
-        raise InvalidInputError("animate_training: give epochs= to train, or snapshots= "
+        raise InvalidInputError(f"{purpose}: give epochs= to train, or snapshots= "
                                 "recorded with WeightSnapshots.")
-    chosen = [snapshots[i] for i in _frame_indices(len(snapshots), frames)]
-    figure, update = _build_figure(network, X, y, resolution, panel_size)
+    return network, [snapshots[i] for i in _frame_indices(len(snapshots), frames)]
+
+
+def play(network, figure, update, chosen, out, fps):
+    """A :class:`TrainingAnimation` of ``update(snapshot)`` over ``chosen``, saved to
+    ``out`` if given; the network keeps its final weights."""
     final_weights = network.get_weights()
     anim = animation.FuncAnimation(figure, lambda i: update(chosen[i]), frames=len(chosen),
                                    interval=1000 / fps, blit=False)
@@ -209,3 +224,32 @@ def _build_figure(network, X, y, resolution, panel_size):
         return [out_image]
 
     return figure, update
+
+
+def animate_hidden_space(model, X, y, *, layer=-1, epochs=None, batch_size=32, every=1,
+                         unit="epoch", snapshots=None, out=None, frames=None, fps=8,
+                         panel_size=3.6, random_state=None):
+    """Train ``model`` (or replay ``snapshots``) and animate how its layers warp the plane.
+
+    Each frame is :func:`mlplab.viz.plot_hidden_space` of one snapshot, titled with the
+    epoch and loss; the axes keep the same limits throughout, so the motion is the
+    network's. Arguments as :func:`animate_training`; ``layer`` as
+    :func:`~mlplab.viz.plot_hidden_space` (an int, or "all").
+
+    Returns
+    -------
+    TrainingAnimation
+    """
+    from mlplab.viz import hidden
+
+    X = check_plane(X)
+    network, chosen = training_snapshots(
+        model, X, y, "animate_hidden_space", epochs=epochs, batch_size=batch_size,
+        every=every, unit=unit, snapshots=snapshots, out=out, frames=frames,
+        random_state=random_state)
+    final_weights = network.get_weights()
+    try:
+        figure, update = hidden.animation_frames(network, X, y, layer, chosen, panel_size)
+    finally:
+        network.set_weights(final_weights)
+    return play(network, figure, update, chosen, out, fps)

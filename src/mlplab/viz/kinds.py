@@ -30,6 +30,7 @@ class FigureKind:
     description: str
     draw: Any
     needs_network: bool = False  # the model must be an mlplab network (or estimator over one)
+    features: int | None = 2  # the input width it draws (2: the plane), None: any
 
 
 def _boundary(model, data, preview):
@@ -71,6 +72,13 @@ def _collapse(model, data, preview):
     return plot_linear_collapse(model, data.X, data.y)
 
 
+def _hidden_space(model, data, preview):
+    from mlplab.viz import plot_hidden_space
+
+    return plot_hidden_space(model, data.X, data.y, layer="all",
+                             panel_size=2.8 if preview else 3.6)
+
+
 FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
     FigureKind("probability", "the predicted probability over the plane", _probability),
@@ -81,6 +89,8 @@ FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("history", "loss (and metrics) per epoch", _history),
     FigureKind("collapse", "a linear stack collapsed to one linear map (E1)", _collapse,
                needs_network=True),
+    FigureKind("hidden_space", "the data and the input grid in every layer's coordinates",
+               _hidden_space, needs_network=True),
 )}
 ALIASES = {"loss_curve": "history"}  # the name study files used first
 
@@ -96,8 +106,9 @@ def get(name) -> FigureKind:
 def cannot_draw(name, model, data) -> str | None:
     """Why figure ``name`` cannot be drawn of ``model`` on ``data``, or None if it can."""
     kind = get(name)
-    if data.X.shape[1] != 2:
-        return f"the {kind.name} figure draws 2-D data; this data has {data.X.shape[1]} features"
+    if kind.features is not None and data.X.shape[1] != kind.features:
+        return (f"the {kind.name} figure draws {kind.features}-D data; this data has "
+                f"{data.X.shape[1]} features")
     if kind.needs_network and not (hasattr(model, "layers") or hasattr(model, "model_")):
         return f"the {kind.name} figure draws an mlplab network, not a {type(model).__name__}"
     if kind.name == "history" and getattr(model, "history", None) is None and not hasattr(
