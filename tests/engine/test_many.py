@@ -237,3 +237,62 @@ def test_a_batch_larger_than_the_data_is_one_full_batch():
     for a, b in zip(*runs, strict=True):
         for p, q in zip(a, b, strict=True):
             np.testing.assert_array_equal(p, q)
+
+
+# -- each model its own batch order, its own data ----------------------------------------
+
+def test_a_random_state_per_model_shuffles_each_as_its_own_fit():
+    X, y = data_for("binary_crossentropy")
+    many = [make_model(s) for s in range(3)]
+    fit_many(many, X, y, epochs=4, batch_size=10, random_state=[5, 6, 7])
+    separate = [make_model(s) for s in range(3)]
+    for model, seed in zip(separate, (5, 6, 7), strict=True):
+        model.fit(X, y, epochs=4, batch_size=10, random_state=seed, engine="numpy")
+    assert_same_training(many, separate)
+    shared = [make_model(s) for s in range(3)]
+    fit_many(shared, X, y, epochs=4, batch_size=10, random_state=5)
+    assert not np.allclose(shared[1].get_weights()[0], many[1].get_weights()[0])
+
+
+@pytest.mark.parametrize("optimizer", [OPTIMIZERS[1], OPTIMIZERS[3]], ids=["momentum", "adam"])
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "categorical_crossentropy"])
+def test_data_per_model_trains_each_on_its_own(loss, optimizer):
+    rng = np.random.default_rng(11)
+    datasets = [(rng.normal(size=(48, 3)), SETUPS[loss][2](rng)) for _ in range(3)]
+    Xs, ys = [X for X, _ in datasets], [y for _, y in datasets]
+    generators = [np.random.default_rng(seed) for seed in (1, 2, 3)]
+    many = [make_model(s, loss, optimizer=optimizer) for s in range(3)]
+    fit_many(many, Xs, ys, epochs=3, batch_size=16, random_state=generators,
+             per_model_data=True)
+    separate = [make_model(s, loss, optimizer=optimizer) for s in range(3)]
+    for model, (X, y), seed in zip(separate, datasets, (1, 2, 3), strict=True):
+        model.fit(X, y, epochs=3, batch_size=16, random_state=seed, engine="numpy")
+    assert_same_training(many, separate)
+
+
+def test_data_per_model_with_one_order_and_full_batches():
+    rng = np.random.default_rng(12)
+    datasets = [data_for("mse"), (rng.normal(size=(48, 3)), rng.normal(size=(48, 2)))]
+    for batch_size in (None, 20):
+        many = [make_model(s, "mse") for s in range(2)]
+        fit_many(many, [d[0] for d in datasets], [d[1] for d in datasets], epochs=3,
+                 batch_size=batch_size, random_state=4, per_model_data=True)
+        separate = [make_model(s, "mse") for s in range(2)]
+        for model, (X, y) in zip(separate, datasets, strict=True):
+            model.fit(X, y, epochs=3, batch_size=batch_size, random_state=4, engine="numpy")
+        assert_same_training(many, separate)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"random_state": [1, 2, 3]}, r"list of 3, but there are 2 models"),
+    ({"per_model_data": True}, r"X must be a list of 2 data sets"),
+    ({"per_model_data": True, "data": "shapes"}, r"differ in shape"),
+    ({"random_state": [1, 2], "engine": "compiled"}, r"one batch order"),
+])
+def test_refuses_per_model_options_that_do_not_fit(options, message):
+    X, y = data_for("binary_crossentropy")
+    options = dict(options)
+    if options.pop("data", None) == "shapes":
+        X, y = [X, X[:40]], [y, y[:40]]
+    with pytest.raises(InvalidInputError, match=message):
+        fit_many([dense_net(), dense_net(seed=1)], X, y, epochs=1, batch_size=8, **options)

@@ -40,7 +40,7 @@ FIX = "Train it with its own model.fit(...), or build all models alike."
 
 
 def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_state=None,
-             engine="auto"):
+             engine="auto", per_model_data=False):
     """Train several models of one architecture together, as one stacked model.
 
     The models may differ in their initial weights (e.g. built from different
@@ -63,8 +63,11 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
         weights, unbuilt ones are built from their own ``random_state``.
         Dropout layers and kernel regularizers are not supported.
     X : array-like, shape (n_samples, n_features)
+        The training data of every model; with ``per_model_data``, a list of
+        one such array per model, all of one shape.
     y : array-like, shape (n_samples,) or (n_samples, n_outputs)
-        Targets as ``Sequential.fit`` takes them.
+        Targets as ``Sequential.fit`` takes them; with ``per_model_data``, a
+        list of one per model.
     epochs : int
         Passes over the training data.
     batch_size : int or None
@@ -72,9 +75,11 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
         Default 32, as in ``Sequential.fit``.
     shuffle : bool
         Reshuffle the samples every epoch (one order shared by all models).
-    random_state : None, int or numpy.random.Generator
+    random_state : None, int, numpy.random.Generator, or a list of them
         Seeds the shuffling. A separate ``model.fit(..., random_state=seed)``
-        with the same int sees the same batches; ``None`` draws a fresh seed.
+        with the same int sees the same batches; ``None`` draws a fresh seed. A
+        list gives each model its own (``random_state[m]`` shuffles model m's
+        samples as its own fit would), e.g. the Generators that built the models.
     engine : "auto", "numpy" or "compiled"
         "compiled" trains every epoch of all models in one numba-compiled call
         (:mod:`mlplab.fast.lanes`; much faster on small nets), in groups of
@@ -85,7 +90,13 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
         hidden layer); on nets too large for it to win
         (``mlplab.fast.stack.LANE_PARAMETERS``) it runs each model's own compiled epochs,
         groups of models on threads, which gives each model its ``fit``'s
-        numbers exactly.
+        numbers exactly. The compiled stacks share one batch order and one data
+        set: models with their own (a list of ``random_state`` with shuffling, or
+        ``per_model_data``) train with NumPy's batched matmuls.
+    per_model_data : bool
+        ``X`` and ``y`` are lists, one data set per model (the same number of
+        samples and features in each): e.g. the seeds of a study cell that each
+        draw their own train/test split.
 
     Returns
     -------
@@ -108,36 +119,77 @@ def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_stat
     """
     models = _check_models(models)
     epochs = check_positive_int(epochs, "epochs", "epochs=100")
-    X, Y = _prepare_data(models, X, y)
+    X, Y = _prepare_data(models, X, y, per_model_data)  # (n, f) or, per model, (M, n, f)
+    rngs = _generators(random_state, len(models))
     for model in models:  # as fit does: parameters and optimizer state in flat arrays
         model._gather_parameters()
         model.optimizer.build(model.parameters())
     _check_same_architecture(models)
-    batch_size = len(X) if batch_size is None else check_positive_int(
+    n_samples = X.shape[-2]
+    batch_size = n_samples if batch_size is None else check_positive_int(
         batch_size, "batch_size", "batch_size=32, or None for full batch")
-    batch_size = min(batch_size, len(X))  # as fit: more than n_samples is one full batch
-    stack = _choose_stack(models, X, Y, engine)
-    histories = _train(stack, models, len(X), epochs, batch_size, shuffle,
-                       as_generator(random_state))
+    batch_size = min(batch_size, n_samples)  # as fit: more than n_samples is one full batch
+    shuffle = shuffle and batch_size < n_samples
+    own_orders = shuffle and len(rngs) > 1
+    stack = _choose_stack(models, X, Y, engine, shared=not (own_orders or per_model_data))
+    histories = _train(stack, models, _orders(rngs, n_samples, epochs, shuffle), batch_size)
     stack.write_back(models)
-    for model, history in zip(models, histories, strict=True):
+    for m, (model, history) in enumerate(zip(models, histories, strict=True)):
         model.history = history
-        model._input_scale = float(np.max(np.abs(X)))
+        model._input_scale = float(np.max(np.abs(X[m] if per_model_data else X)))
     return histories
 
 
-def _choose_stack(models, X, Y, engine):
+def _generators(random_state, n_models):
+    """One Generator for all models, or (a list) one per model."""
+    if not isinstance(random_state, list | tuple):
+        return [as_generator(random_state)]
+    if len(random_state) != n_models:
+        raise InvalidInputError(f"fit_many: random_state is a list of {len(random_state)}, "
+                                f"but there are {n_models} models; give one per model, or "
+                                "one int for all.")
+    return [as_generator(seed) for seed in random_state]
+
+
+def _orders(rngs, n_samples, epochs, shuffle):
+    """The batch orders: one for all models, or (several generators) one per model."""
+    if len(rngs) == 1 or not shuffle:
+        return EpochOrders(rngs[0], n_samples, epochs, shuffle)
+    return ModelOrders([EpochOrders(rng, n_samples, epochs, True) for rng in rngs])
+
+
+class ModelOrders:
+    """Each model's own :class:`EpochOrders`, taken together: ``take()`` gives
+    (count, M, n_samples), epoch e of model m drawn from model m's generator."""
+
+    def __init__(self, per_model):
+        self.per_model = per_model
+
+    @property
+    def left(self):
+        return self.per_model[0].left
+
+    def take(self, count=1):
+        return np.stack([orders.take(count) for orders in self.per_model], axis=1)
+
+
+def _choose_stack(models, X, Y, engine, shared):
     """The compiled stacks of :mod:`mlplab.fast` (lanes for small nets, each model's own
-    compiled epochs for larger ones) or NumPy's stacked matmuls, as ``engine`` asks."""
+    compiled epochs for larger ones) or NumPy's stacked matmuls, as ``engine`` asks.
+    The compiled stacks need ``shared``: one data set and one batch order for all."""
     if engine not in ENGINES:
         raise InvalidInputError(f"fit_many(engine={engine!r}): use 'auto', 'numpy' or "
                                 "'compiled'.")
-    if engine == "numpy":  # decided before importing numba, as Sequential.fit does
+    if engine == "compiled" and not shared:
+        raise InvalidInputError("fit_many(engine='compiled') trains models on one data set in "
+                                "one batch order; with per_model_data or a random_state per "
+                                "model use engine='numpy' or 'auto'.")
+    if engine == "numpy" or not shared:  # decided before importing numba, as fit does
         return ModelStack(models, X, Y)
     return compiled_stack(models, X, Y, engine) or ModelStack(models, X, Y)
 
 
-def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
+def _train(stack, models, orders, batch_size):
     """The epoch loop of ``Sequential.fit``, with one batch order for all models.
 
     ``stack.epochs(orders, batch_size)`` (the runner interface of
@@ -147,7 +199,6 @@ def _train(stack, models, n_samples, epochs, batch_size, shuffle, rng):
     """
     histories = [History() for _ in models]
     finished = [False] * len(models)  # a model stops logging once its loss is not finite
-    orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         for epoch, logs_of in enumerate(stack.epochs(orders, batch_size)):
             for m, history in enumerate(histories):
@@ -218,10 +269,13 @@ class ModelStack:
         first = models[0]
         self.models = models
         self.n_models = len(models)
-        n_samples = len(X)
-        self.X_T = np.vstack([X.T, np.ones(n_samples, dtype=X.dtype)])  # (features + 1, n)
-        self.Y_T = np.ascontiguousarray(Y.T)  # (n_outputs, n_samples)
-        self.epoch_logits = np.empty((Y.shape[1], len(models), n_samples), dtype=X.dtype)
+        n_samples = X.shape[-2]
+        # Shared data as (features + 1, n) and (n_outputs, n); data per model (M, n, .) as
+        # (features + 1, M, n) and (n_outputs, M, n): the layout of the activations.
+        self.X_T = np.ascontiguousarray(_units_first(
+            np.concatenate([X, np.ones((*X.shape[:-1], 1), X.dtype)], axis=-1)))
+        self.Y_T = np.ascontiguousarray(_units_first(Y))
+        self.epoch_logits = np.empty((Y.shape[-1], len(models), n_samples), dtype=X.dtype)
         self.activations = [layer.activation for layer in first.layers]
         self.loss = first.loss
         self.steps = 0
@@ -271,26 +325,29 @@ class ModelStack:
             yield self.run_epoch(orders.take()[0], batch_size)
 
     def run_epoch(self, order, batch_size):
-        """Train every model for one epoch on the batches of ``order``; return
-        ``logs_of(m)``, model m's loss and metrics from its logits before each step."""
+        """Train every model for one epoch on the batches of ``order`` (n,), or of each
+        model's own order (M, n); return ``logs_of(m)``, model m's loss and metrics from
+        its logits before each step."""
         # Shuffle once per epoch; each batch is then a slice, not a gather.
-        X_epoch, Y_epoch = self.X_T[:, order], self.Y_T[:, order]
+        X_epoch, Y_epoch = _in_order(self.X_T, order), _in_order(self.Y_T, order)
         logits = self.epoch_logits  # (k, M, n)
-        for start in range(0, X_epoch.shape[1], batch_size):
+        for start in range(0, X_epoch.shape[-1], batch_size):
             batch = slice(start, start + batch_size)
-            logits[:, :, batch] = self.train_step(X_epoch[:, batch], Y_epoch[:, batch])
+            logits[:, :, batch] = self.train_step(X_epoch[..., batch], Y_epoch[..., batch])
         # Losses and metrics are means: order-free.
-        return lambda m: _epoch_logs(self.models[m], logits[:, m, :].T, Y_epoch.T)
+        return lambda m: _epoch_logs(self.models[m], logits[:, m, :].T,
+                                     (Y_epoch if Y_epoch.ndim == 2 else Y_epoch[:, m, :]).T)
 
     def train_step(self, x_T, y_T):
         """One step of every model on a batch given as columns: x_T (n_features + 1, n),
-        whose last row is all ones, and y_T (n_outputs, n). Return the logits before the
+        whose last row is all ones, and y_T (n_outputs, n); or each model's own batch,
+        (n_features + 1, M, n) and (n_outputs, M, n). Return the logits before the
         step, (n_outputs, M, n), in a buffer that the next step overwrites."""
-        work = self._workspace(x_T.shape[1])
+        work = self._workspace(x_T.shape[-1])
         inputs = [x_T, *work.activations]  # each layer's input, with a row of ones
         self._forward(inputs, work.pre_activations)
         logits = work.pre_activations[-1]
-        work.targets[...] = y_T[:, None, :]  # the same targets for every model
+        work.targets[...] = y_T if y_T.ndim == 3 else y_T[:, None, :]  # every model's
         # The loss sees the M models' rows as one batch of M * n rows and divides by that
         # count; each model's own mean divides by n, hence the factor M.
         grad_z = self.loss.gradient(_rows(logits), _rows(work.targets), self.activations[-1])
@@ -363,6 +420,21 @@ def _flat(arrays):
     return np.concatenate([np.ravel(a) for a in arrays])
 
 
+def _units_first(data):
+    """(n, units) -> (units, n); one data set per model, (M, n, units) -> (units, M, n)."""
+    return data.T if data.ndim == 2 else data.transpose(2, 0, 1)
+
+
+def _in_order(data_T, order):
+    """The samples (last axis) of ``data_T`` in ``order``, shared (n,) or per model (M, n):
+    (units, n) or (units, M, n)."""
+    if order.ndim == 1:
+        return data_T[..., order]
+    if data_T.ndim == 2:  # one data set, each model its own order
+        return data_T[:, order]
+    return np.take_along_axis(data_T, order[None], axis=2)
+
+
 def _by_model(array):
     """(units, M, n) seen as (M, units, n), the shape batched matmuls want; the data,
     (n_features, n), broadcasts to every model as it is."""
@@ -430,10 +502,25 @@ def _check_models(models):
     return models
 
 
-def _prepare_data(models, X, y):
-    """Validate (X, y) once per model (this also builds unbuilt models); return model 0's."""
-    prepared = [model._prepare(X, y, None) for model in models]
-    return prepared[0][0], prepared[0][1]
+def _prepare_data(models, X, y, per_model_data):
+    """Validate (X, y) once per model (this also builds unbuilt models); return model 0's,
+    or with ``per_model_data`` every model's, stacked: (M, n, features), (M, n, outputs)."""
+    if not per_model_data:
+        prepared = [model._prepare(X, y, None) for model in models]
+        return prepared[0][0], prepared[0][1]
+    for name, data in (("X", X), ("y", y)):
+        if not isinstance(data, list | tuple) or len(data) != len(models):
+            raise InvalidInputError(f"fit_many(per_model_data=True): {name} must be a list of "
+                                    f"{len(models)} data sets, one per model; got "
+                                    f"{type(data).__name__}.")
+    prepared = [model._prepare(X_m, y_m, None)
+                for model, X_m, y_m in zip(models, X, y, strict=True)]
+    shapes = {(p[0].shape, p[1].shape) for p in prepared}
+    if len(shapes) > 1:
+        raise InvalidInputError(f"fit_many(per_model_data=True): the data sets differ in "
+                                f"shape ({', '.join(str(s[0]) for s in sorted(shapes))}); "
+                                "every model must train on as many samples as the others.")
+    return np.stack([p[0] for p in prepared]), np.stack([p[1] for p in prepared])
 
 
 def _describe(model):
