@@ -123,6 +123,17 @@ def e5(folder, scale):
     save(ax.figure, folder, "e5_test_predictions.png")
 
 
+def one_input(folder, scale):
+    """Beyond E1-E5: universal approximation, a fit as the sum of its units' terms."""
+    for name, activation, units in (("sine", "tanh", 4), ("abs", "relu", 6)):
+        x, y = data.make_dataset(name, n_samples=200, noise=0.05, random_state=0)
+        net = mlplab.NetRegressor(hidden_layer_sizes=(units,), activation=activation,
+                                  learning_rate=0.02, epochs=max(2, 800 // scale),
+                                  n_iter_no_change=None, random_state=0).fit(x, y)
+        ax = viz.plot_fit_1d(net, x, y)
+        save(ax.figure, folder, f"fit1d_{name}.png")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/gallery", type=Path)
@@ -130,7 +141,7 @@ def main():
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     scale = 50 if args.quick else 1
-    for experiment in (e1, e2, e3, e4, e5):
+    for experiment in (e1, e2, e3, e4, e5, one_input):
         experiment(args.out, scale)
 
 

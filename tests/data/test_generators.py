@@ -56,8 +56,9 @@ def test_every_generator_is_seeded(name):
     X1, y1 = data.make_dataset(name, n_samples=50, random_state=1)
     X2, y2 = data.make_dataset(name, n_samples=50, random_state=1)
     X3, _ = data.make_dataset(name, n_samples=50, random_state=2)
-    assert X1.shape == (50, 2) and y1.shape == (50,) and X1.dtype == np.float64
-    assert y1.dtype == (np.float64 if name.startswith("regression") else np.int64)
+    curve = name in data.CURVE_DATASETS  # functions of one input
+    assert X1.shape == (50, 1 if curve else 2) and y1.shape == (50,) and X1.dtype == np.float64
+    assert y1.dtype == (np.float64 if name.startswith("regression") or curve else np.int64)
     assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
     assert not np.array_equal(X1, X3)
 

@@ -8,7 +8,8 @@ from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
 def test_names_cover_the_brief():
     assert data.dataset_names() == sorted([
         "moons", "circles", "blobs", "classification", "gaussian_quantiles", "xor", "spirals",
-        "checkerboard", "regression_plane", "regression_gaussians"])
+        "checkerboard", "regression_plane", "regression_gaussians", "sine", "step", "abs",
+        "polynomial"])
     assert set(data.DATASETS) == set(data.dataset_names())
 
 

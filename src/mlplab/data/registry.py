@@ -3,7 +3,7 @@
 import inspect
 
 from mlplab._validation import did_you_mean, lookup
-from mlplab.data import generators
+from mlplab.data import curves, generators
 from mlplab.errors import InvalidInputError
 
 DATASETS = {
@@ -17,7 +17,13 @@ DATASETS = {
     "checkerboard": generators.checkerboard,
     "regression_plane": generators.regression_plane,
     "regression_gaussians": generators.regression_gaussians,
+    # Functions of one input (X has one column): regression targets for plot_fit_1d.
+    "sine": curves.sine,
+    "step": curves.step,
+    "abs": curves.absolute,
+    "polynomial": curves.polynomial,
 }
+CURVE_DATASETS = ("sine", "step", "abs", "polynomial")  # one feature, not the plane
 
 
 def dataset_names() -> list:

@@ -253,3 +253,42 @@ def animate_hidden_space(model, X, y, *, layer=-1, epochs=None, batch_size=32, e
     finally:
         network.set_weights(final_weights)
     return play(network, figure, update, chosen, out, fps)
+
+
+def animate_fit_1d(model, x, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
+                   snapshots=None, out=None, frames=None, fps=8, contributions=True,
+                   random_state=None):
+    """Train a one-input ``model`` (or replay ``snapshots``) and animate
+    :func:`mlplab.viz.plot_fit_1d`: the fit and its units' terms, epoch by epoch, on
+    fixed axes. Arguments as :func:`animate_training`.
+
+    Returns
+    -------
+    TrainingAnimation
+    """
+    from mlplab.viz.fit1d import one_column, plot_fit_1d, unit_contributions
+
+    x = one_column(x)
+    network, chosen = training_snapshots(
+        model, x, y, "animate_fit_1d", epochs=epochs, batch_size=batch_size, every=every,
+        unit=unit, snapshots=snapshots, out=out, frames=frames, random_state=random_state)
+    final_weights = network.get_weights()
+    values = [np.asarray(y, dtype=np.float64).ravel()]
+    for snapshot in chosen:  # one y-range for every frame
+        network.set_weights(snapshot["weights"])
+        parts = unit_contributions(network, x)
+        values += [parts.output, parts.terms.ravel()] if contributions else [parts.output]
+    network.set_weights(final_weights)
+    low, high = min(v.min() for v in values), max(v.max() for v in values)
+    figure, ax = plt.subplots(figsize=(7.2, 4.2), layout="constrained")
+
+    def update(snapshot):
+        network.set_weights(snapshot["weights"])
+        ax.cla()
+        loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
+        plot_fit_1d(network, x, y, ax=ax, contributions=contributions,
+                    title=f"epoch {snapshot['epoch']} · loss {loss}")
+        ax.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
+        return []
+
+    return play(network, figure, update, chosen, out, fps)

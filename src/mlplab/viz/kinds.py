@@ -79,6 +79,12 @@ def _hidden_space(model, data, preview):
                              panel_size=2.8 if preview else 3.6)
 
 
+def _fit_1d(model, data, preview):
+    from mlplab.viz import plot_fit_1d
+
+    return plot_fit_1d(model, data.X, data.y, resolution=200 if preview else 400)
+
+
 FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
     FigureKind("probability", "the predicted probability over the plane", _probability),
@@ -91,6 +97,8 @@ FIGURE_KINDS = {kind.name: kind for kind in (
                needs_network=True),
     FigureKind("hidden_space", "the data and the input grid in every layer's coordinates",
                _hidden_space, needs_network=True),
+    FigureKind("fit_1d", "a one-input fit as the sum of its hidden units' terms", _fit_1d,
+               needs_network=True, features=1),
 )}
 ALIASES = {"loss_curve": "history"}  # the name study files used first
 

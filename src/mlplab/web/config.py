@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mlplab._validation import did_you_mean
 from mlplab.data.features import FEATURES
-from mlplab.data.registry import dataset_names, dataset_parameters
+from mlplab.data.registry import CURVE_DATASETS, dataset_names, dataset_parameters
 from mlplab.engine.activations import ACTIVATIONS
 from mlplab.viz import style
 
@@ -30,8 +30,9 @@ MAX_EPOCHS_PER_REQUEST = 10_000
 MAX_WORK_SECONDS = 10.0  # one request (or one frame) trains at most this long
 
 HIDDEN_ACTIVATIONS = [name for name in ACTIVATIONS if name != "softmax"]
-PLANE_DATASETS = [name for name in dataset_names() if "n_features" not in dataset_parameters(name)
-                  or name in ("blobs", "classification", "gaussian_quantiles")]
+PLANE_DATASETS = [name for name in dataset_names() if name not in CURVE_DATASETS and (
+    "n_features" not in dataset_parameters(name)
+    or name in ("blobs", "classification", "gaussian_quantiles"))]
 DATASETS = PLANE_DATASETS + ["custom", "upload"]
 REGRESSION_DATASETS = [name for name in PLANE_DATASETS if name.startswith("regression")]
 # Data sets whose generator takes the page's "noise" slider, and those with a class count.
