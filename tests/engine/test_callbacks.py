@@ -160,3 +160,93 @@ def test_divergence_raises_on_request_and_weights_that_blow_up_are_reported(data
     with pytest.warns(TrainingDivergedWarning, match="larger than 1.16e"):
         history = regression.fit(X[:1], X[:1, 0], epochs=1)
     assert history.stop_reason.startswith("Training diverged")
+
+
+# -- EarlyStopping: Keras' own test cases (keras/src/callbacks/early_stopping_test.py) ----
+class Weights:
+    """A stand-in model whose 'weights' are the number of the epoch that set them."""
+
+    def __init__(self):
+        self.stop_training, self.weights = False, -1
+        self.history = mlplab.History()
+
+    def get_weights(self):
+        return self.weights
+
+    def set_weights(self, weights):
+        self.weights = weights
+
+
+def drive(stopper, values, monitor="loss", stop_at=None):
+    """Feed ``values`` to ``stopper`` epoch by epoch as fit would; the epochs trained."""
+    stopper.set_model(Weights())
+    stopper.on_train_begin()
+    trained = 0
+    for epoch, value in enumerate(values):
+        trained += 1
+        stopper.model.weights = epoch
+        stopper.on_epoch_end(epoch, {monitor: value})
+        if epoch == stop_at:
+            stopper.model.stop_training = True
+        if stopper.model.stop_training:
+            break
+    stopper.on_train_end()
+    return trained
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 3])
+def test_early_stopping_stops_at_keras_epoch(patience):
+    # Keras: stopped_epoch == max(patience, 1) + 2 on these losses (best at epoch 2).
+    stopper = mlplab.EarlyStopping(monitor="loss", patience=patience)
+    drive(stopper, [10.0, 9.0, 8.0, 9.0, 8.9, 8.8, 8.7, 8.6, 8.5])
+    assert stopper.stopped_epoch == max(patience, 1) + 2
+
+
+def test_early_stopping_restores_the_best_epoch():
+    stopper = mlplab.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    drive(stopper, [0.2, 0.15, 0.1, 0.11, 0.12], monitor="val_loss")
+    assert stopper.model.weights == 2
+
+
+def test_early_stopping_with_a_baseline_no_epoch_beats():
+    # Keras: no epoch improves on the baseline, so training runs patience epochs and the
+    # best of them (epoch 2) is restored; another callback's stop restores it too.
+    stopper = mlplab.EarlyStopping(monitor="val_loss", patience=5, baseline=0.5,
+                                   restore_best_weights=True)
+    assert drive(stopper, [0.9, 0.8, 0.7, 0.71, 0.72, 0.73], monitor="val_loss") == 5
+    assert stopper.model.weights == 2
+    stopper = mlplab.EarlyStopping(monitor="val_loss", patience=5, baseline=0.5,
+                                   restore_best_weights=True)
+    assert drive(stopper, [0.9, 0.8, 0.7, 0.71, 0.72, 0.73], monitor="val_loss",
+                 stop_at=3) == 4
+    assert stopper.model.weights == 2
+
+
+def test_early_stopping_waits_start_from_epoch_epochs(capsys):
+    # Epochs 0-2 are not watched; from epoch 3 (loss 9.0, the first best) patience 1
+    # stops at epoch 4; verbose=1 prints it counted from 1, as Keras does.
+    stopper = mlplab.EarlyStopping(monitor="loss", patience=1, start_from_epoch=3, verbose=1)
+    drive(stopper, [10.0, 11.0, 12.0, 9.0, 9.5, 8.0])
+    assert stopper.stopped_epoch == 4 and stopper.best == 9.0
+    assert capsys.readouterr().out == "Epoch 5: early stopping\n"
+
+
+@pytest.mark.parametrize(("monitor", "mode"), [("val_auc", "max"), ("binary_accuracy", "max"),
+                                               ("val_mse", "min"), ("loss", "min"),
+                                               ("val_categorical_accuracy", "max")])
+def test_auto_mode_follows_the_metrics_direction(monitor, mode):
+    assert mlplab.EarlyStopping(monitor=monitor).mode == mode
+
+
+def test_fit_records_into_a_history_it_is_given_and_passes_params(data):
+    X, y = data
+    history = mlplab.History()
+    seen = []
+
+    class Spy(mlplab.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(self.params)
+
+    returned = model().fit(X, y, epochs=3, batch_size=50, callbacks=[Spy(), history])
+    assert returned is history and len(history.epoch) == 3
+    assert seen == [history.params] == [{"verbose": 0, "epochs": 3, "steps": 3}]

@@ -10,6 +10,7 @@ from sklearn.metrics import (
     mean_absolute_error,
     mean_squared_error,
     r2_score,
+    roc_auc_score,
 )
 
 import mlplab
@@ -58,8 +59,48 @@ def regression_cases(reference):
     return cases
 
 
+def binary_cases(rng):
+    """Keras' binary_accuracy: every output thresholded at 0.5 against its target."""
+    y = rng.integers(0, 2, size=(N_SAMPLES, 1)).astype(float)
+    p = rng.random((N_SAMPLES, 1))
+    Y = rng.integers(0, 2, size=(N_SAMPLES, 3)).astype(float)
+    P = rng.random((N_SAMPLES, 3))
+    labels = rng.integers(0, 2, size=N_SAMPLES)
+    probabilities = softmax(rng.normal(size=(N_SAMPLES, 2)), axis=1)
+    return [("sigmoid", p, y, accuracy_score(y[:, 0], p[:, 0] > 0.5)),
+            ("sigmoid", P, Y, 1 - hamming_loss(Y, P > 0.5)),
+            # a softmax compiled with binary_accuracy: each of the two columns counts
+            ("softmax", probabilities, np.eye(2)[labels],
+             1 - hamming_loss(np.eye(2)[labels], probabilities > 0.5))]
+
+
+def categorical_cases(rng):
+    labels = rng.integers(0, 4, size=N_SAMPLES)
+    probabilities = softmax(rng.normal(size=(N_SAMPLES, 4)) * 2, axis=1)
+    return [("softmax", probabilities, np.eye(4)[labels],
+             accuracy_score(labels, probabilities.argmax(1)))]
+
+
+def auc_cases(rng):
+    """Keras' AUC uses 200 thresholds (k/199 and just outside [0, 1]); scores strictly
+    between two thresholds are cut there exactly as at their own values, so its
+    trapezoids are scikit-learn's exact ROC area (ties too)."""
+    cases = []
+    for n_outputs in (1, 3):
+        y = rng.integers(0, 2, size=(N_SAMPLES, n_outputs)).astype(float)
+        noisy = np.clip(y * 0.3 + rng.random(y.shape) * 0.7, 0, 1)
+        scores = (np.floor(noisy * 198) + 0.5) / 199  # between two thresholds
+        # multi_label=False: every output pooled as one binary problem
+        cases.append(("sigmoid", scores, y, roc_auc_score(y.ravel(), scores.ravel())))
+    return cases
+
+
 REFERENCES = {
     "accuracy": classification_cases,
+    "binary_accuracy": binary_cases,
+    "categorical_accuracy": categorical_cases,
+    "sparse_categorical_accuracy": categorical_cases,
+    "auc": auc_cases,
     "mse": regression_cases(mean_squared_error),
     "mae": regression_cases(mean_absolute_error),
     "r2": regression_cases(r2_score),

@@ -322,3 +322,45 @@ def test_chunked_prediction_equals_one_pass(monkeypatch, rng):
     monkeypatch.setattr(mlplab.Sequential, "PREDICT_CHUNK", 10)
     np.testing.assert_array_equal(model.predict(X), whole_outputs)
     np.testing.assert_array_equal(model.predict_logits(X), whole_logits)
+
+
+def test_initial_epoch_resumes_with_the_same_numbers(xor_data):
+    # fit(epochs=6) == fit(epochs=3) then fit(epochs=6, initial_epoch=3), as in Keras: the
+    # second call trains epochs 3, 4 and 5 and its callbacks and History see those numbers.
+    X, y = xor_data
+    once = small_model().compile(loss="binary_crossentropy", optimizer="adam")
+    whole = once.fit(X, y, epochs=6, shuffle=False, engine="numpy")
+    twice = small_model().compile(loss="binary_crossentropy", optimizer="adam")
+    twice.fit(X, y, epochs=3, shuffle=False, engine="numpy")
+    seen = []
+
+    class Epochs(mlplab.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(epoch)
+
+    rest = twice.fit(X, y, epochs=6, initial_epoch=3, shuffle=False, engine="numpy",
+                     callbacks=[Epochs()])
+    assert rest.epoch == seen == [3, 4, 5]
+    np.testing.assert_allclose(rest.history["loss"], whole.history["loss"][3:], rtol=1e-12)
+    with pytest.raises(InvalidInputError, match="initial_epoch must be an int from 0 to 2"):
+        twice.fit(X, y, epochs=3, initial_epoch=3)
+
+
+def test_dense_without_a_bias_and_with_a_bias_penalty(xor_data):
+    X, y = xor_data
+    model = mlplab.Sequential([Dense(4, "tanh", input_dim=2, use_bias=False),
+                               Dense(1, "sigmoid", bias_regularizer={"l2": 0.5})],
+                              random_state=0).compile(loss="binary_crossentropy")
+    assert model.count_params() == 2 * 4 + 4 + 1  # Keras counts no bias where there is none
+    assert [w.shape for w in model.get_weights()] == [(2, 4), (4, 1), (1,)]
+    assert mlplab.gradcheck(model, X[:20], y[:20]).max_relative_error < 1e-6
+    bias = model.layers[1].bias
+    plain = model.evaluate(X, y)["loss"]
+    assert model.penalty() == pytest.approx(0.5 * float(bias @ bias))
+    history = model.fit(X, y, epochs=2)
+    assert history.runner == "numpy" and np.isfinite(plain)
+    assert not model.layers[0].bias.any()  # still the zero vector
+    rebuilt = mlplab.Sequential.from_spec(model.to_spec()).build()
+    assert rebuilt.to_spec() == model.to_spec() and rebuilt.count_params() == 13
+    with pytest.raises(InvalidInputError, match="no bias to penalise"):
+        Dense(2, use_bias=False, bias_regularizer={"l2": 1.0})

@@ -17,6 +17,7 @@ import numpy as np
 from mlplab._validation import (
     Boolean,
     Integer,
+    Optional,
     Options,
     Real,
     check,
@@ -24,6 +25,7 @@ from mlplab._validation import (
     input_bound,
     short_repr,
 )
+from mlplab.engine import metrics
 from mlplab.errors import (
     InvalidInputError,
     InvalidTypeError,
@@ -33,12 +35,21 @@ from mlplab.errors import (
 
 
 class Callback:
-    """Base class; override the hooks you need."""
+    """Base class; override the hooks you need.
+
+    ``fit`` gives it the model (``set_model``) and, as Keras does, its settings
+    (``set_params``): ``params = {"verbose": ..., "epochs": ..., "steps": ...}``, the
+    steps of one epoch.
+    """
 
     wants_batches = False
+    params = None
 
     def set_model(self, model):
         self.model = model
+
+    def set_params(self, params):
+        self.params = params
 
     def on_train_begin(self, logs=None):
         pass
@@ -119,7 +130,7 @@ def _check_monitor(monitor, mode, owner):
                  example=f"{owner}(mode='auto')")
     if mode != "auto":
         return monitor, mode
-    return monitor, "max" if "acc" in monitor else "min"
+    return monitor, metrics.direction(monitor) or ("max" if "acc" in monitor else "min")
 
 
 def _monitored(logs, monitor, owner):
@@ -134,15 +145,22 @@ def _monitored(logs, monitor, owner):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs
-    (Keras' rule: with ``patience=3``, three epochs after the best one).
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs,
+    with Keras' rule and arguments.
 
-    With ``restore_best_weights=True`` the model ends with the weights of its
-    best epoch rather than its last.
+    After each epoch from ``start_from_epoch`` on: the wait grows by one; a value better
+    than the best so far by more than ``min_delta`` becomes the best and resets the wait
+    (only if it also beats ``baseline``, when one is given); otherwise training stops
+    once the wait reaches ``patience`` (never after the first epoch). With
+    ``patience=3`` that is three epochs after the best one. ``verbose=1`` prints the
+    epoch it stopped at (counted from 1, as Keras prints it).
+
+    With ``restore_best_weights=True`` the model ends with the weights of its best
+    epoch rather than its last, even when it did not stop early.
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
-                 restore_best_weights=False):
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
         def checked(value, name, constraint, example):
             return check(value, name, constraint, owner="EarlyStopping",
                          example=f"EarlyStopping({example})")
@@ -151,11 +169,15 @@ class EarlyStopping(Callback):
         # As in Keras, the sign of min_delta does not matter: it is an improvement's size.
         self.min_delta = abs(checked(min_delta, "min_delta", Real(), "min_delta=0.001"))
         self.patience = checked(patience, "patience", Integer(0), "patience=10")
+        self.verbose = checked(verbose, "verbose", Options((0, 1)), "verbose=1")
+        self.baseline = checked(baseline, "baseline", Optional(Real()), "baseline=0.5")
         self.restore_best_weights = checked(restore_best_weights, "restore_best_weights",
                                             Boolean(), "restore_best_weights=True")
+        self.start_from_epoch = checked(start_from_epoch, "start_from_epoch", Integer(0),
+                                        "start_from_epoch=5")
 
     def on_train_begin(self, logs=None):
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best = None
         self.best_epoch = None
         self.best_weights = None
         self.wait = 0
@@ -163,13 +185,20 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs):
         value = _monitored(logs, self.monitor, "EarlyStopping")
-        if _improved(self.mode, value, self.best, self.min_delta):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+        if epoch < self.start_from_epoch:  # the warm-up: not watched
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+        self.wait += 1
+        if self.best is None or _improved(self.mode, value, self.best, self.min_delta):
+            self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
+            if self.baseline is None or _improved(self.mode, value, self.baseline,
+                                                  self.min_delta):
+                self.wait = 0
             return
-        self.wait += 1
-        if self.wait >= self.patience and epoch > 0:  # Keras' rule: patience epochs after
+        if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
             self.model.history.stop_reason = (
@@ -178,7 +207,12 @@ class EarlyStopping(Callback):
             )
 
     def on_train_end(self, logs=None):
+        if self.verbose and self.stopped_epoch is not None:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
 
@@ -397,11 +431,18 @@ def as_list(callbacks) -> list:
     return list(callbacks)
 
 
+def history_of(callbacks) -> History:
+    """The History among ``fit``'s callbacks, which records the fit (as in Keras), or a
+    new one."""
+    return next((c for c in as_list(callbacks) if isinstance(c, History)), None) or History()
+
+
 def with_defaults(callbacks, history, verbose, epochs):
-    """The callbacks ``fit`` runs: History first, a NaN guard unless given, a bar if asked."""
+    """The callbacks ``fit`` runs: History first (or where it was given), a NaN guard
+    unless given, a bar if asked."""
     callbacks = as_list(callbacks)
     if not any(isinstance(c, TerminateOnNaN) for c in callbacks):
         callbacks.append(TerminateOnNaN())
     if verbose == 1:
         callbacks.append(ProgressBar(epochs))
-    return [history, *callbacks]
+    return callbacks if any(c is history for c in callbacks) else [history, *callbacks]

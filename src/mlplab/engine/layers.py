@@ -13,6 +13,7 @@ The contract, for every layer:
 import numpy as np
 
 from mlplab._validation import (
+    Boolean,
     Integer,
     Optional,
     Real,
@@ -103,6 +104,11 @@ class Dense(Layer):
         How the bias is drawn.
     kernel_regularizer : None, dict or L1L2
         Penalty on the kernel, e.g. ``{"l2": 1e-4}``.
+    use_bias : bool
+        Whether the layer adds a bias; without one (Keras' ``use_bias=False``) ``bias``
+        stays a zero vector that is not a parameter.
+    bias_regularizer : None, dict or L1L2
+        Penalty on the bias.
     input_dim : int, optional
         Width of the input on the first layer: the model is then built (its weights
         drawn) as soon as they are asked for, before any data.
@@ -114,6 +120,7 @@ class Dense(Layer):
 
     parameter_names = ("kernel", "bias")
     kind = "dense"
+    use_bias, bias_regularizer = True, None  # (a Dense pickled before they existed)
 
     def __init__(
         self,
@@ -126,6 +133,8 @@ class Dense(Layer):
         *,
         input_shape=None,
         name=None,
+        use_bias=True,
+        bias_regularizer=None,
     ):
         super().__init__(name)
         units = check(units, "units", Integer(1), owner="Dense", example="Dense(16)")
@@ -148,6 +157,14 @@ class Dense(Layer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.use_bias = check(use_bias, "use_bias", Boolean(), owner="Dense",
+                              example="Dense(16, use_bias=False)")
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        if not self.use_bias:
+            if self.bias_regularizer is not None:
+                raise InvalidInputError("Dense(use_bias=False, bias_regularizer=...): a layer "
+                                        "without a bias has no bias to penalise; drop one.")
+            self.parameter_names = ("kernel",)
         self.declared_input_dim = None if input_dim is None else int(input_dim)
 
     def build(self, input_dim, rng, dtype):
@@ -155,18 +172,23 @@ class Dense(Layer):
         check_parameter_memory((self.input_dim + 1) * self.units, dtype, repr(self),
                                "Use fewer units or fewer input features.")
         self.kernel = self.kernel_initializer((self.input_dim, self.units), rng, dtype)
-        self.bias = self.bias_initializer((self.units,), rng, dtype)
-        self.parameters = [self.kernel, self.bias]
-        self.gradients = [np.zeros_like(self.kernel), np.zeros_like(self.bias)]
+        if self.use_bias:
+            self.bias = self.bias_initializer((self.units,), rng, dtype)
+        else:  # a constant zero, so every reader of ``bias`` still sees x @ kernel + bias
+            self.bias = np.zeros(self.units, dtype=dtype)
+        self.parameters = [self.kernel, self.bias][:len(self.parameter_names)]
+        self.gradients = [np.zeros_like(p) for p in self.parameters]
         self.output_dim = self.units
         return self.units
 
     def use_parameters(self, arrays) -> None:
-        kernel, bias = arrays
-        assert kernel.shape == self.kernel.shape and bias.shape == self.bias.shape
-        kernel[...], bias[...] = self.kernel, self.bias
-        self.kernel, self.bias = kernel, bias
-        self.parameters = [kernel, bias]
+        assert [a.shape for a in arrays] == [p.shape for p in self.parameters]
+        for array, current in zip(arrays, self.parameters, strict=True):
+            array[...] = current
+        self.kernel = arrays[0]
+        if self.use_bias:
+            self.bias = arrays[1]
+        self.parameters = list(arrays)
 
     def forward(self, x, training=False):
         z = x @ self.kernel + self.bias  # (n_samples, units): the pre-activations
@@ -190,13 +212,19 @@ class Dense(Layer):
         if self.kernel_regularizer is not None:
             grad_kernel = grad_kernel + self.kernel_regularizer.gradient(self.kernel)
         self.gradients[0] = grad_kernel
-        self.gradients[1] = grad_z.sum(axis=0)  # (units,)
+        if self.use_bias:
+            grad_bias = grad_z.sum(axis=0)  # (units,)
+            if self.bias_regularizer is not None:
+                grad_bias = grad_bias + self.bias_regularizer.gradient(self.bias)
+            self.gradients[1] = grad_bias
         return grad_z @ self.kernel.T  # (n_samples, input_dim)
 
     def penalty(self):
-        if self.kernel_regularizer is None or not self.built:
+        if not self.built:
             return 0.0
-        return self.kernel_regularizer.penalty(self.kernel)
+        return sum(regularizer.penalty(weights) for regularizer, weights in (
+            (self.kernel_regularizer, self.kernel), (self.bias_regularizer, self.bias))
+            if regularizer is not None)
 
     def config(self) -> dict:
         spec = {
@@ -209,6 +237,10 @@ class Dense(Layer):
         }
         if self.kernel_regularizer is not None:
             spec["kernel_regularizer"] = self.kernel_regularizer.config()
+        if self.bias_regularizer is not None:
+            spec["bias_regularizer"] = self.bias_regularizer.config()
+        if not self.use_bias:
+            spec["use_bias"] = False
         return self._named(spec)
 
     def __repr__(self):

@@ -1,7 +1,10 @@
 """Metrics reported during training: ``metric(outputs, y, activation) -> float``.
 
 ``outputs`` are the output layer's activations (n_samples, n_outputs) and ``y``
-the targets as the loss prepared them (same shape).
+the targets as the loss prepared them (same shape: class labels arrive one-hot).
+Keras' metrics are here under Keras' names, computed as Keras computes them:
+``binary_accuracy``, ``categorical_accuracy``, ``sparse_categorical_accuracy`` and
+``auc``. :data:`DIRECTIONS` says which way each one improves.
 """
 
 import numpy as np
@@ -15,6 +18,40 @@ def accuracy(outputs, y, activation) -> float:
     if activation.name == "softmax" or (outputs.shape[1] > 1 and activation.name != "sigmoid"):
         return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(y, axis=1)))
     return float(np.mean((outputs > 0.5) == (y > 0.5)))
+
+
+def binary_accuracy(outputs, y, activation, threshold=0.5) -> float:
+    """Keras' ``binary_accuracy``: the fraction of outputs whose thresholded value
+    (``output > threshold``, 1 or 0) equals the target, over every output."""
+    return float(np.mean((outputs > threshold).astype(y.dtype) == y))
+
+
+def categorical_accuracy(outputs, y, activation) -> float:
+    """Keras' ``categorical_accuracy``: the row's largest output is its target's largest
+    entry (the class of a one-hot row); ties go to the first, as in ``argmax``."""
+    return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(y, axis=1)))
+
+
+# The targets arrive one-hot (the loss prepared the class indices), so Keras'
+# sparse_categorical_accuracy on indices is categorical_accuracy on those rows.
+sparse_categorical_accuracy = categorical_accuracy
+
+# Keras' AUC thresholds: 198 evenly inside (0, 1), and one just outside either end.
+AUC_THRESHOLDS = np.concatenate([[-1e-7], np.arange(1, 199) / 199, [1.0 + 1e-7]])
+
+
+def auc(outputs, y, activation) -> float:
+    """Keras' ``AUC()``: the area under the ROC curve from 200 thresholds, by the
+    trapezoidal rule (``summation_method="interpolation"``), every output pooled as one
+    binary problem (``multi_label=False``); a target is positive when non-zero."""
+    scores, positive = outputs.ravel(), y.ravel() != 0
+    above = scores[None, :] > AUC_THRESHOLDS[:, None]  # (200, n): predicted positive
+    true_positives = (above & positive).sum(axis=1)
+    false_positives = (above & ~positive).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no positives or negatives: 0
+        recall = np.nan_to_num(true_positives / positive.sum())
+        fp_rate = np.nan_to_num(false_positives / (~positive).sum())
+    return float(np.sum((fp_rate[:-1] - fp_rate[1:]) * (recall[:-1] + recall[1:]) / 2))
 
 
 def mse(outputs, y, activation) -> float:
@@ -36,8 +73,23 @@ def r2(outputs, y, activation) -> float:
     return float(np.mean(scores))
 
 
-METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2}
+METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2,
+           "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
+           "sparse_categorical_accuracy": sparse_categorical_accuracy, "auc": auc}
 _ALIASES = {"acc": "accuracy", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
+# Which way each metric improves (what EarlyStopping's mode="auto" follows).
+DIRECTIONS = {"accuracy": "max", "binary_accuracy": "max", "categorical_accuracy": "max",
+              "sparse_categorical_accuracy": "max", "auc": "max", "r2": "max",
+              "mse": "min", "mae": "min"}
+
+
+def direction(name):
+    """``"max"`` or ``"min"``: how the logged quantity ``name`` (``val_`` prefix or not)
+    improves; losses fall, registered metrics as :data:`DIRECTIONS` says; None if unknown."""
+    key = name[4:] if name.startswith("val_") else name
+    if key == "loss" or key.endswith("_loss"):
+        return "min"
+    return DIRECTIONS.get(_ALIASES.get(key, key))
 
 
 def get(identifier):

@@ -19,7 +19,7 @@ from mlplab._validation import (
     short_repr,
 )
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import fitting, flat, io, lbfgs, losses, optimizers
+from mlplab.engine import configs, fitting, flat, io, lbfgs, losses, optimizers
 from mlplab.engine.describe import summary_html, summary_text
 from mlplab.engine.layers import Dense, Input, Layer
 from mlplab.engine.metrics import get as get_metric
@@ -288,7 +288,7 @@ class Sequential:
     # -- fit ----------------------------------------------------------------------
     def fit(self, X, y, epochs=1, batch_size="auto", validation_data=None, validation_split=0.0,
             shuffle=True, random_state=None, callbacks=None, verbose=0, sample_weight=None,
-            engine="auto", class_weight=None):
+            engine="auto", class_weight=None, initial_epoch=0):
         """Train the network.
 
         Parameters
@@ -328,6 +328,9 @@ class Sequential:
             your own); "auto" uses it when numba is installed and the model and
             callbacks allow it, else the NumPy runner. ``history.runner`` says which
             trained, ``history.runner_reason`` why the NumPy one did.
+        initial_epoch : int
+            The number of the first epoch, as in Keras: to resume, ``fit(epochs=20,
+            initial_epoch=10)`` trains epochs 10 to 19 (callbacks see those numbers).
 
         Returns
         -------
@@ -337,6 +340,8 @@ class Sequential:
             raise NotFittedError("fit(): call compile(loss=..., optimizer=...) before fit.")
         epochs, batch_size, validation_split, shuffle, verbose, engine = fitting.fit_arguments(
             epochs, batch_size, validation_split, shuffle, verbose, engine)
+        first = check(initial_epoch, "initial_epoch", Integer(0, epochs - 1), owner="fit",
+                      example=f"fit(X, y, epochs={epochs + 10}, initial_epoch={epochs})")
         callbacks = callbacks_module.as_list(callbacks)
         rng = None if random_state is None else as_generator(random_state)
         X, Y, factor = self._prepare(X, y, sample_weight, class_weight)
@@ -352,11 +357,13 @@ class Sequential:
         fitting.check_first_pass(self, X, Y)
         self._gather_parameters()
         self.optimizer.build(self.parameters())
-        self.history = callbacks_module.History()
-        active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs)
+        self.history = callbacks_module.history_of(callbacks)  # one given, as in Keras
+        active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs - first)
         batch_listeners = [c for c in active if c.wants_batches]
+        params = {"verbose": verbose, "epochs": epochs, "steps": -(-n_samples // batch_size)}
         for callback in active:
             callback.set_model(self)
+            callback.set_params(params)
             callback.on_train_begin()
         self.stop_training = False
         outputs = np.empty((n_samples, self.output_units), dtype=self.dtype)
@@ -368,18 +375,19 @@ class Sequential:
         # A batch of every sample needs no shuffling: the order would only change how
         # the gradient's sum is rounded, and gathering rows in a random order costs more
         # than the step on large data (1e6 rows: ~20% of an epoch).
-        orders = EpochOrders(rng, n_samples, epochs, shuffle and batch_size < n_samples)
+        orders = EpochOrders(rng, n_samples, epochs - first, shuffle and batch_size < n_samples)
         for callback in active:
-            callback.on_epoch_begin(0)
+            callback.on_epoch_begin(first)
         # Where each epoch's steps end, for its logged rate (blocks of epochs log late).
-        self._epoch_steps = (self.optimizer.iterations, -(-n_samples // batch_size))
+        self._epoch_steps, self._first_epoch = (self.optimizer.iterations, params["steps"]), first
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
             if runner is None:  # L-BFGS: one epoch per iteration (mlplab.engine.lbfgs)
                 self.history.solver = lbfgs.fit_epochs(
-                    self, X, Y, factor, epochs, lambda epoch, loss, out: self._end_epoch(
-                        epoch, epochs, loss, out, Y, validation, verbose, active))
+                    self, X, Y, factor, epochs - first, lambda epoch, loss, out: self._end_epoch(
+                        first + epoch, epochs, loss, out, Y, validation, verbose, active),
+                    engine)
             for epoch, total in enumerate(runner.epochs(X, Y, factor, orders, batch_size,
-                                                        outputs) if runner else ()):
+                                                        outputs) if runner else (), first):
                 self._end_epoch(epoch, epochs, total / n_samples, outputs, Y, validation,
                                 verbose, active)
                 if self.stop_training:
@@ -389,13 +397,8 @@ class Sequential:
         return self.history
 
     def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
-        """The epoch's logs (loss, metrics, validation), printed if asked, to the callbacks.
-        After a divergence the validation entries are NaN, as the loss is."""
-        logs = {"loss": loss, **self._metric_logs(outputs, Y)}
-        if validation is not None:
-            logs.update({f"val_{k}": v for k, v in self.evaluate(*validation).items()})
-        if hasattr(self.optimizer, "rate_at"):  # not L-BFGS
-            logs["lr"] = fitting.epoch_rate(self.optimizer, self._epoch_steps, epoch)
+        """The epoch's logs, printed if asked, to the callbacks."""
+        logs = self._epoch_logs(epoch, loss, outputs, Y, validation)
         if verbose == 2:
             print(f"epoch {epoch + 1}/{epochs}: "
                   + "  ".join(f"{k}={v:.4f}" for k, v in logs.items()))
@@ -404,6 +407,17 @@ class Sequential:
         if epoch + 1 < epochs and not self.stop_training:
             for callback in active:
                 callback.on_epoch_begin(epoch + 1)
+
+    def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict:
+        """``loss``, the metrics, the validation entries (NaN after a divergence, as the
+        loss is) and the epoch's learning rate ``lr``."""
+        logs = {"loss": loss, **self._metric_logs(outputs, Y)}
+        if validation is not None:
+            logs.update({f"val_{k}": v for k, v in self._evaluate(*validation).items()})
+        if hasattr(self.optimizer, "rate_at"):  # not L-BFGS
+            logs["lr"] = fitting.epoch_rate(self.optimizer, self._epoch_steps,
+                                            epoch - self._first_epoch)
+        return logs
 
     def _prepare(self, X, y, sample_weight, class_weight=None, names=("X", "y")):
         """``(X, Y, factor)`` checked, in the model's dtype (:func:`fitting.prepare`)."""
@@ -438,6 +452,9 @@ class Sequential:
         sigmoid/softmax outputs, values for linear ones."""
         return self._predict_rows(self._check_ready(X), logits=False)
 
+    def _outputs(self, X):  # predict's numbers for predict_proba/_classes (not overridden)
+        return self._predict_rows(self._check_ready(X), logits=False)
+
     def predict_logits(self, X):
         """Pre-activations of the output layer, shape (n_samples, n_outputs)."""
         return self._predict_rows(self._check_ready(X), logits=True)
@@ -469,7 +486,7 @@ class Sequential:
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid
         output gives two columns, P(y=0) and P(y=1)."""
-        outputs = self.predict(X)
+        outputs = self._outputs(X)
         name = self.output_activation.name
         if name == "sigmoid" and outputs.shape[1] == 1:
             return np.hstack([1.0 - outputs, outputs])
@@ -481,7 +498,7 @@ class Sequential:
     def predict_classes(self, X):
         """Predicted class indices, shape (n_samples,) (or (n_samples, n_outputs)
         for several independent sigmoid outputs)."""
-        outputs = self.predict(X)
+        outputs = self._outputs(X)
         if self.output_activation.name == "softmax":
             return np.argmax(outputs, axis=1)
         classes = (outputs > 0.5).astype(np.int64)
@@ -492,7 +509,10 @@ class Sequential:
         if self.loss is None:
             raise NotFittedError("evaluate(): call compile(...) first.")
         self._require_built()
-        X, Y, factor = self._prepare(X, y, sample_weight)
+        return self._evaluate(*self._prepare(X, y, sample_weight))
+
+    def _evaluate(self, X, Y, factor=None) -> dict:
+        """evaluate's dict on prepared (X, Y, factor), what fit's validation logs too."""
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's NaN is its loss
             outputs = self.forward(X)
             logits = self.output_layer.logits
@@ -529,11 +549,7 @@ class Sequential:
 
     def to_spec(self) -> list:
         """The layer dicts that :meth:`from_spec` turns back into this architecture."""
-        specs = [layer.config() for layer in self.layers]
-        first = next((spec for spec in specs if spec["type"] == "dense"), None)
-        if first is not None and first["input_dim"] is None:
-            first["input_dim"] = self._declared_input_dim()
-        return specs
+        return configs.layer_specs(self)
 
     def summary(self, print_fn=print) -> str:
         """A table of layers, output shapes and parameter counts (printed and returned)."""
@@ -552,38 +568,18 @@ class Sequential:
         """What the model is, without its weights, as plain JSON data: dtype, seed, the
         layer dicts, the compile settings and the history (what a saved file's header
         holds; :meth:`from_config` makes the model again)."""
-        compiled = None
-        if self.loss is not None:
-            compiled = {"loss": self.loss.name, "optimizer": self.optimizer.config(),
-                        "metrics": [name for name, _ in self.metrics]}
-        history = None
-        if self.history is not None:
-            history = {"history": self.history.history, "epoch": self.history.epoch}
-        seed = self.random_state if isinstance(self.random_state, int) else None
-        return {"dtype": str(self.dtype), "random_state": seed, "layers": self.to_spec(),
-                "compile": compiled, "history": history}
+        return configs.model_config(self)
 
     @classmethod
     def from_config(cls, config):
         """The model ``config`` describes (see :meth:`get_config`), not built yet:
         :meth:`weight_shapes` says what its weights will be, nothing is allocated."""
-        layers = layers_from_dicts(config["layers"], "relu", None, dtype=config["dtype"])
-        return cls(layers, dtype=config["dtype"], random_state=config["random_state"],
-                   _build=False)
+        return configs.model_from_config(cls, config)
 
     def weight_shapes(self) -> list:
         """The shape of every parameter array the layers will hold, from the declared
         widths, without building: [(fan_in, units), (units,), ...] per Dense layer."""
-        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
-        width = self._declared_input_dim() or dense[0].declared_input_dim
-        if width is None:
-            raise SpecError("the first Dense layer declares no input_dim; a saved model "
-                            "always has one")
-        shapes = []
-        for layer in dense:
-            shapes += [(width, layer.units), (layer.units,)]  # kernel (fan_in, units), bias
-            width = layer.units
-        return shapes
+        return configs.weight_shapes(self)
 
     def save(self, path) -> None:
         """Write the model to one file, atomically; read it back with ``mlplab.load``."""

@@ -24,7 +24,7 @@ from mlplab.errors import InvalidInputError, SpecError
 
 DENSE_KEYS = {
     "type", "input_dim", "output_dim", "units", "activation", "kernel_initializer",
-    "bias_initializer", "kernel_regularizer", "name",
+    "bias_initializer", "kernel_regularizer", "bias_regularizer", "use_bias", "name",
 }
 KEYS = {"dense": DENSE_KEYS, "dropout": {"type", "rate", "name"},
         "activation": {"type", "activation", "name"}}
@@ -116,7 +116,8 @@ def layers_from_dicts(specs, activation, output_activation, dtype="float64", **d
         else:
             default = activation
         options = {**dense_options, **{k: spec[k] for k in (
-            "kernel_initializer", "bias_initializer", "kernel_regularizer") if k in spec}}
+            "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+            "use_bias") if k in spec}}
         layers.append(Dense(units, activation=spec.get("activation", default), name=name,
                             input_dim=input_dim if previous is None else None, **options))
         previous = (number, units)
@@ -210,9 +211,12 @@ def dense_stack(layers):
     """The layers as ``(dense, activation)`` pairs when they are Dense layers, each
     optionally followed by one Activation layer that is its activation (the Dense
     itself linear): ``Dense(3), Activation("tanh")`` is ``Dense(3, activation="tanh")``.
-    None for any other layout (a Dropout, an activation after a non-linear Dense)."""
+    None for any other layout (a Dropout, an activation after a non-linear Dense, a Dense
+    without a bias or with a bias penalty: the kernels' layout has a plain bias per layer)."""
     pairs = []
     for layer in layers:
+        if isinstance(layer, Dense) and (not layer.use_bias or layer.bias_regularizer):
+            return None
         if isinstance(layer, Dense):
             pairs.append((layer, layer.activation))
         elif (isinstance(layer, Activation) and pairs and pairs[-1][0].activation.name == "linear"
