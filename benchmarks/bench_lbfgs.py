@@ -5,16 +5,17 @@ training sets (moons and circles, 200 points, noise 0.2, 80/20 split, random_sta
 one fit per seed. Both libraries call scipy's L-BFGS-B on the same loss with the same
 stopping rules: gtol = tol = 1e-4, scipy's default ftol, at most 10,000 iterations (E4's
 epochs) and 15,000 evaluations. mlplab runs :func:`mlplab.engine.lbfgs.minimize` (what
-``fit`` with ``optimizer="lbfgs"`` runs) from E4's initial weights, N(0, 0.1**2) with the
-seed; scikit-learn's MLPClassifier starts from the same weights (set by warm_start) and,
-for information, from its own Glorot initialisation with the same seed.
+``fit`` with ``optimizer="lbfgs"`` runs) with its defaults (memory 15, scipy's 10; the
+loss and gradient on the compiled kernels) from E4's initial weights, N(0, 0.1**2) with
+the seed; scikit-learn's MLPClassifier starts from the same weights (set by warm_start)
+and, for information, from its own Glorot initialisation with the same seed.
 
 Printed per library: loss-and-gradient evaluations and seconds, summed over the fits
 (each fit's time the median of ``repeats``), mean test accuracy, and how many fits
 converged. Every library runs on one BLAS thread, as in task H: at these sizes threads
 only add synchronisation (see ``--threads``).
 
-    python -m benchmarks.bench_lbfgs [--seeds 10] [--threads 1]
+    python -m benchmarks.bench_lbfgs [--seeds 20] [--threads 1]
 """
 
 import argparse
@@ -126,11 +127,11 @@ def summary(runs):
 
 
 def task_l(scale, repeats):
-    """L: E4's net, full-batch L-BFGS, 10 seeds on moons and circles (1 seed, at most 200
+    """L: E4's net, full-batch L-BFGS, 20 seeds on moons and circles (1 seed, at most 200
     iterations in a smoke run): evaluations, seconds and test accuracy, both libraries."""
     from threadpoolctl import threadpool_limits
 
-    n_seeds = 10 if scale >= 1 else 1
+    n_seeds = 20 if scale >= 1 else 1
     max_iter = MAX_ITER if scale >= 1 else 200
     with threadpool_limits(limits=1):
         results = measure(range(n_seeds), repeats, max_iter)
@@ -148,7 +149,7 @@ def task_l(scale, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads for both libraries (default 1); 0: leave as is")

@@ -60,7 +60,7 @@ def test_the_objective_counts_passes_and_answers_a_repeated_point_from_memory():
     passes = []
     inner = model.loss_and_gradients
     model.loss_and_gradients = lambda *args: passes.append(1) or inner(*args)
-    objective = lbfgs.Objective(model, X, Y, factor)
+    objective = lbfgs.Objective(model, X, Y, factor, engine="numpy")
     w = model.parameter_buffer.copy()
     first = objective(w)
     assert objective(w.copy())[0] == first[0]
@@ -156,7 +156,8 @@ def test_a_trial_step_whose_loss_is_nan_leaves_the_model_at_the_last_good_iterat
 
     model.loss_and_gradients = overflowing
     losses = []
-    result = lbfgs.minimize(model, X_, Y, factor, 500, lambda loss, _: losses.append(loss))
+    result = lbfgs.minimize(model, X_, Y, factor, 500, lambda loss, _: losses.append(loss),
+                            engine="numpy")  # the patched pass is the engine's
     assert "trial step(s) overflowed the forward pass" in result.message
     assert np.max(np.abs(model.parameter_buffer)) <= bound
     assert np.isfinite(result.loss) and result.loss == losses[-1]
@@ -226,7 +227,8 @@ def test_it_takes_scikit_learns_path_from_the_same_weights(weighted):
     inner = model.loss_and_gradients
     model.loss_and_gradients = lambda *args: (lambda out: ours.append(out[0]) or out)(
         inner(*args))
-    result = lbfgs.minimize(model, X_, Y, factor, 200)
+    # scikit-learn's memory (scipy's default maxcor); the engine's pass, which is counted
+    result = lbfgs.minimize(model, X_, Y, factor, 200, solver=LBFGS(memory=10), engine="numpy")
 
     net = MLPClassifier(hidden_layer_sizes=(3,), activation="tanh", solver="lbfgs",
                         alpha=alpha, max_iter=1, warm_start=True, random_state=0)
@@ -266,8 +268,8 @@ def test_bad_settings_are_refused_in_the_constructor(arguments, error, words):
 def test_the_settings_object_reads_like_an_optimizer():
     solver = LBFGS(maxiter=50, tol=1e-5)
     assert solver.config() == {"name": "lbfgs", "maxiter": 50, "maxfun": 15000, "tol": 1e-5,
-                               "memory": 10}
-    assert repr(solver) == "LBFGS(maxiter=50, maxfun=15000, tol=1e-05, memory=10)"
+                               "memory": 15}
+    assert repr(solver) == "LBFGS(maxiter=50, maxfun=15000, tol=1e-05, memory=15)"
     config = solver.config()
     del config["name"]
     assert LBFGS(**config).config() == solver.config()

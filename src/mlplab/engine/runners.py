@@ -132,3 +132,31 @@ def compiled_stack(models, X, Y, engine):
     if engine == "auto" and not stack.pays_off(models[0]):
         return many.CompiledModels(models, X, Y)
     return stack.LaneStack(models, X, Y)
+
+
+def full_batch_objective(model, engine, sparse=False):
+    """What L-BFGS evaluates (:mod:`mlplab.engine.lbfgs`): ``evaluate(X, Y, factor) ->
+    (loss, outputs, gradient)`` at ``model``'s current parameters, over every row (the
+    gradient flat, in the order of ``model.parameter_buffer``). The engine's own
+    :meth:`Sequential.loss_and_gradients`, or the compiled kernels' same numbers when
+    ``engine`` is "auto" or "compiled" and they can compute this model's. Returns
+    (evaluate, runner name, why the NumPy one evaluates or None). ``sparse``: X is a
+    scipy sparse matrix, which only the NumPy one takes."""
+    if engine not in ENGINES:
+        raise InvalidInputError(f"engine={engine!r}: use 'auto', 'numpy' or 'compiled'.")
+
+    def numpy_objective(X, Y, factor):
+        loss, outputs = model.loss_and_gradients(X, Y, factor)
+        return loss, outputs, np.concatenate([g.ravel() for g in model.gradients()])
+
+    if engine == "numpy":
+        return numpy_objective, "numpy", "engine='numpy' was asked for"
+    from mlplab.fast import objective
+
+    reason = "X is sparse" if sparse else objective.supports(model)
+    if engine == "compiled" and reason:
+        raise InvalidInputError(f"engine='compiled' cannot evaluate this model: {reason}. "
+                                "Use engine='numpy' or 'auto'.")
+    if reason:
+        return numpy_objective, "numpy", reason
+    return objective.CompiledObjective(model), "compiled", None

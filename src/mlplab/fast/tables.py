@@ -33,6 +33,21 @@ SETTINGS = ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilo
 
 def supports(model) -> str | None:
     """Why the kernels cannot train ``model``, or None if they can."""
+    reason = supports_network(model)
+    if reason is not None:
+        return reason
+    if type(model.optimizer) not in OPTIMIZER_CODES:
+        kind = type(model.optimizer)
+        name = model.optimizer.name if kind in optimizers.OPTIMIZERS.values() else kind.__name__
+        return f"the {name} optimizer is not compiled (sgd and adam are)"
+    if model.optimizer.clips:
+        return "gradient clipping is not compiled"
+    return None
+
+
+def supports_network(model) -> str | None:
+    """Why the kernels cannot compute ``model``'s loss and gradient (its layers,
+    activations, loss), or None if they can; the optimizer is not looked at."""
     stack = dense_stack(model.layers)
     if stack is None:
         kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})
@@ -44,12 +59,6 @@ def supports(model) -> str | None:
                     "the engine's built-in activations")
         if activation == activations.ACTIVATIONS["softmax"] and position < len(stack):
             return "softmax in a hidden layer is not compiled"
-    if type(model.optimizer) not in OPTIMIZER_CODES:
-        kind = type(model.optimizer)
-        name = model.optimizer.name if kind in optimizers.OPTIMIZERS.values() else kind.__name__
-        return f"the {name} optimizer is not compiled (sgd and adam are)"
-    if model.optimizer.clips:
-        return "gradient clipping is not compiled"
     if (type(model.loss), model.output_activation.name) in UNCOMPILED_PAIRS:
         return f"{model.loss.name} on a {model.output_activation.name} output is not compiled"
     if type(model.loss) not in LOSS_CODES:
