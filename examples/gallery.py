@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import mlplab  # noqa: E402
 from mlplab import data, viz  # noqa: E402
+from mlplab.engine.health import TrainingHealth  # noqa: E402
 
 E4_SPEC = [
     {"input_dim": 2, "output_dim": 25, "activation": "relu"},
@@ -123,8 +124,8 @@ def e5(folder, scale):
     save(ax.figure, folder, "e5_test_predictions.png")
 
 
-def one_input(folder, scale):
-    """Beyond E1-E5: universal approximation, a fit as the sum of its units' terms."""
+def beyond(folder, scale):
+    """Beyond E1-E5: universal approximation, and the health of a deep sigmoid stack."""
     for name, activation, units in (("sine", "tanh", 4), ("abs", "relu", 6)):
         x, y = data.make_dataset(name, n_samples=200, noise=0.05, random_state=0)
         net = mlplab.NetRegressor(hidden_layer_sizes=(units,), activation=activation,
@@ -132,6 +133,14 @@ def one_input(folder, scale):
                                   n_iter_no_change=None, random_state=0).fit(x, y)
         ax = viz.plot_fit_1d(net, x, y)
         save(ax.figure, folder, f"fit1d_{name}.png")
+    # E1's moons through ten sigmoid layers: the first layers' gradients vanish at first.
+    X, y = data.moons(n_samples=1000, noise=0.05, random_state=42)
+    model = mlplab.Sequential.from_spec([2] + [16] * 9 + [1], activation="sigmoid",
+                                        random_state=0)
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    health = TrainingHealth(X, y, every=max(1, 5 // scale))
+    model.fit(X, y, epochs=max(2, 100 // scale), batch_size=100, callbacks=[health])
+    save(viz.plot_training_health(health), folder, "deep_sigmoid_health.png")
 
 
 def main():
@@ -141,7 +150,7 @@ def main():
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     scale = 50 if args.quick else 1
-    for experiment in (e1, e2, e3, e4, e5, one_input):
+    for experiment in (e1, e2, e3, e4, e5, beyond):
         experiment(args.out, scale)
 
 

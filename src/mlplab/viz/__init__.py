@@ -14,6 +14,7 @@ from mlplab.viz.animate import (
 from mlplab.viz.boundary import plot_comparison, plot_decision_boundary, plot_probability
 from mlplab.viz.curves import plot_history, plot_linear_collapse
 from mlplab.viz.fit1d import plot_fit_1d, unit_contributions
+from mlplab.viz.health import plot_training_health
 from mlplab.viz.hidden import hidden_space, plot_hidden_space
 from mlplab.viz.neurons import plot_network, plot_neurons
 
@@ -21,5 +22,5 @@ __all__ = [
     "plot_decision_boundary", "plot_probability", "plot_comparison", "plot_neurons",
     "plot_network", "plot_history", "plot_linear_collapse", "animate_training",
     "TrainingAnimation", "plot_hidden_space", "hidden_space", "animate_hidden_space",
-    "plot_fit_1d", "unit_contributions", "animate_fit_1d",
+    "plot_fit_1d", "unit_contributions", "animate_fit_1d", "plot_training_health",
 ]

@@ -31,6 +31,7 @@ class FigureKind:
     draw: Any
     needs_network: bool = False  # the model must be an mlplab network (or estimator over one)
     features: int | None = 2  # the input width it draws (2: the plane), None: any
+    requires: Any = None  # model -> why it cannot be drawn (str) or None, if it needs more
 
 
 def _boundary(model, data, preview):
@@ -85,6 +86,20 @@ def _fit_1d(model, data, preview):
     return plot_fit_1d(model, data.X, data.y, resolution=200 if preview else 400)
 
 
+def _health(model, data, preview):
+    from mlplab.viz import plot_training_health
+
+    return plot_training_health(model)
+
+
+def _health_recorded(model):
+    inner = getattr(model, "model_", model)
+    if getattr(getattr(inner, "history", None), "health", None) is None:
+        return ("the model was not trained with a TrainingHealth callback: fit(X, y, "
+                "callbacks=[mlplab.engine.health.TrainingHealth(X, y)])")
+    return None
+
+
 FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
     FigureKind("probability", "the predicted probability over the plane", _probability),
@@ -99,6 +114,8 @@ FIGURE_KINDS = {kind.name: kind for kind in (
                _hidden_space, needs_network=True),
     FigureKind("fit_1d", "a one-input fit as the sum of its hidden units' terms", _fit_1d,
                needs_network=True, features=1),
+    FigureKind("health", "weights, gradients and activations per layer over training",
+               _health, needs_network=True, features=None, requires=_health_recorded),
 )}
 ALIASES = {"loss_curve": "history"}  # the name study files used first
 
@@ -119,6 +136,8 @@ def cannot_draw(name, model, data) -> str | None:
                 f"{data.X.shape[1]} features")
     if kind.needs_network and not (hasattr(model, "layers") or hasattr(model, "model_")):
         return f"the {kind.name} figure draws an mlplab network, not a {type(model).__name__}"
+    if kind.requires is not None and kind.requires(model) is not None:
+        return kind.requires(model)
     if kind.name == "history" and getattr(model, "history", None) is None and not hasattr(
             model, "loss_curve_"):
         return "the model has no training history to plot"
