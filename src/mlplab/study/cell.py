@@ -86,26 +86,64 @@ def run_cell(cell):
         result = _run(cell)
         result["status"] = "done"
     except Exception as exc:  # a failed cell is recorded; the study carries on
-        result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                  "traceback": traceback.format_exc(limit=5)}
+        result = failed_result(exc)
     result.update(key=cell["key"], started=started, finished=time.time())
     return result
 
 
 def _run(cell):
-    X, y = load_dataset(cell["dataset_spec"], cell["seed"], cell["study_dir"])
-    parts = split_data(X, y, cell["split"], cell["seed"])
-    estimator = build_estimator(cell["baseline"], cell["params"], cell["task"], cell["seed"])
+    parts = cell_data(cell)
+    estimator = cell_estimator(cell)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
         estimator.fit(parts.X_train, parts.y_train)
         fit_time = time.perf_counter() - start
+    return fitted_result(cell, estimator, parts, fit_time, caught)
+
+
+def cell_data(cell):
+    """The cell's train/test parts of its data set (drawn with its seed where it says)."""
+    X, y = load_dataset(cell["dataset_spec"], cell["seed"], cell["study_dir"])
+    return split_data(X, y, cell["split"], cell["seed"])
+
+
+def cell_estimator(cell):
+    return build_estimator(cell["baseline"], cell["params"], cell["task"], cell["seed"])
+
+
+def fitted_result(cell, estimator, parts, fit_time, caught):
+    """A fitted cell's result: its scores, loss curve, figures and the warnings ``caught``."""
     metrics = score(estimator, parts, cell["metrics"], fit_time)
     history = [float(v) for v in getattr(estimator, "loss_curve_", [])]
     figures = draw_figures(estimator, parts, cell["figures"])
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
     return {"metrics": metrics, "history": history, "figures": figures, "warnings": messages}
+
+
+def failed_result(exc):
+    return {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(limit=5)}
+
+
+def seed_free(cell):
+    """Whether the cell's seed changes nothing: a baseline that draws nothing at random
+    (no ``random_state``, or an SVC without probabilities) on fixed data and a fixed
+    split. Such a cell runs once, for the study's first seed."""
+    if cell["baseline"] is None:
+        return False
+    spec, split = cell["dataset_spec"], cell["split"]
+    fixed_data = bool(spec["csv"]) or "random_state" in (spec["params"] or {})
+    fixed_split = split["test"] == 0 or split["random_state"] is not None
+    if not (fixed_data and fixed_split):
+        return False
+    estimator = build_estimator(cell["baseline"], cell["params"], cell["task"], cell["seed"])
+    params = estimator.get_params()
+    if "random_state" not in params:
+        return True
+    # An SVC draws only for Platt's probabilities (probability=True; newer scikit-learn's
+    # default is the word "deprecated").
+    return type(estimator).__name__ == "SVC" and params.get("probability") is not True
 
 
 def draw_figures(estimator, parts, kinds_asked):

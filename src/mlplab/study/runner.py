@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlplab.errors import InvalidInputError
-from mlplab.study.cell import run_cell
 from mlplab.study.store import ResultStore
+from mlplab.study.together import run_cells, tasks
 
 EXECUTORS = ("process", "dask")
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -151,12 +151,12 @@ def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None
         ran, errors = 0, []
         stream = _results(todo, jobs, executor, scheduler, progress)
         try:
-            for cell, result in stream:
-                store.save(cell, result)
-                ran += 1
-                if result["status"] != "done":
-                    errors.append(f"{cell['dataset']} / {cell['model']} / seed {cell['seed']}: "
-                                  f"{result.get('error')}")
+            for pairs in stream:  # a task's cells, saved in one transaction
+                store.save_many(pairs)
+                ran += len(pairs)
+                errors += [f"{cell['dataset']} / {cell['model']} / seed {cell['seed']}: "
+                           f"{result.get('error')}" for cell, result in pairs
+                           if result["status"] != "done"]
         except KeyboardInterrupt:
             stream.close()  # ends the workers now if Ctrl+C came while a result was saved
             raise StudyInterrupted(RunSummary(
@@ -167,31 +167,38 @@ def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None
 
 
 def _results(cells, jobs, executor, scheduler, progress):
-    """Yield (cell, result) as cells finish, with an optional progress bar."""
+    """Yield each task's [(cell, result), ...] as it finishes (a task: the seeds of one
+    group, :func:`mlplab.study.together.tasks`), with an optional progress bar."""
     if not cells:
         return
+    work = tasks(cells)
     if executor == "dask":
-        stream = _dask_results(cells, jobs, scheduler)
+        stream = _dask_results(work, jobs, scheduler)
     elif jobs == 1:
-        stream = ((cell, run_cell(cell)) for cell in cells)
+        stream = (list(zip(task, run_cells(task), strict=True)) for task in work)
     else:
-        stream = _pool_results(cells, jobs)
+        stream = _pool_results(work, jobs)
     if not progress:
         yield from stream
         return
     from mlplab._display import progress_bar
 
     with progress_bar("study", "cells") as bar:
-        task = bar.add_task("cells", total=len(cells))
-        for item in stream:
-            bar.advance(task)
-            yield item
+        counter = bar.add_task("cells", total=len(cells))
+        for pairs in stream:
+            bar.advance(counter, len(pairs))
+            yield pairs
+
+
+def task_cost(task):
+    """A task's :func:`estimated_cost`: the sum over its cells."""
+    return sum(estimated_cost(cell) for cell in task)
 
 
 def estimated_cost(cell):
     """A rough size of a cell's training: epochs x samples x weights.
 
-    Workers take the largest cells first, so a long cell does not start last and
+    Workers take the largest tasks first, so a long one does not start last and
     leave the other workers idle at the end (longest-processing-time-first).
     """
     params = cell.get("params") or {}
@@ -267,16 +274,16 @@ def _watch_parent(parent_pid, interval=0.5):
     os._exit(1)
 
 
-def _pool_results(cells, jobs):
-    cells = sorted(cells, key=estimated_cost, reverse=True)
+def _pool_results(work, jobs):
+    work = sorted(work, key=task_cost, reverse=True)
     context = multiprocessing.get_context()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                                initargs=(os.getpid(), context.get_start_method()))
     finished = False
     try:
-        futures = {pool.submit(run_cell, cell): cell for cell in cells}
+        futures = {pool.submit(run_cells, task): task for task in work}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            yield list(zip(futures[future], future.result(), strict=True))
         finished = True
     finally:
         if finished:
@@ -298,7 +305,7 @@ def _stop_now(pool):
         worker.join(timeout=10)
 
 
-def _dask_results(cells, jobs, scheduler):
+def _dask_results(work, jobs, scheduler):
     try:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
@@ -313,12 +320,12 @@ def _dask_results(cells, jobs, scheduler):
         scheduler = cluster
     try:
         with Client(scheduler) as client:
-            # Dask runs higher priorities first: the largest cells, as the pool does.
-            futures = {client.submit(run_cell, cell, pure=False,
-                                     priority=int(math.log2(1 + estimated_cost(cell)))): cell
-                       for cell in cells}
+            # Dask runs higher priorities first: the largest tasks, as the pool does.
+            futures = {client.submit(run_cells, task, pure=False,
+                                     priority=int(math.log2(1 + task_cost(task)))): task
+                       for task in work}
             for future in dask_completed(futures):
-                yield futures[future], future.result()
+                yield list(zip(futures[future], future.result(), strict=True))
     finally:
         if cluster is not None:
             cluster.close()

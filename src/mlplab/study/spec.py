@@ -288,7 +288,14 @@ class StudySpec:
     parts: tuple = ()  # a combined study (include = [...]) is the union of its parts
 
     def cells(self):
-        """Every (dataset, model, grid point, seed) to run, as plain dicts."""
+        """Every (dataset, model, grid point, seed) to run, as plain dicts.
+
+        A cell whose seed changes nothing (:func:`mlplab.study.cell.seed_free`: a
+        baseline without randomness on fixed data and a fixed split) runs for the
+        first seed only.
+        """
+        from mlplab.study.cell import seed_free
+
         if self.parts:
             return [cell for part in self.parts for cell in part.cells()]
         cells = []
@@ -297,8 +304,10 @@ class StudySpec:
                 if model.datasets and dataset.name not in model.datasets:
                     continue
                 for point in expand_grid(model.params):
-                    for seed in self.seeds:
-                        cells.append(make_cell(self, dataset, model, point, seed))
+                    first = make_cell(self, dataset, model, point, self.seeds[0])
+                    seeds = self.seeds[1:] if not seed_free(first) else ()
+                    cells += [first, *(make_cell(self, dataset, model, point, seed)
+                                       for seed in seeds)]
         return cells
 
 
@@ -314,6 +323,8 @@ def make_cell(spec, dataset, model, params, seed):
     identity = {k: cell[k] for k in ("study", "dataset_spec", "model", "baseline", "task",
                                      "params", "seed", "split")}
     cell["key"] = json.dumps(identity, sort_keys=True)
+    del identity["seed"]  # the cells of one group differ in their seed only
+    cell["group"] = json.dumps(identity, sort_keys=True)
     return cell
 
 

@@ -165,19 +165,27 @@ class ResultStore:
 
     def save(self, cell, result):
         """Record one cell's result and commit it immediately."""
-        with self.connection:
-            self.connection.execute(
-                "INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cell["key"], cell["study"], cell["dataset"], cell["model"], cell["baseline"],
-                 json.dumps(cell["params"], sort_keys=True), cell["seed"], result["status"],
-                 json.dumps(result.get("metrics", {})), json.dumps(result.get("history", [])),
-                 json.dumps(result.get("warnings", [])), result.get("error"),
-                 result.get("started"), result.get("finished")))
-            for kind, image in result.get("figures", {}).items():
-                import base64
+        self.save_many([(cell, result)])
 
-                self.connection.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
-                                        (cell["key"], kind, base64.b64decode(image)))
+    def save_many(self, pairs):
+        """Record several cells' results, ``[(cell, result), ...]``, in one commit."""
+        with self.connection:
+            for cell, result in pairs:
+                self._insert(cell, result)
+
+    def _insert(self, cell, result):
+        self.connection.execute(
+            "INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (cell["key"], cell["study"], cell["dataset"], cell["model"], cell["baseline"],
+             json.dumps(cell["params"], sort_keys=True), cell["seed"], result["status"],
+             json.dumps(result.get("metrics", {})), json.dumps(result.get("history", [])),
+             json.dumps(result.get("warnings", [])), result.get("error"),
+             result.get("started"), result.get("finished")))
+        for kind, image in result.get("figures", {}).items():
+            import base64
+
+            self.connection.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
+                                    (cell["key"], kind, base64.b64decode(image)))
 
     def rows(self, study=None):
         """Every recorded cell (of ``study``), as dicts with decoded JSON."""
