@@ -27,3 +27,13 @@ def test_an_unknown_attribute_still_raises_attribute_error():
 
     with pytest.raises(AttributeError, match="no attribute 'vizz'"):
         getattr(mlplab, "vizz")  # noqa: B009
+
+
+def test_test_modules_have_unique_names():
+    # The test folders are not packages: pytest imports each test module by its bare name,
+    # so two files of one name in different folders stop the whole run at collection.
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(path.name for path in Path(__file__).parent.rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []
