@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import mlplab  # noqa: E402
 from mlplab import data, viz  # noqa: E402
+from mlplab.engine.callbacks import WeightSnapshots  # noqa: E402
 from mlplab.engine.health import TrainingHealth  # noqa: E402
 
 E4_SPEC = [
@@ -52,6 +53,15 @@ def e1(folder, scale):
         save(viz.plot_hidden_space(model, X, y, layer="all", panel_size=3.2), folder,
              f"e1_hidden_space_{activation}.png")
 
+    def tanh_stack():
+        return mlplab.Sequential.from_spec([2, 2, 2, 2, 1], activation="tanh", random_state=0)
+
+    figure = viz.compare_optimizers(
+        tanh_stack, X, y, ["sgd", {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9},
+                           "rmsprop", "adam"], epochs=max(2, 200 // scale), batch_size=100,
+        every=max(1, 4 // scale))
+    save(figure, folder, "e1_optimizers.png")
+
 
 def e2(folder, scale):
     X, y = data.xor(n_samples=400, random_state=0)
@@ -80,17 +90,29 @@ def e3(folder, scale):
                                    random_state=3)
     parts = data.split(X, y, test=0.3, validation=0.2, random_state=3)
     figure, axes = plt.subplots(1, 4, figsize=(19, 4.2), layout="constrained")
+    landscapes, panels = plt.subplots(2, 3, figsize=(16, 9), layout="constrained")
     for ax, hidden, epochs in zip(axes, ([], [3], [10], [10, 10]), (20, 500, 500, 500),
                                   strict=True):
         model = mlplab.Sequential.from_spec([2, *hidden, 1], activation="tanh", random_state=0)
         model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        path = WeightSnapshots(every=max(1, epochs // 50 // scale))
         model.fit(parts.X_train, parts.y_train, epochs=max(1, epochs // scale), batch_size=32,
-                  validation_data=(parts.X_val, parts.y_val))
+                  validation_data=(parts.X_val, parts.y_val), callbacks=[path])
         accuracy = model.evaluate(parts.X_test, parts.y_test)["accuracy"]
         name = "-".join(str(w) for w in [2, *hidden, 1])
         viz.plot_probability(model, parts.X_test, parts.y_test, ax=ax,
                              title=f"{name}: test accuracy {accuracy:.3f}")
+        if hidden in ([], [10], [10, 10]):  # 0, 1 and 2 hidden layers
+            column = [[], [10], [10, 10]].index(hidden)
+            viz.plot_loss_landscape(model, parts.X_train, parts.y_train, ax=panels[0, column],
+                                    title=f"{name}: around the trained weights")
+            viz.plot_loss_landscape(model, parts.X_train, parts.y_train, ax=panels[1, column],
+                                    snapshots=path.snapshots,
+                                    title=f"{name}: the path Adam took")
     save(figure, folder, "e3_probability.png")
+    landscapes.suptitle("E3's training loss: two random filter-normalised directions (top), "
+                        "the plane of the training path (bottom)")
+    save(landscapes, folder, "e3_landscapes.png")
 
 
 def e4(folder, scale):

@@ -16,6 +16,7 @@ from mlplab.viz.curves import plot_history, plot_linear_collapse
 from mlplab.viz.fit1d import plot_fit_1d, unit_contributions
 from mlplab.viz.health import plot_training_health
 from mlplab.viz.hidden import hidden_space, plot_hidden_space
+from mlplab.viz.landscape import compare_optimizers, loss_landscape, plot_loss_landscape
 from mlplab.viz.neurons import plot_network, plot_neurons
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "plot_network", "plot_history", "plot_linear_collapse", "animate_training",
     "TrainingAnimation", "plot_hidden_space", "hidden_space", "animate_hidden_space",
     "plot_fit_1d", "unit_contributions", "animate_fit_1d", "plot_training_health",
+    "plot_loss_landscape", "loss_landscape", "compare_optimizers",
 ]

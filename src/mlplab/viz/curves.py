@@ -25,8 +25,13 @@ def _history_dict(history):
                             f"fitted estimator; got {type(history).__name__}.")
 
 
-def plot_history(history, *, ax=None, log_loss=False):
+def plot_history(history, *, ax=None, log_loss=False, label=None, color=None):
     """Loss (left) and metrics (right) per epoch, training solid and validation dashed.
+
+    Several runs can share the axes: pass the first call's axes as ``ax`` to the next
+    and give each run a ``label``. Each run drawn on the same axes gets its own colour
+    (blue, then green, purple, ...) unless ``color`` is given, and its legend entries
+    start with its label ("adam: train loss").
 
     Parameters
     ----------
@@ -35,6 +40,10 @@ def plot_history(history, *, ax=None, log_loss=False):
         One Axes draws the losses only.
     log_loss : bool
         Logarithmic loss axis.
+    label : str, optional
+        The run's name in the legend.
+    color : colour, optional
+        The run's colour (its metrics then share it, told apart by marker).
 
     Returns
     -------
@@ -51,16 +60,21 @@ def plot_history(history, *, ax=None, log_loss=False):
     else:
         axes = np.atleast_1d(ax)
         fig = axes[0].figure
+    run = getattr(fig, "history_runs", 0)  # runs drawn on this figure before this one
+    fig.history_runs = run + 1
+    prefix = f"{label}: " if label else ""
     groups = [["loss"], metrics][: len(axes)]
     for panel, names in zip(axes, groups, strict=False):
         for index, name in enumerate(names):
-            epochs = np.arange(1, len(curves.get(name, curves.get(f"val_{name}", []))) + 1)
-            color = style.CLASS_COLORS[(index + 1) % len(style.CLASS_COLORS)]
+            line_color = color or style.class_color(1 + run + index)
+            marker = None if color is None or index == 0 else "os^vD"[index % 5]
+            style_of = {"color": line_color, "marker": marker, "markevery": 0.1}
             if name in curves:
-                panel.plot(epochs, curves[name], color=color, label=f"train {name}")
+                epochs = np.arange(1, len(curves[name]) + 1)
+                panel.plot(epochs, curves[name], label=f"{prefix}train {name}", **style_of)
             if f"val_{name}" in curves:
                 panel.plot(np.arange(1, len(curves[f"val_{name}"]) + 1), curves[f"val_{name}"],
-                           color=color, linestyle="--", label=f"validation {name}")
+                           linestyle="--", label=f"{prefix}validation {name}", **style_of)
         panel.set_xlabel("epoch")
         panel.grid(alpha=0.3)
         panel.legend(fontsize=8)

@@ -100,6 +100,12 @@ def _health_recorded(model):
     return None
 
 
+def _landscape(model, data, preview):
+    from mlplab.viz import plot_loss_landscape
+
+    return plot_loss_landscape(model, data.X, data.y, resolution=15 if preview else 31)
+
+
 FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
     FigureKind("probability", "the predicted probability over the plane", _probability),
@@ -116,6 +122,8 @@ FIGURE_KINDS = {kind.name: kind for kind in (
                needs_network=True, features=1),
     FigureKind("health", "weights, gradients and activations per layer over training",
                _health, needs_network=True, features=None, requires=_health_recorded),
+    FigureKind("landscape", "the loss around the trained weights (Li et al. 2018)",
+               _landscape, needs_network=True, features=None),
 )}
 ALIASES = {"loss_curve": "history"}  # the name study files used first
 
