@@ -144,6 +144,13 @@ def e5(folder, scale):
                                     y_test=Y_test[:600],
                                     title=f"2-4-4-2, fresh test points: accuracy {accuracy:.3f}")
     save(ax.figure, folder, "e5_test_predictions.png")
+    figure, axes = plt.subplots(1, 4, figsize=(20, 4.6), layout="constrained")
+    viz.plot_confusion_matrix(model, X_test, Y_test, ax=axes[0])
+    viz.plot_roc(model, X_test, Y_test, ax=axes[1])
+    viz.plot_precision_recall(model, X_test, Y_test, ax=axes[2])
+    viz.plot_calibration(model, X_test, Y_test, ax=axes[3])
+    figure.suptitle("E5's 2-4-4-2 net on the 5000 fresh test points")
+    save(figure, folder, "e5_evaluation.png")
 
 
 def beyond(folder, scale):

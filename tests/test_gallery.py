@@ -14,7 +14,8 @@ EXPECTED = ["e1_linear_collapse.png", "e1_boundary_linear.png", "e1_boundary_tan
             "e3_probability.png", "e4_comparison.png", "e5_history.png",
             "e5_test_predictions.png", "e1_hidden_space_linear.png", "e1_hidden_space_tanh.png",
             "e2_xor_warp.gif", "e2_xor_hidden_space.png", "fit1d_sine.png", "fit1d_abs.png",
-            "deep_sigmoid_health.png", "e3_landscapes.png", "e1_optimizers.png"]
+            "deep_sigmoid_health.png", "e3_landscapes.png", "e1_optimizers.png",
+            "e5_evaluation.png"]
 
 
 def test_gallery_writes_every_figure(tmp_path):

@@ -13,6 +13,12 @@ from mlplab.viz.animate import (
 )
 from mlplab.viz.boundary import plot_comparison, plot_decision_boundary, plot_probability
 from mlplab.viz.curves import plot_history, plot_linear_collapse
+from mlplab.viz.evaluation import (
+    plot_calibration,
+    plot_confusion_matrix,
+    plot_precision_recall,
+    plot_roc,
+)
 from mlplab.viz.fit1d import plot_fit_1d, unit_contributions
 from mlplab.viz.health import plot_training_health
 from mlplab.viz.hidden import hidden_space, plot_hidden_space
@@ -24,5 +30,6 @@ __all__ = [
     "plot_network", "plot_history", "plot_linear_collapse", "animate_training",
     "TrainingAnimation", "plot_hidden_space", "hidden_space", "animate_hidden_space",
     "plot_fit_1d", "unit_contributions", "animate_fit_1d", "plot_training_health",
-    "plot_loss_landscape", "loss_landscape", "compare_optimizers",
+    "plot_loss_landscape", "loss_landscape", "compare_optimizers", "plot_confusion_matrix",
+    "plot_roc", "plot_precision_recall", "plot_calibration",
 ]

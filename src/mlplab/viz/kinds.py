@@ -106,6 +106,42 @@ def _landscape(model, data, preview):
     return plot_loss_landscape(model, data.X, data.y, resolution=15 if preview else 31)
 
 
+def _scored(data):
+    """The points a score picture uses: the test points if any, else the training ones."""
+    if data.X_test is not None:
+        return data.X_test, data.y_test, "test points"
+    return data.X, data.y, "training points"
+
+
+def _evaluation(function_name, title):
+    def draw(model, data, preview):
+        from mlplab.viz import evaluation
+
+        X, y, which = _scored(data)
+        return getattr(evaluation, function_name)(model, X, y, title=f"{title} ({which})")
+
+    return draw
+
+
+def _classifier_only(model):
+    from mlplab.viz._grid import is_regressor
+
+    return "the model is a regressor; this figure scores a classifier" if is_regressor(
+        model) else None
+
+
+def _probabilities_only(model):
+    from mlplab.engine.model import Sequential
+
+    if _classifier_only(model):
+        return _classifier_only(model)
+    inner = getattr(model, "model_", model)
+    if isinstance(inner, Sequential) or hasattr(model, "predict_proba") and getattr(
+            model, "probability", True):
+        return None
+    return f"a {type(model).__name__} gives no probabilities to calibrate"
+
+
 FIGURE_KINDS = {kind.name: kind for kind in (
     FigureKind("boundary", "decision regions with the training (and test) points", _boundary),
     FigureKind("probability", "the predicted probability over the plane", _probability),
@@ -124,6 +160,17 @@ FIGURE_KINDS = {kind.name: kind for kind in (
                _health, needs_network=True, features=None, requires=_health_recorded),
     FigureKind("landscape", "the loss around the trained weights (Li et al. 2018)",
                _landscape, needs_network=True, features=None),
+    FigureKind("confusion", "counts of true against predicted classes",
+               _evaluation("plot_confusion_matrix", "confusion matrix"), features=None,
+               requires=_classifier_only),
+    FigureKind("roc", "ROC curves with their AUC", _evaluation("plot_roc", "ROC curve"),
+               features=None, requires=_classifier_only),
+    FigureKind("precision_recall", "precision-recall curves with their average precision",
+               _evaluation("plot_precision_recall", "precision-recall"), features=None,
+               requires=_classifier_only),
+    FigureKind("calibration", "predicted probabilities against observed frequencies",
+               _evaluation("plot_calibration", "calibration"), features=None,
+               requires=_probabilities_only),
 )}
 ALIASES = {"loss_curve": "history"}  # the name study files used first
 
