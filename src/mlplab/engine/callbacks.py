@@ -312,8 +312,12 @@ class ModelCheckpoint(Callback):
                 return
             self.best = value
         path = self.file_path(epoch, logs)
-        self.model.save(path)
+        self.write(path)
         self.saved.append(path)
+
+    def write(self, path):
+        """Save the model to ``path`` (a subclass may save something else)."""
+        self.model.save(path)
 
     def file_path(self, epoch, logs) -> str:
         """The path for 0-based ``epoch`` with its ``logs``, as Keras fills it in."""

@@ -360,7 +360,7 @@ class Sequential:
         self.history = callbacks_module.history_of(callbacks)  # one given, as in Keras
         active = callbacks_module.with_defaults(callbacks, self.history, verbose, epochs - first)
         batch_listeners = [c for c in active if c.wants_batches]
-        params = {"verbose": verbose, "epochs": epochs, "steps": -(-n_samples // batch_size)}
+        params = self._callback_params(verbose, epochs, -(-n_samples // batch_size))
         for callback in active:
             callback.set_model(self)
             callback.set_params(params)
@@ -395,6 +395,10 @@ class Sequential:
         for callback in active:
             callback.on_train_end()
         return self.history
+
+    def _callback_params(self, verbose, epochs, steps) -> dict:
+        """What every callback's ``params`` is (Keras' keys); steps: of one epoch."""
+        return {"verbose": verbose, "epochs": epochs, "steps": steps}
 
     def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
         """The epoch's logs, printed if asked, to the callbacks."""

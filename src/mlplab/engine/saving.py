@@ -33,13 +33,20 @@ def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
         If the file is missing, is not an mlplab model, is damaged or edited, or
         declares more than ``max_bytes`` of weights; the message says which.
     """
-    config, model, weights = io.read_archive(path, Sequential.from_config, max_bytes=max_bytes)
+    return read_model(path, Sequential, max_bytes)
+
+
+def read_model(path, model_class, max_bytes=io.MAX_WEIGHT_BYTES):
+    """:func:`load_model` making a ``model_class`` (a Sequential or a subclass, such as
+    mlplab.keras'): its ``from_config`` and ``compile(loss=, optimizer=, metrics=)``."""
+    config, model, weights = io.read_archive(path, model_class.from_config, max_bytes=max_bytes)
     with io.rebuild_errors(path):
         model.build(weights[0].shape[0])
         model.set_weights(weights)
         if config["compile"] is not None:
             compiled = config["compile"]
-            model.compile(compiled["loss"], compiled["optimizer"], compiled["metrics"])
+            model.compile(loss=compiled["loss"], optimizer=compiled["optimizer"],
+                          metrics=compiled["metrics"])
     if config["history"] is not None:
         model.history = callbacks_module.History()
         model.history.history = config["history"]["history"]

@@ -1,0 +1,65 @@
+"""Two losses beside :mod:`mlplab.engine.losses`' table, for the Keras dialect.
+
+- :class:`MeanAbsoluteError`: ``mean(|f(z) - y|)`` on the activated outputs.
+- :class:`OnLogits`: a cross-entropy computed from a *linear* output layer, whose outputs
+  are then the logits (Keras' ``from_logits=True``): the loss applies the sigmoid or
+  softmax itself, fused as always, and ``predict`` gives the logits.
+
+The compiled runner does not know them; models with them train on the NumPy runner.
+"""
+
+import numpy as np
+
+from mlplab.engine import activations
+from mlplab.engine.losses import Loss, MeanSquaredError, _scale, _weighted_mean
+from mlplab.errors import InvalidInputError
+
+
+class MeanAbsoluteError(MeanSquaredError):
+    """Mean absolute error on the activated outputs: ``mean(|f(z) - y|)``.
+
+    Its gradient is ``sign(f(z) - y) / size`` through the activation (0 where the
+    output equals the target, as the derivative of ``|x|`` at 0 is taken in Keras).
+    """
+
+    name = "mae"
+
+    def value(self, z, y, activation, sample_factor=None):
+        residual = activation.forward(z) - y
+        return _weighted_mean(np.mean(np.abs(residual), axis=1), sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        a = activation.forward(z)
+        grad_a = np.sign(a - y) / y.size
+        return activation.backward(z, a, _scale(grad_a, sample_factor))
+
+
+class OnLogits(Loss):
+    """``loss`` (a cross-entropy) of ``activation(z)``, where ``z`` is the output of a
+    linear last layer: Keras' ``from_logits=True``. Numbers and gradient are ``loss``'s
+    own, fused with ``activation`` (so dL/dz is still ``(p - y) / n``)."""
+
+    output_activations = ("linear",)
+
+    def __init__(self, loss, activation):
+        self.loss, self.applied = loss, activations.get(activation)
+        self.name = f"{loss.name}_from_logits"
+
+    def check_activation(self, activation) -> None:
+        if activation.name != "linear":
+            raise InvalidInputError(
+                f"from_logits=True: the loss applies the {self.applied.name} itself, so the "
+                f"last layer must give the logits (no activation); it has {activation.name!r}."
+                f" Drop the last layer's activation, or keep it and use from_logits=False.")
+
+    def value(self, z, y, activation, sample_factor=None):
+        return self.loss.value(z, y, self.applied, sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return self.loss.gradient(z, y, self.applied, sample_factor)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        return self.loss.prepare_targets(y, n_outputs, dtype)
+
+    def __repr__(self):
+        return f"OnLogits({self.loss!r}, {self.applied.name!r})"

@@ -1,0 +1,278 @@
+"""``keras.callbacks``: Keras' callbacks, on the engine's (:mod:`mlplab.engine.callbacks`).
+
+EarlyStopping, TerminateOnNaN, ReduceLROnPlateau and LearningRateScheduler are the
+engine's, which follow Keras' rules; the two rate callbacks here also log the rate as
+``learning_rate``, as Keras 3 does. ModelCheckpoint takes Keras' arguments and file
+names; CSVLogger and ProgbarLogger write what Keras writes.
+
+A :class:`Callback` subclass is called as Keras calls it: ``on_train_begin(logs)``,
+``on_epoch_begin(epoch, logs)``, ``on_train_batch_end(batch, logs)`` with ``batch``
+counted within the epoch and ``logs["loss"]`` the mean batch loss of the epoch so far
+(metrics are computed per epoch only). ``on_*_batch_begin`` and the test and predict
+hooks are never called.
+"""
+
+import csv
+import functools
+import math
+import os
+import sys
+import time
+
+from mlplab._validation import Options, check, short_repr
+from mlplab.engine import callbacks as engine
+from mlplab.engine import rate_callbacks
+from mlplab.errors import InvalidInputError
+from mlplab.keras._missing import missing_names
+
+EarlyStopping = engine.EarlyStopping
+TerminateOnNaN = engine.TerminateOnNaN
+
+# Keras' hooks and the number of arguments each takes before ``logs``.
+_HOOKS = {"on_train_begin": 0, "on_train_end": 0, "on_epoch_begin": 1, "on_epoch_end": 1,
+          "on_batch_begin": 1, "on_batch_end": 1, "on_train_batch_begin": 1,
+          "on_train_batch_end": 1}
+_BATCH_HOOKS = ("on_batch_end", "on_train_batch_end")
+
+
+def _with_logs(method, arity):
+    """``method`` called as Keras calls it, however the engine calls it: its first
+    ``arity`` arguments, then ``logs`` ({} when the engine gives none)."""
+    @functools.wraps(method)
+    def hook(self, *args, **kwargs):
+        logs = kwargs.get("logs", args[arity] if len(args) > arity else None)
+        return method(self, *args[:arity], {} if logs is None else logs)
+    hook.keras_hook = method
+    return hook
+
+
+class Callback(engine.Callback):
+    """Base class of callbacks written for Keras: override the hooks you need."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, arity in _HOOKS.items():
+            method = cls.__dict__.get(name)
+            if method is None or hasattr(method, "keras_hook"):
+                continue
+            if name in _BATCH_HOOKS:  # the engine calls on_batch_end(step, logs): translate
+                setattr(cls, f"_keras_{name}", _with_logs(method, arity))
+                if name == "on_batch_end":
+                    cls.on_batch_end = Callback.on_batch_end
+            else:
+                setattr(cls, name, _with_logs(method, arity))
+        if any(f"_keras_{name}" in cls.__dict__ for name in _BATCH_HOOKS):
+            cls.wants_batches = True
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_batch_end(self, step, logs):
+        """The engine's call after every step, turned into Keras' batch hooks."""
+        epoch = (id(self.model.history), logs["epoch"])  # this fit's epoch
+        if getattr(self, "_epoch_seen", None) != epoch:
+            self._epoch_seen, self._batch, self._losses = epoch, 0, 0.0
+        self._losses += logs["loss"]
+        self._batch += 1
+        keras_logs = {"loss": self._losses / self._batch}
+        for name in _BATCH_HOOKS:
+            hook = getattr(self, f"_keras_{name}", None)
+            if hook is not None:
+                hook(self._batch - 1, keras_logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+    def on_batch_begin(self, batch, logs=None):
+        pass
+
+
+class History(engine.History, Callback):
+    """What ``fit`` returns: ``history`` (a list per logged quantity, keys sorted as Keras
+    logs them), ``epoch``, ``params`` and ``model``."""
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs or {})
+        self.model.history = self
+
+
+class ModelCheckpoint(engine.ModelCheckpoint):
+    """Keras' ``ModelCheckpoint(filepath, monitor="val_loss", verbose=0,
+    save_best_only=False, save_weights_only=False, mode="auto", save_freq="epoch",
+    initial_value_threshold=None)``. As in Keras 3 a model file ends in ``.keras`` (or
+    ``.h5``) and a weights file in ``.weights.h5``; both are mlplab's format."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__(filepath, monitor=monitor, save_best_only=save_best_only, mode=mode)
+        self.filepath, self.save_weights_only = self.path, bool(save_weights_only)
+        self.verbose = check(verbose, "verbose", Options((0, 1)), owner="ModelCheckpoint",
+                             example="ModelCheckpoint('best.keras', verbose=1)")
+        self.initial_value_threshold = initial_value_threshold
+        if save_freq != "epoch":
+            raise InvalidInputError(f"ModelCheckpoint(save_freq={short_repr(save_freq)}): "
+                                    "mlplab saves once per epoch (save_freq='epoch').")
+        suffixes = (".weights.h5",) if save_weights_only else (".keras", ".h5")
+        if not self.path.endswith(suffixes):
+            what = "save_weights_only=True needs" if save_weights_only else "a model file needs"
+            raise InvalidInputError(f"ModelCheckpoint(filepath={self.path!r}): as in Keras 3, "
+                                    f"{what} a path ending in {' or '.join(suffixes)}.")
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.initial_value_threshold is not None:
+            self.best = self.initial_value_threshold
+
+    def on_epoch_end(self, epoch, logs):
+        saved = len(self.saved)
+        before = self.best
+        super().on_epoch_end(epoch, logs)
+        if self.verbose and len(self.saved) > saved:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {before:.5f} to "
+                  f"{self.best:.5f}, saving model to {self.saved[-1]}" if self.save_best_only
+                  else f"\nEpoch {epoch + 1}: saving model to {self.saved[-1]}")
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+
+    def write(self, path):
+        """Save the model (or its weights), creating the folder as Keras does."""
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        (self.model.save_weights if self.save_weights_only else self.model.save)(path)
+
+
+class ReduceLROnPlateau(rate_callbacks.ReduceLROnPlateau, Callback):
+    """The engine's (Keras' rule); logs the rate after each epoch as ``learning_rate``."""
+
+    def on_epoch_end(self, epoch, logs):
+        super().on_epoch_end(epoch, logs)
+        logs["learning_rate"] = self.model.optimizer.current_learning_rate
+
+
+class LearningRateScheduler(rate_callbacks.LearningRateScheduler, Callback):
+    """The engine's (Keras' rule); logs the rate after each epoch as ``learning_rate``."""
+
+    def on_epoch_end(self, epoch, logs):
+        logs["learning_rate"] = self.model.optimizer.current_learning_rate
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs to a CSV file, as Keras does: an ``epoch`` column (from 0)
+    and the logged names sorted (with ``val_`` columns added when there are none)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        self.filename, self.separator, self.append = os.fspath(filename), separator, append
+
+    def on_train_begin(self, logs=None):
+        header = not (self.append and os.path.exists(self.filename)
+                      and os.path.getsize(self.filename))
+        self.file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
+        self.writer, self.keys, self.header = None, None, header
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if not any(key.startswith("val_") for key in self.keys):
+                self.keys += [f"val_{key}" for key in self.keys]
+            self.writer = csv.DictWriter(self.file, ["epoch", *self.keys],
+                                         delimiter=self.separator)
+            if self.header:
+                self.writer.writeheader()
+        self.writer.writerow({"epoch": epoch, **{k: logs.get(k, "NA") for k in self.keys}})
+        self.file.flush()
+
+    def on_train_end(self, logs=None):
+        self.file.close()
+
+
+class LambdaCallback(Callback):
+    """Callbacks from functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_end=None, **kwargs):
+        if kwargs:
+            raise InvalidInputError(f"LambdaCallback: mlplab does not call "
+                                    f"{sorted(kwargs)[0]}; it calls on_epoch_begin/end, "
+                                    "on_train_begin/end and on_train_batch_end.")
+        self.functions = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                          "on_train_begin": on_train_begin, "on_train_end": on_train_end}
+        if on_train_batch_end is not None:
+            self._keras_on_train_batch_end, self.wants_batches = on_train_batch_end, True
+
+    def _call(self, name, *args):
+        if self.functions[name] is not None:
+            self.functions[name](*args)
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin()
+        self._call("on_train_begin", logs or {})
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs or {})
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, logs or {})
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", epoch, logs)
+
+
+class ProgbarLogger(Callback):
+    """What Keras prints while fitting: with ``verbose=1`` "Epoch i/n" then the epoch's
+    line with a full bar, with ``verbose=2`` the line without the bar."""
+
+    BAR = "\u2501" * 20
+
+    def __init__(self, verbose=1):
+        self.verbose = verbose
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin()
+        self.epochs, self.steps = self.params["epochs"], self.params["steps"]
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+        if self.verbose == 1 and self.epochs > 1:
+            print(f"Epoch {epoch + 1}/{self.epochs}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        print(progress_line(self.steps, time.perf_counter() - self.started, logs,
+                            bar=self.verbose == 1))
+        sys.stdout.flush()
+
+
+def progress_line(steps, seconds, logs, bar=True) -> str:
+    """Keras' line for a finished epoch (or evaluate/predict): steps, bar, time, logs."""
+    per_step = seconds / max(steps, 1)
+    timing = (f"{seconds:.0f}s {per_step * 1e3:.0f}ms/step" if per_step >= 1e-3
+              else f"{seconds:.0f}s {per_step * 1e6:.0f}us/step")
+    values = "".join(f" - {k}: {_number(v)}" for k, v in (logs or {}).items())
+    return (f"{steps}/{steps} {ProgbarLogger.BAR} " if bar else f"{steps}/{steps} - ") + \
+        timing + values
+
+
+def _number(value):
+    """Keras' progress-bar number: 4 significant figures, or an exponent when tiny."""
+    if isinstance(value, float) and value and not math.isnan(value) and abs(value) < 1e-3:
+        return f"{value:.4e}"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+__getattr__ = missing_names("keras.callbacks", {
+    "TensorBoard": "plot the history instead: mlplab.viz.plot_history(history)",
+    "BackupAndRestore": "use ModelCheckpoint and fit(initial_epoch=...)",
+    "RemoteMonitor": "use a Callback of your own", "SwapEMAWeights": "weights are not averaged",
+    "OrbaxCheckpoint": "use ModelCheckpoint"}, [
+    "Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau",
+    "LearningRateScheduler", "TerminateOnNaN", "CSVLogger", "LambdaCallback", "ProgbarLogger"])

@@ -1,0 +1,189 @@
+"""``keras.layers``: Dense, Activation, Dropout and Input with Keras' arguments.
+
+Each is the engine's layer (:mod:`mlplab.engine.layers`), so a model of them is an
+mlplab model; these subclasses only take Keras' arguments and names (``dense``,
+``dense_1``, ... across the session, as Keras names them), and add what a Keras layer
+has: ``weights``, ``count_params()``, and calling a layer on an array.
+"""
+
+import numpy as np
+
+from mlplab._rng import as_generator
+from mlplab._validation import short_repr
+from mlplab.engine import layers as engine
+from mlplab.errors import InvalidInputError, NotFittedError
+from mlplab.keras import activations, backend, initializers, regularizers
+from mlplab.keras._missing import (
+    CONVOLUTIONS,
+    FUNCTIONAL,
+    RECURRENT,
+    missing_names,
+    not_provided,
+)
+
+
+def _refuse(owner, given):
+    """Raise for the first Keras argument that mlplab does not provide, if given."""
+    for name, (value, default, reason) in given.items():
+        if value is not default and value != default:
+            raise InvalidInputError(f"{owner}({name}={short_repr(value)}): mlplab does not "
+                                    f"provide {name}; {reason}.")
+
+
+def _keras_options(owner, kwargs):
+    """``input_shape``, ``input_dim``, ``name`` and the Keras keyword arguments mlplab
+    takes as they are (``dtype`` must be the model's; ``trainable`` must be True)."""
+    known = {"input_shape", "input_dim", "name", "dtype", "trainable", "batch_size"}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise InvalidInputError(f"{owner}: unknown argument {unknown[0]!r}; mlplab's {owner} "
+                                "takes Keras' arguments (see docs/guide/keras.md).")
+    _refuse(owner, {"trainable": (kwargs.get("trainable", True), True,
+                                  "every layer of an mlplab model trains (it cannot freeze "
+                                  "layers)")})
+    return {key: kwargs[key] for key in ("input_shape", "input_dim") if key in kwargs}
+
+
+class KerasLayer:
+    """What a Keras layer has on top of an engine layer."""
+
+    @property
+    def weights(self) -> list:
+        """The layer's parameter arrays themselves (empty before it is built)."""
+        return list(self.parameters)
+
+    trainable_weights = weights
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return []
+
+    @property
+    def trainable(self) -> bool:
+        return True
+
+    @trainable.setter
+    def trainable(self, value):
+        if not value:
+            raise not_provided(f"{self.name}.trainable = False", "every layer of an mlplab "
+                               "model trains: it cannot freeze layers")
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise NotFittedError(f"{self.name}.count_params(): the layer is not built yet; "
+                                 "give the model its input shape or call it on data.")
+        return self.n_parameters()
+
+    def __call__(self, inputs, training=False):
+        """Apply the layer to an array ``(n_samples, n_features)``, building it on first
+        use (its weights drawn from the session's seed)."""
+        if isinstance(inputs, engine.Input):
+            raise not_provided("calling a layer on keras.Input (the functional API)",
+                               FUNCTIONAL)
+        x = np.asarray(inputs, dtype=backend.floatx() if not self.built else None)
+        if x.ndim != 2:
+            raise InvalidInputError(f"{self.name}: mlplab's layers take 2-D arrays (n_samples, "
+                                    f"n_features); got shape {x.shape}.")
+        if not self.built:
+            self.build(x.shape[1], as_generator(backend.draw_seed()), x.dtype)
+        return self.forward(x.astype(self.parameters[0].dtype if self.parameters else x.dtype),
+                            training)
+
+
+class Dense(KerasLayer, engine.Dense):
+    """Keras' ``Dense(units, activation=None, use_bias=True, ...)`` on the engine's Dense."""
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+        _refuse("Dense", {
+            "activity_regularizer": (activity_regularizer, None,
+                                     "penalise the weights with kernel_regularizer instead"),
+            "kernel_constraint": (kernel_constraint, None, "weights are not constrained"),
+            "bias_constraint": (bias_constraint, None, "weights are not constrained"),
+            "lora_rank": (lora_rank, None, "layers are trained in full")})
+        shape = _keras_options("Dense", kwargs)
+        super().__init__(units, activations.get(activation),
+                         initializers.get(kernel_initializer), initializers.get(bias_initializer),
+                         regularizers.get(kernel_regularizer), shape.get("input_dim"),
+                         input_shape=shape.get("input_shape"), use_bias=use_bias,
+                         bias_regularizer=regularizers.get(bias_regularizer),
+                         name=kwargs.get("name") or backend.unique_name("dense"))
+
+
+class Activation(KerasLayer, engine.Activation):
+    """Keras' ``Activation(activation)``."""
+
+    def __init__(self, activation, **kwargs):
+        _keras_options("Activation", kwargs)
+        super().__init__(activations.get(activation),
+                         name=kwargs.get("name") or backend.unique_name("activation"))
+
+
+class Dropout(KerasLayer, engine.Dropout):
+    """Keras' ``Dropout(rate)``; the mask is drawn from the model's seed."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        _refuse("Dropout", {
+            "noise_shape": (noise_shape, None, "every input is dropped on its own"),
+            "seed": (seed, None, "masks come from the model's seed "
+                                 "(keras.utils.set_random_seed)")})
+        _keras_options("Dropout", kwargs)
+        super().__init__(rate, name=kwargs.get("name") or backend.unique_name("dropout"))
+
+
+def _input_shape(owner, shape, batch_shape):
+    if shape is None and batch_shape is not None:
+        shape = tuple(batch_shape)[1:]
+    if shape is None:
+        raise InvalidInputError(f"{owner}(): give the input's shape, e.g. "
+                                f"{owner}(shape=(2,)).")
+    return shape
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,  # noqa: N802
+          name=None, tensor=None, optional=False):
+    """``keras.Input(shape=(2,))``: the input width, as the first item of a Sequential.
+    (Calling layers on it, Keras' functional API, is not provided.)"""
+    _refuse("Input", {"tensor": (tensor, None, "inputs are NumPy arrays"),
+                      "optional": (optional, False, "every input is given")})
+    return engine.Input(_input_shape("Input", shape, batch_shape), name=name)
+
+
+class InputLayer(engine.Input):
+    """``keras.layers.InputLayer(shape=(2,))``: the same as ``keras.Input``."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
+        shape = _input_shape("InputLayer", shape if shape is not None
+                             else kwargs.get("input_shape"), batch_shape)
+        super().__init__(shape, name=name)
+
+
+_UNSUPPORTED = {
+    **{name: CONVOLUTIONS for name in (
+        "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SeparableConv2D", "DepthwiseConv2D",
+        "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling2D", "MaxPool2D",
+        "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
+        "GlobalAveragePooling2D", "Flatten", "Reshape", "ZeroPadding2D", "UpSampling2D",
+        "Cropping2D", "RandomFlip", "RandomRotation", "Rescaling", "Resizing")},
+    **{name: RECURRENT for name in ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN",
+                                    "Embedding", "TimeDistributed", "MultiHeadAttention",
+                                    "Attention", "TextVectorization")},
+    **{name: FUNCTIONAL for name in ("Concatenate", "concatenate", "Add", "add", "Multiply",
+                                     "Average", "Subtract", "Dot", "Lambda")},
+    "Layer": "a layer needs its backward pass written in mlplab.engine.layers (subclass "
+             "mlplab.engine.layers.Layer: build, forward, backward)",
+    "BatchNormalization": "its layers are Dense, Activation and Dropout; standardize "
+                          "the inputs (mlplab.data.standardize) instead",
+    "LayerNormalization": "its layers are Dense, Activation and Dropout",
+    "Normalization": "standardize X first with mlplab.data.standardize",
+    **{name: "use Activation('relu'), Activation('leaky_relu'), ... or activation= on Dense"
+       for name in ("ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")},
+    **{name: "its only regularising layer is Dropout" for name in (
+        "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout2D",
+        "ActivityRegularization")},
+}
+__getattr__ = missing_names("keras.layers", _UNSUPPORTED,
+                            ["Dense", "Activation", "Dropout", "Input", "InputLayer"])

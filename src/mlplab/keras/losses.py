@@ -1,0 +1,133 @@
+"""``keras.losses``: Keras' loss names and classes over the engine's fused losses.
+
+Every loss is an engine :class:`~mlplab.engine.losses.Loss` that works from the output
+layer's logits. ``from_logits=True`` (the last layer linear) is
+:class:`~mlplab.engine.loss_variants.OnLogits`; ``"mae"`` is
+:class:`~mlplab.engine.loss_variants.MeanAbsoluteError`. A loss written as a Python
+function cannot be used: mlplab needs each loss's gradient, written in the engine.
+"""
+
+from mlplab._validation import short_repr
+from mlplab.engine import losses as engine
+from mlplab.engine.loss_variants import MeanAbsoluteError as _MAE
+from mlplab.engine.loss_variants import OnLogits
+from mlplab.errors import InvalidInputError, InvalidTypeError
+from mlplab.keras._missing import missing_names, not_provided
+
+Loss = engine.Loss
+_BCE, _CCE, _MSE = (engine.LOSSES[name] for name in
+                    ("binary_crossentropy", "categorical_crossentropy", "mse"))
+MAE_LOSS = _MAE()
+_CUSTOM = ("mlplab needs each loss's gradient, written in mlplab.engine.losses; use one of "
+           "its losses (binary_crossentropy, categorical_crossentropy, "
+           "sparse_categorical_crossentropy, mse, mae)")
+
+
+def _options(owner, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size"):
+    if label_smoothing:
+        raise InvalidInputError(f"{owner}(label_smoothing={short_repr(label_smoothing)}): "
+                                "mlplab does not smooth labels; smooth y yourself, e.g. "
+                                "y * (1 - s) + s / 2 for binary labels.")
+    if axis != -1 or reduction != "sum_over_batch_size":
+        raise InvalidInputError(f"{owner}: mlplab's losses average over the samples and "
+                                "outputs of the last axis (axis=-1, reduction="
+                                "'sum_over_batch_size'), as Keras does by default.")
+
+
+def _logits(loss, from_logits, activation):
+    return OnLogits(loss, activation) if from_logits else loss
+
+
+def BinaryCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa: N802
+                       reduction="sum_over_batch_size", name="binary_crossentropy",
+                       dtype=None):
+    """On sigmoid outputs (or softmax, element-wise, as Keras), or on logits."""
+    _options("BinaryCrossentropy", label_smoothing, axis, reduction)
+    return _logits(_BCE, from_logits, "sigmoid")
+
+
+def CategoricalCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa: N802
+                            reduction="sum_over_batch_size",
+                            name="categorical_crossentropy", dtype=None):
+    """On softmax outputs with one-hot targets, or on logits."""
+    _options("CategoricalCrossentropy", label_smoothing, axis, reduction)
+    return _logits(_CCE, from_logits, "softmax")
+
+
+def SparseCategoricalCrossentropy(from_logits=False, ignore_class=None,  # noqa: N802
+                                  reduction="sum_over_batch_size",
+                                  name="sparse_categorical_crossentropy", dtype=None):
+    """On softmax outputs with class indices as targets (the engine's categorical
+    cross-entropy takes both), or on logits."""
+    if ignore_class is not None:
+        raise InvalidInputError("SparseCategoricalCrossentropy(ignore_class=...): mlplab "
+                                "does not provide it; drop those rows, or give them "
+                                "sample_weight 0.")
+    _options("SparseCategoricalCrossentropy", reduction=reduction)
+    return _logits(_CCE, from_logits, "softmax")
+
+
+def MeanSquaredError(reduction="sum_over_batch_size", name="mean_squared_error",  # noqa: N802
+                     dtype=None):
+    _options("MeanSquaredError", reduction=reduction)
+    return _MSE
+
+
+def MeanAbsoluteError(reduction="sum_over_batch_size", name="mean_absolute_error",  # noqa: N802
+                      dtype=None):
+    _options("MeanAbsoluteError", reduction=reduction)
+    return MAE_LOSS
+
+
+_BY_NAME = {
+    "binary_crossentropy": _BCE, "bce": _BCE, "binarycrossentropy": _BCE,
+    "categorical_crossentropy": _CCE, "categoricalcrossentropy": _CCE,
+    "sparse_categorical_crossentropy": _CCE, "sparsecategoricalcrossentropy": _CCE,
+    "mean_squared_error": _MSE, "mse": _MSE, "meansquarederror": _MSE,
+    "mean_absolute_error": MAE_LOSS, "mae": MAE_LOSS, "meanabsoluteerror": MAE_LOSS,
+}
+_BY_NAME.update({f"{loss.name}_from_logits": OnLogits(loss, activation)
+                 for loss, activation in ((_BCE, "sigmoid"), (_CCE, "softmax"))})
+# What Keras has and mlplab leaves out (their Keras names, snake and class case).
+_LEFT_OUT = ("Hinge", "SquaredHinge", "CategoricalHinge", "Huber", "LogCosh", "Poisson",
+             "KLDivergence", "CosineSimilarity", "MeanAbsolutePercentageError",
+             "MeanSquaredLogarithmicError", "BinaryFocalCrossentropy",
+             "CategoricalFocalCrossentropy", "CTC", "Dice", "Tversky", "Circle",
+             "hinge", "squared_hinge", "categorical_hinge", "huber", "log_cosh", "logcosh",
+             "poisson", "kl_divergence", "kld", "cosine_similarity", "mape", "msle",
+             "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+             "binary_focal_crossentropy", "categorical_focal_crossentropy", "ctc", "dice",
+             "tversky", "circle")
+_LEFT_OUT_REASON = ("mlplab's losses are binary_crossentropy, categorical_crossentropy, "
+                    "sparse_categorical_crossentropy, mse and mae (each with its gradient "
+                    "in mlplab.engine)")
+
+
+def get(identifier):
+    """The engine loss for a Keras name ("binary_crossentropy", "bce", "mse", ...), a loss
+    object, or raise: a Python loss function is refused (mlplab needs its gradient)."""
+    if isinstance(identifier, Loss):
+        if type(identifier).value is Loss.value:  # a Keras-style subclass with call()
+            raise not_provided(f"loss={short_repr(identifier)} (a Loss subclass)", _CUSTOM)
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.strip()
+        if key in _LEFT_OUT or key.lower() in {n.lower() for n in _LEFT_OUT}:
+            raise not_provided(f"loss={key!r}", _LEFT_OUT_REASON)
+        if key.lower() in _BY_NAME:
+            return _BY_NAME[key.lower()]
+        return engine.get(key)  # the engine's own names and its "did you mean"
+    if callable(identifier):
+        raise not_provided(f"loss={short_repr(identifier)} (a loss function)", _CUSTOM)
+    raise InvalidTypeError(f"loss={short_repr(identifier)}: give a loss name such as "
+                           "'binary_crossentropy' or a keras.losses object.")
+
+
+_FUNCTIONS = {name: f"give the loss by name instead: loss={name!r}" for name in (
+    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+    "mean_squared_error", "mean_absolute_error")}
+__getattr__ = missing_names("keras.losses", {**{name: _LEFT_OUT_REASON for name in _LEFT_OUT},
+                                             **_FUNCTIONS},
+                            ["BinaryCrossentropy", "CategoricalCrossentropy",
+                             "SparseCategoricalCrossentropy", "MeanSquaredError",
+                             "MeanAbsoluteError", "Loss", "get"])

@@ -1,0 +1,177 @@
+"""``keras.metrics``: Keras' metric names and classes over :mod:`mlplab.engine.metrics`.
+
+A metric is logged under the name it was given, as in Keras: ``metrics=["mse"]`` logs
+``mse``, ``metrics=[keras.metrics.MeanSquaredError()]`` logs ``mean_squared_error``.
+``"accuracy"`` (or ``"acc"``) is Keras' choice by the output's width: binary accuracy for
+one output, categorical accuracy for several. A function ``fn(y_true, y_pred)`` works too
+(its mean is logged, under its name); ``y_true`` then holds class labels one-hot.
+
+The metric objects also work on their own (``update_state``, ``result``,
+``reset_state``), over every sample given since the last reset.
+"""
+
+import functools
+
+import numpy as np
+
+from mlplab._validation import short_repr
+from mlplab.engine import activations
+from mlplab.engine import metrics as engine
+from mlplab.errors import InvalidInputError, InvalidTypeError
+from mlplab.keras._missing import missing_names, not_provided
+
+
+class Metric:
+    """A named engine metric ``function(outputs, y, activation)``."""
+
+    function = None
+    default_name = ""
+    sparse = False  # y_true holds class indices (made one-hot for the engine)
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or self.default_name
+        self.reset_state()
+
+    def reset_state(self):
+        self._true, self._predicted = [], []
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None:
+            raise InvalidInputError(f"{self.name}.update_state(sample_weight=...): mlplab's "
+                                    "metrics are unweighted means, as compile(metrics=...).")
+        predicted = np.asarray(y_pred, dtype=float).reshape(len(y_pred), -1)
+        true = np.asarray(y_true, dtype=float)
+        if self.sparse:
+            true = np.eye(predicted.shape[1])[true.reshape(-1).astype(np.int64)]
+        self._true.append(true.reshape(predicted.shape))
+        self._predicted.append(predicted)
+
+    def result(self) -> float:
+        if not self._true:
+            return 0.0
+        outputs = np.concatenate(self._predicted)
+        return self.function(outputs, np.concatenate(self._true), _ANY_ACTIVATION)
+
+    def __call__(self, y_true, y_pred):
+        self.reset_state()
+        self.update_state(y_true, y_pred)
+        return self.result()
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+_ANY_ACTIVATION = activations.ACTIVATIONS["linear"]  # Keras' metrics ignore the activation
+
+
+def _metric(class_name, name, function, sparse=False, doc=""):
+    return type(class_name, (Metric,), {"function": staticmethod(function),
+                                        "default_name": name, "sparse": sparse,
+                                        "__doc__": doc})
+
+
+class BinaryAccuracy(Metric):
+    """The fraction of outputs on the right side of ``threshold`` (0.5)."""
+
+    default_name = "binary_accuracy"
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        self.function = functools.partial(engine.binary_accuracy, threshold=threshold)
+        super().__init__(name, dtype)
+
+
+CategoricalAccuracy = _metric("CategoricalAccuracy", "categorical_accuracy",
+                              engine.categorical_accuracy,
+                              doc="The row's largest output is the one-hot target's class.")
+SparseCategoricalAccuracy = _metric("SparseCategoricalAccuracy", "sparse_categorical_accuracy",
+                                    engine.sparse_categorical_accuracy, sparse=True,
+                                    doc="The row's largest output is the target class index.")
+MeanSquaredError = _metric("MeanSquaredError", "mean_squared_error", engine.mse)
+MeanAbsoluteError = _metric("MeanAbsoluteError", "mean_absolute_error", engine.mae)
+
+
+class AUC(Metric):
+    """Area under the ROC curve, Keras' defaults (200 thresholds, trapezoids, every output
+    pooled); other curves and options are not provided."""
+
+    default_name = "auc"
+    function = staticmethod(engine.auc)
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        given = {"num_thresholds": (num_thresholds, 200), "curve": (curve, "ROC"),
+                 "summation_method": (summation_method, "interpolation"),
+                 "thresholds": (thresholds, None), "multi_label": (multi_label, False),
+                 "label_weights": (label_weights, None), "from_logits": (from_logits, False)}
+        for key, (value, default) in given.items():
+            if value is not default and value != default:
+                raise InvalidInputError(f"AUC({key}={short_repr(value)}): mlplab's AUC is "
+                                        "Keras' default one (AUC()); drop the argument.")
+        super().__init__(name, dtype)
+
+
+_STRINGS = {
+    "binary_accuracy": engine.binary_accuracy,
+    "categorical_accuracy": engine.categorical_accuracy,
+    "sparse_categorical_accuracy": engine.sparse_categorical_accuracy,
+    "auc": engine.auc,
+    "mse": engine.mse, "mean_squared_error": engine.mse,
+    "mae": engine.mae, "mean_absolute_error": engine.mae,
+}
+_LEFT_OUT = ("Precision", "Recall", "F1Score", "FBetaScore", "Accuracy", "TopKCategoricalAccuracy",
+             "SparseTopKCategoricalAccuracy", "MeanAbsolutePercentageError", "Hinge",
+             "RootMeanSquaredError", "R2Score", "KLDivergence", "BinaryCrossentropy",
+             "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "MeanIoU",
+             "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
+             "PrecisionAtRecall", "RecallAtPrecision", "Mean", "Sum")
+_REASON = ("its metrics are accuracy, binary_accuracy, categorical_accuracy, "
+           "sparse_categorical_accuracy, AUC, mse and mae, or a function fn(y_true, y_pred) "
+           "of NumPy arrays")
+
+
+def resolve(identifier, n_outputs):
+    """``(name, engine function)`` for what ``compile(metrics=[...])`` was given."""
+    if isinstance(identifier, str):
+        key = identifier.strip()
+        if key.lower() in ("accuracy", "acc"):  # Keras' choice by the output's width
+            return key, (engine.binary_accuracy if n_outputs == 1
+                         else engine.categorical_accuracy)
+        if key in _STRINGS or key.lower() in _STRINGS:
+            return key, _STRINGS[key if key in _STRINGS else key.lower()]
+        snake = {name.lower(): name for name in _LEFT_OUT}
+        if key.lower().replace("_", "") in snake or key.lower() in ("precision", "recall"):
+            raise not_provided(f"metrics=[{key!r}]", _REASON)
+        engine.get(key)  # the engine's own names, or its "unknown metric ... did you mean"
+        return key, engine.METRICS[engine.get(key)[0]]
+    if isinstance(identifier, Metric):
+        return identifier.name, identifier.function
+    if callable(identifier) and not isinstance(identifier, type):
+        return getattr(identifier, "__name__", "metric"), _mean_of(identifier)
+    raise InvalidTypeError(f"metrics: {short_repr(identifier)} is not a metric; give names "
+                           "such as 'accuracy', keras.metrics objects, or functions.")
+
+
+def _mean_of(function):
+    def metric(outputs, y, activation):
+        return float(np.mean(function(y, outputs)))
+    return metric
+
+
+def get(identifier):
+    """A metric object for a Keras name (Keras' ``keras.metrics.get``)."""
+    classes = {"binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+               "sparse_categorical_accuracy": SparseCategoricalAccuracy, "auc": AUC,
+               "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+               "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError}
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in classes:
+        return classes[identifier.lower()]()
+    resolve(identifier, 1)  # raises with the reason
+    raise InvalidInputError(f"keras.metrics.get({identifier!r}): give a metric's name.")
+
+
+__getattr__ = missing_names("keras.metrics", {name: _REASON for name in _LEFT_OUT}, [
+    "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "AUC",
+    "MeanSquaredError", "MeanAbsoluteError", "Metric", "get"])

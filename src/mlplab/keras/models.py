@@ -1,0 +1,281 @@
+"""``keras.Sequential`` and ``keras.models.load_model``: an mlplab model with Keras' API.
+
+:class:`Sequential` *is* an :class:`mlplab.engine.model.Sequential` (so ``mlplab.viz``,
+``trace``, ``gradcheck``, studies and ``mlplab.load`` take it); it changes only what
+Keras does differently:
+
+- ``compile(optimizer="rmsprop", loss=None, metrics=None)``: Keras' order and defaults;
+  metrics logged under the names given, ``"accuracy"`` chosen by the output's width.
+- ``fit(x, y, batch_size=None, epochs=1, verbose="auto", ...)``: Keras' defaults (32 per
+  batch, a line per epoch), ``validation_split`` taking the *last* rows as Keras does, logs
+  sorted by name without mlplab's ``lr``; returns a Keras-style History.
+- ``evaluate`` returns the loss, or ``[loss, *metrics]``, or a dict with
+  ``return_dict=True``; ``predict`` and ``evaluate`` print Keras' line unless
+  ``verbose=0``; ``summary()`` prints Keras' table.
+- models are float32 (``keras.backend.floatx()``) and seeded by the session
+  (``keras.utils.set_random_seed``); ``save`` wants a ``.keras`` (or ``.h5``) path.
+"""
+
+import os
+import time
+
+import numpy as np
+
+from mlplab._validation import Options, check, short_repr
+from mlplab.engine import model as engine_model
+from mlplab.engine import saving
+from mlplab.errors import InvalidInputError, NotFittedError
+from mlplab.keras import backend, losses, optimizers
+from mlplab.keras import callbacks as callbacks_module
+from mlplab.keras import metrics as metrics_module
+from mlplab.keras._missing import FUNCTIONAL, missing_names, not_provided
+from mlplab.keras._summary import summary_text
+
+DEFAULT_BATCH = 32  # Keras' batch_size=None
+
+
+def _verbosity(verbose, owner):
+    if verbose == "auto":
+        return 1
+    return check(int(verbose) if isinstance(verbose, bool) else verbose, "verbose",
+                 Options((0, 1, 2)), owner=owner, example=f"{owner}(x, y, verbose=0)")
+
+
+def _refuse(owner, **given):
+    for name, (value, default, instead) in given.items():
+        if value is not default and value != default:
+            raise InvalidInputError(f"{owner}({name}={short_repr(value)}): mlplab.keras does "
+                                    f"not provide {name}; {instead}.")
+
+
+def _rows(array):
+    """An array-like as something row-sliceable (sparse matrices stay sparse)."""
+    return array if array is None or hasattr(array, "tocsr") else np.asarray(array)
+
+
+class Sequential(engine_model.Sequential):
+    """``keras.Sequential(layers=None, trainable=True, name=None)``."""
+
+    def __init__(self, layers=None, trainable=True, name=None, *, random_state=None,
+                 dtype=None, _build=True):
+        if not trainable:
+            raise not_provided("Sequential(trainable=False)", "every mlplab model trains")
+        self.name = name or backend.unique_name("sequential")
+        super().__init__(layers, dtype=dtype or backend.floatx(), _build=_build,
+                         random_state=backend.draw_seed() if random_state is None
+                         else random_state)
+
+    # -- Keras' model attributes ---------------------------------------------------------
+    @property
+    def weights(self) -> list:
+        """Every parameter array itself, layer by layer (empty before the model is built)."""
+        return self.parameters()
+
+    trainable_weights = weights
+
+    @property
+    def compiled(self) -> bool:
+        return self.optimizer is not None
+
+    @property
+    def metrics_names(self) -> list:
+        return ["loss", *(name for name, _ in self.metrics)]
+
+    @property
+    def input_shape(self):
+        return (None, self.input_dim)
+
+    @property
+    def output_shape(self):
+        return (None, self.output_units)
+
+    def pop(self):
+        """Remove the last layer and return it (the model is built again if it was)."""
+        if not self.layers:
+            raise InvalidInputError("pop(): the model has no layers to remove.")
+        layer = self.layers.pop()
+        if self.layers and self.built:
+            self._gather_parameters()
+        return layer
+
+    def __call__(self, x, training=False):
+        """The outputs for ``x`` as an array (Keras returns a tensor), built on first use."""
+        x = self._check_X(x)
+        if not self.built:
+            self.build(x.shape[1])
+        return self.forward(x, training)
+
+    # -- compile, fit, evaluate, predict --------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Keras' ``compile``: optimizer first, RMSprop by default, no default loss."""
+        _refuse("compile", loss_weights=(loss_weights, None, "a Sequential has one output"),
+                weighted_metrics=(weighted_metrics, None, "metrics are unweighted"),
+                steps_per_execution=(steps_per_execution, 1, "the compiled runner already "
+                                     "runs whole epochs in one call"))
+        if isinstance(metrics, (dict, tuple)) or any(isinstance(m, (list, tuple, dict))
+                                                     for m in (metrics or [])):
+            raise not_provided("per-output metrics", "a Sequential has one output: give a "
+                               "flat list such as metrics=['accuracy']")
+        given = losses.get(loss) if loss is not None else None
+        super().compile(loss=given, optimizer=optimizers.get(optimizer))
+        self.metrics = [metrics_module.resolve(m, self.output_units) for m in (metrics or [])]
+        self.loss = given  # None: fit and evaluate ask for one, as Keras does
+        return None
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Keras' ``fit``; returns a History (``.history``, ``.epoch``, ``.params``)."""
+        _refuse("fit", steps_per_epoch=(steps_per_epoch, None, "every epoch is one pass "
+                                        "over x"),
+                validation_steps=(validation_steps, None, "validation uses every row"),
+                validation_batch_size=(validation_batch_size, None, "validation is one pass"),
+                validation_freq=(validation_freq, 1, "validation runs every epoch"))
+        self._require_loss("fit")
+        if y is None:
+            raise InvalidInputError("fit(x, y=None): mlplab trains on arrays, so it needs the "
+                                    "targets y (datasets and generators are not provided).")
+        verbose = _verbosity(verbose, "fit")
+        x, y, sample_weight = _rows(x), _rows(y), _rows(sample_weight)
+        if validation_data is None and validation_split:
+            # As Keras: the last rows, before any shuffling.
+            split = int(np.floor(x.shape[0] * (1.0 - validation_split)))
+            validation_data = (x[split:], y[split:])
+            x, y = x[:split], y[:split]
+            sample_weight = None if sample_weight is None else sample_weight[:split]
+        if isinstance(validation_data, (list, tuple)) and len(validation_data) == 3:
+            if validation_data[2] is not None:
+                raise InvalidInputError("fit(validation_data=(x, y, sample_weight)): mlplab "
+                                        "weighs validation rows equally; give (x_val, y_val).")
+            validation_data = validation_data[:2]
+        history = callbacks_module.History()
+        listening = [*_callback_list(callbacks), history]
+        if verbose:
+            listening.append(callbacks_module.ProgbarLogger(verbose))
+        self._keras_verbose = verbose
+        super().fit(x, y, epochs=epochs, batch_size=batch_size or DEFAULT_BATCH,
+                    validation_data=validation_data, shuffle=shuffle, callbacks=listening,
+                    sample_weight=sample_weight, class_weight=class_weight,
+                    initial_epoch=initial_epoch)
+        return history
+
+    def _callback_params(self, verbose, epochs, steps) -> dict:
+        return {"verbose": getattr(self, "_keras_verbose", verbose), "epochs": epochs,
+                "steps": steps}
+
+    def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict:
+        """Keras' logs: sorted by name, floats, no ``lr`` (the rate callbacks add
+        ``learning_rate``, as in Keras)."""
+        logs = super()._epoch_logs(epoch, loss, outputs, Y, validation)
+        return {key: float(logs[key]) for key in sorted(logs) if key != "lr"}
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss alone, ``[loss, *metrics]`` (in compile's order), or with
+        ``return_dict=True`` a dict, as Keras returns them."""
+        _refuse("evaluate", steps=(steps, None, "evaluate uses every row"),
+                callbacks=(callbacks, None, "evaluate calls no callbacks"))
+        self._require_loss("evaluate")
+        verbose = _verbosity(verbose, "evaluate")
+        started = time.perf_counter()
+        scores = {k: float(v) for k, v in super().evaluate(x, y, sample_weight).items()}
+        if verbose:
+            self._print_line(_rows(x).shape[0], batch_size, started,
+                             dict(sorted(scores.items())), verbose)
+        if return_dict:
+            return scores
+        values = list(scores.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The outputs, shape (n_samples, n_outputs), in the model's float type."""
+        _refuse("predict", steps=(steps, None, "predict uses every row"),
+                callbacks=(callbacks, None, "predict calls no callbacks"))
+        verbose = _verbosity(verbose, "predict")
+        started = time.perf_counter()
+        outputs = super().predict(x)
+        if verbose:
+            self._print_line(len(outputs), batch_size, started, {}, verbose)
+        return outputs
+
+    def _print_line(self, n_rows, batch_size, started, logs, verbose):
+        steps = -(-n_rows // (batch_size or DEFAULT_BATCH))
+        print(callbacks_module.progress_line(steps, time.perf_counter() - started, logs,
+                                             bar=verbose == 1))
+
+    def _require_loss(self, owner):
+        if self.optimizer is None:
+            raise NotFittedError(f"{owner}(): call model.compile(optimizer=..., loss=...) first.")
+        if self.loss is None:
+            raise InvalidInputError(f"{owner}(): the model was compiled without a loss; "
+                                    "give one, e.g. model.compile(optimizer='adam', "
+                                    "loss='binary_crossentropy').")
+
+    # -- description and files -----------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print Keras' table: layer (type), output shape, param #, then the totals."""
+        _refuse("summary", show_trainable=(show_trainable, False, "every layer trains"),
+                layer_range=(layer_range, None, "the summary shows every layer"))
+        self._build_if_declared()
+        text = summary_text(self, line_length, positions)
+        (print_fn or (lambda line: print(line, end="")))(text)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Write the model (mlplab's format) to a path ending in ``.keras`` or ``.h5``."""
+        self._writable(filepath, (".keras", ".h5"), "save", overwrite)
+        super().save(filepath)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Write the weights to a path ending in ``.weights.h5`` (mlplab's format: the
+        whole model; ``load_weights`` takes its weights back)."""
+        self._writable(filepath, (".weights.h5",), "save_weights", overwrite)
+        super().save(filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Set the weights from a file written by ``save_weights`` or ``save``."""
+        self.set_weights(saving.load_model(filepath).get_weights())
+
+    @staticmethod
+    def _writable(filepath, suffixes, owner, overwrite):
+        path = os.fspath(filepath)
+        if not path.endswith(suffixes):
+            raise InvalidInputError(f"{owner}({path!r}): as in Keras 3, the path must end in "
+                                    f"{' or '.join(suffixes)}.")
+        if not overwrite and os.path.exists(path):
+            raise InvalidInputError(f"{owner}({path!r}, overwrite=False): the file exists.")
+
+    def __repr__(self):
+        return f"<Sequential name={self.name}, built={self.built}>"
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+    """Read a model that ``Sequential.save`` (or mlplab's own ``save``) wrote, as an
+    ``mlplab.keras`` Sequential, compiled as it was saved."""
+    if custom_objects:
+        raise not_provided("load_model(custom_objects=...)", "mlplab models hold only "
+                           "mlplab's own layers, losses and metrics")
+    model = saving.read_model(filepath, Sequential)
+    if not compile:
+        model.loss = model.optimizer = None
+        model.metrics = []
+    return model
+
+
+def clone_model(model):
+    """The same architecture with fresh weights (drawn from the session's seed)."""
+    return Sequential.from_config({**model.get_config(), "random_state": None})
+
+
+def _callback_list(given):
+    if given is None:
+        return []
+    return list(given) if isinstance(given, (list, tuple)) else [given]
+
+
+__getattr__ = missing_names("keras.models", {"Model": FUNCTIONAL, "Functional": FUNCTIONAL,
+                                             "model_from_json": "use load_model"},
+                            ["Sequential", "load_model", "clone_model"])

@@ -1,0 +1,117 @@
+"""``keras.optimizers``: SGD, Adam, RMSprop and Adagrad with Keras' arguments and defaults.
+
+Each returns the engine's optimizer (:mod:`mlplab.engine.optimizers`), so the compiled
+runner trains SGD and Adam. The update rules are the engine's (their docstrings show
+them): SGD's is Keras' own; Adam, RMSprop and Adagrad add ``epsilon`` outside the square
+root, where Keras adds it inside (RMSprop, Adagrad) or uses Adam's "epsilon hat" form: the
+same steps unless the squared gradients are as small as epsilon.
+"""
+
+from mlplab._validation import short_repr
+from mlplab.engine import optimizers as engine
+from mlplab.errors import InvalidInputError, InvalidTypeError
+from mlplab.keras._missing import missing_names, not_provided
+from mlplab.keras.optimizers import schedules  # noqa: F401 - keras.optimizers.schedules
+
+Optimizer = engine.Optimizer
+
+
+def _refuse(owner, **given):
+    """Raise for the first Keras option mlplab does not provide that is set."""
+    reasons = {"weight_decay": "use kernel_regularizer=keras.regularizers.L2(...) on the layers",
+               "use_ema": "weights are not averaged", "amsgrad": "mlplab's Adam has no AMSGrad",
+               "centered": "mlplab's RMSprop is not centered",
+               "momentum": "mlplab's RMSprop has no momentum; use SGD(momentum=...)",
+               "loss_scale_factor": "there is no mixed precision",
+               "gradient_accumulation_steps": "use a larger batch_size"}
+    for name, value in given.items():
+        if value:
+            raise InvalidInputError(f"{owner}({name}={short_repr(value)}): mlplab does not "
+                                    f"provide {name}; {reasons[name]}.")
+
+
+def SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,  # noqa: N802
+        clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+        ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+        gradient_accumulation_steps=None, name="SGD", **kwargs):
+    _refuse("SGD", weight_decay=weight_decay, use_ema=use_ema,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps)
+    return engine.SGD(learning_rate, momentum, nesterov, clipnorm=clipnorm,
+                      global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+
+
+def Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,  # noqa: N802
+         amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+         global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+         ema_overwrite_frequency=None, loss_scale_factor=None,
+         gradient_accumulation_steps=None, name="adam", **kwargs):
+    _refuse("Adam", amsgrad=amsgrad, weight_decay=weight_decay, use_ema=use_ema,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps)
+    return engine.Adam(learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm,
+                       global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+
+
+def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N802
+            centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+            global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+            ema_overwrite_frequency=None, loss_scale_factor=None,
+            gradient_accumulation_steps=None, name="rmsprop", **kwargs):
+    _refuse("RMSprop", momentum=momentum, centered=centered, weight_decay=weight_decay,
+            use_ema=use_ema, loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps)
+    return engine.RMSprop(learning_rate, rho, epsilon, clipnorm=clipnorm,
+                          global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+
+
+def Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,  # noqa: N802
+            weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+            use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+            loss_scale_factor=None, gradient_accumulation_steps=None, name="adagrad",
+            **kwargs):
+    """Keras' default learning rate, 0.001 (mlplab's own Adagrad defaults to 0.01)."""
+    _refuse("Adagrad", weight_decay=weight_decay, use_ema=use_ema,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps)
+    return engine.Adagrad(learning_rate, initial_accumulator_value, epsilon,
+                          clipnorm=clipnorm, global_clipnorm=global_clipnorm,
+                          clipvalue=clipvalue)
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_LEFT_OUT = {name: "its optimizers are SGD, Adam, RMSprop and Adagrad"
+             for name in ("AdamW", "Nadam", "Adamax", "Adadelta", "Ftrl", "Lion", "Lamb",
+                          "Muon", "LossScaleOptimizer")}
+
+
+def get(identifier):
+    """An optimizer for a Keras name ("adam", "SGD", ...: Keras' defaults), a dict (Keras'
+    ``{"class_name": "Adam", "config": {...}}`` or mlplab's ``{"name": "adam", ...}``) or
+    an optimizer object (returned as it is)."""
+    if isinstance(identifier, (engine.Optimizer, engine.LBFGS)):
+        return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return _BY_NAME[_known(identifier["class_name"])](**identifier.get("config", {}))
+    if isinstance(identifier, dict):
+        return engine.get(identifier)
+    if isinstance(identifier, str):
+        key = _known(identifier)
+        return _BY_NAME[key]() if key in _BY_NAME else engine.get(key)  # "lbfgs" too
+    raise InvalidTypeError(f"optimizer={short_repr(identifier)}: give a name such as 'adam' "
+                           "or a keras.optimizers object such as SGD(momentum=0.9).")
+
+
+def _known(name) -> str:
+    key = name.strip().lower()
+    left_out = {k.lower(): k for k in _LEFT_OUT}
+    if key in left_out:
+        raise not_provided(f"optimizer={name!r}", _LEFT_OUT[left_out[key]])
+    if key not in _BY_NAME and key not in engine.SOLVERS:
+        engine.get(key)  # raises the engine's "unknown optimizer ... did you mean"
+    return key
+
+
+__getattr__ = missing_names("keras.optimizers", _LEFT_OUT,
+                            ["SGD", "Adam", "RMSprop", "Adagrad", "Optimizer", "get",
+                             "schedules"])
