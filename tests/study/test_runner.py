@@ -87,12 +87,14 @@ def test_report_formats(small_study, tmp_path):
     page = write_report(spec, database, tmp_path / "r.html")
     text = page.read_text()
     assert "<table>" in text and "Published figures" in text
-    assert text.count("data:image/png;base64,") == 2 * 4  # one boundary per row, first seed
+    # one boundary per row (first seed), one strip plot per published figure
+    assert text.count("data:image/png;base64,") == 2 * 4 + 1
+    assert text.count("class='strip zoom'") == 1
     assert "http://" not in text and "https://" not in text
     assert "rbf (C=0.5)" in text and "rbf (C=2.0)" in text
     markdown = write_report(spec, database, tmp_path / "r.md", fmt="markdown").read_text()
     assert "| knn | 2 |" in markdown
-    assert "reproduced" in markdown
+    assert "Verdict rule:" in markdown and "| moons | knn | accuracy | 0.900 | 2 |" in markdown
     rows = write_report(spec, database, tmp_path / "r.csv", fmt="csv").read_text().splitlines()
     assert rows[0].startswith("study,dataset,model,setting,seeds,failed,accuracy_mean")
     assert len(rows) == 1 + 2 * 4

@@ -1,6 +1,10 @@
-"""Reports from a study database: HTML (self-contained), Markdown or CSV."""
+"""Reports from a study database: HTML (self-contained), Markdown or CSV.
 
-import base64
+Sections follow the study file (an including study: its parts in ``include`` order);
+each published figure gets its runs' spread and the verdict of
+:mod:`mlplab.study.verdict`, whose rule the report states once at the top.
+"""
+
 import csv
 import html
 import io
@@ -12,8 +16,7 @@ import numpy as np
 
 from mlplab.study.scores import SCORES
 from mlplab.study.store import ResultStore
-
-TOLERANCE = 0.03  # a published figure within this of the seeds' mean counts as reproduced
+from mlplab.study.verdict import RULE, judge
 
 
 @dataclass(frozen=True)
@@ -29,19 +32,12 @@ class Row:
     failed: int
     first_key: str  # the first seed's cell (it carries the figures)
     errors: tuple
-
-
-@dataclass(frozen=True)
-class Verdict:
-    reference: object
-    mean: float
-    low: float
-    high: float
-    reproduced: bool
+    deterministic: bool = False  # the seed changes nothing: the cell ran once
+    keys: tuple = ()  # each done seed's cell key, in seed order
 
 
 def summarise(store, spec):
-    """Group the database's cells into rows of mean +- std over seeds.
+    """Group the database's cells into rows, one per setting, in the study file's order.
 
     Parameters
     ----------
@@ -53,10 +49,20 @@ def summarise(store, spec):
     Returns
     -------
     list of Row
-        One per (study, dataset, model, grid setting), with each metric's per-seed
-        values, the failed cells and the first seed's cell key.
+        One per (study, dataset, model, grid setting), in the order of the study file
+        (parts in ``include`` order), with each metric's per-seed values, the failed
+        cells, the first seed's cell key, and whether the setting is deterministic.
     """
+    from mlplab.study.cell import seed_free
+
     names = {part.name for part in (spec.parts or (spec,))}
+    order, free = {}, set()
+    for cell in spec.cells():
+        setting = (cell["study"], cell["dataset"], cell["model"],
+                   json.dumps(cell["params"], sort_keys=True))
+        if setting not in order and seed_free(cell):
+            free.add(setting)
+        order.setdefault(setting, len(order))
     groups = defaultdict(list)
     for row in store.rows():
         if row["study"] in names:
@@ -64,18 +70,20 @@ def summarise(store, spec):
                     json.dumps(row["params"], sort_keys=True))].append(row)
     varying = _varying_params(groups)
     rows = []
-    for (study, dataset, model, params_text), cells in groups.items():
-        cells.sort(key=lambda c: c["seed"])
+    for setting in sorted(groups, key=lambda s: order.get(s, len(order))):
+        study, dataset, model, params_text = setting
+        cells = sorted(groups[setting], key=lambda c: c["seed"])
         done = [c for c in cells if c["status"] == "done"]
         values = defaultdict(list)
         for cell in done:
             for metric, value in cell["metrics"].items():
                 values[metric].append(value)
         params = json.loads(params_text)
-        setting = ", ".join(f"{k}={params[k]}" for k in sorted(varying[(study, model)]))
-        rows.append(Row(study, dataset, model, setting, tuple(c["seed"] for c in done),
+        label = ", ".join(f"{k}={params[k]}" for k in sorted(varying[(study, model)]))
+        rows.append(Row(study, dataset, model, label, tuple(c["seed"] for c in done),
                         dict(values), len(cells) - len(done), cells[0]["key"],
-                        tuple(sorted({c["error"] for c in cells if c["error"]}))))
+                        tuple(sorted({c["error"] for c in cells if c["error"]})),
+                        setting in free, tuple(c["key"] for c in done)))
     return rows
 
 
@@ -88,10 +96,8 @@ def _varying_params(groups):
 
 
 def verdicts(rows, spec):
-    """Each published reference against the seeds that reproduce its setting.
-
-    A reference counts as reproduced when its value lies within the seeds' range,
-    or within ``TOLERANCE`` of their mean.
+    """Each published reference against the runs of its setting, by the rule of
+    :mod:`mlplab.study.verdict` (``verdict.RULE``).
 
     Parameters
     ----------
@@ -103,7 +109,9 @@ def verdicts(rows, spec):
     Returns
     -------
     list of (Row, Verdict)
-        Each reference with its row, the seeds' mean and range, and the verdict.
+        Each reference with its row and its :class:`mlplab.study.verdict.Verdict`
+        (median, central 90%, bootstrap interval, percentile, modes, verdict), in the
+        study file's order.
     """
     found = []
     for part in spec.parts or (spec,):
@@ -113,12 +121,8 @@ def verdicts(rows, spec):
                                                            reference.model):
                     continue
                 values = row.values.get(reference.metric)
-                if not values:
-                    continue
-                mean, low, high = float(np.mean(values)), min(values), max(values)
-                reproduced = low <= reference.value <= high or \
-                    abs(mean - reference.value) <= TOLERANCE
-                found.append((row, Verdict(reference, mean, low, high, reproduced)))
+                if values:
+                    found.append((row, judge(reference, values, row.deterministic)))
     return found
 
 
@@ -135,7 +139,7 @@ def _metric_names(rows):
     return [m for m in SCORES if m in present]
 
 
-def write_report(spec, database, out, fmt="html", seconds=None):
+def write_report(spec, database, out, fmt="html", seconds=None, median_runs=False):
     """Write the report of ``spec``'s results in ``database`` to ``out``; return ``out``.
 
     Parameters
@@ -150,6 +154,10 @@ def write_report(spec, database, out, fmt="html", seconds=None):
         HTML is self-contained (figures inline); Markdown and CSV hold the tables only.
     seconds : float or None
         Wall time of the run, shown in the HTML report when given.
+    median_runs : bool
+        HTML: also draw the figures of each published setting's median run (the run
+        whose value is the median of the figure's metric; the lower one for an even
+        count), beside the first seed's. Each is trained again from its cell.
 
     Returns
     -------
@@ -165,7 +173,9 @@ def write_report(spec, database, out, fmt="html", seconds=None):
         elif fmt == "markdown":
             text = _markdown(spec, rows, checks)
         else:
-            text = _html(spec, rows, checks, store, seconds)
+            from mlplab.study.report_html import html_report
+
+            text = html_report(spec, rows, checks, store, seconds, median_runs)
     atomic_write(out, lambda file: file.write(text.encode("utf-8")))
     return out
 
@@ -175,36 +185,67 @@ def _csv(rows):
     writer = csv.writer(buffer)
     metrics = _metric_names(rows)
     writer.writerow(["study", "dataset", "model", "setting", "seeds", "failed"]
-                    + [f"{m}_{s}" for m in metrics for s in ("mean", "std")])
+                    + [f"{m}_{s}" for m in metrics for s in ("mean", "std", "median")])
     for row in rows:
         stats = []
         for metric in metrics:
             values = row.values.get(metric, [])
-            stats += [f"{np.mean(values):.6g}", f"{np.std(values):.6g}"] if values else ["", ""]
+            stats += [f"{np.mean(values):.6g}", f"{np.std(values):.6g}",
+                      f"{np.median(values):.6g}"] if values else ["", "", ""]
         writer.writerow([row.study, row.dataset, row.model, row.setting, len(row.seeds),
                          row.failed] + stats)
     return buffer.getvalue()
 
 
+MARKDOWN_SPECIAL = "\\`*_[]|"  # a backslash before each keeps it text in a table cell
+
+
+def md(text):
+    """``text`` safe in a Markdown table cell: HTML's specials escaped as the HTML report
+    escapes them (Markdown passes raw HTML through), Markdown's own backslashed, and
+    line breaks made spaces."""
+    text = html.escape(str(text)).replace("\r", " ").replace("\n", " ")
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def verdict_cells(verdict):
+    """The verdict table's columns for one published figure (Markdown and HTML)."""
+    s = verdict.spread
+    runs = "1 (deterministic)" if verdict.deterministic else str(verdict.n_runs)
+    modes = ""
+    if len(s.modes) == 2:
+        modes = "; ".join(f"{m.share:.0%} at {m.low:.3f}-{m.high:.3f}" for m in s.modes)
+    return {"runs": runs, "median": f"{s.median:.3f}",
+            "central 90%": f"{s.low:.3f}-{s.high:.3f}",
+            "mean (95% CI)": f"{s.mean:.3f} ({s.mean_low:.3f}-{s.mean_high:.3f})",
+            "percentile": f"{verdict.percentile:.0f}", "verdict": verdict.verdict,
+            "two modes": modes}
+
+
 def _markdown(spec, rows, checks):
-    lines = [f"# {spec.name}", ""]
+    lines = [f"# {md(spec.name)}", ""]
+    if checks:
+        plain = RULE.replace("<b>", "**").replace("</b>", "**")
+        columns = list(verdict_cells(checks[0][1]))
+        lines += ["## Published figures", "", f"Verdict rule: {plain}", "",
+                  "| study | dataset | model | metric | published | " + " | ".join(columns)
+                  + " |", "|---" * (5 + len(columns)) + "|"]
+        for row, v in checks:
+            cells = verdict_cells(v)
+            lines.append(f"| {md(row.study)} | {md(row.dataset)} | {md(row.model)} | "
+                         f"{md(v.reference.metric)} | {v.reference.value:.3f} | "
+                         + " | ".join(md(cells[c]) for c in columns) + " |")
+        lines.append("")
     for (study, dataset), group in _by_dataset(rows).items():
         metrics = _metric_names(group)
-        lines += [f"## {study}: {dataset}", "",
+        lines += [f"## {md(study)}: {md(dataset)}", "",
                   "| model | seeds | " + " | ".join(metrics) + " |",
                   "|---|---|" + "---|" * len(metrics)]
         for row in group:
             label = f"{row.model} ({row.setting})" if row.setting else row.model
-            lines.append(f"| {label} | {len(row.seeds)} | "
+            lines.append(f"| {md(label)} | {len(row.seeds)} | "
                          + " | ".join(_cell_text(row.values.get(m)) for m in metrics) + " |")
         lines.append("")
-    if checks:
-        lines += ["## Published figures", "", "| study | dataset | model | metric | published "
-                  "| mlplab (mean, range) | verdict |", "|---|---|---|---|---|---|---|"]
-        for row, v in checks:
-            lines.append(f"| {row.study} | {row.dataset} | {row.model} | {v.reference.metric} | "
-                         f"{v.reference.value:.3f} | {v.mean:.3f} ({v.low:.3f}-{v.high:.3f}) | "
-                         f"{'reproduced' if v.reproduced else 'not reproduced'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -213,78 +254,3 @@ def _by_dataset(rows):
     for row in rows:
         grouped[(row.study, row.dataset)].append(row)
     return grouped
-
-
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 0.6em 0 1.4em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
-th:first-child, td:first-child, td.t { text-align: left; }
-th { background: #f2f2f2; }
-.ok { color: #1a7f37; font-weight: 600; } .no { color: #b3261e; font-weight: 600; }
-.figs { display: flex; flex-wrap: wrap; gap: 0.8em; }
-.figs figure { margin: 0; } .figs img { max-height: 260px; border: 1px solid #ddd; }
-figcaption { font-size: 0.85em; color: #555; }
-.note { color: #555; font-size: 0.9em; }
-"""
-
-
-def _html(spec, rows, checks, store, seconds):
-    e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(spec.name)}</title>"
-             f"<style>{STYLE}</style></head><body><h1>{e(spec.name)}</h1>"]
-    if spec.description:
-        parts.append(f"<p>{e(spec.description)}</p>")
-    total = sum(len(r.seeds) + r.failed for r in rows)
-    timing = f" in {seconds:.1f} s" if seconds is not None else ""
-    parts.append(f"<p class='note'>{total} cells{timing}; values are mean ± std over seeds "
-                 "(test set unless named train).</p>")
-    if checks:
-        parts.append(_html_verdicts(checks))
-    for (study, dataset), group in _by_dataset(rows).items():
-        metrics = _metric_names(group)
-        parts.append(f"<h2>{e(study)}: {e(dataset)}</h2><table><tr><th>model</th><th>seeds"
-                     "</th>" + "".join(f"<th>{e(m)}</th>" for m in metrics) + "</tr>")
-        for row in group:
-            label = f"{row.model} ({row.setting})" if row.setting else row.model
-            failed = f" <span class='no'>{row.failed} failed</span>" if row.failed else ""
-            parts.append(f"<tr><td>{e(label)}{failed}</td><td>{len(row.seeds)}</td>"
-                         + "".join(f"<td>{_cell_text(row.values.get(m))}</td>"
-                                   for m in metrics) + "</tr>")
-        parts.append("</table>")
-        for row in group:
-            for error in row.errors:
-                parts.append(f"<p class='no'>{e(row.model)}: {e(error)}</p>")
-        parts.append(_html_figures(group, store))
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def _html_verdicts(checks):
-    e = html.escape
-    lines = ["<h2>Published figures</h2><table><tr><th>study</th><th>dataset</th><th>model"
-             "</th><th>metric</th><th>published</th><th>mlplab mean</th><th>seeds' range</th>"
-             "<th>verdict</th><th>note</th></tr>"]
-    for row, v in checks:
-        verdict = "<span class='ok'>reproduced</span>" if v.reproduced else \
-            "<span class='no'>not reproduced</span>"
-        lines.append(f"<tr><td>{e(row.study)}</td><td class='t'>{e(row.dataset)}</td>"
-                     f"<td class='t'>{e(row.model)}</td><td class='t'>{e(v.reference.metric)}"
-                     f"</td><td>{v.reference.value:.3f}</td><td>{v.mean:.3f}</td>"
-                     f"<td>{v.low:.3f} – {v.high:.3f}</td><td class='t'>{verdict}</td>"
-                     f"<td class='t'>{e(v.reference.note)}</td></tr>")
-    lines.append("</table><p class='note'>Reproduced: the published value lies within the "
-                 f"seeds' range, or within {TOLERANCE} of their mean.</p>")
-    return "".join(lines)
-
-
-def _html_figures(group, store):
-    figures = []
-    for row in group:
-        for kind, png in sorted(store.figures(row.first_key).items()):
-            data = base64.b64encode(png).decode("ascii")
-            caption = html.escape(f"{row.model} {row.setting} · {kind} · seed {row.seeds[0]}"
-                                  if row.seeds else row.model)
-            figures.append(f"<figure><img src='data:image/png;base64,{data}' alt='{caption}'>"
-                           f"<figcaption>{caption}</figcaption></figure>")
-    return f"<div class='figs'>{''.join(figures)}</div>" if figures else ""

@@ -10,6 +10,7 @@ import json
 import platform
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlplab.errors import InvalidInputError
@@ -37,6 +38,12 @@ CREATE TABLE IF NOT EXISTS cells (
     started REAL,
     finished REAL
 );
+CREATE TABLE IF NOT EXISTS study_parts (  -- the studies an including study runs
+    study TEXT NOT NULL,
+    part TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (study, part)
+);
 CREATE TABLE IF NOT EXISTS figures (
     key TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -44,6 +51,20 @@ CREATE TABLE IF NOT EXISTS figures (
     PRIMARY KEY (key, kind)
 );
 """
+
+
+@dataclass(frozen=True)
+class StudyCounts:
+    """A study in a database and its cells; an including study counts its parts' cells,
+    and ``parts`` lists them."""
+
+    name: str
+    path: str | None
+    created: float | None
+    cells: int
+    done: int
+    failed: int
+    parts: tuple = ()
 
 
 def _connect(path, writable):
@@ -147,10 +168,14 @@ class ResultStore:
         self.connection = None
 
     def register(self, spec):
+        """Record the study (and the studies it includes, as its parts)."""
         with self.connection:
             self.connection.execute(
                 "INSERT OR REPLACE INTO studies VALUES (?, ?, ?, ?)",
                 (spec.name, spec.path, time.time(), json.dumps(versions())))
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO study_parts VALUES (?, ?, ?)",
+                [(spec.name, part.name, i) for i, part in enumerate(spec.parts)])
 
     def forget(self, keys):
         """Drop results for these cells (``--fresh``)."""
@@ -205,11 +230,34 @@ class ResultStore:
         return dict(cursor.fetchall())
 
     def studies(self):
-        cursor = self.connection.execute(
-            "SELECT s.name, s.path, s.created, COUNT(c.key), "
-            "SUM(c.status = 'done'), SUM(c.status = 'failed') "
-            "FROM studies s LEFT JOIN cells c ON c.study = s.name GROUP BY s.name")
-        return cursor.fetchall()
+        """Every recorded study as :class:`StudyCounts`: an including study with the
+        cells of its parts (listed in its ``parts``), in the order they were recorded."""
+        counts = {study: (cells, done or 0, failed or 0) for study, cells, done, failed in
+                  self.connection.execute(
+                      "SELECT study, COUNT(*), SUM(status = 'done'), SUM(status = 'failed') "
+                      "FROM cells GROUP BY study")}
+        tables = {row[0] for row in self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        parts_of = {}
+        if "study_parts" in tables:  # databases written before parts were recorded lack it
+            for study, part in self.connection.execute(
+                    "SELECT study, part FROM study_parts ORDER BY study, position"):
+                parts_of.setdefault(study, []).append(part)
+        found = []
+        for name, path, created in self.connection.execute(
+                "SELECT name, path, created FROM studies ORDER BY rowid"):
+            parts = tuple(StudyCounts(part, None, None, *counts.get(part, (0, 0, 0)))
+                          for part in parts_of.get(name, ()))
+            own = counts.get(name, (0, 0, 0))
+            totals = [own[i] + sum(p[i] for p in (counts.get(q.name, (0, 0, 0))
+                                                  for q in parts)) for i in range(3)]
+            found.append(StudyCounts(name, path, created, *totals, parts=parts))
+        # Cells of a study recorded nowhere else (a part, in a database written before
+        # parts were recorded): listed on their own.
+        listed = {s.name for s in found} | {p.name for s in found for p in s.parts}
+        found += [StudyCounts(name, None, None, *counts[name]) for name in counts
+                  if name not in listed]
+        return found
 
     def integrity(self):
         return self.connection.execute("PRAGMA integrity_check").fetchone()[0]

@@ -90,7 +90,8 @@ def half_unit(value):
     if "e" in text:  # 1e-05: take it at face value
         return 0.0
     decimals = len(text.split(".")[1].rstrip("0"))
-    return 0.5 * 10.0 ** -max(decimals, MIN_DECIMALS)
+    # A hair more than half: 0.875 + 0.005 must reach 0.88 despite binary rounding.
+    return 0.5 * 10.0 ** -max(decimals, MIN_DECIMALS) * (1 + 1e-9)
 
 
 def spread(values):
