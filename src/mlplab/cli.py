@@ -390,8 +390,12 @@ def study_list(database):
 
     table = Table("study", "file", "cells", "done", "failed")
     with ResultStore(database) as store:
-        for name, path, _, cells, done, failed in store.studies():
-            table.add_row(name, str(path), str(cells), str(done or 0), str(failed or 0))
+        for study in store.studies():
+            table.add_row(study.name, str(study.path or ""), str(study.cells), str(study.done),
+                          str(study.failed))
+            for part in study.parts:  # an included study, counted in the line above
+                table.add_row(f"  {part.name}", "", str(part.cells), str(part.done),
+                              str(part.failed))
     Console().print(table)
 
 
