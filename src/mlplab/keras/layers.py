@@ -68,6 +68,12 @@ class KerasLayer:
             raise not_provided(f"{self.name}.trainable = False", "every layer of an mlplab "
                                "model trains: it cannot freeze layers")
 
+    @property
+    def input(self):
+        raise not_provided(f"{self.name}.input (a symbolic tensor)", FUNCTIONAL)
+
+    output = input
+
     def count_params(self) -> int:
         if not self.built:
             raise NotFittedError(f"{self.name}.count_params(): the layer is not built yet; "

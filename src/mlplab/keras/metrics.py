@@ -35,6 +35,11 @@ class Metric:
     def reset_state(self):
         self._true, self._predicted = [], []
 
+    def add_weight(self, *args, **kwargs):
+        raise not_provided("Metric.add_weight (a stateful metric of your own)", "write the "
+                           "metric as a function fn(y_true, y_pred) of NumPy arrays and pass "
+                           "it to compile(metrics=[fn])")
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None:
             raise InvalidInputError(f"{self.name}.update_state(sample_weight=...): mlplab's "

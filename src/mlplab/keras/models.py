@@ -89,6 +89,12 @@ class Sequential(engine_model.Sequential):
     def output_shape(self):
         return (None, self.output_units)
 
+    @property
+    def inputs(self):
+        raise not_provided(f"{self.name}.inputs (symbolic tensors)", FUNCTIONAL)
+
+    outputs = inputs
+
     def pop(self):
         """Remove the last layer and return it (the model is built again if it was)."""
         if not self.layers:
