@@ -59,5 +59,5 @@ __all__ = [
     "RMSprop", "Adagrad", "LBFGS", "schedules", "Callback", "EarlyStopping", "History",
     "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
     "WeightSnapshots", "collapse_linear", "fit_many", "gradcheck", "trace", "load", "MlplabError",
-    "NetClassifier", "NetRegressor", "make_model",
+    "NetClassifier", "NetRegressor", "MLPClassifier", "MLPRegressor", "make_model",
 ]

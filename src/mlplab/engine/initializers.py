@@ -191,3 +191,28 @@ def get(identifier) -> Initializer:
         f"initializer={identifier!r}: give a name such as 'glorot_uniform', a dict like "
         "{'name': 'normal', 'stddev': 0.1}, or an Initializer object."
     )
+
+
+def scikit_learn_uniform(widths, factors, rng, dtype) -> list:
+    """Every kernel and bias of a Dense stack drawn as scikit-learn's MLP draws them.
+
+    Layer ``i`` (``fan_in = widths[i]``, ``fan_out = widths[i + 1]``) draws its kernel,
+    then its bias, from ``U(-l, l)`` with ``l = sqrt(factors[i] / (fan_in + fan_out))``:
+    Glorot's uniform for ``factor = 6``; scikit-learn takes ``factor = 2`` when the
+    hidden activation is the logistic sigmoid. Unlike ``glorot_uniform`` the bias is
+    drawn too, from the same range. The draws are made in float64 (in the order of a
+    model's parameters: kernel, bias, layer after layer) and cast to ``dtype``, so a
+    ``numpy.random.RandomState`` (or a Generator on its bit generator) seeded as
+    scikit-learn's gives its weights bit for bit.
+
+    Returns
+    -------
+    list of ndarray
+        ``[kernel_1 (fan_in, fan_out), bias_1 (fan_out,), kernel_2, ...]``.
+    """
+    weights = []
+    for fan_in, fan_out, factor in zip(widths[:-1], widths[1:], factors, strict=True):
+        limit = np.sqrt(factor / (fan_in + fan_out))
+        weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)).astype(dtype, copy=False))
+        weights.append(rng.uniform(-limit, limit, fan_out).astype(dtype, copy=False))
+    return weights

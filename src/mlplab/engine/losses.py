@@ -246,6 +246,83 @@ class MeanSquaredError(Loss):
         return array.astype(dtype)
 
 
+class HalfSquaredError(MeanSquaredError):
+    """scikit-learn's ``squared_error``: half the squared error, summed over the outputs
+    and averaged over the samples, on a linear output::
+
+        value = mean_i(0.5 * sum_k (z_ik - y_ik) ** 2)        gradient = (z - y) / n
+
+    so its gradient at the logits is scikit-learn's ``delta = p - y`` over ``n``. (For
+    one output, ``mse`` is 2x the value; scikit-learn reports the mean over several
+    outputs, the derivative of this sum being what it trains on.)
+    """
+
+    name = "half_squared_error"
+    output_activations = ("linear",)
+
+    def value(self, z, y, activation, sample_factor=None):
+        residual = z - y
+        return _weighted_mean(0.5 * np.sum(residual * residual, axis=1), sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return _scale((z - y) / z.shape[0], sample_factor)
+
+
+class Poisson(Loss):
+    """Half the Poisson deviance with a log link, scikit-learn's ``loss="poisson"``.
+
+    The logits are log-means, ``mu = exp(z)`` (scikit-learn's "exp" output
+    activation); summed over outputs, averaged over samples::
+
+        value = mean_i(sum_k (y log(y / mu) - y + mu))       gradient = (exp(z) - y) / n
+
+    ``y log y`` (0 at y = 0) does not depend on the weights: it makes the loss 0 at a
+    perfect fit, as scikit-learn's. Targets must be >= 0. The output layer is linear;
+    the model's predictions are ``exp`` of its logits.
+    """
+
+    name = "poisson"
+    output_activations = ("linear",)
+
+    def value(self, z, y, activation, sample_factor=None):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y_log_y = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0)
+        per_sample = np.sum(y_log_y - y * z - y + np.exp(z), axis=1)
+        return _weighted_mean(per_sample, sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return _scale((np.exp(z) - y) / z.shape[0], sample_factor)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        array = _as_columns(_numeric_targets(y, self.name), n_outputs, self.name)
+        if array.min() < 0:
+            raise InvalidInputError(f"loss='poisson' needs targets >= 0 (counts or rates); "
+                                    f"the smallest is {array.min():g}. Use "
+                                    "loss='squared_error' for values of any sign.")
+        check_magnitude(array, "y", dtype, input_bound(dtype))
+        return array.astype(dtype)
+
+
+class MultiLabelCrossentropy(BinaryCrossentropy):
+    """Binary cross-entropy summed over independent sigmoid outputs (multi-label), as
+    scikit-learn's MLP trains them::
+
+        value = mean_i(sum_k log(1 + e^z_ik) - y_ik z_ik)    gradient = (p - y) / n
+
+    ``binary_crossentropy`` averages over the outputs instead (Keras' rule), a step
+    ``n_outputs`` times smaller for the same learning rate.
+    """
+
+    name = "multilabel_crossentropy"
+    output_activations = ("sigmoid",)
+
+    def value(self, z, y, activation, sample_factor=None):
+        return z.shape[1] * super().value(z, y, activation, sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return _scale((activations.sigmoid(z) - y) / z.shape[0], sample_factor)
+
+
 LOSSES = {
     "binary_crossentropy": BinaryCrossentropy(),
     "categorical_crossentropy": CategoricalCrossentropy(),
@@ -261,13 +338,23 @@ _ALIASES = {
 }
 
 
+# Losses scaled as scikit-learn's MLP scales them (summed over outputs), for its dialect
+# (mlplab.neural_network). Kept apart from LOSSES, which the kernels compile one by one:
+# these train on the NumPy runner (fast/tables.py does not know them).
+SCIKIT_LEARN_LOSSES = {
+    "half_squared_error": HalfSquaredError(),
+    "poisson": Poisson(),
+    "multilabel_crossentropy": MultiLabelCrossentropy(),
+}
+
+
 def get(identifier) -> Loss:
     """Turn a name or a :class:`Loss` into a Loss."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
         key = identifier.strip().lower()
-        return lookup(LOSSES, _ALIASES.get(key, key), "loss")
+        return lookup({**LOSSES, **SCIKIT_LEARN_LOSSES}, _ALIASES.get(key, key), "loss")
     raise InvalidTypeError(
         f"loss={short_repr(identifier)}: give a name, one of {', '.join(LOSSES)}."
     )

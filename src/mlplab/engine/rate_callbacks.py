@@ -132,3 +132,29 @@ class ReduceLROnPlateau(Callback):
         self.model.optimizer.learning_rate = rate
         if self.verbose:
             print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {rate:g}.")
+
+
+class InverseScalingBySamples(Callback):
+    """scikit-learn's ``learning_rate="invscaling"``, set once per epoch, at its end::
+
+        samples_seen += n_train
+        rate = InverseScaling(initial_learning_rate, power_t)(samples_seen)
+             = initial_learning_rate / (samples_seen + 1) ** power_t
+
+    scikit-learn counts time in samples seen (its ``t_``), not in steps, and changes the
+    rate only between epochs; ``samples_seen`` starts where the previous fit left it.
+    """
+
+    def __init__(self, initial_learning_rate, power_t, n_train, samples_seen=0):
+        from mlplab.engine.schedules import InverseScaling
+
+        self.schedule = InverseScaling(initial_learning_rate, power_t)
+        self.n_train = check(n_train, "n_train", Integer(1), owner="InverseScalingBySamples",
+                             example="InverseScalingBySamples(0.01, 0.5, n_train=100)")
+        self.samples_seen = check(samples_seen, "samples_seen", Integer(0),
+                                  owner="InverseScalingBySamples",
+                                  example="InverseScalingBySamples(0.01, 0.5, 100, 0)")
+
+    def on_epoch_end(self, epoch, logs):
+        self.samples_seen += self.n_train
+        self.model.optimizer.learning_rate = float(self.schedule(self.samples_seen))

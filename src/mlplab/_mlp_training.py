@@ -1,0 +1,234 @@
+"""How scikit-learn's MLP trains, done by the engine: the network, its initial weights,
+the stochastic solvers' epochs and the L-BFGS run, for :mod:`mlplab.neural_network`.
+
+Each step names the scikit-learn code it follows (``sklearn/neural_network/
+_multilayer_perceptron.py``); the maths is the engine's:
+
+- the network is a stack of engine ``Dense`` layers; its weights are drawn by
+  :func:`mlplab.engine.initializers.scikit_learn_uniform` from scikit-learn's own
+  ``RandomState`` stream (``_init_coef``), so the same ``random_state`` gives the same
+  initial weights bit for bit;
+- the penalty ``alpha / 2 * sum(W ** 2)`` is divided by a batch's weight (its size
+  without sample weights), as ``_backprop`` divides it;
+- ``sgd`` and ``adam`` run ``Sequential.fit`` over ``max_iter`` epochs of
+  ``min(200, n)`` rows, shuffled from the same stream (``_fit_stochastic``), with
+  :class:`mlplab.engine.stopping.NoImprovement` for ``n_iter_no_change``, ``tol``,
+  ``early_stopping`` and ``learning_rate="adaptive"``, and
+  :class:`~mlplab.engine.rate_callbacks.InverseScalingBySamples` for ``"invscaling"``;
+- ``lbfgs`` is :mod:`mlplab.engine.lbfgs` with scipy's memory of 10 (``_fit_lbfgs``).
+"""
+
+import copy
+import math
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from mlplab._validation import input_bound
+from mlplab.engine import fitting, initializers
+from mlplab.engine.layers import Dense, Dropout
+from mlplab.engine.lbfgs import LBFGS
+from mlplab.engine.model import Sequential
+from mlplab.engine.optimizers import SGD, Adam
+from mlplab.engine.rate_callbacks import InverseScalingBySamples
+from mlplab.engine.regularizers import L1L2
+from mlplab.engine.stopping import NoImprovement, QuietNaNGuard
+from mlplab.errors import InvalidInputError
+
+# scikit-learn's activation names -> the engine's.
+ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
+               "softmax": "softmax", "exp": "linear"}  # exp: a linear layer, Poisson's log link
+NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain "
+              "large values and need to be preprocessed.")
+
+
+def build_network(widths, activation, out_activation, dropout, random_state, dtype):
+    """The engine network for layer widths ``[n_features, *hidden, n_outputs]``, its
+    weights drawn as scikit-learn draws them from ``random_state`` (a RandomState).
+
+    ``activation`` is scikit-learn's name for every hidden layer, or (an mlplab extra)
+    a list of one name per hidden layer; ``dropout`` > 0 puts a Dropout layer after
+    each hidden layer (an extra too)."""
+    n_hidden = len(widths) - 2
+    hidden = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+    layers = []
+    for index, (units, name) in enumerate(zip(widths[1:], [*hidden, out_activation],
+                                              strict=True)):
+        layers.append(Dense(units, ACTIVATIONS[name], kernel_initializer="zeros",
+                            input_dim=widths[0] if index == 0 else None))
+        if dropout and index < n_hidden:
+            layers.append(Dropout(dropout))
+    model = Sequential(layers, random_state=as_stream(random_state), dtype=dtype)
+    model.set_weights(initializers.scikit_learn_uniform(
+        widths, init_factors(activation, len(widths) - 1), random_state, dtype))
+    return model
+
+
+def init_factors(activation, n_layers):
+    """scikit-learn's factor of each layer's uniform range: 2 when the hidden activation
+    is logistic, else 6 (with a list, each layer's own; the output layer the last's)."""
+    names = [activation] * n_layers if isinstance(activation, str) else (
+        [*activation, activation[-1]] if len(activation) else ["relu"])
+    return [2.0 if name == "logistic" else 6.0 for name in names]
+
+
+def as_stream(random_state):
+    """A Generator drawing from ``random_state``'s own bit generator (a RandomState's
+    MT19937): its ``permutation`` and ``uniform`` give the RandomState's numbers and
+    advance the same stream, so the engine shuffles as scikit-learn does."""
+    return np.random.Generator(random_state._bit_generator)
+
+
+def set_penalty(model, alpha, batch_size, n_samples, sample_weight):
+    """``alpha / 2 * sum(W ** 2)`` divided by a batch's weight: the batch size, or with
+    sample weights its expected weight ``batch_size * mean(weight)`` (exact for a
+    full batch; scikit-learn divides by each batch's own sum)."""
+    if not alpha:
+        return
+    mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+    batch_weight = min(batch_size, n_samples) * (mean_weight if mean_weight > 0 else 1.0)
+    for layer in model.layers:
+        if isinstance(layer, Dense):
+            layer.kernel_regularizer = L1L2(l2=0.5 * alpha / batch_weight)
+
+
+def check_inputs(model, X, Y):
+    """Refuse, with scikit-learn's sentence, inputs the engine cannot compute with (they
+    would give scikit-learn non-finite weights)."""
+    largest = fitting.largest_magnitude(X)
+    if not largest <= input_bound(model.dtype):
+        raise InvalidInputError(f"{NON_FINITE} The largest |x| is {largest:.3g}; standardize "
+                                "X (sklearn.preprocessing.StandardScaler).")
+    try:
+        fitting.check_first_pass(model, X, Y)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{NON_FINITE} ({exc})") from None
+
+
+def new_optimizer(est):
+    """The engine optimizer of ``solver`` (or a copy of the ``optimizer`` extra)."""
+    if est.optimizer is not None:
+        return copy.deepcopy(est.optimizer)
+    if est.solver == "sgd":
+        return SGD(learning_rate=est.learning_rate_init, momentum=est.momentum,
+                   nesterov=bool(est.nesterovs_momentum and est.momentum > 0))
+    return Adam(learning_rate=est.learning_rate_init, beta_1=est.beta_1, beta_2=est.beta_2,
+                epsilon=est.epsilon)
+
+
+def batch_size_of(est, n_samples):
+    """``"auto"``: min(200, n); a larger int is clipped with scikit-learn's warning."""
+    if est.batch_size == "auto":
+        return min(200, n_samples)
+    if est.batch_size > n_samples:
+        warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
+                      "to be clipped", stacklevel=4)
+    return int(np.clip(est.batch_size, 1, n_samples))
+
+
+def hold_out(est, X, Y, sample_weight, random_state):
+    """``early_stopping``'s split (stratified for one output of a classifier), drawn from
+    the same stream as scikit-learn's, with its error for a held-out part under 2."""
+    stratify = Y if est._is_classifier and Y.shape[1] == 1 else None
+    arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+    parts = train_test_split(*arrays, random_state=random_state,
+                             test_size=est.validation_fraction, stratify=stratify)
+    X_train, X_val, Y_train, Y_val = parts[:4]
+    weights = (None, None) if sample_weight is None else (parts[4], parts[5])
+    if X_val.shape[0] < 2:
+        raise InvalidInputError("The validation set is too small. Increase "
+                                "'validation_fraction' or the size of your dataset.")
+    return (X_train, Y_train, weights[0]), (X_val, Y_val, weights[1])
+
+
+def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
+    """``sgd``/``adam``: up to ``max_iter`` epochs (one with ``partial_fit``)."""
+    model = est.model_
+    if est.early_stopping and incremental:
+        raise InvalidInputError("partial_fit does not support early_stopping=True")
+    if not incremental or not getattr(est, "_optimizer_ready", False):
+        model.compile(loss=est._engine_loss(), optimizer=new_optimizer(est))
+        est._optimizer_ready = True
+    validation = None
+    if est.early_stopping:
+        (X, Y, sample_weight), validation = hold_out(est, X, Y, sample_weight, random_state)
+    n_samples = X.shape[0]
+    batch_size = batch_size_of(est, n_samples)
+    set_penalty(model, est.alpha, batch_size, n_samples, sample_weight)
+    rule = _rule(est, validation)
+    callbacks = [rule, QuietNaNGuard()]
+    if est.solver == "sgd" and est.learning_rate == "invscaling" and est.optimizer is None:
+        callbacks.append(InverseScalingBySamples(est.learning_rate_init, est.power_t,
+                                                 n_samples, est.t_))
+    Y = Y.astype(model.dtype)
+    check_inputs(model, X, Y)
+    history = model.fit(X, Y, epochs=1 if incremental else est.max_iter, batch_size=batch_size,
+                        shuffle=est.shuffle, random_state=as_stream(random_state),
+                        callbacks=callbacks + list(est.callbacks or []),
+                        sample_weight=sample_weight)
+    _record(est, history, rule, n_samples)
+    if est.early_stopping:
+        rule.restore_best(model)
+    if not incremental and not rule.stopped and est.n_iter_ == est.max_iter:
+        warnings.warn(f"Stochastic Optimizer: Maximum iterations ({est.max_iter:d}) reached "
+                      "and the optimization hasn't converged yet.",
+                      ConvergenceWarning, stacklevel=4)
+
+
+def _rule(est, validation):
+    """This fit's NoImprovement, continuing the count, best value and best weights of
+    the fits before (scikit-learn keeps them across partial_fit and warm starts)."""
+    score = None if validation is None else (lambda: est._validation_score(*validation))
+    rule = NoImprovement(tol=est.tol, n_iter_no_change=est.n_iter_no_change,
+                         validation_score=score, verbose=est.verbose,
+                         adaptive=est.solver == "sgd" and est.learning_rate == "adaptive")
+    previous = est._no_improvement
+    rule.count, rule.best, rule.best_weights = (previous.count, previous.best,
+                                                previous.best_weights)
+    est._no_improvement = rule
+    return rule
+
+
+def _record(est, history, rule, n_samples):
+    losses = [float(loss) for loss in history.history.get("loss", [])]
+    est.n_iter_ = len(losses)
+    est.t_ += n_samples * len(losses)
+    if losses:
+        est.loss_ = losses[-1]
+    est.loss_curve_ = est.loss_curve_ + losses
+    if est.early_stopping:
+        est.validation_scores_ = est.validation_scores_ + rule.scores
+        est.best_validation_score_ = rule.best
+    else:
+        est.best_loss_ = rule.best
+
+
+def fit_lbfgs(est, X, Y, sample_weight):
+    """``lbfgs``: scipy's L-BFGS-B with scikit-learn's settings (memory 10)."""
+    model = est.model_
+    solver = LBFGS(maxiter=est.max_iter, maxfun=est.max_fun, tol=est.tol, memory=10)
+    model.compile(loss=est._engine_loss(), optimizer=solver)
+    est._optimizer_ready = False
+    set_penalty(model, est.alpha, X.shape[0], X.shape[0], sample_weight)
+    if sample_weight is not None and est.alpha:  # full batch: exactly the weights' sum
+        for layer in model.layers:
+            if isinstance(layer, Dense):
+                layer.kernel_regularizer = L1L2(l2=0.5 * est.alpha / float(np.sum(sample_weight)))
+    Y = Y.astype(model.dtype)
+    check_inputs(model, X, Y)
+    history = model.fit(X, Y, epochs=est.max_iter, batch_size=None, shuffle=False,
+                        callbacks=[QuietNaNGuard(), *(est.callbacks or [])],
+                        sample_weight=sample_weight)
+    result = history.solver
+    est.n_iter_ = result.iterations
+    est.loss_ = float(result.loss)
+    if result.warning is not None:
+        warnings.warn(result.warning, ConvergenceWarning, stacklevel=4)
+
+
+def initial_rule(est):
+    """The NoImprovement state of a fresh fit: no count, no best value yet."""
+    rule = NoImprovement(validation_score=(lambda: math.nan) if est.early_stopping else None)
+    return rule

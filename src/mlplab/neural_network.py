@@ -1,0 +1,441 @@
+"""scikit-learn's dialect: ``MLPClassifier`` and ``MLPRegressor``, drop-in for
+``sklearn.neural_network``'s, trained by the mlplab engine.
+
+Change one import and keep the code::
+
+    from mlplab import MLPClassifier        # was: from sklearn.neural_network import ...
+
+The signature, defaults, fitted attributes, warnings and errors are scikit-learn 1.9's;
+training follows its algorithm step by step (see :mod:`mlplab._mlp_training`), on the
+engine's runners. mlplab's extras are off by default: ``class_weight``, ``activation``
+as a list (one per hidden layer), ``dropout``, ``callbacks`` (engine callbacks),
+``optimizer`` (an engine optimizer, with a schedule), ``dtype``; ``model_`` is the
+fitted :class:`mlplab.engine.Sequential` for ``mlplab.viz``, ``trace`` and studies.
+"""
+
+import math
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from mlplab import _mlp_training as training
+from mlplab._sklearn import named_errors
+from mlplab._validation import (
+    Boolean,
+    FloatDType,
+    Integer,
+    Optional,
+    Options,
+    Real,
+    Seed,
+    Widths,
+    check,
+    short_repr,
+)
+from mlplab.engine import optimizers
+from mlplab.engine.layers import Dense
+from mlplab.engine.stopping import weights_finite
+from mlplab.errors import InvalidInputError, InvalidTypeError
+
+_ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu")
+_FRACTION = Real(0, 1, "left")
+# scikit-learn's _parameter_constraints, in mlplab's constraint objects.
+PARAMETERS = {
+    "hidden_layer_sizes": (Widths(), (100,)),
+    "solver": (Options(("lbfgs", "sgd", "adam")), "adam"),
+    "alpha": (Real(0), 0.0001),
+    "learning_rate": (Options(("constant", "invscaling", "adaptive")), "constant"),
+    "learning_rate_init": (Real(0, closed="neither"), 0.001),
+    "power_t": (Real(0), 0.5),
+    "max_iter": (Integer(1), 200),
+    "shuffle": (Boolean(), True),
+    "random_state": (Seed(), 0),
+    "tol": (Real(0), 1e-4),
+    "warm_start": (Boolean(), False),
+    "momentum": (Real(0, 1), 0.9),
+    "nesterovs_momentum": (Boolean(), True),
+    "early_stopping": (Boolean(), False),
+    "validation_fraction": (_FRACTION, 0.1),
+    "beta_1": (_FRACTION, 0.9),
+    "beta_2": (_FRACTION, 0.999),
+    "epsilon": (Real(0, closed="neither"), 1e-8),
+    "max_fun": (Integer(1), 15000),
+    "dropout": (_FRACTION, 0.0),
+    "dtype": (Optional(FloatDType()), "float32"),
+}
+
+
+class _BaseMLP(BaseEstimator):
+    """What both estimators share: parameters, the fit path, coefs_ and intercepts_."""
+
+    _is_classifier = False
+
+    # -- parameters -----------------------------------------------------------------
+    def _check_parameters(self):
+        owner = type(self).__name__
+        for name, (constraint, example) in PARAMETERS.items():
+            check(getattr(self, name), name, constraint, owner=owner,
+                  example=f"{owner}({name}={example!r})")
+        _check_activation(self.activation, owner)
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            check(self.batch_size, "batch_size", Integer(1), owner=owner,
+                  example=f"{owner}(batch_size='auto')")
+        if self.n_iter_no_change != np.inf:
+            check(self.n_iter_no_change, "n_iter_no_change", Integer(1), owner=owner,
+                  example=f"{owner}(n_iter_no_change=10)")
+        if not isinstance(self.verbose, (bool, np.bool_)):  # scikit-learn: a bool or an int
+            check(self.verbose, "verbose", Integer(0), owner=owner,
+                  example=f"{owner}(verbose=True)")
+        if self.optimizer is not None:
+            optimizers.get(self.optimizer)  # raises with the valid names
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise InvalidTypeError(f"{owner}(callbacks={short_repr(self.callbacks)}): give a "
+                                   "list of mlplab callbacks, or None.")
+
+    # -- fit ----------------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (a 0/1 indicator matrix for multi-label) or real numbers.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        owner = f"{type(self).__name__}.{'partial_fit' if incremental else 'fit'}"
+        with named_errors(owner):
+            self._check_parameters()
+            hidden = Widths().convert(self.hidden_layer_sizes)
+            first_pass = not hasattr(self, "coefs_") or (not self.warm_start
+                                                         and not incremental)
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            sample_weight = self._class_sample_weight(y, sample_weight)
+            if self.dtype is not None:
+                X = X.astype(self.dtype)
+        if not isinstance(self.activation, str) and len(self.activation) != len(hidden):
+            raise InvalidInputError(f"{owner}: activation lists {len(self.activation)} "
+                                    f"activations for {len(hidden)} hidden layers; give one "
+                                    "per hidden layer, or one name for all.")
+        widths = [X.shape[1], *hidden, Y.shape[1]]
+        random_state = check_random_state(self.random_state)
+        with named_errors(owner, scikit_learn=False):
+            if first_pass:
+                self._initialize(Y, widths, X.dtype, random_state)
+            else:
+                self._adopt_assigned_weights(widths, X.dtype, random_state)
+            if self.solver in ("sgd", "adam"):
+                training.fit_stochastic(self, X, Y, sample_weight, random_state, incremental)
+            else:
+                training.fit_lbfgs(self, X, Y, sample_weight)
+        if not weights_finite(self.model_):
+            raise InvalidInputError(f"{owner}: {training.NON_FINITE} Standardize X "
+                                    "(StandardScaler) or lower learning_rate_init.")
+        return self
+
+    def _initialize(self, Y, widths, dtype, random_state):
+        """A new network and fresh fit state (scikit-learn's ``_initialize``)."""
+        self.n_iter_, self.t_ = 0, 0
+        self.n_outputs_, self.n_layers_ = Y.shape[1], len(widths)
+        self.out_activation_ = self._out_activation()
+        self.__dict__.pop("_assigned", None)
+        self.model_ = training.build_network(widths, self.activation, self.out_activation_,
+                                             self.dropout, random_state, dtype)
+        self._optimizer_ready = False
+        self._no_improvement = training.initial_rule(self)
+        self._no_improvement.keep_weights(self.model_)  # the best so far: the start
+        if self.solver in ("sgd", "adam"):
+            self.loss_curve_ = []
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = -np.inf if self.early_stopping else None
+            self.best_loss_ = None if self.early_stopping else np.inf
+
+    def _adopt_assigned_weights(self, widths, dtype, random_state):
+        """Continue from ``coefs_``/``intercepts_`` assigned by the user (scikit-learn
+        trains on what those attributes hold), building the network if there is none."""
+        assigned = self.__dict__.pop("_assigned", None)
+        if assigned is None:
+            return
+        coefs, intercepts = assigned.get("coefs_"), assigned.get("intercepts_")
+        if not hasattr(self, "model_"):
+            self.model_ = training.build_network(widths, self.activation,
+                                                 self._out_activation(), self.dropout,
+                                                 random_state, dtype)
+            self._no_improvement = training.initial_rule(self)
+            self.out_activation_ = self._out_activation()
+        weights = []
+        for layer, kernel, bias in zip(self._dense_layers(), coefs, intercepts, strict=True):
+            weights += [np.asarray(kernel).reshape(layer.kernel.shape),
+                        np.asarray(bias).reshape(layer.bias.shape)]
+        self.model_.set_weights(weights)
+        self._optimizer_ready = False
+
+    # -- coefs_ and intercepts_: the engine's arrays ------------------------------------
+    def _dense_layers(self):
+        return [layer for layer in self.model_.layers if isinstance(layer, Dense)]
+
+    def _weights(self, name):
+        assigned = self.__dict__.get("_assigned", {})
+        if name in assigned:
+            return assigned[name]
+        if "model_" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__} has no {name} before fit")
+        return [getattr(layer, "kernel" if name == "coefs_" else "bias")
+                for layer in self._dense_layers()]
+
+    def _assign(self, name, value):
+        self.__dict__.setdefault("_assigned", {})[name] = value
+
+    coefs_ = property(lambda self: self._weights("coefs_"),
+                      lambda self, value: self._assign("coefs_", value),
+                      doc="Each layer's weight matrix, shape (fan_in, fan_out).")
+    intercepts_ = property(lambda self: self._weights("intercepts_"),
+                           lambda self, value: self._assign("intercepts_", value),
+                           doc="Each layer's bias vector, shape (fan_out,).")
+
+    # -- predictions --------------------------------------------------------------------
+    def _forward(self, X, check_input=True):
+        """The network's outputs (scikit-learn's ``_forward_pass_fast``)."""
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        if self.out_activation_ == "exp":  # Poisson: the logits are log-means
+            return np.exp(self.model_.predict_logits(X))
+        return self.model_.predict(X)
+
+    def _validation_score(self, X, Y, sample_weight):
+        """The held-out score of early stopping, NaN where the outputs are not finite."""
+        try:
+            with np.errstate(all="ignore"):
+                outputs = self._forward(X, check_input=False)
+        except InvalidInputError:  # the engine refuses overflowing outputs
+            return math.nan
+        if not np.isfinite(outputs).all():
+            return math.nan
+        return float(self._score_outputs(outputs, Y, sample_weight))
+
+    def _class_sample_weight(self, y, sample_weight):
+        return sample_weight
+
+    def __sklearn_is_fitted__(self):
+        return "model_" in self.__dict__
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _check_activation(activation, owner):
+    names = [activation] if isinstance(activation, str) else activation
+    if not isinstance(names, (list, tuple)) or not names and isinstance(activation, str):
+        raise InvalidTypeError(f"{owner}(activation={short_repr(activation)}): give one of "
+                               f"{', '.join(map(repr, _ACTIVATION_NAMES))}, or a list of them.")
+    for name in names:
+        check(name, "activation", Options(_ACTIVATION_NAMES), owner=owner,
+              example=f"{owner}(activation='relu')")
+
+
+def _solver_is_stochastic(estimator):
+    if estimator.solver not in ("sgd", "adam"):
+        raise AttributeError("partial_fit is only available for stochastic optimizers. "
+                             f"{estimator.solver} is not stochastic.")
+    return True
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, trained by
+    the mlplab engine.
+
+    Every parameter, default and fitted attribute is scikit-learn 1.9's (see its
+    documentation); binary and multi-label problems get logistic outputs, multi-class
+    a softmax. mlplab's extras, all off by default:
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or None
+        Weights per class, multiplying ``sample_weight`` (scikit-learn's rule).
+    dropout : float
+        Dropout rate after each hidden layer while training.
+    callbacks : list of mlplab callbacks, optional
+        Told about every epoch (e.g. ``mlplab.WeightSnapshots()``).
+    optimizer : engine optimizer, optional
+        Replaces ``solver``'s (``sgd``/``adam``), e.g. ``SGD(learning_rate=
+        schedules.CosineDecay(0.1, 1000))``; copied at each fit.
+    dtype : "float32", "float64" or None
+        None follows X, as scikit-learn does.
+
+    Attributes
+    ----------
+    model_ : mlplab.engine.Sequential
+        The fitted network (``coefs_`` and ``intercepts_`` are its arrays).
+    """
+
+    _is_classifier = True
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 class_weight=None, dropout=0.0, callbacks=None, optimizer=None, dtype=None):
+        _store(self, locals())
+
+    def _validate_input(self, X, y, incremental, reset):
+        """scikit-learn's: X and y checked, labels binarized (as bools)."""
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise InvalidInputError(
+                        "warm_start can only be used where `y` has the same classes as in "
+                        f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}")
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise InvalidInputError(f"`y` has classes not in `self.classes_`. "
+                                        f"`self.classes_` has {self.classes_}. 'y' has "
+                                        f"{classes}.")
+        return X, self._label_binarizer.transform(y).astype(bool)
+
+    def _out_activation(self):
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _engine_loss(self):
+        if self.out_activation_ == "softmax":
+            return "categorical_crossentropy"
+        return "binary_crossentropy" if self.n_outputs_ == 1 else "multilabel_crossentropy"
+
+    def _class_sample_weight(self, y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        weights = compute_sample_weight(self.class_weight, np.asarray(y))
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _score_outputs(self, outputs, Y, sample_weight):
+        labels = self._label_binarizer.inverse_transform(
+            outputs.ravel() if self.n_outputs_ == 1 else outputs)
+        return accuracy_score(self._label_binarizer.inverse_transform(Y), labels,
+                              sample_weight=sample_weight)
+
+    def predict(self, X):
+        """The predicted classes, shape (n_samples,) or (n_samples, n_classes)."""
+        check_is_fitted(self)
+        outputs = self._forward(X)
+        return self._label_binarizer.inverse_transform(
+            outputs.ravel() if self.n_outputs_ == 1 else outputs)
+
+    @available_if(_solver_is_stochastic)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over (X, y); ``classes`` (every label) is needed on the first call."""
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``."""
+        check_is_fitted(self)
+        outputs = self._forward(X)
+        if self.n_outputs_ == 1:
+            outputs = outputs.ravel()
+        return np.vstack([1 - outputs, outputs]).T if outputs.ndim == 1 else outputs
+
+    def predict_log_proba(self, X):
+        """``log(predict_proba(X))``, as scikit-learn computes it."""
+        probabilities = self.predict_proba(X)
+        return np.log(probabilities, out=probabilities)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor`` (``loss``
+    ``"squared_error"`` or ``"poisson"``), trained by the mlplab engine.
+
+    mlplab's extras are :class:`MLPClassifier`'s but ``class_weight``. For several
+    outputs, ``loss_`` is the squared error summed over them (the quantity whose
+    gradient scikit-learn follows; it reports their mean).
+    """
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 dropout=0.0, callbacks=None, optimizer=None, dtype=None):
+        _store(self, locals())
+
+    def _check_parameters(self):
+        super()._check_parameters()
+        check(self.loss, "loss", Options(("squared_error", "poisson")), owner="MLPRegressor",
+              example="MLPRegressor(loss='squared_error')")
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _out_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _engine_loss(self):
+        return "poisson" if self.loss == "poisson" else "half_squared_error"
+
+    def _score_outputs(self, outputs, Y, sample_weight):
+        return r2_score(Y, outputs, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        outputs = self._forward(X)
+        return outputs.ravel() if outputs.shape[1] == 1 else outputs
+
+    @available_if(_solver_is_stochastic)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+
+def _store(estimator, arguments):
+    """Store the constructor's arguments as given (scikit-learn's convention)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
