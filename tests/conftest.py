@@ -3,6 +3,9 @@ import os
 # scikit-learn's check_array_api_input runs only with SciPy's array API support on; it
 # must be set before SciPy is first imported.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+# The once-per-process "compiling the fast kernels" notice (fast/warmup.py) would land in
+# whichever test compiles first on a fresh machine; tests/fast/test_warmup.py checks it.
+os.environ.setdefault("MLPLAB_QUIET", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

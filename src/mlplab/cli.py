@@ -487,6 +487,27 @@ def trace(layers_text, activation, loss, seed):
 
 
 @main.command()
+def warmup():
+    """Compile the fast kernels now (once per machine, up to a minute), e.g. for a classroom image.
+
+    Later runs load them from numba's cache, so no first fit waits for the compiler.
+    """
+    from mlplab.fast import epochs
+
+    if not epochs.available():
+        raise click.ClickException("numba is not installed: mlplab trains on NumPy, "
+                                   "nothing to compile (pip install 'mlplab[fast]').")
+    from rich.console import Console
+
+    from mlplab.fast import warmup as kernels
+
+    console = Console(stderr=True)
+    with console.status("compiling") as status:
+        seconds = kernels.compile_kernels(lambda step: status.update(f"compiling: {step}"))
+    click.echo(f"mlplab's kernels are compiled and cached ({seconds:.1f} s).")
+
+
+@main.command()
 def datasets():
     """List the data sets and their parameters."""
     from mlplab.data import dataset_names, dataset_parameters

@@ -107,6 +107,7 @@ def choose_runner(model, engine, batch_listeners, callbacks, quiet, sparse=False
     if reason:
         return _numpy_runner(model, batch_listeners, reason)
     blocks = quiet and all(type(c) in (History, TerminateOnNaN) for c in callbacks)
+    _announce_compiling()
     runner = compiled.CompiledRunner(model, batch_listeners, blocks)
     runner.reason = None
     return runner
@@ -129,6 +130,7 @@ def compiled_stack(models, X, Y, engine):
                                 f"{reason}. Use engine='numpy' or 'auto'.")
     if reason:
         return None
+    _announce_compiling()
     if engine == "auto" and not stack.pays_off(models[0]):
         return many.CompiledModels(models, X, Y)
     return stack.LaneStack(models, X, Y)
@@ -159,4 +161,12 @@ def full_batch_objective(model, engine, sparse=False):
                                 "Use engine='numpy' or 'auto'.")
     if reason:
         return numpy_objective, "numpy", reason
+    _announce_compiling()
     return objective.CompiledObjective(model), "compiled", None
+
+
+def _announce_compiling():
+    """Tell the user, once, when numba is about to compile the kernels (see fast/warmup)."""
+    from mlplab.fast import warmup
+
+    warmup.announce()
