@@ -77,8 +77,26 @@ def init_factors(activation, n_layers):
 def as_stream(random_state):
     """A Generator drawing from ``random_state``'s own bit generator (a RandomState's
     MT19937): its ``permutation`` and ``uniform`` give the RandomState's numbers and
-    advance the same stream, so the engine shuffles as scikit-learn does."""
+    advance the same stream."""
     return np.random.Generator(random_state._bit_generator)
+
+
+class EpochShuffles(np.random.Generator):
+    """The stream of ``random_state`` whose ``permutation(n)`` gives scikit-learn's
+    epoch orders: it shuffles the previous epoch's order again (``sample_idx =
+    shuffle(sample_idx, random_state)``) rather than ``arange(n)``, so epoch ``e``'s
+    order is ``order[e - 1][permutation]``. A fit starts from ``arange(n)``."""
+
+    def __init__(self, random_state):
+        super().__init__(random_state._bit_generator)
+        self.order = None
+
+    def permutation(self, x, axis=0):
+        if not isinstance(x, (int, np.integer)):
+            return super().permutation(x, axis)
+        step = super().permutation(x)
+        self.order = step if self.order is None else self.order[step]
+        return self.order.copy()
 
 
 def set_penalty(model, alpha, batch_size, n_samples, sample_weight):
@@ -165,7 +183,7 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
     Y = Y.astype(model.dtype)
     check_inputs(model, X, Y)
     history = model.fit(X, Y, epochs=1 if incremental else est.max_iter, batch_size=batch_size,
-                        shuffle=est.shuffle, random_state=as_stream(random_state),
+                        shuffle=est.shuffle, random_state=EpochShuffles(random_state),
                         callbacks=callbacks + list(est.callbacks or []),
                         sample_weight=sample_weight)
     _record(est, history, rule, n_samples)
