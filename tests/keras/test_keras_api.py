@@ -559,3 +559,29 @@ def test_to_categorical():
     assert utils.to_categorical(np.array([[1], [0]]), num_classes=4).shape == (2, 4)
     with pytest.raises(InvalidInputError, match="class indices"):
         utils.to_categorical([0.5])
+
+
+@pytest.mark.parametrize(("steps", "seconds", "logs", "bar", "line"), [
+    (7, 0.021, {"accuracy": 0.5, "loss": 0.0005}, True,
+     "7/7 \u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501"
+     "\u2501\u2501\u2501\u2501\u2501\u2501 0s 3ms/step - accuracy: 0.5000 - loss: 5.0000e-04"),
+    (7, 0.021, {"accuracy": 0.5, "loss": -0.5}, False,
+     "7/7 - 0s - 3ms/step - accuracy: 0.5000 - loss: -5.0000e-01"),
+    (7, 14.0, {}, False, "7/7 - 14s - 2s/step"),
+    (100, 0.0012, {"loss": 0.25}, False, "100/100 - 0s - 12us/step - loss: 0.2500"),
+])
+def test_progress_lines_are_keras_progbar_lines(steps, seconds, logs, bar, line):
+    # keras/src/utils/progbar.py: verbose=1 "n/n bar Ts time/step", verbose=2
+    # "n/n - Ts - time/step"; 4 decimals above 1e-3 (verbose=2: the value, not its size).
+    assert callbacks.progress_line(steps, seconds, logs, bar=bar) == line
+
+
+def test_model_checkpoint_says_what_it_does_as_keras(xor, tmp_path):
+    X, y = xor
+    model = net(optimizer="adam", loss="binary_crossentropy")
+    checkpoint = callbacks.ModelCheckpoint(tmp_path / "best.keras", monitor="loss",
+                                           save_best_only=True, verbose=1)
+    history, out = printed(model.fit, X, y, epochs=2, verbose=0, callbacks=[checkpoint])
+    first = history.history["loss"][0]
+    assert out.startswith(f"\nEpoch 1: loss improved from None to {first:.5f}, saving model "
+                          f"to {tmp_path / 'best.keras'}\n")

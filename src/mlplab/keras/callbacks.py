@@ -137,12 +137,15 @@ class ModelCheckpoint(engine.ModelCheckpoint):
         saved = len(self.saved)
         before = self.best
         super().on_epoch_end(epoch, logs)
-        if self.verbose and len(self.saved) > saved:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {before:.5f} to "
+        if not self.verbose:
+            return
+        best = "None" if not math.isfinite(before) else f"{before:.5f}"  # Keras' first best
+        if len(self.saved) > saved:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
                   f"{self.best:.5f}, saving model to {self.saved[-1]}" if self.save_best_only
                   else f"\nEpoch {epoch + 1}: saving model to {self.saved[-1]}")
-        elif self.verbose:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+        else:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
 
     def write(self, path):
         """Save the model (or its weights), creating the folder as Keras does."""
@@ -253,20 +256,27 @@ class ProgbarLogger(Callback):
 
 
 def progress_line(steps, seconds, logs, bar=True) -> str:
-    """Keras' line for a finished epoch (or evaluate/predict): steps, bar, time, logs."""
+    """Keras' final progress-bar line for an epoch (or evaluate, predict), as
+    keras/src/utils/progbar.py writes it for verbose=1 (``bar``) and verbose=2."""
     per_step = seconds / max(steps, 1)
-    timing = (f"{seconds:.0f}s {per_step * 1e3:.0f}ms/step" if per_step >= 1e-3
-              else f"{seconds:.0f}s {per_step * 1e6:.0f}us/step")
-    values = "".join(f" - {k}: {_number(v)}" for k, v in (logs or {}).items())
-    return (f"{steps}/{steps} {ProgbarLogger.BAR} " if bar else f"{steps}/{steps} - ") + \
-        timing + values
+    values = "".join(f" - {k}: {_number(v, bar)}" for k, v in (logs or {}).items())
+    if bar:
+        return f"{steps}/{steps} {ProgbarLogger.BAR} {seconds:.0f}s{_per_step(per_step)}" + values
+    return f"{steps}/{steps} - {seconds:.0f}s -{_per_step(per_step)}" + values
 
 
-def _number(value):
-    """Keras' progress-bar number: 4 significant figures, or an exponent when tiny."""
-    if isinstance(value, float) and value and not math.isnan(value) and abs(value) < 1e-3:
-        return f"{value:.4e}"
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
+def _per_step(seconds) -> str:
+    if seconds >= 1 or seconds == 0:
+        return f" {seconds:.0f}s/step"
+    if seconds >= 1e-3:
+        return f" {seconds * 1e3:.0f}ms/step"
+    return f" {seconds * 1e6:.0f}us/step"
+
+
+def _number(value, bar):
+    """Keras' number: 4 decimals, or an exponent at or below 1e-3 (verbose=2 compares the
+    value itself, verbose=1 its size)."""
+    return f"{value:.4f}" if (abs(value) if bar else value) > 1e-3 else f"{value:.4e}"
 
 
 __getattr__ = missing_names("keras.callbacks", {
