@@ -10,8 +10,8 @@ Keras does differently:
   batch, a line per epoch), ``validation_split`` taking the *last* rows as Keras does, logs
   sorted by name without mlplab's ``lr``; returns a Keras-style History.
 - ``evaluate`` returns the loss, or ``[loss, *metrics]``, or a dict with
-  ``return_dict=True``; ``predict`` and ``evaluate`` print Keras' line unless
-  ``verbose=0``; ``summary()`` prints Keras' table.
+  ``return_dict=True``, and prints Keras' line unless ``verbose=0``; ``predict`` prints
+  it only when asked (``verbose=1``); ``summary()`` prints Keras' table.
 - models are float32 (``keras.backend.floatx()``) and seeded by the session
   (``keras.utils.set_random_seed``); ``save`` wants a ``.keras`` (or ``.h5``) path.
 """
@@ -197,10 +197,15 @@ class Sequential(engine_model.Sequential):
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The outputs, shape (n_samples, n_outputs), in the model's float type."""
+        """The outputs, shape (n_samples, n_outputs), in the model's float type.
+
+        Keras prints a progress line by default; here ``verbose="auto"`` is quiet (only
+        ``verbose=1`` or ``2`` print it), because mlplab's pictures call ``predict`` on
+        the model, hundreds of times for an animation.
+        """
         _refuse("predict", steps=(steps, None, "predict uses every row"),
                 callbacks=(callbacks, None, "predict calls no callbacks"))
-        verbose = _verbosity(verbose, "predict")
+        verbose = 0 if verbose == "auto" else _verbosity(verbose, "predict")
         started = time.perf_counter()
         outputs = super().predict(x)
         if verbose:
