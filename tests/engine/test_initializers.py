@@ -56,3 +56,23 @@ def test_errors_name_the_fix():
         initializers.get({"name": "normal", "sigma": 0.1})
     with pytest.raises(InvalidInputError, match="takes no parameters"):
         initializers.get({"name": "zeros", "value": 1})
+
+
+def test_scikit_learn_uniform_draws_scikit_learns_weights():
+    """The draws of scikit-learn's MLP ``_init_coef`` (kernel, then bias, per layer, from
+    U(-l, l), l = sqrt(factor / (fan_in + fan_out))) from the same RandomState."""
+    from sklearn.neural_network import MLPClassifier
+
+    from mlplab.engine.initializers import scikit_learn_uniform
+
+    widths = [4, 6, 3]
+    for activation, factor in (("relu", 6.0), ("logistic", 2.0)):
+        reference = MLPClassifier(activation=activation)
+        reference._random_state = np.random.RandomState(5)
+        expected = [array for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True)
+                    for array in reference._init_coef(fan_in, fan_out, np.float64)]
+        drawn = scikit_learn_uniform(widths, [factor, factor], np.random.RandomState(5),
+                                     np.float32)
+        for mine, theirs in zip(drawn, expected, strict=True):
+            assert mine.dtype == np.float32
+            np.testing.assert_array_equal(mine, theirs.astype(np.float32))

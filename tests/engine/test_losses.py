@@ -100,3 +100,50 @@ def test_names_and_defaults():
     assert losses.default_for(LINEAR).name == "mse"
     with pytest.raises(UnknownNameError, match="Did you mean 'mse'"):
         losses.get("mes")
+
+
+@pytest.mark.parametrize("name,activation,n_out", [
+    ("half_squared_error", LINEAR, 1), ("half_squared_error", LINEAR, 3),
+    ("poisson", LINEAR, 2), ("multilabel_crossentropy", SIGMOID, 4),
+])
+def test_scikit_learn_losses_gradient_matches_finite_differences(name, activation, n_out,
+                                                                 rng):
+    loss = losses.get(name)
+    assert name in losses.SCIKIT_LEARN_LOSSES and name not in losses.LOSSES
+    z = rng.normal(size=(6, n_out))
+    y = {"poisson": rng.poisson(2.0, size=(6, n_out)).astype(float),
+         "multilabel_crossentropy": rng.random((6, n_out)).round()}.get(
+        name, rng.normal(size=(6, n_out)))
+    for factor in (None, rng.random((6, 1)) * 2):
+        analytic = loss.gradient(z, y, activation, factor)
+        numeric = np.zeros_like(z)
+        for index in np.ndindex(z.shape):
+            plus, minus = z.copy(), z.copy()
+            plus[index] += 1e-6
+            minus[index] -= 1e-6
+            numeric[index] = (loss.value(plus, y, activation, factor)
+                              - loss.value(minus, y, activation, factor)) / 2e-6
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_scikit_learn_losses_equal_its_loss_functions(rng):
+    """The values of scikit-learn's own squared, Poisson and binary log losses."""
+    from sklearn.neural_network._base import binary_log_loss, poisson_loss, squared_loss
+
+    z = rng.normal(size=(9, 1))
+    y = rng.normal(size=(9, 1))
+    assert losses.get("half_squared_error").value(z, y, LINEAR) == pytest.approx(
+        squared_loss(y, z), rel=1e-12)
+    counts = rng.poisson(1.5, size=(9, 2)).astype(float)
+    z2 = rng.normal(size=(9, 2))
+    assert losses.get("poisson").value(z2, counts, LINEAR) == pytest.approx(
+        poisson_loss(counts, np.exp(z2)), rel=1e-12)
+    labels = rng.random((9, 3)).round()
+    z3 = rng.normal(size=(9, 3))
+    assert losses.get("multilabel_crossentropy").value(z3, labels, SIGMOID) == pytest.approx(
+        binary_log_loss(labels, activations.sigmoid(z3)), rel=1e-12)
+
+
+def test_poisson_refuses_negative_targets():
+    with pytest.raises(InvalidInputError, match="targets >= 0"):
+        losses.get("poisson").prepare_targets(np.array([1.0, -2.0]), 1, np.float64)

@@ -230,3 +230,28 @@ def test_lbfgs_refuses_mini_batches():
     X = np.zeros((40, 2))
     with pytest.raises(InvalidInputError, match="L-BFGS takes every sample.*batch_size=None"):
         net("lbfgs").fit(X, np.zeros(40), batch_size=1)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "auto"])
+def test_inverse_scaling_by_samples_is_scikit_learns_per_epoch_rate(engine):
+    """Epoch e (from 0) trains at 0.1 / (samples_seen + 1) ** 0.5, samples_seen = 5 + e * 12
+    (a fit continuing from 5 samples seen), the rate changing only between epochs."""
+    from mlplab.engine.rate_callbacks import InverseScalingBySamples
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 2)), rng.integers(0, 2, 12)
+    model = mlplab.Sequential([Dense(3, "tanh", input_dim=2), Dense(1, "sigmoid")],
+                              random_state=0)
+    model.compile(optimizer=mlplab.SGD(learning_rate=0.1))
+    rule = InverseScalingBySamples(0.1, 0.5, n_train=12, samples_seen=5)
+    history = model.fit(X, y, epochs=4, batch_size=4, callbacks=[rule], engine=engine)
+    expected = [0.1] + [0.1 / (5 + e * 12 + 1) ** 0.5 for e in range(1, 4)]
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-15)
+    assert rule.samples_seen == 5 + 4 * 12
+
+
+def test_inverse_scaling_by_samples_checks_its_arguments():
+    from mlplab.engine.rate_callbacks import InverseScalingBySamples
+
+    with pytest.raises(InvalidInputError, match="n_train"):
+        InverseScalingBySamples(0.1, 0.5, n_train=0)
