@@ -1,5 +1,8 @@
 """Regenerate every figure of the reference experiments E1-E5 into one folder.
 
+Run twice, it writes the same bytes (tests/test_gallery.py checks it): every seed is
+fixed, BLAS runs on one thread and the files carry no version string.
+
     python examples/gallery.py --out docs/gallery          # the real settings (~1 minute)
     python examples/gallery.py --out /tmp/gallery --quick  # fewer epochs, for a smoke test
 
@@ -8,12 +11,23 @@ Each experiment is built with mlplab's public API only, at the source's settings
 """
 
 import argparse
+import os
 from pathlib import Path
 
-import matplotlib
+# The same bytes on every machine: BLAS on one thread (a sum split over threads rounds
+# differently), set before NumPy loads its BLAS.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+# No version string in the files (it changes with matplotlib, the pictures do not), and
+# one font and hinting, whatever the machine's defaults.
+PNG_METADATA = {"Software": None}
+plt.rcParams.update({"font.family": "DejaVu Sans", "text.hinting": "default"})
 
 import mlplab  # noqa: E402
 from mlplab import data, viz  # noqa: E402
@@ -31,7 +45,7 @@ E4_SPEC = [
 
 def save(figure, folder, name):
     path = folder / name
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, metadata=PNG_METADATA)
     plt.close(figure)
     print("wrote", path)
 

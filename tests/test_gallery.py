@@ -18,12 +18,24 @@ EXPECTED = ["e1_linear_collapse.png", "e1_boundary_linear.png", "e1_boundary_tan
             "e5_evaluation.png"]
 
 
-def test_gallery_writes_every_figure(tmp_path):
-    script = Path(__file__).parents[1] / "examples" / "gallery.py"
-    result = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path)],
+SCRIPT = Path(__file__).parents[1] / "examples" / "gallery.py"
+
+
+def make_gallery(folder):
+    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(folder)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_gallery_writes_every_figure_and_the_same_bytes_twice(tmp_path):
+    make_gallery(tmp_path / "first")
     for name in EXPECTED:
-        image = Image.open(tmp_path / name)
+        image = Image.open(tmp_path / "first" / name)
         assert image.size[0] > 300, name
-    assert Image.open(tmp_path / "e2_xor_training.gif").n_frames > 2
+        assert "Software" not in image.info, name  # no version string to change
+    assert Image.open(tmp_path / "first" / "e2_xor_training.gif").n_frames > 2
+    assert sorted(p.name for p in (tmp_path / "first").iterdir()) == sorted(EXPECTED)
+    make_gallery(tmp_path / "again")
+    changed = [name for name in EXPECTED if (tmp_path / "first" / name).read_bytes()
+               != (tmp_path / "again" / name).read_bytes()]
+    assert changed == []

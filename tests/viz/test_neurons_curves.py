@@ -85,7 +85,7 @@ def test_linear_collapse_line_is_the_stacks_boundary():
         above = model.predict_classes((point + 1e-3 * normal)[None])[0]
         below = model.predict_classes((point - 1e-3 * normal)[None])[0]
         assert above != below  # the class flips across the drawn line
-    text = fig.axes[1].texts[0].get_text()
+    text = " ".join(t.get_text() for t in fig.axes[1].texts)
     assert "21 parameters, 3 of them effective" in text
     image = render(fig)
     assert image.shape[0] > 200

@@ -30,7 +30,18 @@ def engine_model(model, purpose="this picture"):
 
 
 def _is_fitted(model):
-    return any(k.endswith("_") and not k.startswith("__") for k in vars(model))
+    """scikit-learn's own rule (``check_is_fitted``), so that a fitted Pipeline, whose
+    fitted attributes live on its steps, counts as fitted."""
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(model)
+    except SklearnNotFitted:
+        return False
+    except TypeError:  # not an estimator at all: the caller's error says what is needed
+        return True
+    return True
 
 
 def check_fitted(model, purpose):
@@ -125,3 +136,17 @@ def is_regressor(model):
     return getattr(model, "_estimator_type", None) == "regressor" or (
         hasattr(model, "__sklearn_tags__") and model.__sklearn_tags__().estimator_type ==
         "regressor")
+
+
+def class_scores(model, points):
+    """Scores per class, shape (n, n_classes): probabilities where the model has them,
+    else its decision function (two classes: ``[-f, f]``); None for a model with
+    neither (only ``predict``)."""
+    if isinstance(model, Sequential):
+        return model.predict_proba(points)
+    if hasattr(model, "predict_proba") and _has_working(model, "predict_proba", points[:1]):
+        return model.predict_proba(points)
+    if hasattr(model, "decision_function"):
+        scores = model.decision_function(points)
+        return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
+    return None

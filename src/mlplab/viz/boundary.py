@@ -2,13 +2,16 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
+from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import (
     check_fitted,
     check_plane,
+    class_scores,
     is_regressor,
     plane_grid,
     positive_score,
@@ -64,6 +67,11 @@ def plot_decision_boundary(model, X, y, *, X_test=None, y_test=None, ax=None, re
     matplotlib.axes.Axes
     """
     check_fitted(model, "plot_decision_boundary")
+    if is_regressor(model):
+        raise InvalidInputError(
+            f"plot_decision_boundary draws a classifier's class regions; "
+            f"{type(model).__name__} is a regressor, which has none. Draw its predicted "
+            "surface with plot_probability(model, X, y).")
     X = check_plane(X, features)
     everything = X if X_test is None else np.vstack([X, check_plane(X_test, features,
                                                                     "X_test")])
@@ -73,9 +81,7 @@ def plot_decision_boundary(model, X, y, *, X_test=None, y_test=None, ax=None, re
     n_classes = len(classes)
     ax.contourf(xx, yy, regions.reshape(xx.shape), levels=np.arange(n_classes + 1) - 0.5,
                 cmap=style.region_cmap(n_classes))
-    if n_classes <= 10:
-        ax.contour(xx, yy, regions.reshape(xx.shape), levels=np.arange(n_classes) + 0.5,
-                   colors="#333333", linewidths=1.0)
+    draw_boundary_lines(ax, model, xx, yy, points, regions, n_classes)
     scatter_points(ax, X, np.asarray(y), classes)
     if X_test is not None:
         scatter_points(ax, check_plane(X_test, features, "X_test"), np.asarray(y_test),
@@ -84,12 +90,38 @@ def plot_decision_boundary(model, X, y, *, X_test=None, y_test=None, ax=None, re
     return ax
 
 
+def boundary_fields(model, points, n_classes):
+    """Continuous functions over ``points`` whose zero lines are the class boundaries: for
+    each class, its score minus the best other class's (one field for two classes). None
+    when the model gives only labels."""
+    scores = class_scores(model, points)
+    if scores is None or scores.shape[1] != n_classes:
+        return None
+    wanted = [1] if n_classes == 2 else range(n_classes)
+    return [scores[:, k] - np.delete(scores, k, axis=1).max(axis=1) for k in wanted]
+
+
+def draw_boundary_lines(ax, model, xx, yy, points, regions, n_classes):
+    """The boundary as a solid dark line: the zero contour of the model's continuous
+    scores (smooth, not the grid's steps), or of the class labels if it has no scores."""
+    fields = boundary_fields(model, points, n_classes) if n_classes <= 10 else None
+    if fields is None:
+        fields = [regions - k - 0.5 for k in range(n_classes - 1)] if n_classes <= 10 else []
+    for field in fields:
+        if np.nanmin(field) < 0 < np.nanmax(field):
+            ax.contour(xx, yy, field.reshape(xx.shape), levels=[0.0], colors="#333333",
+                       linewidths=1.2)
+
+
 def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, features=None,
-                     levels=21, colorbar=True, title=None):
+                     levels=21, colorbar=True, title=None, target=None):
     """Filled contours of P(y=1) (a regressor: its predicted surface) with a colour bar.
 
-    For a classifier without probabilities (e.g. an SVC), its decision function
-    is drawn instead, centred on 0.
+    For a classifier without probabilities (e.g. an SVC), its decision function is drawn
+    instead, centred on 0. With three or more classes it draws the most probable class at
+    each point, paler where the model is less sure (the top probability minus the
+    runner-up's, as the playground colours it), or with ``target=k`` the contours of
+    P(y = k); the title says which.
 
     Parameters
     ----------
@@ -113,37 +145,103 @@ def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, f
         Draw a colour bar labelled with what the colours mean.
     title : str, optional
         Axes title.
+    target : class label, optional
+        Draw P(y = target) (default: class 1 of two; the most probable of more).
 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax.shown`` says what is drawn: "P(y = 1)", "most probable class", ...
     """
     check_fitted(model, "plot_probability")
     X = check_plane(X, features)
     xx, yy, points = plane_grid(X, resolution, margin)
-    values, is_probability = positive_score(model, points)
-    surface = values.reshape(xx.shape)
     ax = _axes(ax)
-    if is_probability:
-        bounds, label = np.linspace(0, 1, levels), "P(y = 1)"
-    elif is_regressor(model):
-        bounds, label = levels, "prediction"
+    probabilities, classes = _probabilities(model, points)
+    if probabilities is not None and (probabilities.shape[1] > 2 or target is not None):
+        if target is None:
+            _most_probable(ax, xx, yy, probabilities, classes, title)
+        else:
+            column = _class_column(classes, target)
+            _surface(ax, xx, yy, probabilities[:, column], True, f"P(y = {target})", levels,
+                     colorbar, cmap=style.class_cmap(column))
     else:
-        extent = np.abs(values).max() or 1.0
-        bounds, label = np.linspace(-extent, extent, levels), "decision function"
-    filled = ax.contourf(xx, yy, surface, levels=bounds, cmap=style.DIVERGING, alpha=0.85)
-    if is_probability:
-        ax.contour(xx, yy, surface, levels=[0.5], colors="#333333", linewidths=1.2)
-    if colorbar:
-        ax.figure.colorbar(filled, ax=ax, label=label)
+        values, is_probability = positive_score(model, points)
+        label = "P(y = 1)" if is_probability else "prediction" if is_regressor(model) else \
+            "decision function"
+        _surface(ax, xx, yy, values, is_probability, label, levels, colorbar,
+                 centred=not is_probability and not is_regressor(model))
     if y is not None:
         if is_regressor(model):
             ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap=style.DIVERGING, s=18,
                        edgecolors="#333333", linewidths=0.4, zorder=3)
         else:
-            scatter_points(ax, X, np.asarray(y))
+            scatter_points(ax, X, np.asarray(y), classes if probabilities is not None else None)
     _finish(ax, title, legend=False)
     return ax
+
+
+def _probabilities(model, points):
+    """Class probabilities (n, k) and the class labels, or (None, None) for a model that
+    has no probabilities (a regressor, an SVC)."""
+    if is_regressor(model):
+        return None, None
+    _, is_probability = positive_score(model, points[:1])
+    if not is_probability:
+        return None, None
+    probabilities = class_scores(model, points)
+    classes = getattr(model, "classes_", None)
+    return probabilities, np.arange(probabilities.shape[1]) if classes is None else classes
+
+
+def _class_column(classes, target):
+    matches = np.flatnonzero(np.asarray(classes) == target)
+    if not len(matches):
+        raise InvalidInputError(f"plot_probability(target={target!r}): the model's classes "
+                                f"are {', '.join(map(str, classes))}.")
+    return int(matches[0])
+
+
+def _surface(ax, xx, yy, values, is_probability, label, levels, colorbar, centred=False,
+             cmap=None):
+    """Filled contours of one value per point (on the diverging map unless ``cmap``), with
+    its colour bar."""
+    surface = values.reshape(xx.shape)
+    if is_probability:
+        bounds = np.linspace(0, 1, levels)
+    elif centred:
+        extent = np.abs(values).max() or 1.0
+        bounds = np.linspace(-extent, extent, levels)
+    else:
+        bounds = levels
+    filled = ax.contourf(xx, yy, surface, levels=bounds, cmap=cmap or style.DIVERGING,
+                         alpha=0.85)
+    if is_probability and surface.min() < 0.5 < surface.max():
+        ax.contour(xx, yy, surface, levels=[0.5], colors="#333333", linewidths=1.2)
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label=label)
+    ax.shown = label
+
+
+def _most_probable(ax, xx, yy, probabilities, classes, title):
+    """Each point in its most probable class's colour, paler where the model is less sure,
+    with the boundaries between classes and a legend of the colours."""
+    colors = style.output_colors(probabilities, "classes") / 255.0  # (n, 3)
+    ax.imshow(colors.reshape(*xx.shape, 3), origin="lower", aspect="auto",
+              extent=(xx.min(), xx.max(), yy.min(), yy.max()), interpolation="bilinear")
+    regions = probabilities.argmax(axis=1)
+    for k in range(probabilities.shape[1]):
+        margin = probabilities[:, k] - np.delete(probabilities, k, axis=1).max(axis=1)
+        if margin.min() < 0 < margin.max():
+            ax.contour(xx, yy, margin.reshape(xx.shape), levels=[0.0], colors="#333333",
+                       linewidths=1.2)
+    handles = [Patch(color=style.class_color(k), label=f"class {c}")
+               for k, c in enumerate(classes) if (regions == k).any()]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
+              title="most probable", title_fontsize=8, borderaxespad=0)
+    if title is None:
+        ax.set_title("most probable class (paler: less sure)", fontsize=10)
+    ax.shown = "most probable class"
 
 
 def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, stratify=True,
@@ -165,8 +263,6 @@ def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, stratif
         are also in ``figure.scores[dataset][model]``.
     """
     if not models or not datasets:
-        from mlplab.errors import InvalidInputError
-
         raise InvalidInputError("plot_comparison needs at least one model and one data set, "
                                 "e.g. models={'svc': SVC()}, datasets={'moons': (X, y)}.")
     fig, axes = plt.subplots(len(datasets), len(models), squeeze=False, layout="constrained",

@@ -125,13 +125,41 @@ def plot_linear_collapse(model, X, y, *, features=None, resolution=200):
         left.axvline(-b / w1, color="black", linestyle="--", label="$w \\cdot x + b = 0$")
     left.set_xlim(xs)
     left.legend(loc="lower left", fontsize=9)
-    shapes = " · ".join(f"{layer.kernel.shape[0]}x{layer.kernel.shape[1]}"
-                        for layer in network.layers if hasattr(layer, "kernel"))
-    lines = ["The stack is one linear map:", "", f"$W_1 W_2 \\cdots W_L$  ({shapes})", "",
-             f"$w = ({w1:.3f},\\ {w2:.3f})$", f"$b = {b:.3f}$", "",
-             "prediction = sigmoid($x \\cdot w + b$)",
-             f"{network.count_params()} parameters, {kernel.size + bias.size} of them effective"]
+    kernels = [layer.kernel for layer in network.layers if hasattr(layer, "kernel")]
     right.set_axis_off()
-    right.text(0.02, 0.95, "\n".join(lines), va="top", fontsize=12, transform=right.transAxes)
+    _matrix_chain(right, kernels, kernel)
+    shapes = " · ".join(f"{k.shape[0]}x{k.shape[1]}" for k in kernels)
+    lines = [f"$W_1 W_2 \\cdots W_L$ ({shapes}) $= w$", "",
+             f"$w = ({w1:.3f},\\ {w2:.3f})$,  $b = {b:.3f}$",
+             "prediction = sigmoid($x \\cdot w + b$)", "",
+             f"{network.count_params()} parameters, {kernel.size + bias.size} of them effective"]
+    right.text(0.02, 0.40, "\n".join(lines), va="top", fontsize=11, transform=right.transAxes)
+    right.set_title("the stack is one linear map", fontsize=12)
     fig.collapsed = (kernel, bias)
     return fig
+
+
+def _matrix_chain(ax, kernels, product):
+    """The layer matrices, multiplied, as small annotated heat maps: W1 · W2 · ... = w."""
+    items = [(f"$W_{{{i + 1}}}$", k) for i, k in enumerate(kernels)] + [("$w$", product)]
+    widths = np.array([matrix.shape[1] for _, matrix in items], dtype=float)
+    gap, height = 0.05, 0.42
+    scale = min(0.16, (0.96 - gap * (len(items) - 1)) / widths.sum())
+    largest = max(float(np.abs(matrix).max()) for _, matrix in items) or 1.0
+    left = 0.02
+    for index, (name, matrix) in enumerate(items):
+        width = scale * matrix.shape[1]
+        tall = min(height, scale * matrix.shape[0])
+        inset = ax.inset_axes([left, 0.52 + (height - tall) / 2, width, tall])
+        inset.imshow(matrix, cmap=style.DIVERGING, vmin=-largest, vmax=largest,
+                     aspect="auto")
+        if matrix.size <= 16:  # numbers only where they are readable
+            for (row, column), value in np.ndenumerate(matrix):
+                inset.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7)
+        inset.set_xticks([]), inset.set_yticks([])
+        inset.set_title(name, fontsize=10)
+        left += width
+        if index < len(items) - 1:
+            ax.text(left + gap / 2, 0.52 + height / 2, "=" if index == len(items) - 2 else "·",
+                    ha="center", va="center", fontsize=14, transform=ax.transAxes)
+            left += gap

@@ -8,14 +8,20 @@ picture shows is what scikit-learn computes.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn import metrics
 from sklearn.calibration import calibration_curve
+from sklearn.metrics import (
+    auc,
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_curve,
+    roc_curve,
+)
 
 from mlplab._validation import check_X
 from mlplab.engine.model import Sequential
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
-from mlplab.viz._grid import check_fitted, is_regressor, predict_classes
+from mlplab.viz._grid import check_fitted, class_scores, is_regressor, predict_classes
 
 
 def _axes(ax, size=(5.2, 4.4)):
@@ -37,20 +43,15 @@ def _check_classifier(model, purpose):
 
 
 def class_probabilities(model, X):
-    """Scores per class, shape (n, n_classes), and the class labels: probabilities where
-    the model has them, else its decision function (one column per class, or the
-    positive class's score for two)."""
-    if isinstance(model, Sequential):
-        probabilities = model.predict_proba(X)
-        return probabilities, np.arange(probabilities.shape[1])
-    classes = np.asarray(model.classes_)
-    if hasattr(model, "predict_proba"):
-        try:
-            return model.predict_proba(X), classes
-        except (AttributeError, NotImplementedError):
-            pass  # e.g. SVC(probability=False)
-    scores = model.decision_function(X)
-    return (np.column_stack([-scores, scores]) if scores.ndim == 1 else scores), classes
+    """Scores per class, shape (n, n_classes), and the class labels (see
+    :func:`mlplab.viz._grid.class_scores`)."""
+    scores = class_scores(model, X)
+    if scores is None:
+        raise InvalidInputError(f"{type(model).__name__} gives no scores (no predict_proba "
+                                "or decision_function) to draw curves from.")
+    classes = np.arange(scores.shape[1]) if isinstance(model, Sequential) else np.asarray(
+        model.classes_)
+    return scores, classes
 
 
 def plot_confusion_matrix(model, X, y, *, normalize=None, ax=None, title=None):
@@ -62,7 +63,7 @@ def plot_confusion_matrix(model, X, y, *, normalize=None, ax=None, title=None):
     X, y : array-like
         The points to score (test data, usually) and their true classes.
     normalize : {None, "true", "pred", "all"}
-        As :func:`sklearn.metrics.confusion_matrix`: fractions of each true class (row),
+        As :func:`sklearn.confusion_matrix`: fractions of each true class (row),
         predicted class (column) or of everything, instead of counts.
     ax : matplotlib Axes, optional
 
@@ -75,7 +76,7 @@ def plot_confusion_matrix(model, X, y, *, normalize=None, ax=None, title=None):
     X, y = check_X(X), _labels(y)
     predicted, classes = predict_classes(model, X)
     truth = np.searchsorted(classes, y) if not isinstance(model, Sequential) else y
-    matrix = metrics.confusion_matrix(truth, predicted, labels=np.arange(len(classes)),
+    matrix = confusion_matrix(truth, predicted, labels=np.arange(len(classes)),
                                       normalize=normalize)
     ax = _axes(ax, (4.6, 4.0))
     image = ax.imshow(matrix, cmap="Blues", vmin=0)
@@ -92,7 +93,7 @@ def plot_confusion_matrix(model, X, y, *, normalize=None, ax=None, title=None):
     what = {None: "count", "true": "fraction of the true class", "pred":
             "fraction of the predicted class", "all": "fraction of all points"}[normalize]
     ax.figure.colorbar(image, ax=ax, label=what)
-    accuracy = np.trace(metrics.confusion_matrix(truth, predicted)) / len(truth)
+    accuracy = np.trace(confusion_matrix(truth, predicted)) / len(truth)
     ax.set_title(title or f"confusion matrix (accuracy {accuracy:.3f})", fontsize=10)
     ax.matrix = matrix
     return ax
@@ -122,8 +123,8 @@ def plot_roc(model, X, y, *, ax=None, title=None):
     ax.curves = {}
     curves = _one_vs_rest(model, check_X(X), y)
     for index, (label, truth, score) in enumerate(curves):
-        fpr, tpr, _ = metrics.roc_curve(truth, score)
-        area = metrics.auc(fpr, tpr)
+        fpr, tpr, _ = roc_curve(truth, score)
+        area = auc(fpr, tpr)
         ax.plot(fpr, tpr, color=style.class_color(1 if len(curves) == 1 else index),
                 linewidth=2, label=f"class {label}: AUC {area:.3f}")
         ax.curves[label] = (fpr, tpr, area)
@@ -146,8 +147,8 @@ def plot_precision_recall(model, X, y, *, ax=None, title=None):
     ax.curves = {}
     curves = _one_vs_rest(model, check_X(X), y)
     for index, (label, truth, score) in enumerate(curves):
-        precision, recall, _ = metrics.precision_recall_curve(truth, score)
-        average = metrics.average_precision_score(truth, score)
+        precision, recall, _ = precision_recall_curve(truth, score)
+        average = average_precision_score(truth, score)
         color = style.class_color(1 if len(curves) == 1 else index)
         ax.step(recall, precision, where="post", color=color, linewidth=2,
                 label=f"class {label}: AP {average:.3f}")

@@ -36,7 +36,10 @@ class FigureKind:
 
 def _boundary(model, data, preview):
     from mlplab.viz import plot_decision_boundary
+    from mlplab.viz._grid import is_regressor
 
+    if is_regressor(model):  # no classes: its predicted surface is its picture
+        return _probability(model, data, preview)
     return plot_decision_boundary(model, data.X, data.y, X_test=data.X_test,
                                   y_test=data.y_test, resolution=120 if preview else 200,
                                   legend=not preview)

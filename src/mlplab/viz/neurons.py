@@ -2,9 +2,12 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from mlplab.engine.layers import Activation, Dense
 from mlplab.engine.spec import neuron_layers
+from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, plane_grid
 
@@ -35,12 +38,13 @@ def neuron_image_limits(activation_name, values):
 
 
 def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
-                 include_output=True, panel_size=1.6):
+                 include_output=True, panel_size=1.6, max_columns=8):
     """Every hidden neuron as a small heat map of its activation over the input plane.
 
     The black line in each panel is where the neuron's pre-activation is zero:
     its own decision boundary. First-layer boundaries are straight lines; deeper
-    ones bend. Rows are layers (input side first).
+    ones bend. Layers go top to bottom (input side first); a layer wider than
+    ``max_columns`` wraps onto several rows.
 
     Parameters
     ----------
@@ -49,6 +53,8 @@ def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
         Sets the extent of the plane (and is drawn faintly, with ``y``).
     include_output : bool
         Add a last row with the output neuron(s).
+    max_columns : int
+        Panels per row.
 
     Returns
     -------
@@ -60,40 +66,52 @@ def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
     xx, yy, points = plane_grid(X, resolution, margin)
     outputs = layer_outputs(network, points.astype(network.dtype))
     dense, shown = zip(*neuron_layers(network.layers), strict=True)
-    rows = len(dense) if include_output else len(dense) - 1
-    if rows == 0:
-        from mlplab.errors import InvalidInputError
-
+    n_layers = len(dense) if include_output else len(dense) - 1
+    if n_layers == 0:
         raise InvalidInputError("plot_neurons: this network has no hidden layer; pass "
                                 "include_output=True to see its output neuron.")
-    columns = max(layer.units for layer in dense[:rows])
-    fig, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained",
-                             figsize=(panel_size * columns, panel_size * rows))
-    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    if not isinstance(max_columns, int) or max_columns < 1:
+        raise InvalidInputError(f"plot_neurons(max_columns={max_columns!r}): give a positive "
+                                "int, e.g. max_columns=8.")
+    columns = min(max_columns, max(layer.units for layer in dense[:n_layers]))
+    layer_rows = [-(-layer.units // columns) for layer in dense[:n_layers]]  # ceil
+    fig, axes = plt.subplots(sum(layer_rows), columns, squeeze=False, layout="constrained",
+                             figsize=(panel_size * columns, panel_size * sum(layer_rows)))
+    for ax in axes.ravel():
+        ax.set_axis_off()
     fig.neuron_axes = []
-    for row in range(rows):
-        z, a = outputs[row]
-        name = shown[row].name
-        low, high = neuron_image_limits(name, a)
-        fig.neuron_axes.append([])
-        for unit in range(columns):
-            ax = axes[row, unit]
-            ax.set_xticks([]), ax.set_yticks([])
-            if unit >= dense[row].units:
-                ax.set_axis_off()
-                continue
-            ax.imshow(a[:, unit].reshape(xx.shape), origin="lower", extent=extent,
-                      cmap=style.DIVERGING, vmin=low, vmax=high, aspect="auto")
-            if z[:, unit].min() < 0 < z[:, unit].max():
-                ax.contour(xx, yy, z[:, unit].reshape(xx.shape), levels=[0.0], colors="black",
-                           linewidths=1.0)
-            if y is not None:
-                ax.scatter(X[:, 0], X[:, 1], s=2, c="#555555", alpha=0.25, linewidths=0)
-            label = "output" if row == len(dense) - 1 else f"layer {row + 1}"
-            ax.set_title(f"{label} · n{unit + 1}", fontsize=8)
-            fig.neuron_axes[row].append(ax)
-    fig.suptitle("what each neuron computes (line: its pre-activation = 0)", fontsize=10)
+    first_row = 0
+    for index in range(n_layers):
+        label = "output" if index == len(dense) - 1 else f"layer {index + 1}"
+        fig.neuron_axes.append([
+            _neuron_panel(axes[first_row + unit // columns, unit % columns], xx, yy,
+                          outputs[index], unit, shown[index].name, X if y is not None else None,
+                          f"{label} · n{unit + 1}")
+            for unit in range(dense[index].units)])
+        first_row += layer_rows[index]
+    key = ["what each neuron computes over the plane",
+           "colour: its activation (orange low, white middle, blue high)",
+           "black line: its pre-activation = 0"]
+    fig.suptitle("\n".join(key) if columns <= 5 else f"{key[0]}\n{key[1]}; {key[2]}",
+                 fontsize=9)
     return fig
+
+
+def _neuron_panel(ax, xx, yy, output, unit, activation_name, X, title):
+    """One neuron's activation over the plane, its zero line, and the data faintly."""
+    z, a = output
+    low, high = neuron_image_limits(activation_name, a)
+    ax.set_axis_on()
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.imshow(a[:, unit].reshape(xx.shape), origin="lower", cmap=style.DIVERGING, vmin=low,
+              vmax=high, aspect="auto", extent=(xx.min(), xx.max(), yy.min(), yy.max()))
+    if z[:, unit].min() < 0 < z[:, unit].max():
+        ax.contour(xx, yy, z[:, unit].reshape(xx.shape), levels=[0.0], colors="black",
+                   linewidths=1.0)
+    if X is not None:
+        ax.scatter(X[:, 0], X[:, 1], s=2, c="#555555", alpha=0.25, linewidths=0)
+    ax.set_title(title, fontsize=8)
+    return ax
 
 
 def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
@@ -156,7 +174,24 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
     ax.set_xlim(-0.8, 2.0 * (len(widths) - 1) + 0.8)
     ax.set_ylim(-max(widths) / 2 - 0.5, max(widths) / 2 + 0.1)
     ax.set_axis_off()
+    _weight_legend(ax, biggest, max_width, thumbnails and X is not None)
     return ax
+
+
+def _weight_legend(ax, biggest, max_width, thumbnails):
+    """What the lines mean: colour is the weight's sign, width its size."""
+    handles = [Line2D([], [], color=style.HIGH, linewidth=2.5, label="positive weight"),
+               Line2D([], [], color=style.LOW, linewidth=2.5, label="negative weight"),
+               Line2D([], [], color="#666666", linewidth=0.3 + max_width * 0.1,
+                      label=f"|w| = {0.1 * biggest:.2g}"),
+               Line2D([], [], color="#666666", linewidth=0.3 + max_width,
+                      label=f"|w| = {biggest:.2g} (largest)")]
+    if thumbnails:
+        handles.append(Patch(facecolor="white", edgecolor="white",
+                             label="squares: a neuron's activation over the plane "
+                                   "(orange low, blue high)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2,
+              fontsize=8, frameon=False, handlelength=2.5)
 
 
 def _column(index, width):

@@ -15,24 +15,57 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgb
 
 from mlplab.errors import InvalidInputError
 
-# Class colours: orange and blue like TensorFlow Playground, then a colour-blind-safe set.
-CLASS_COLORS = ["#e8710a", "#1a73e8", "#2ca02c", "#9467bd", "#d62728", "#8c564b",
-                "#e377c2", "#17becf"]
-# The two ends of every two-sided picture: class 0 / class 1, low / high values,
-# negative / positive weights and activations.
-LOW, HIGH = CLASS_COLORS[0], CLASS_COLORS[1]
+# The palettes to choose from (use_palette): class colours in order; the first two are
+# also the two ends of every two-sided picture. "mlplab": orange and blue like TensorFlow
+# Playground, then matplotlib's tab10. "okabe_ito": Okabe & Ito's (2008) eight colours,
+# told apart with every common colour-vision deficiency.
+PALETTES = {
+    "mlplab": ("#e8710a", "#1a73e8", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
+               "#17becf"),
+    "okabe_ito": ("#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9",
+                  "#f0e442", "#000000"),
+}
 NEUTRAL = "#ffffff"  # where the network is unsure: between two classes, mid-range
 # How far towards its colour an output pixel goes where the network is sure
 # (0: white, 1: the colour itself). Below 1, so that points, drawn in the full
 # colour of their class, stand out from the region around them.
 OUTPUT_STRENGTH = 0.7
-# Two-sided map for probabilities and activations: orange (low) - white - blue (high).
-DIVERGING = LinearSegmentedColormap.from_list("mlplab", [LOW, NEUTRAL, HIGH])
 OUTPUT_KINDS = ("probability", "classes", "value")
+
+
+def use_palette(name):
+    """Draw every later picture (figures, GIFs, the playground) with palette ``name``, one
+    of :data:`PALETTES`; return the name of the one it replaces. Boundaries stay solid
+    dark lines in every palette, so colour is never the only cue.
+
+    >>> previous = use_palette("okabe_ito")   # doctest: +SKIP
+    >>> use_palette(previous)
+    """
+    global CLASS_COLORS, LOW, HIGH, DIVERGING, PALETTE_NAME
+    if name not in PALETTES:
+        raise InvalidInputError(f"use_palette({name!r}): choose one of "
+                                f"{', '.join(map(repr, PALETTES))}.")
+    previous = globals().get("PALETTE_NAME")
+    PALETTE_NAME = name
+    CLASS_COLORS = list(PALETTES[name])
+    # The two ends of every two-sided picture: class 0 / class 1, low / high values,
+    # negative / positive weights and activations.
+    LOW, HIGH = CLASS_COLORS[0], CLASS_COLORS[1]
+    # Two-sided map for probabilities and activations: LOW - white - HIGH.
+    DIVERGING = LinearSegmentedColormap.from_list("mlplab", [LOW, NEUTRAL, HIGH])
+    return previous
+
+
+use_palette("mlplab")
 
 
 def class_color(index):
     return CLASS_COLORS[int(index) % len(CLASS_COLORS)]
+
+
+def class_cmap(index):
+    """White to class ``index``'s colour: how probable that one class is."""
+    return LinearSegmentedColormap.from_list(f"class{index}", [NEUTRAL, class_color(index)])
 
 
 def region_cmap(n_classes, lightness=0.65):
