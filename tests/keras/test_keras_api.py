@@ -387,6 +387,11 @@ def test_validation_split_holds_out_the_last_rows_as_keras(xor):
     assert history.history["val_loss"][0] == pytest.approx(
         model.evaluate(X[150:], y[150:], verbose=0), rel=1e-6)
     assert history.params["steps"] == 5  # 150 training rows, 32 per batch
+    with pytest.raises(InvalidInputError, match="no training or no validation rows"):
+        model.fit(X[:3], y[:3], validation_split=0.7, verbose=0)
+    given = callbacks.History()
+    assert model.fit(X, y, epochs=2, verbose=0, callbacks=[given]) is given
+    assert given.epoch == [0, 1]
 
 
 def test_initial_epoch_and_class_weight_and_sample_weight(xor):

@@ -149,6 +149,10 @@ class Sequential(engine_model.Sequential):
         if validation_data is None and validation_split:
             # As Keras: the last rows, before any shuffling.
             split = int(np.floor(x.shape[0] * (1.0 - validation_split)))
+            if split in (0, x.shape[0]):
+                raise InvalidInputError(f"fit(validation_split={validation_split}): of "
+                                        f"{x.shape[0]} rows that leaves no training or no "
+                                        "validation rows.")
             validation_data = (x[split:], y[split:])
             x, y = x[:split], y[:split]
             sample_weight = None if sample_weight is None else sample_weight[:split]
@@ -157,8 +161,9 @@ class Sequential(engine_model.Sequential):
                 raise InvalidInputError("fit(validation_data=(x, y, sample_weight)): mlplab "
                                         "weighs validation rows equally; give (x_val, y_val).")
             validation_data = validation_data[:2]
-        history = callbacks_module.History()
-        listening = [*_callback_list(callbacks), history]
+        given = _callback_list(callbacks)  # a History among them records the fit, as Keras
+        listening = given + ([] if any(isinstance(c, callbacks_module.History) for c in given)
+                             else [callbacks_module.History()])
         if verbose:
             listening.append(callbacks_module.ProgbarLogger(verbose))
         self._keras_verbose = verbose
@@ -166,7 +171,7 @@ class Sequential(engine_model.Sequential):
                     validation_data=validation_data, shuffle=shuffle, callbacks=listening,
                     sample_weight=sample_weight, class_weight=class_weight,
                     initial_epoch=initial_epoch)
-        return history
+        return self.history
 
     def _callback_params(self, verbose, epochs, steps) -> dict:
         return {"verbose": getattr(self, "_keras_verbose", verbose), "epochs": epochs,
