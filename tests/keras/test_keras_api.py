@@ -591,3 +591,23 @@ def test_model_checkpoint_says_what_it_does_as_keras(xor, tmp_path):
     first = history.history["loss"][0]
     assert out.startswith(f"\nEpoch 1: loss improved from None to {first:.5f}, saving model "
                           f"to {tmp_path / 'best.keras'}\n")
+
+
+NAMESPACES = ["mlplab.keras", "mlplab.keras.layers", "mlplab.keras.models",
+              "mlplab.keras.optimizers", "mlplab.keras.optimizers.schedules",
+              "mlplab.keras.losses", "mlplab.keras.metrics", "mlplab.keras.callbacks",
+              "mlplab.keras.regularizers", "mlplab.keras.initializers",
+              "mlplab.keras.activations", "mlplab.keras.utils", "mlplab.keras.backend",
+              "mlplab.keras.tf"]
+
+
+@pytest.mark.parametrize("module_name", NAMESPACES)
+def test_every_public_callable_has_a_docstring(module_name):
+    import importlib
+
+    module = importlib.import_module(module_name)
+    assert module.__doc__
+    for name, value in vars(module).items():
+        if (not name.startswith("_") and callable(value)
+                and getattr(value, "__module__", "").startswith("mlplab.keras")):
+            assert (value.__doc__ or "").strip(), f"{module_name}.{name} has no docstring"

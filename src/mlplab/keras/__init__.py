@@ -45,6 +45,7 @@ __version__ = f"3 (mlplab {_mlplab_version})"  # the Keras API, as mlplab provid
 
 
 def version() -> str:
+    """The Keras API version mlplab.keras follows, and mlplab's."""
     return __version__
 
 

@@ -31,6 +31,7 @@ TENSORS = "mlplab works on NumPy arrays: use numpy (np.ones, np.zeros, ...) inst
 
 
 def not_provided(name, reason) -> NotProvidedError:
+    """The error for ``name``, which mlplab leaves out for ``reason``."""
     return NotProvidedError(f"{name}: mlplab.keras does not provide it; {reason}.")
 
 

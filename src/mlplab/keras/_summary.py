@@ -28,6 +28,8 @@ def optimizer_variables(model) -> tuple:
 
 
 def summary_text(model, line_length=None, positions=None) -> str:
+    """Keras' summary of ``model``: its table (``line_length`` wide, columns ending at
+    ``positions``) and totals, as one string."""
     import rich.box
     import rich.console
     import rich.markup

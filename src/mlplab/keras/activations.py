@@ -45,6 +45,7 @@ def get(identifier):
 
 
 def serialize(activation) -> str:
+    """The name of ``activation``."""
     return get(activation).name
 
 

@@ -40,14 +40,17 @@ LecunNormal = _named("lecun_normal", "LecunNormal")
 
 
 def Zeros():  # noqa: N802 - Keras' names
+    """Every entry 0 (the default bias)."""
     return engine.get("zeros")
 
 
 def Ones():  # noqa: N802
+    """Every entry 1."""
     return engine.get("ones")
 
 
 def Constant(value=0.0):  # noqa: N802
+    """Every entry ``value``."""
     return engine.Constant(value)
 
 

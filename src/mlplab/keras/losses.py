@@ -69,12 +69,14 @@ def SparseCategoricalCrossentropy(from_logits=False, ignore_class=None,  # noqa:
 
 def MeanSquaredError(reduction="sum_over_batch_size", name="mean_squared_error",  # noqa: N802
                      dtype=None):
+    """``mean((f(z) - y)**2)`` on the activated outputs."""
     _options("MeanSquaredError", reduction=reduction)
     return _MSE
 
 
 def MeanAbsoluteError(reduction="sum_over_batch_size", name="mean_absolute_error",  # noqa: N802
                       dtype=None):
+    """``mean(|f(z) - y|)`` on the activated outputs."""
     _options("MeanAbsoluteError", reduction=reduction)
     return MAE_LOSS
 

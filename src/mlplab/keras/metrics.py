@@ -91,8 +91,10 @@ CategoricalAccuracy = _metric("CategoricalAccuracy", "categorical_accuracy",
 SparseCategoricalAccuracy = _metric("SparseCategoricalAccuracy", "sparse_categorical_accuracy",
                                     engine.sparse_categorical_accuracy, sparse=True,
                                     doc="The row's largest output is the target class index.")
-MeanSquaredError = _metric("MeanSquaredError", "mean_squared_error", engine.mse)
-MeanAbsoluteError = _metric("MeanAbsoluteError", "mean_absolute_error", engine.mae)
+MeanSquaredError = _metric("MeanSquaredError", "mean_squared_error", engine.mse,
+                           doc="The mean squared error of the outputs.")
+MeanAbsoluteError = _metric("MeanAbsoluteError", "mean_absolute_error", engine.mae,
+                            doc="The mean absolute error of the outputs.")
 
 
 class AUC(Metric):

@@ -34,6 +34,7 @@ def SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,  # 
         clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
         ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
         gradient_accumulation_steps=None, name="SGD", **kwargs):
+    """Keras' ``SGD``: ``learning_rate=0.01``, ``momentum``, ``nesterov``, clipping."""
     _refuse("SGD", weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
@@ -46,6 +47,7 @@ def Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,  # noqa: N
          global_clipnorm=None, use_ema=False, ema_momentum=0.99,
          ema_overwrite_frequency=None, loss_scale_factor=None,
          gradient_accumulation_steps=None, name="adam", **kwargs):
+    """Keras' ``Adam``: ``learning_rate=0.001``, ``beta_1``, ``beta_2``, ``epsilon=1e-7``."""
     _refuse("Adam", amsgrad=amsgrad, weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
@@ -58,6 +60,7 @@ def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N
             global_clipnorm=None, use_ema=False, ema_momentum=0.99,
             ema_overwrite_frequency=None, loss_scale_factor=None,
             gradient_accumulation_steps=None, name="rmsprop", **kwargs):
+    """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``epsilon=1e-7``."""
     _refuse("RMSprop", momentum=momentum, centered=centered, weight_decay=weight_decay,
             use_ema=use_ema, loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)

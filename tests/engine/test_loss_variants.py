@@ -1,0 +1,48 @@
+"""mlplab.engine.loss_variants: mean absolute error and losses on a linear output's logits,
+by hand and against central differences."""
+
+import numpy as np
+import pytest
+from numeric import central_differences
+
+from mlplab.engine import activations, losses
+from mlplab.engine.loss_variants import MeanAbsoluteError, OnLogits
+from mlplab.errors import InvalidInputError
+
+LINEAR, SIGMOID, SOFTMAX = (activations.ACTIVATIONS[name]
+                            for name in ("linear", "sigmoid", "softmax"))
+
+
+def test_mean_absolute_error_by_hand():
+    # |0.5 - 1| and |2 - 0| over two samples of one output: (0.5 + 2) / 2.
+    z, y = np.array([[0.5], [2.0]]), np.array([[1.0], [0.0]])
+    assert MeanAbsoluteError().value(z, y, LINEAR) == 1.25
+    # dL/dz = sign(z - y) / n: -1/2 and +1/2
+    np.testing.assert_array_equal(MeanAbsoluteError().gradient(z, y, LINEAR), [[-0.5], [0.5]])
+
+
+@pytest.mark.parametrize("activation", [LINEAR, SIGMOID])
+def test_mean_absolute_error_gradient_against_central_differences(activation, rng):
+    z, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    loss = MeanAbsoluteError()
+    np.testing.assert_allclose(loss.gradient(z, y, activation),
+                               central_differences(lambda: loss.value(z, y, activation), z),
+                               rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(("base", "applied"), [(losses.LOSSES["binary_crossentropy"], SIGMOID),
+                                               (losses.LOSSES["categorical_crossentropy"],
+                                                SOFTMAX)])
+def test_on_logits_is_the_base_loss_fused_with_the_activation(base, applied, rng):
+    z = rng.normal(size=(8, 3)) * 3
+    y = np.eye(3)[rng.integers(0, 3, size=8)]
+    on_logits = OnLogits(base, applied.name)
+    assert on_logits.value(z, y, LINEAR) == base.value(z, y, applied)
+    np.testing.assert_array_equal(on_logits.gradient(z, y, LINEAR),
+                                  base.gradient(z, y, applied))
+    np.testing.assert_allclose(on_logits.gradient(z, y, LINEAR),
+                               central_differences(lambda: on_logits.value(z, y, LINEAR), z),
+                               rtol=1e-6, atol=1e-9)
+    assert on_logits.name == f"{base.name}_from_logits"
+    with pytest.raises(InvalidInputError, match="last layer must give the logits"):
+        on_logits.check_activation(applied)
