@@ -611,3 +611,22 @@ def test_every_public_callable_has_a_docstring(module_name):
         if (not name.startswith("_") and callable(value)
                 and getattr(value, "__module__", "").startswith("mlplab.keras")):
             assert (value.__doc__ or "").strip(), f"{module_name}.{name} has no docstring"
+
+
+def test_one_sgd_step_by_hand():
+    # One sigmoid unit, kernel [1, 1], bias 0, one sample x = [1, 2], y = 0: z = 3,
+    # p = sigmoid(3); binary cross-entropy's gradient is (p - y) x for the kernel and
+    # p - y for the bias, and SGD(0.1) steps against it.
+    model = keras.Sequential([layers.Dense(1, input_dim=2, activation="sigmoid",
+                                           kernel_initializer="ones")])
+    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
+    x, y = np.array([[1.0, 2.0]]), np.array([0])
+    history = model.fit(x, y, epochs=1, verbose=0)
+    p = 1 / (1 + np.exp(-3.0))
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(kernel[:, 0], [1 - 0.1 * p * 1, 1 - 0.1 * p * 2], rtol=1e-6)
+    np.testing.assert_allclose(bias, [-0.1 * p], rtol=1e-6)
+    assert history.history["loss"] == [pytest.approx(-np.log(1 - p), rel=1e-6)]
+    import mlplab.keras.tf as tf
+
+    assert "mlplab" in tf.__version__

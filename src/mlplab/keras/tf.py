@@ -9,6 +9,7 @@ Everything else (tensors, ``tf.data``, ``GradientTape``) raises NotProvidedError
 from types import SimpleNamespace
 
 import mlplab.keras as keras  # noqa: F401 - tf.keras
+from mlplab._version import __version__ as _mlplab_version
 from mlplab.keras import backend
 from mlplab.keras._missing import TENSORS, TRAINING_LOOPS, missing_names
 
@@ -20,6 +21,7 @@ def set_random_seed(seed):
     backend.set_seed(seed)
 
 
+__version__ = f"mlplab.keras.tf (mlplab {_mlplab_version})"  # what print(tf.__version__) shows
 random = SimpleNamespace(set_seed=set_random_seed)
 compat = SimpleNamespace(v1=SimpleNamespace(set_random_seed=set_random_seed))
 
