@@ -4,6 +4,16 @@
 constructor only stores arguments; ``fit`` validates, builds an engine model
 and trains it; fitted attributes end in ``_``), so they work in ``Pipeline``,
 ``GridSearchCV`` and ``cross_val_score``. All training happens in the engine.
+
+They share one implementation with scikit-learn's dialect (:mod:`mlplab.neural_network`),
+each mapping its own arguments onto it: the epochs run by
+:func:`mlplab._training.run_epochs`, scikit-learn's plateau rule
+(:class:`mlplab.engine.stopping.NoImprovement`), the penalty scaled per batch
+(:func:`mlplab._training.set_penalty`) and early stopping's held-out part
+(:mod:`mlplab._holdout`). This module keeps what is mlplab's own: its names and
+defaults (``epochs``, ``learning_rate`` as the step size, any engine optimizer,
+initialiser or layer spec), label encoding and predictions; the argument table is in
+:mod:`mlplab._net_parameters`.
 """
 
 import math
@@ -12,85 +22,35 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
+from mlplab import _training as training
+from mlplab._holdout import net_hold_out
+from mlplab._net_parameters import (  # PARAMETERS: the table, read from here too
+    OPTIMIZER_SETTINGS,
+    PARAMETERS,  # noqa: F401
+    check_parameters,
+)
 from mlplab._rng import as_generator
 from mlplab._sklearn import UnfittedError, class_sample_weight, named_errors, readable
 from mlplab._validation import (
-    Boolean,
-    FloatDType,
-    Integer,
-    Optional,
-    Options,
-    Real,
-    Seed,
     Widths,
     as_numeric_array,
-    check,
     check_magnitude,
     input_bound,
     short_repr,
 )
-from mlplab.engine import activations, callbacks, initializers, losses, optimizers
+from mlplab.engine import callbacks, optimizers
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
-from mlplab.engine.regularizers import L1L2
+from mlplab.engine.stopping import NoImprovement
 from mlplab.errors import (
     InvalidInputError,
     InvalidTypeError,
     TrainingDivergedError,
 )
-
-# Which constructor arguments each optimizer takes (scikit-learn's names -> the engine's).
-OPTIMIZER_SETTINGS = {
-    "sgd": ("learning_rate", "momentum", "nesterov"),
-    "adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
-    "rmsprop": ("learning_rate", "epsilon"),
-    "adagrad": ("learning_rate", "epsilon"),
-}
-
-_FRACTION = Real(0, 1, "left")
-_POSITIVE = Real(0, closed="neither")
-class _DTypeOrInfer(FloatDType):
-    """A floating dtype, or "infer": the dtype of the X given to fit."""
-
-    description = "'float64' (default), 'float32' or 'infer' (follow X)"
-
-    def value_ok(self, value):
-        return (isinstance(value, str) and value == "infer") or super().value_ok(value)
-
-    def convert(self, value):
-        return value if isinstance(value, str) and value == "infer" else super().convert(value)
-
-
-# What each constructor argument accepts and a valid example, checked in fit (scikit-learn's
-# convention: the constructor only stores). Names the engine resolves (activation, loss,
-# optimizer, kernel_initializer, layers) are checked by the engine's own resolvers.
-PARAMETERS = {
-    "hidden_layer_sizes": (Widths(), (100,)),
-    "learning_rate": (_POSITIVE, 0.001),
-    "momentum": (_FRACTION, 0.9),
-    "nesterov": (Boolean(), True),
-    "beta_1": (_FRACTION, 0.9),
-    "beta_2": (_FRACTION, 0.999),
-    "epsilon": (_POSITIVE, 1e-8),
-    "batch_size": (Optional(Integer(1)), 32),
-    "epochs": (Integer(1), 200),
-    "alpha": (Real(0), 0.0001),
-    "l1": (Real(0), 0.0),
-    "tol": (Real(0), 1e-4),
-    "n_iter_no_change": (Optional(Integer(1)), 10),
-    "early_stopping": (Boolean(), False),
-    "validation_fraction": (Real(0, 1, "neither"), 0.1),
-    "shuffle": (Boolean(), True),
-    "warm_start": (Boolean(), False),
-    "random_state": (Seed(), 0),
-    "dtype": (_DTypeOrInfer(), "float64"),
-    "verbose": (Options((0, 1, 2)), 0),
-}
 
 
 class _BaseNet(BaseEstimator):
@@ -188,7 +148,7 @@ class _BaseNet(BaseEstimator):
                 self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
                 self.best_validation_score_ = None
             try:
-                history = self._train(X, targets, sample_weight, epochs, partial)
+                history, rule = self._train(X, targets, sample_weight, epochs, partial)
             except TrainingDivergedError:
                 if not incremental:
                     del self.model_  # a diverged network is no fitted model
@@ -196,77 +156,42 @@ class _BaseNet(BaseEstimator):
         self.loss_curve_ = self.loss_curve_ + history.history["loss"]
         self.n_iter_ += len(history.epoch)
         if self.early_stopping and not partial:
-            self.validation_scores_ = self.validation_scores_ + history.history["val_score"]
+            self.validation_scores_ = self.validation_scores_ + rule.scores
             self.best_validation_score_ = max(self.validation_scores_)
         self.n_features_in_ = X.shape[1]
         return self
 
     def _train(self, X, targets, sample_weight, epochs, partial):
-        fit_kwargs = {"epochs": epochs, "batch_size": self._batch_size(len(X)),
-                      "shuffle": self.shuffle, "verbose": self.verbose,
-                      "random_state": self._fit_rng, "sample_weight": sample_weight}
-        # As scikit-learn's MLP refuses non-finite weights, a diverging fit raises (with the
-        # likely cause) instead of leaving a model that predicts garbage.
-        fit_kwargs["callbacks"] = [callbacks.TerminateOnNaN(raise_error=True)]
-        stopper = None
+        """The shared stochastic loop (:func:`mlplab._training.run_epochs`) with this
+        family's settings: its batch size, and scikit-learn's plateau rule on the loss
+        (or with ``early_stopping`` on the held-out score) unless ``n_iter_no_change`` is
+        None. A diverging fit raises (with the likely cause), as scikit-learn's MLP
+        refuses non-finite weights, instead of leaving a model that predicts garbage."""
+        rule = None
         if not partial and (self.early_stopping or self.n_iter_no_change is not None):
-            monitor = "val_score" if self.early_stopping else "loss"
-            stopper = callbacks.EarlyStopping(
-                monitor=monitor, min_delta=self.tol,
-                # scikit-learn stops once more than n_iter_no_change epochs failed to improve
-                patience=epochs if self.n_iter_no_change is None else self.n_iter_no_change + 1,
-                mode="max" if self.early_stopping else "min",
-                restore_best_weights=self.early_stopping)
-            fit_kwargs["callbacks"].append(stopper)
+            validation_score = None
             if self.early_stopping:
-                X, targets, fit_kwargs = self._hold_out(X, targets, sample_weight, fit_kwargs)
-        weights = fit_kwargs["sample_weight"]
-        self._add_penalties(self.model_, fit_kwargs["batch_size"] or len(X), len(X),
-                            len(X) if weights is None else _weight_sum(weights))
-        history = self.model_.fit(X, targets, **fit_kwargs)
-        if stopper is not None and stopper.stopped_epoch is None and epochs > 1:
+                X, targets, sample_weight, validation_score = net_hold_out(
+                    self, X, targets, sample_weight)
+            rule = NoImprovement(tol=self.tol, validation_score=validation_score,
+                                 n_iter_no_change=(math.inf if self.n_iter_no_change is None
+                                                   else self.n_iter_no_change))
+            rule.keep_weights(self.model_)
+        batch_size = self._batch_size(len(X))
+        training.set_penalty(self.model_, self.alpha, batch_size or len(X), len(X),
+                             sample_weight, l1=self.l1)
+        history = training.run_epochs(
+            self.model_, X, targets, sample_weight, epochs=epochs, batch_size=batch_size,
+            shuffle=self.shuffle, rng=self._fit_rng, rule=rule,
+            guard=callbacks.TerminateOnNaN(raise_error=True), verbose=self.verbose)
+        if self.early_stopping and rule is not None:
+            rule.restore_best(self.model_)
+        if rule is not None and not rule.stopped and epochs > 1:
             warnings.warn(
                 f"{type(self).__name__}: stopped after epochs={epochs} before the loss "
                 f"converged (tol={self.tol}). Raise epochs, or raise learning_rate.",
                 ConvergenceWarning, stacklevel=3)
-        return history
-
-    def _hold_out(self, X, targets, sample_weight, fit_kwargs):
-        """Split off ``validation_fraction`` for early stopping, scored each epoch."""
-        stratify = targets if self._is_classifier else None
-        self._check_hold_out(len(X), len(self.classes_) if self._is_classifier else 1)
-        seed = int(self._fit_rng.integers(2**31 - 1))
-        try:
-            parts = train_test_split(X, targets, np.arange(len(X)),
-                                     test_size=self.validation_fraction, random_state=seed,
-                                     stratify=stratify)
-        except ValueError as exc:  # a class too rare to be split in two
-            raise InvalidInputError(f"early_stopping=True holds out a stratified part: {exc} "
-                                    "Give every class at least 2 samples, or set "
-                                    "early_stopping=False.") from None
-        X_train, X_val, y_train, y_val, train_index, _ = parts
-        self.model_.metrics = [("score", self._score_metric())]
-        fit_kwargs["validation_data"] = (X_val, y_val)
-        if sample_weight is not None:
-            fit_kwargs["sample_weight"] = sample_weight[train_index]
-        return X_train, y_train, fit_kwargs
-
-    def _check_hold_out(self, n_samples, need):
-        """Raise unless ``validation_fraction`` leaves ``need`` samples (one per class) on
-        both sides, suggesting a fraction that does when there is one."""
-        n_val = math.ceil(self.validation_fraction * n_samples)  # as train_test_split counts
-        if need <= n_val <= n_samples - need:
-            return
-        fraction = math.ceil(100 * need / n_samples) / 100
-        fits = need <= math.ceil(fraction * n_samples) <= n_samples - need and fraction < 1
-        fix = (f"Set validation_fraction={fraction:g}, use more samples, or set "
-               "early_stopping=False." if fits else
-               "Use more samples, or set early_stopping=False.")
-        per = f"{need} (one per class)" if self._is_classifier else "1"
-        raise InvalidInputError(
-            f"early_stopping=True with validation_fraction={self.validation_fraction:g} holds "
-            f"out {n_val} of {n_samples} samples, leaving {n_samples - n_val} to train on; each "
-            f"part needs at least {per}. {fix}")
+        return history, rule
 
     def _build_model(self, n_features, n_outputs, n_samples):
         self._fit_rng = as_generator(self._seed())
@@ -285,25 +210,6 @@ class _BaseNet(BaseEstimator):
                 f"targets need {n_outputs}. Set its output_dim to {n_outputs}.")
         model.compile(loss=self.loss, optimizer=self._optimizer())
         return model
-
-    def _add_penalties(self, model, batch_size, n_samples, weight_sum):
-        """``alpha`` (L2) and ``l1`` with scikit-learn's scaling, by the batch's weight.
-
-        scikit-learn's MLP adds ``0.5 * alpha * sum(W ** 2) / batch_weight`` to each
-        batch's loss (``batch_weight`` the sum of the batch's sample weights, its size
-        without weights); the engine adds a layer's penalty as given and averages the
-        losses with weights scaled to mean 1, so the penalty is divided here by a batch's
-        expected weight, ``batch_size * weight_sum / n_samples``. In full batch that is
-        the weight sum: a weight of 2 on a row then trains exactly as the row repeated.
-        """
-        if not (self.alpha or self.l1):
-            return
-        # Weights the engine will refuse (negative, all 0) leave the plain scaling.
-        batch_weight = min(batch_size, n_samples) * (weight_sum / n_samples if weight_sum > 0
-                                                     else 1.0)
-        for layer in self._dense_layers(model):
-            layer.kernel_regularizer = L1L2(l1=self.l1 / batch_weight,
-                                            l2=0.5 * self.alpha / batch_weight)
 
     def _optimizer(self):
         name = str(self.optimizer).lower() if isinstance(self.optimizer, str) else None
@@ -331,24 +237,7 @@ class _BaseNet(BaseEstimator):
         return [layer for layer in (model or self.model_).layers if isinstance(layer, Dense)]
 
     def _check_parameters(self):
-        """Check every constructor argument against ``PARAMETERS`` or the engine's resolvers."""
-        owner = type(self).__name__
-        for name, (constraint, example) in PARAMETERS.items():
-            check(getattr(self, name), name, constraint, owner=owner,
-                  example=f"{owner}({name}={example!r})")
-        resolvers = {"activation": activations.get, "output_activation": activations.get,
-                     "loss": losses.get, "kernel_initializer": initializers.get,
-                     "optimizer": optimizers.get}
-        for name, resolve in resolvers.items():
-            value = getattr(self, name)
-            if value is None and name in ("output_activation", "loss"):
-                continue  # None: chosen from the targets
-            with named_errors(f"{owner}({name}={short_repr(value)})", scikit_learn=False):
-                resolve(value)
-        if self.layers is not None and not isinstance(self.layers, (list, tuple)):
-            raise InvalidTypeError(f"{owner}(layers={short_repr(self.layers)}): layers must be "
-                                   "None or a list of layer dicts or widths, e.g. "
-                                   f"{owner}(layers=[2, 16, 1]).")
+        check_parameters(self)
 
     def _check_fitted(self):
         if not hasattr(self, "model_"):
@@ -591,8 +480,3 @@ class NetRegressor(RegressorMixin, _BaseNet):
         out = self.model_.predict(X)
         return out[:, 0] if self._single_output else out
 
-
-def _weight_sum(weights) -> float:
-    """The sum of sample weights, finite even for weights near float64's max (scaled)."""
-    largest = float(np.max(weights))
-    return float(np.sum(weights / largest)) * largest if largest > 0 else 0.0

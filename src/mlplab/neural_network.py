@@ -6,7 +6,7 @@ Change one import and keep the code::
     from mlplab import MLPClassifier        # was: from sklearn.neural_network import ...
 
 The signature, defaults, fitted attributes, warnings and errors are scikit-learn 1.9's;
-training follows its algorithm step by step (see :mod:`mlplab._mlp_training`), on the
+training follows its algorithm step by step (see :mod:`mlplab._training`), on the
 engine's runners. mlplab's extras are off by default: ``class_weight``, ``activation``
 as a list (one per hidden layer), ``dropout``, ``callbacks`` (engine callbacks),
 ``optimizer`` (an engine optimizer, with a schedule), ``dtype``; ``model_`` is the
@@ -30,7 +30,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from mlplab import _mlp_training as training
+from mlplab import _training as training
 from mlplab._sklearn import named_errors
 from mlplab._validation import (
     Boolean,

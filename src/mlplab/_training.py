@@ -1,20 +1,21 @@
-"""How scikit-learn's MLP trains, done by the engine: the network, its initial weights,
-the stochastic solvers' epochs and the L-BFGS run, for :mod:`mlplab.neural_network`.
+"""How both estimator families train, on the engine: scikit-learn's dialect
+(:mod:`mlplab.neural_network`, every step as scikit-learn's MLP takes it) and mlplab's
+own (:mod:`mlplab.estimator`), each a mapping of its arguments onto what is here.
 
 Each step names the scikit-learn code it follows (``sklearn/neural_network/
 _multilayer_perceptron.py``); the maths is the engine's:
 
-- the network is a stack of engine ``Dense`` layers; its weights are drawn by
+- the network is a stack of engine ``Dense`` layers; the dialect draws its weights by
   :func:`mlplab.engine.initializers.scikit_learn_uniform` from scikit-learn's own
   ``RandomState`` stream (``_init_coef``), so the same ``random_state`` gives the same
   initial weights bit for bit;
 - the penalty ``alpha / 2 * sum(W ** 2)`` is divided by a batch's weight (its size
-  without sample weights), as ``_backprop`` divides it;
-- ``sgd`` and ``adam`` run ``Sequential.fit`` over ``max_iter`` epochs of
-  ``min(200, n)`` rows, shuffled from the same stream (``_fit_stochastic``), with
-  :class:`mlplab.engine.stopping.NoImprovement` for ``n_iter_no_change``, ``tol``,
-  ``early_stopping`` and ``learning_rate="adaptive"``, and
-  :class:`~mlplab.engine.rate_callbacks.InverseScalingBySamples` for ``"invscaling"``;
+  without sample weights), as ``_backprop`` divides it (:func:`set_penalty`);
+- the stochastic solvers are :func:`run_epochs`: ``Sequential.fit`` over the epochs,
+  with :class:`mlplab.engine.stopping.NoImprovement` for ``n_iter_no_change``, ``tol``,
+  ``early_stopping`` and ``learning_rate="adaptive"``; the dialect's batches are
+  ``min(200, n)`` rows shuffled from the same stream (``_fit_stochastic``) and its
+  ``"invscaling"`` is :class:`~mlplab.engine.rate_callbacks.InverseScalingBySamples`;
 - ``lbfgs`` is :mod:`mlplab.engine.lbfgs` with scipy's memory of 10 (``_fit_lbfgs``).
 """
 
@@ -24,8 +25,8 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
+from mlplab._holdout import scikit_learn_hold_out
 from mlplab._validation import input_bound
 from mlplab.engine import fitting, initializers
 from mlplab.engine.layers import Dense, Dropout
@@ -99,17 +100,39 @@ class EpochShuffles(np.random.Generator):
         return self.order.copy()
 
 
-def set_penalty(model, alpha, batch_size, n_samples, sample_weight):
-    """``alpha / 2 * sum(W ** 2)`` divided by a batch's weight: the batch size, or with
-    sample weights its expected weight ``batch_size * mean(weight)`` (exact for a
-    full batch; scikit-learn divides by each batch's own sum)."""
-    if not alpha:
+def set_penalty(model, alpha, batch_size, n_samples, sample_weight, l1=0.0):
+    """``alpha / 2 * sum(W ** 2)`` (and ``l1 * sum(|W|)``) on every kernel, divided by a
+    batch's weight: the batch size, or with sample weights its expected weight
+    ``batch_size * mean(weight)``. For a full batch that is the weights' sum, so a
+    weight of 2 on a row trains exactly as the row written twice; for mini-batches
+    scikit-learn divides by each batch's own sum (and by a smaller last batch's size),
+    which mlplab matches on average."""
+    if not (alpha or l1):
         return
-    mean_weight = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+    mean_weight = 1.0 if sample_weight is None else weight_sum(sample_weight) / n_samples
+    # Weights the engine refuses (negative, all 0) leave the plain scaling.
     batch_weight = min(batch_size, n_samples) * (mean_weight if mean_weight > 0 else 1.0)
     for layer in model.layers:
         if isinstance(layer, Dense):
-            layer.kernel_regularizer = L1L2(l2=0.5 * alpha / batch_weight)
+            layer.kernel_regularizer = L1L2(l1=l1 / batch_weight, l2=0.5 * alpha / batch_weight)
+
+
+def weight_sum(weights) -> float:
+    """The sum of sample weights, finite even for weights near float64's max (scaled)."""
+    largest = float(np.max(weights))
+    return float(np.sum(weights / largest)) * largest if largest > 0 else 0.0
+
+
+def run_epochs(model, X, Y, sample_weight, *, epochs, batch_size, shuffle, rng, rule, guard,
+               callbacks=(), verbose=0):
+    """The stochastic solvers' loop: ``model.fit`` for up to ``epochs`` epochs, told to
+    the plateau ``rule`` (a NoImprovement, or None: never stop early), the NaN
+    ``guard`` and the user's ``callbacks``; ``rng`` draws the epoch orders. Returns the
+    History."""
+    listeners = [c for c in (rule, guard) if c is not None] + list(callbacks or [])
+    return model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                     random_state=rng, callbacks=listeners, sample_weight=sample_weight,
+                     verbose=verbose)
 
 
 def check_inputs(model, X, Y):
@@ -146,21 +169,6 @@ def batch_size_of(est, n_samples):
     return int(np.clip(est.batch_size, 1, n_samples))
 
 
-def hold_out(est, X, Y, sample_weight, random_state):
-    """``early_stopping``'s split (stratified for one output of a classifier), drawn from
-    the same stream as scikit-learn's, with its error for a held-out part under 2."""
-    stratify = Y if est._is_classifier and Y.shape[1] == 1 else None
-    arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-    parts = train_test_split(*arrays, random_state=random_state,
-                             test_size=est.validation_fraction, stratify=stratify)
-    X_train, X_val, Y_train, Y_val = parts[:4]
-    weights = (None, None) if sample_weight is None else (parts[4], parts[5])
-    if X_val.shape[0] < 2:
-        raise InvalidInputError("The validation set is too small. Increase "
-                                "'validation_fraction' or the size of your dataset.")
-    return (X_train, Y_train, weights[0]), (X_val, Y_val, weights[1])
-
-
 def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
     """``sgd``/``adam``: up to ``max_iter`` epochs (one with ``partial_fit``)."""
     model = est.model_
@@ -171,21 +179,22 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
         est._optimizer_ready = True
     validation = None
     if est.early_stopping:
-        (X, Y, sample_weight), validation = hold_out(est, X, Y, sample_weight, random_state)
+        (X, Y, sample_weight), validation = scikit_learn_hold_out(est, X, Y, sample_weight,
+                                                                  random_state)
     n_samples = X.shape[0]
     batch_size = batch_size_of(est, n_samples)
     set_penalty(model, est.alpha, batch_size, n_samples, sample_weight)
     rule = _rule(est, validation)
-    callbacks = [rule, QuietNaNGuard()]
+    extra = []
     if est.solver == "sgd" and est.learning_rate == "invscaling" and est.optimizer is None:
-        callbacks.append(InverseScalingBySamples(est.learning_rate_init, est.power_t,
-                                                 n_samples, est.t_))
+        extra.append(InverseScalingBySamples(est.learning_rate_init, est.power_t, n_samples,
+                                             est.t_))
     Y = Y.astype(model.dtype)
     check_inputs(model, X, Y)
-    history = model.fit(X, Y, epochs=1 if incremental else est.max_iter, batch_size=batch_size,
-                        shuffle=est.shuffle, random_state=EpochShuffles(random_state),
-                        callbacks=callbacks + list(est.callbacks or []),
-                        sample_weight=sample_weight)
+    history = run_epochs(model, X, Y, sample_weight, epochs=1 if incremental else est.max_iter,
+                         batch_size=batch_size, shuffle=est.shuffle,
+                         rng=EpochShuffles(random_state), rule=rule, guard=QuietNaNGuard(),
+                         callbacks=extra + list(est.callbacks or []))
     _record(est, history, rule, n_samples)
     if est.early_stopping:
         rule.restore_best(model)
@@ -230,10 +239,6 @@ def fit_lbfgs(est, X, Y, sample_weight):
     model.compile(loss=est._engine_loss(), optimizer=solver)
     est._optimizer_ready = False
     set_penalty(model, est.alpha, X.shape[0], X.shape[0], sample_weight)
-    if sample_weight is not None and est.alpha:  # full batch: exactly the weights' sum
-        for layer in model.layers:
-            if isinstance(layer, Dense):
-                layer.kernel_regularizer = L1L2(l2=0.5 * est.alpha / float(np.sum(sample_weight)))
     Y = Y.astype(model.dtype)
     check_inputs(model, X, Y)
     history = model.fit(X, Y, epochs=est.max_iter, batch_size=None, shuffle=False,
