@@ -9,7 +9,9 @@ from sklearn.metrics import (
     hamming_loss,
     mean_absolute_error,
     mean_squared_error,
+    precision_score,
     r2_score,
+    recall_score,
     roc_auc_score,
 )
 
@@ -95,8 +97,30 @@ def auc_cases(rng):
     return cases
 
 
+def pooled_cases(reference):
+    """Keras' Precision and Recall: every output's decision (> 0.5) pooled, as one binary
+    problem; no positives to count gives 0 (zero_division=0)."""
+    def cases(rng):
+        result = []
+        for n_outputs in (1, 3):
+            y = rng.integers(0, 2, size=(N_SAMPLES, n_outputs)).astype(float)
+            p = rng.random(y.shape)
+            result.append(("sigmoid", p, y, reference(y.ravel(), p.ravel() > 0.5,
+                                                       zero_division=0)))
+        result.append(("sigmoid", np.zeros((4, 1)), np.zeros((4, 1)), 0.0))
+        return result
+    return cases
+
+
+def rmse(y, outputs):
+    return np.sqrt(mean_squared_error(y, outputs))
+
+
 REFERENCES = {
     "accuracy": classification_cases,
+    "precision": pooled_cases(precision_score),
+    "recall": pooled_cases(recall_score),
+    "root_mean_squared_error": regression_cases(rmse),
     "binary_accuracy": binary_cases,
     "categorical_accuracy": categorical_cases,
     "sparse_categorical_accuracy": categorical_cases,

@@ -91,7 +91,7 @@ def test_every_namespace_imports_as_keras_code_does():
     (lambda: keras.layers.BatchNormalization, "standardize"),
     (lambda: keras.optimizers.AdamW, "SGD, Adam, RMSprop and Adagrad"),
     (lambda: keras.losses.Huber, "binary_crossentropy"),
-    (lambda: keras.metrics.Precision, "AUC"),
+    (lambda: keras.metrics.F1Score, "AUC, Precision, Recall"),
     (lambda: keras.callbacks.TensorBoard, "plot_history"),
     (lambda: keras.utils.plot_model, "mlplab.viz"),
     (lambda: __import__("mlplab.keras.tf", fromlist=["tf"]).GradientTape, "model.fit"),
@@ -304,12 +304,13 @@ def test_metric_names_are_logged_as_given(xor):
     X, y = xor
     model = net(optimizer="adam", loss="binary_crossentropy",
                 metrics=["acc", "mse", metrics.MeanSquaredError(), metrics.AUC(),
-                         metrics.BinaryAccuracy(name="hits", threshold=0.6)])
+                         metrics.BinaryAccuracy(name="hits", threshold=0.6),
+                         metrics.Precision(), "recall"])
     history = model.fit(X, y, epochs=2, verbose=0, validation_split=0.2)
-    assert list(history.history) == sorted(
-        ["acc", "mse", "mean_squared_error", "auc", "hits", "loss"]
-        + [f"val_{k}" for k in ("acc", "mse", "mean_squared_error", "auc", "hits", "loss")])
-    assert model.metrics_names == ["loss", "acc", "mse", "mean_squared_error", "auc", "hits"]
+    names = ["acc", "mse", "mean_squared_error", "auc", "hits", "precision", "recall"]
+    assert list(history.history) == sorted(names + ["loss"]
+                                           + [f"val_{k}" for k in names + ["loss"]])
+    assert model.metrics_names == ["loss", *names]
 
 
 def test_accuracy_is_chosen_by_the_output_width_as_keras_does():

@@ -3,8 +3,9 @@
 ``outputs`` are the output layer's activations (n_samples, n_outputs) and ``y``
 the targets as the loss prepared them (same shape: class labels arrive one-hot).
 Keras' metrics are here under Keras' names, computed as Keras computes them:
-``binary_accuracy``, ``categorical_accuracy``, ``sparse_categorical_accuracy`` and
-``auc``. :data:`DIRECTIONS` says which way each one improves.
+``binary_accuracy``, ``categorical_accuracy``, ``sparse_categorical_accuracy``, ``auc``,
+``precision``, ``recall`` and ``root_mean_squared_error``. :data:`DIRECTIONS` says which
+way each one improves.
 """
 
 import numpy as np
@@ -54,6 +55,30 @@ def auc(outputs, y, activation) -> float:
     return float(np.sum((fp_rate[:-1] - fp_rate[1:]) * (recall[:-1] + recall[1:]) / 2))
 
 
+def _positives(outputs, y, threshold=0.5):
+    """Keras' confusion counts, every output pooled: (true positives, predicted positives,
+    actual positives), a prediction positive above ``threshold``, a target when non-zero."""
+    predicted, actual = outputs > threshold, y != 0
+    return np.sum(predicted & actual), np.sum(predicted), np.sum(actual)
+
+
+def precision(outputs, y, activation) -> float:
+    """Keras' ``Precision()``: true positives over predicted positives (0 when none)."""
+    hits, predicted, _ = _positives(outputs, y)
+    return float(hits / predicted) if predicted else 0.0
+
+
+def recall(outputs, y, activation) -> float:
+    """Keras' ``Recall()``: true positives over actual positives (0 when none)."""
+    hits, _, actual = _positives(outputs, y)
+    return float(hits / actual) if actual else 0.0
+
+
+def root_mean_squared_error(outputs, y, activation) -> float:
+    """Keras' ``RootMeanSquaredError()``: the square root of the mean squared error."""
+    return float(np.sqrt(np.mean((outputs - y) ** 2)))
+
+
 def mse(outputs, y, activation) -> float:
     """Mean squared error of the outputs."""
     return float(np.mean((outputs - y) ** 2))
@@ -75,12 +100,15 @@ def r2(outputs, y, activation) -> float:
 
 METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2,
            "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
-           "sparse_categorical_accuracy": sparse_categorical_accuracy, "auc": auc}
+           "sparse_categorical_accuracy": sparse_categorical_accuracy, "auc": auc,
+           "precision": precision, "recall": recall,
+           "root_mean_squared_error": root_mean_squared_error}
 _ALIASES = {"acc": "accuracy", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
 # Which way each metric improves (what EarlyStopping's mode="auto" follows).
 DIRECTIONS = {"accuracy": "max", "binary_accuracy": "max", "categorical_accuracy": "max",
               "sparse_categorical_accuracy": "max", "auc": "max", "r2": "max",
-              "mse": "min", "mae": "min"}
+              "precision": "max", "recall": "max", "mse": "min", "mae": "min",
+              "root_mean_squared_error": "min"}
 
 
 def direction(name):

@@ -91,6 +91,13 @@ CategoricalAccuracy = _metric("CategoricalAccuracy", "categorical_accuracy",
 SparseCategoricalAccuracy = _metric("SparseCategoricalAccuracy", "sparse_categorical_accuracy",
                                     engine.sparse_categorical_accuracy, sparse=True,
                                     doc="The row's largest output is the target class index.")
+Precision = _metric("Precision", "precision", engine.precision,
+                    doc="True positives over predicted positives (threshold 0.5, pooled).")
+Recall = _metric("Recall", "recall", engine.recall,
+                 doc="True positives over actual positives (threshold 0.5, pooled).")
+RootMeanSquaredError = _metric("RootMeanSquaredError", "root_mean_squared_error",
+                               engine.root_mean_squared_error,
+                               doc="The square root of the mean squared error.")
 MeanSquaredError = _metric("MeanSquaredError", "mean_squared_error", engine.mse,
                            doc="The mean squared error of the outputs.")
 MeanAbsoluteError = _metric("MeanAbsoluteError", "mean_absolute_error", engine.mae,
@@ -122,19 +129,20 @@ _STRINGS = {
     "binary_accuracy": engine.binary_accuracy,
     "categorical_accuracy": engine.categorical_accuracy,
     "sparse_categorical_accuracy": engine.sparse_categorical_accuracy,
-    "auc": engine.auc,
+    "auc": engine.auc, "precision": engine.precision, "recall": engine.recall,
+    "root_mean_squared_error": engine.root_mean_squared_error,
     "mse": engine.mse, "mean_squared_error": engine.mse,
     "mae": engine.mae, "mean_absolute_error": engine.mae,
 }
-_LEFT_OUT = ("Precision", "Recall", "F1Score", "FBetaScore", "Accuracy", "TopKCategoricalAccuracy",
+_LEFT_OUT = ("F1Score", "FBetaScore", "Accuracy", "TopKCategoricalAccuracy",
              "SparseTopKCategoricalAccuracy", "MeanAbsolutePercentageError", "Hinge",
-             "RootMeanSquaredError", "R2Score", "KLDivergence", "BinaryCrossentropy",
+             "R2Score", "KLDivergence", "BinaryCrossentropy",
              "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "MeanIoU",
              "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
              "PrecisionAtRecall", "RecallAtPrecision", "Mean", "Sum")
 _REASON = ("its metrics are accuracy, binary_accuracy, categorical_accuracy, "
-           "sparse_categorical_accuracy, AUC, mse and mae, or a function fn(y_true, y_pred) "
-           "of NumPy arrays")
+           "sparse_categorical_accuracy, AUC, Precision, Recall, mse, mae and "
+           "RootMeanSquaredError, or a function fn(y_true, y_pred) of NumPy arrays")
 
 
 def resolve(identifier, n_outputs):
@@ -147,7 +155,7 @@ def resolve(identifier, n_outputs):
         if key in _STRINGS or key.lower() in _STRINGS:
             return key, _STRINGS[key if key in _STRINGS else key.lower()]
         snake = {name.lower(): name for name in _LEFT_OUT}
-        if key.lower().replace("_", "") in snake or key.lower() in ("precision", "recall"):
+        if key.lower().replace("_", "") in snake:
             raise not_provided(f"metrics=[{key!r}]", _REASON)
         engine.get(key)  # the engine's own names, or its "unknown metric ... did you mean"
         return key, engine.METRICS[engine.get(key)[0]]
@@ -169,6 +177,8 @@ def get(identifier):
     """A metric object for a Keras name (Keras' ``keras.metrics.get``)."""
     classes = {"binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
                "sparse_categorical_accuracy": SparseCategoricalAccuracy, "auc": AUC,
+               "precision": Precision, "recall": Recall,
+               "root_mean_squared_error": RootMeanSquaredError,
                "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
                "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError}
     if isinstance(identifier, Metric):
@@ -180,5 +190,5 @@ def get(identifier):
 
 
 __getattr__ = missing_names("keras.metrics", {name: _REASON for name in _LEFT_OUT}, [
-    "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "AUC",
-    "MeanSquaredError", "MeanAbsoluteError", "Metric", "get"])
+    "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "AUC", "Precision",
+    "Recall", "RootMeanSquaredError", "MeanSquaredError", "MeanAbsoluteError", "Metric", "get"])
