@@ -185,6 +185,7 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
     batch_size = batch_size_of(est, n_samples)
     set_penalty(model, est.alpha, batch_size, n_samples, sample_weight)
     rule = _rule(est, validation)
+    est._held_out_losses = []  # filled by est._validation_score, once per epoch
     extra = []
     if est.solver == "sgd" and est.learning_rate == "invscaling" and est.optimizer is None:
         extra.append(InverseScalingBySamples(est.learning_rate_init, est.power_t, n_samples,
@@ -227,6 +228,7 @@ def _record(est, history, rule, n_samples):
     est.loss_curve_ = est.loss_curve_ + losses
     if est.early_stopping:
         est.validation_scores_ = est.validation_scores_ + rule.scores
+        est.validation_loss_curve_ = (est.validation_loss_curve_ or []) + est._held_out_losses
         est.best_validation_score_ = rule.best
     else:
         est.best_loss_ = rule.best

@@ -168,6 +168,7 @@ class _BaseMLP(BaseEstimator):
         if self.solver in ("sgd", "adam"):
             self.loss_curve_ = []
             self.validation_scores_ = [] if self.early_stopping else None
+            self.validation_loss_curve_ = [] if self.early_stopping else None
             self.best_validation_score_ = -np.inf if self.early_stopping else None
             self.best_loss_ = None if self.early_stopping else np.inf
 
@@ -224,12 +225,17 @@ class _BaseMLP(BaseEstimator):
         return self.model_.predict(X)
 
     def _validation_score(self, X, Y, sample_weight):
-        """The held-out score of early stopping, NaN where the outputs are not finite."""
-        try:
-            with np.errstate(all="ignore"):
-                outputs = self._forward(X, check_input=False)
-        except InvalidInputError:  # the engine refuses overflowing outputs
-            return math.nan
+        """The held-out score of early stopping, NaN where the outputs are not finite;
+        the held-out loss (penalty included) of the same pass goes to
+        ``validation_loss_curve_`` (an mlplab extra)."""
+        model = self.model_
+        with np.errstate(all="ignore"):  # a diverged network: NaN, as scikit-learn's
+            outputs = model.forward(X)
+            logits = model.output_layer.logits
+            loss = model.loss.value(logits, Y.astype(model.dtype), model.output_activation)
+        self._held_out_losses.append(float(loss + model.penalty()))
+        if self.out_activation_ == "exp":  # Poisson: the logits are log-means
+            outputs = np.exp(logits)
         if not np.isfinite(outputs).all():
             return math.nan
         return float(self._score_outputs(outputs, Y, sample_weight))
