@@ -141,9 +141,10 @@ class Sequential(engine_model.Sequential):
                 validation_batch_size=(validation_batch_size, None, "validation is one pass"),
                 validation_freq=(validation_freq, 1, "validation runs every epoch"))
         self._require_loss("fit")
-        if y is None:
-            raise InvalidInputError("fit(x, y=None): mlplab trains on arrays, so it needs the "
-                                    "targets y (datasets and generators are not provided).")
+        if x is None or y is None:
+            raise InvalidInputError("fit(x, y): mlplab trains on arrays, so it needs both the "
+                                    "inputs x and the targets y (datasets and generators are "
+                                    "not provided).")
         verbose = _verbosity(verbose, "fit")
         x, y, sample_weight = _rows(x), _rows(y), _rows(sample_weight)
         if validation_data is None and validation_split:
