@@ -27,3 +27,16 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without numba (CI's second environment, Pyodide) the tests that compare the compiled
+    runner with the NumPy one are skipped: mark them ``@pytest.mark.numba``."""
+    from mlplab.fast import epochs
+
+    if epochs.available():
+        return
+    skip = pytest.mark.skip(reason="numba is not installed: no compiled runner to compare")
+    for item in items:
+        if item.get_closest_marker("numba") is not None:
+            item.add_marker(skip)

@@ -11,9 +11,9 @@ def run(code):
                           check=True).stdout.strip()
 
 
-def test_a_bare_import_does_not_load_plotting_or_scikit_learn():
+def test_a_bare_import_does_not_load_plotting_scikit_learn_or_numba():
     loaded = run("import sys, mlplab; print(sorted(m for m in ('matplotlib', 'sklearn', "
-                 "'mlplab.viz') if m in sys.modules))")
+                 "'mlplab.viz', 'numba') if m in sys.modules))")
     assert loaded == "[]"
 
 

@@ -23,7 +23,7 @@ def e3_pair(seed=0):
     return layered, fused
 
 
-@pytest.mark.parametrize("engine", ["numpy", "auto"])
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("auto", marks=pytest.mark.numba)])
 @pytest.mark.parametrize("batch_size", [1, 8, None])
 def test_e3_written_with_activation_layers_trains_to_the_same_weights(rng, engine, batch_size):
     X, y = xor_data(rng)

@@ -31,6 +31,7 @@ def net(optimizer, seed=0):
     return model.compile(loss="binary_crossentropy", optimizer=optimizer)
 
 
+@pytest.mark.numba
 @pytest.mark.parametrize("schedule", SCHEDULES, ids=lambda s: type(s).__name__)
 @pytest.mark.parametrize("kind", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("batch_size", [1, 10, None])
@@ -169,6 +170,7 @@ def test_scikit_learn_s_adaptive_rule_matches_its_optimizer():
 
 @pytest.mark.parametrize("clip", [{"clipnorm": 0.05}, {"global_clipnorm": 0.05},
                                   {"clipvalue": 0.01}])
+@pytest.mark.numba  # it checks the compiled runner's reason to refuse
 def test_clipping_keeps_every_update_under_its_bound(rng, clip):
     X, y = data(rng)
     model = net(mlplab.SGD(learning_rate=1.0, **clip))

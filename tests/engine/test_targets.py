@@ -11,6 +11,7 @@ from mlplab.engine import activations, losses
 from mlplab.errors import InvalidInputError
 
 
+@pytest.mark.numba
 def test_multi_label_targets_train_each_label_on_both_runners(rng):
     X = rng.normal(size=(80, 3))
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(int)
@@ -57,6 +58,7 @@ def test_binary_crossentropy_on_softmax_stays_finite_where_probabilities_saturat
     assert np.isfinite(loss.gradient(z, y, softmax)).all()
 
 
+@pytest.mark.numba  # without numba every fit falls back, for another reason
 def test_a_two_unit_softmax_trained_with_binary_crossentropy_falls_back_to_numpy(rng):
     X = rng.normal(size=(40, 2))
     y = np.eye(2)[(X[:, 0] > 0).astype(int)]

@@ -60,7 +60,7 @@ def test_recorded_gradient_norms_match_finite_differences(moons):
     assert np.allclose(quantiles[0], np.quantile(model.layers[0].kernel, health.quantiles))
 
 
-@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("compiled", marks=pytest.mark.numba)])
 def test_training_is_unchanged_and_both_runners_record_the_same(moons, engine):
     X, y = moons
     plain = stack([2, 6, 6, 1], "relu", optimizer="sgd")

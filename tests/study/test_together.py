@@ -104,6 +104,7 @@ def test_the_rule_for_training_together(study_file):
     assert "alpha=0.1" in why_apart(penalty)
 
 
+@pytest.mark.numba  # without it the wide net's seeds are not grouped
 def test_a_groups_seeds_train_in_one_fit_many_call_with_the_bits_of_separate_fits(
         study_file, monkeypatch):
     from mlplab.engine import many
