@@ -94,6 +94,7 @@ def test_every_namespace_imports_as_keras_code_does():
     (lambda: keras.metrics.F1Score, "AUC, Precision, Recall"),
     (lambda: keras.callbacks.TensorBoard, "plot_history"),
     (lambda: keras.utils.plot_model, "mlplab.viz"),
+    (lambda: layers.Dense(4, activation="swish"), "its activations are linear, sigmoid"),
     (lambda: __import__("mlplab.keras.tf", fromlist=["tf"]).GradientTape, "model.fit"),
 ])
 def test_what_mlplab_leaves_out_says_so_and_what_to_use(get, instead):

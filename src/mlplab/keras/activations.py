@@ -11,7 +11,7 @@ import numpy as np
 from mlplab._validation import short_repr
 from mlplab.engine import activations as engine_activations
 from mlplab.errors import InvalidTypeError
-from mlplab.keras._missing import missing_names
+from mlplab.keras._missing import missing_names, not_provided
 
 NAMES = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax")
 
@@ -34,6 +34,8 @@ _BY_FUNCTION = {globals()[name]: name for name in NAMES}
 def get(identifier):
     """The engine activation for a name, one of these functions, an engine Activation or
     None (linear); what the layers call."""
+    if isinstance(identifier, str) and identifier.strip().lower() in _LEFT_OUT:
+        raise not_provided(f"activation={identifier!r}", _LEFT_OUT_REASON)
     if callable(identifier) and not isinstance(identifier, engine_activations.Activation):
         if identifier not in _BY_FUNCTION:
             raise InvalidTypeError(
@@ -49,9 +51,10 @@ def serialize(activation) -> str:
     return get(activation).name
 
 
+_LEFT_OUT_REASON = (f"its activations are {', '.join(NAMES)} (each with its derivative in "
+                    "mlplab.engine.activations)")
 _LEFT_OUT = ("selu", "gelu", "silu", "swish", "softplus", "softsign", "exponential",
              "hard_sigmoid", "hard_silu", "hard_swish", "mish", "relu6", "log_softmax",
              "celu", "glu", "sparsemax", "squareplus", "tanh_shrink", "threshold")
-__getattr__ = missing_names("keras.activations", {
-    name: f"its activations are {', '.join(NAMES)} (each with its derivative in "
-          "mlplab.engine.activations)" for name in _LEFT_OUT}, [*NAMES, "get", "serialize"])
+__getattr__ = missing_names("keras.activations", {name: _LEFT_OUT_REASON for name in _LEFT_OUT},
+                            [*NAMES, "get", "serialize"])
