@@ -66,3 +66,18 @@ def class_sample_weight(estimator, y, sample_weight, class_weight):
     with named_errors(f"{owner}.fit"):
         weights = compute_sample_weight(class_weight, np.asarray(y))
     return weights if sample_weight is None else weights * np.asarray(sample_weight)
+
+
+class ParameterError(InvalidInputError, InvalidTypeError):
+    """A bad constructor argument of scikit-learn's dialect: mlplab's message, and both a
+    ValueError and a TypeError, as scikit-learn's ``InvalidParameterError`` is, so code
+    written against scikit-learn catches it the same way."""
+
+
+@contextmanager
+def parameter_errors():
+    """mlplab's argument errors raised again as :class:`ParameterError`."""
+    try:
+        yield
+    except (InvalidInputError, InvalidTypeError) as exc:
+        raise ParameterError(str(exc)) from None

@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from mlplab import _training as training
-from mlplab._sklearn import named_errors
+from mlplab._sklearn import named_errors, parameter_errors
 from mlplab._validation import (
     Boolean,
     FloatDType,
@@ -123,8 +123,9 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental):
         owner = f"{type(self).__name__}.{'partial_fit' if incremental else 'fit'}"
-        with named_errors(owner):
+        with parameter_errors():
             self._check_parameters()
+        with named_errors(owner):
             hidden = Widths().convert(self.hidden_layer_sizes)
             first_pass = not hasattr(self, "coefs_") or (not self.warm_start
                                                          and not incremental)

@@ -10,9 +10,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 import mlplab
+from mlplab._sklearn import ParameterError
 from mlplab.engine import schedules
 from mlplab.engine.layers import Dropout
-from mlplab.errors import InvalidInputError, UnknownNameError
+from mlplab.errors import InvalidInputError
 from mlplab.neural_network import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -57,7 +58,7 @@ def test_an_activation_per_hidden_layer_and_dropout():
     np.testing.assert_array_equal(net.predict_proba(X), net.predict_proba(X))  # no dropout
     with pytest.raises(InvalidInputError, match="2 hidden layers"):
         MLPClassifier(hidden_layer_sizes=(6, 4), activation=["tanh"]).fit(X, y)
-    with pytest.raises(UnknownNameError, match="activation"):
+    with pytest.raises(ParameterError, match="activation.*Did you mean 'relu'"):
         MLPClassifier(activation=["tanh", "rleu"], hidden_layer_sizes=(3, 3)).fit(X, y)
 
 
@@ -87,9 +88,12 @@ def test_the_fitted_network_is_an_mlplab_model():
     assert {"W1", "W2"} <= set(traced.gradients) and np.isfinite(traced.loss)
 
 
-def test_a_bad_argument_is_named_with_a_fix():
-    with pytest.raises(UnknownNameError, match=r"solver.*one of 'lbfgs', 'sgd', 'adam'"):
+def test_a_bad_argument_is_named_with_a_fix_and_caught_as_scikit_learns():
+    """scikit-learn's InvalidParameterError is a ValueError and a TypeError: so is ours."""
+    with pytest.raises(ParameterError, match=r"solver.*one of 'lbfgs', 'sgd', 'adam'"):
         MLPClassifier(solver="newton").fit(X, y)
-    with pytest.raises(InvalidInputError, match="n_iter_no_change"):
-        MLPClassifier(n_iter_no_change=0).fit(X, y)
+    for bad in ({"n_iter_no_change": 0}, {"alpha": "0.1"}, {"max_iter": 2.5}):
+        for kind in (ValueError, TypeError):
+            with pytest.raises(kind, match=next(iter(bad))):
+                MLPClassifier(**bad).fit(X, y)
     assert not hasattr(MLPRegressor(solver="lbfgs"), "partial_fit")
