@@ -1,6 +1,6 @@
 """A cell's seeds together: one task per group of cells that differ in their seed only.
 
-A task loads what its seeds share once, and its results are saved in one commit. A
+A task goes to a worker as one job and its results are saved in one commit. A
 group of an mlplab net trains its seeds in one :func:`mlplab.engine.fit_many` call
 only where that gives every seed the very bits of its own ``fit``: the seeds share
 their data and their batch order (full batches, or no shuffling), and the net is
