@@ -182,6 +182,8 @@ def test_a_layer_called_on_an_array_builds_and_applies_itself():
 
 def test_initializers_regularizers_and_activations_by_keras_names():
     assert initializers.get("GlorotUniform") == initializers.get("glorot_uniform")
+    assert layers.Dense(2, kernel_initializer=initializers.HeNormal).kernel_initializer == \
+        initializers.HeNormal()
     assert initializers.RandomNormal(stddev=0.1) == mlplab.engine.initializers.Normal(0.1)
     assert regularizers.l1_l2() == regularizers.L1L2(0.01, 0.01)  # Keras: 0.01 each
     assert regularizers.L1L2() == regularizers.L1L2(0.0, 0.0)

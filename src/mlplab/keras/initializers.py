@@ -94,6 +94,8 @@ def get(identifier):
     initializer, or what :func:`mlplab.engine.initializers.get` takes."""
     if isinstance(identifier, str) and identifier.lower() in _KERAS_NAMES:
         return _KERAS_NAMES[identifier.lower()]()
+    if identifier in _KERAS_NAMES.values():  # the class itself, as Keras takes it
+        return identifier()
     if isinstance(identifier, str) and identifier.lower() in _LEFT_OUT_BY_NAME:
         return __getattr__(_LEFT_OUT_BY_NAME[identifier.lower()])
     return engine.get(identifier)
