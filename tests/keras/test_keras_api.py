@@ -634,3 +634,14 @@ def test_one_sgd_step_by_hand():
     import mlplab.keras.tf as tf
 
     assert "mlplab" in tf.__version__
+
+
+def test_importing_the_dialect_loads_no_plotting_or_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys, mlplab.keras, mlplab.keras.tf; print(sorted(m for m in ('matplotlib', "
+            "'sklearn', 'rich', 'pandas') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
