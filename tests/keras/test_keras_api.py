@@ -256,6 +256,13 @@ def test_losses_by_every_keras_name(name, engine_name):
     assert losses.get(name).name == engine_name
 
 
+def test_a_cross_entropy_on_logits_points_to_from_logits():
+    with pytest.raises(InvalidInputError, match=r"BinaryCrossentropy\(from_logits=True\)"):
+        net(output=None, optimizer="adam", loss="binary_crossentropy")
+    with pytest.raises(InvalidInputError, match=r"CategoricalCrossentropy\(from_logits"):
+        net(output=None, outputs=3, optimizer="adam", loss="sparse_categorical_crossentropy")
+
+
 def test_a_python_loss_function_is_refused_with_the_reason():
     with pytest.raises(keras.NotProvidedError, match="needs each loss's gradient"):
         net().compile(optimizer="adam", loss=lambda y_true, y_pred: 0.0)

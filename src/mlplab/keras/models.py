@@ -125,6 +125,15 @@ class Sequential(engine_model.Sequential):
             raise not_provided("per-output metrics", "a Sequential has one output: give a "
                                "flat list such as metrics=['accuracy']")
         given = losses.get(loss) if loss is not None else None
+        last = getattr(self.layers[-1], "activation", None) if self.layers else None
+        if (given is not None and last is not None and last.name == "linear"
+                and given.output_activations and "linear" not in given.output_activations):
+            kind = {"binary_crossentropy": "BinaryCrossentropy"}.get(given.name,
+                                                                      "CategoricalCrossentropy")
+            raise InvalidInputError(
+                f"compile(loss={loss!r}): the last layer has no activation, so its outputs "
+                f"are logits. Give it activation='sigmoid' (or 'softmax'), or compile with "
+                f"loss=keras.losses.{kind}(from_logits=True).")
         super().compile(loss=given, optimizer=optimizers.get(optimizer))
         self.metrics = [metrics_module.resolve(m, self.output_units) for m in (metrics or [])]
         self.loss = given  # None: fit and evaluate ask for one, as Keras does
