@@ -31,50 +31,16 @@ from sklearn.utils.validation import (
 )
 
 from mlplab import _training as training
+from mlplab._mlp_parameters import check_parameters
 from mlplab._sklearn import named_errors, parameter_errors
 from mlplab._validation import (
-    Boolean,
-    FloatDType,
-    Integer,
-    Optional,
     Options,
-    Real,
-    Seed,
     Widths,
     check,
-    short_repr,
 )
-from mlplab.engine import optimizers
 from mlplab.engine.layers import Dense
 from mlplab.engine.stopping import weights_finite
-from mlplab.errors import InvalidInputError, InvalidTypeError
-
-_ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu")
-_FRACTION = Real(0, 1, "left")
-# scikit-learn's _parameter_constraints, in mlplab's constraint objects.
-PARAMETERS = {
-    "hidden_layer_sizes": (Widths(), (100,)),
-    "solver": (Options(("lbfgs", "sgd", "adam")), "adam"),
-    "alpha": (Real(0), 0.0001),
-    "learning_rate": (Options(("constant", "invscaling", "adaptive")), "constant"),
-    "learning_rate_init": (Real(0, closed="neither"), 0.001),
-    "power_t": (Real(0), 0.5),
-    "max_iter": (Integer(1), 200),
-    "shuffle": (Boolean(), True),
-    "random_state": (Seed(), 0),
-    "tol": (Real(0), 1e-4),
-    "warm_start": (Boolean(), False),
-    "momentum": (Real(0, 1), 0.9),
-    "nesterovs_momentum": (Boolean(), True),
-    "early_stopping": (Boolean(), False),
-    "validation_fraction": (_FRACTION, 0.1),
-    "beta_1": (_FRACTION, 0.9),
-    "beta_2": (_FRACTION, 0.999),
-    "epsilon": (Real(0, closed="neither"), 1e-8),
-    "max_fun": (Integer(1), 15000),
-    "dropout": (_FRACTION, 0.0),
-    "dtype": (Optional(FloatDType()), "float32"),
-}
+from mlplab.errors import InvalidInputError
 
 
 class _BaseMLP(BaseEstimator):
@@ -82,27 +48,8 @@ class _BaseMLP(BaseEstimator):
 
     _is_classifier = False
 
-    # -- parameters -----------------------------------------------------------------
     def _check_parameters(self):
-        owner = type(self).__name__
-        for name, (constraint, example) in PARAMETERS.items():
-            check(getattr(self, name), name, constraint, owner=owner,
-                  example=f"{owner}({name}={example!r})")
-        _check_activation(self.activation, owner)
-        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
-            check(self.batch_size, "batch_size", Integer(1), owner=owner,
-                  example=f"{owner}(batch_size='auto')")
-        if self.n_iter_no_change != np.inf:
-            check(self.n_iter_no_change, "n_iter_no_change", Integer(1), owner=owner,
-                  example=f"{owner}(n_iter_no_change=10)")
-        if not isinstance(self.verbose, (bool, np.bool_)):  # scikit-learn: a bool or an int
-            check(self.verbose, "verbose", Integer(0), owner=owner,
-                  example=f"{owner}(verbose=True)")
-        if self.optimizer is not None:
-            optimizers.get(self.optimizer)  # raises with the valid names
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise InvalidTypeError(f"{owner}(callbacks={short_repr(self.callbacks)}): give a "
-                                   "list of mlplab callbacks, or None.")
+        check_parameters(self)
 
     # -- fit ----------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
@@ -252,16 +199,6 @@ class _BaseMLP(BaseEstimator):
         tags.input_tags.sparse = True
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-def _check_activation(activation, owner):
-    names = [activation] if isinstance(activation, str) else activation
-    if not isinstance(names, (list, tuple)) or not names and isinstance(activation, str):
-        raise InvalidTypeError(f"{owner}(activation={short_repr(activation)}): give one of "
-                               f"{', '.join(map(repr, _ACTIVATION_NAMES))}, or a list of them.")
-    for name in names:
-        check(name, "activation", Options(_ACTIVATION_NAMES), owner=owner,
-              example=f"{owner}(activation='relu')")
 
 
 def _solver_is_stochastic(estimator):
