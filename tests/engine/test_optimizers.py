@@ -112,3 +112,28 @@ def test_bad_hyperparameters_are_refused_with_a_valid_example(make, message):
         make()
     assert isinstance(info.value, ValueError | TypeError)
     assert "Try SGD(learning_rate=inf)" not in str(info.value)
+
+
+def test_scikit_learn_adam_takes_scikit_learns_steps(rng):
+    """Ten steps equal to scikit-learn's own AdamOptimizer from the same start."""
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
+
+    from mlplab.engine.optimizers import ScikitLearnAdam
+
+    ours = [rng.normal(size=(3, 2)), rng.normal(size=2)]
+    theirs = [p.copy() for p in ours]
+    optimizer = ScikitLearnAdam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-6)
+    reference = AdamOptimizer(theirs, 0.01, 0.8, 0.99, 1e-6)
+    for _ in range(10):
+        gradients = [rng.normal(size=p.shape) * 1e-3 for p in ours]
+        optimizer.step(ours, gradients)
+        reference.update_params(theirs, gradients)
+    for mine, expected in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(mine, expected)
+    # One step from zero state with g = epsilon = 1e-6, beta_2 = 0.99 (sqrt(1 - beta_2) =
+    # 0.1): Adam moves lr * g / (g + eps) = lr / 2; scikit-learn's moves
+    # lr * 0.1 g / (0.1 g + eps) = lr / 11.
+    for kind, moved in ((optimizers.Adam, 0.01 / 2), (ScikitLearnAdam, 0.01 / 11)):
+        w = np.zeros(1)
+        kind(learning_rate=0.01, beta_2=0.99, epsilon=1e-6).step([w], [np.full(1, 1e-6)])
+        assert -w[0] == pytest.approx(moved, rel=1e-9)

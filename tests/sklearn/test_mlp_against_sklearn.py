@@ -170,3 +170,19 @@ def test_poisson_and_multilabel_follow_scikit_learn():
                           batch_size=80, random_state=0, momentum=0.0)
     assert_same_weights(ours, theirs, rtol=1e-10)
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+
+
+@pytest.mark.parametrize("batch_size", [200, 40])
+def test_adam_follows_scikit_learns_path_with_its_epsilon(batch_size):
+    """With the engine's ScikitLearnAdam (epsilon before the bias correction, as
+    scikit-learn places it) the default solver follows scikit-learn's path too."""
+    from mlplab.engine.optimizers import ScikitLearnAdam
+
+    settings = dict(max_iter=30, random_state=0, hidden_layer_sizes=(20,),
+                    batch_size=batch_size, learning_rate_init=0.01)
+    theirs = reference.MLPClassifier(**settings).fit(X_digits, y_digits)
+    ours = MLPClassifier(optimizer=ScikitLearnAdam(learning_rate=0.01), **settings)
+    ours.fit(X_digits, y_digits)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
+    assert_same_weights(ours, theirs, rtol=1e-8)

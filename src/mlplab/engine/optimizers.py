@@ -244,6 +244,38 @@ class Adam(Optimizer):
         w -= self.lr * m_hat / (np.sqrt(v_hat) + self.epsilon)
 
 
+class ScikitLearnAdam(Adam):
+    """Adam with the bias corrections folded into the step size, as scikit-learn's MLP
+    (and Keras 3) computes it (Kingma & Ba's "more efficient" order, section 2)::
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        w -= lr_t * m / (sqrt(v) + epsilon)
+
+    It differs from :class:`Adam` only in where ``epsilon`` enters: here before the
+    bias correction, so it weighs ``1 / sqrt(1 - beta_2**t)`` times more (30x at the
+    first step with ``beta_2=0.999``). The compiled kernels do not have it: models with
+    it train on the NumPy runner. scikit-learn's default ``epsilon`` is 1e-8.
+    """
+
+    name = "scikit_learn_adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm, global_clipnorm,
+                         clipvalue)
+
+    def update(self, index, w, g):
+        m = self.slot(index, "m", w)
+        v = self.slot(index, "v", w)
+        m[...] = self.beta_1 * m + (1 - self.beta_1) * g
+        v[...] = self.beta_2 * v + (1 - self.beta_2) * (g**2)
+        t = self.iterations
+        rate = self.lr * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        w += -rate * m / (np.sqrt(v) + self.epsilon)
+
+
 class RMSprop(Optimizer):
     """RMSprop: divide the step by a running root mean square of the gradient.
 
@@ -304,7 +336,8 @@ class Adagrad(Optimizer):
         w -= self.lr * g / (np.sqrt(s) + self.epsilon)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
+              "scikit_learn_adam": ScikitLearnAdam}
 # Not a step rule but a whole solver, full batch, by scipy (mlplab.engine.lbfgs).
 SOLVERS = {"lbfgs": LBFGS}
 
