@@ -192,10 +192,14 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
                                              est.t_))
     Y = Y.astype(model.dtype)
     check_inputs(model, X, Y)
-    history = run_epochs(model, X, Y, sample_weight, epochs=1 if incremental else est.max_iter,
-                         batch_size=batch_size, shuffle=est.shuffle,
-                         rng=EpochShuffles(random_state), rule=rule, guard=QuietNaNGuard(),
-                         callbacks=extra + list(est.callbacks or []))
+    try:
+        history = run_epochs(model, X, Y, sample_weight,
+                             epochs=1 if incremental else est.max_iter, batch_size=batch_size,
+                             shuffle=est.shuffle, rng=EpochShuffles(random_state), rule=rule,
+                             guard=QuietNaNGuard(), callbacks=extra + list(est.callbacks or []))
+    except KeyboardInterrupt:  # scikit-learn keeps what was trained, and says so
+        warnings.warn("Training interrupted by user.", stacklevel=4)
+        history = model.history  # the epochs that ended
     _record(est, history, rule, n_samples)
     if est.early_stopping:
         rule.restore_best(model)
@@ -212,14 +216,12 @@ def _rule(est, validation):
     rule = NoImprovement(tol=est.tol, n_iter_no_change=est.n_iter_no_change,
                          validation_score=score, verbose=est.verbose,
                          adaptive=est.solver == "sgd" and est.learning_rate == "adaptive")
-    previous = est._no_improvement
-    rule.count, rule.best, rule.best_weights = (previous.count, previous.best,
-                                                previous.best_weights)
-    est._no_improvement = rule
+    rule.resume(est._plateau)
     return rule
 
 
 def _record(est, history, rule, n_samples):
+    est._plateau = rule.state()
     losses = [float(loss) for loss in history.history.get("loss", [])]
     est.n_iter_ = len(losses)
     est.t_ += n_samples * len(losses)
@@ -253,7 +255,8 @@ def fit_lbfgs(est, X, Y, sample_weight):
         warnings.warn(result.warning, ConvergenceWarning, stacklevel=4)
 
 
-def initial_rule(est):
-    """The NoImprovement state of a fresh fit: no count, no best value yet."""
-    rule = NoImprovement(validation_score=(lambda: math.nan) if est.early_stopping else None)
-    return rule
+def initial_plateau(est, model):
+    """The plateau rule's state at a fresh start: no count, no best value yet, the best
+    weights the initial ones (scikit-learn's ``_initialize``)."""
+    best = -math.inf if est.early_stopping else math.inf
+    return 0, best, model.get_weights()

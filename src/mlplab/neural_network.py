@@ -111,8 +111,7 @@ class _BaseMLP(BaseEstimator):
         self.model_ = training.build_network(widths, self.activation, self.out_activation_,
                                              self.dropout, random_state, dtype)
         self._optimizer_ready = False
-        self._no_improvement = training.initial_rule(self)
-        self._no_improvement.keep_weights(self.model_)  # the best so far: the start
+        self._plateau = training.initial_plateau(self, self.model_)
         if self.solver in ("sgd", "adam"):
             self.loss_curve_ = []
             self.validation_scores_ = [] if self.early_stopping else None
@@ -131,13 +130,14 @@ class _BaseMLP(BaseEstimator):
             self.model_ = training.build_network(widths, self.activation,
                                                  self._out_activation(), self.dropout,
                                                  random_state, dtype)
-            self._no_improvement = training.initial_rule(self)
             self.out_activation_ = self._out_activation()
         weights = []
         for layer, kernel, bias in zip(self._dense_layers(), coefs, intercepts, strict=True):
             weights += [np.asarray(kernel).reshape(layer.kernel.shape),
                         np.asarray(bias).reshape(layer.bias.shape)]
         self.model_.set_weights(weights)
+        if not hasattr(self, "_plateau"):
+            self._plateau = training.initial_plateau(self, self.model_)
         self._optimizer_ready = False
 
     # -- coefs_ and intercepts_: the engine's arrays ------------------------------------

@@ -97,3 +97,28 @@ def test_a_bad_argument_is_named_with_a_fix_and_caught_as_scikit_learns():
             with pytest.raises(kind, match=next(iter(bad))):
                 MLPClassifier(**bad).fit(X, y)
     assert not hasattr(MLPRegressor(solver="lbfgs"), "partial_fit")
+
+
+def test_pickled_after_early_stopping_and_warm_started_again():
+    import pickle
+
+    net = MLPClassifier(early_stopping=True, warm_start=True, max_iter=15, random_state=0)
+    net.fit(X, y)
+    again = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X))
+    again.fit(X, y)
+    net.fit(X, y)
+    assert again.validation_scores_ == net.validation_scores_
+    np.testing.assert_array_equal(again.coefs_[0], net.coefs_[0])
+
+
+def test_an_interrupted_fit_keeps_its_epochs_and_warns():
+    class Interrupt(mlplab.Callback):
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 3:
+                raise KeyboardInterrupt
+
+    net = MLPClassifier(callbacks=[Interrupt()], max_iter=50, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        net.fit(X, y)
+    assert net.n_iter_ == 4 and len(net.loss_curve_) == 4

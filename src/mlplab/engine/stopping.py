@@ -66,6 +66,15 @@ class NoImprovement(Callback):
         self.best_weights = None
         self.scores: list = []  # the held-out score of every epoch (early stopping)
 
+    def state(self) -> tuple:
+        """``(count, best, best_weights)``: what a later fit continues from (plain
+        values, so an estimator that keeps it pickles)."""
+        return self.count, self.best, self.best_weights
+
+    def resume(self, state) -> None:
+        """Continue from a :meth:`state` of an earlier fit."""
+        self.count, self.best, self.best_weights = state
+
     def keep_weights(self, model):
         """Remember ``model``'s weights as the best so far (scikit-learn starts from the
         initial ones)."""
