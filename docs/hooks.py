@@ -1,16 +1,17 @@
 """MkDocs hooks for the mlplab site (see ``hooks:`` in mkdocs.yml).
 
-- The example notebooks live in ``examples/notebooks/`` (jupytext ``.py`` files), outside
-  ``docs/``: they are added to the site here, and mkdocs-jupyter executes and renders them.
-- They run with ``MLPLAB_QUICK=1`` (fewer epochs) unless the environment says otherwise,
-  and then each page says so: its numbers are not the experiment's.
+- The example notebooks live in ``examples/notebooks/`` (jupytext ``.py`` sources and the
+  ``.ipynb`` files that ``examples/build_notebooks.py`` writes with a full run's outputs),
+  outside ``docs/``: the ``.ipynb`` are added to the site here, and mkdocs-jupyter renders
+  them as they are (no run at build time, so no page shows a shortened run's numbers).
+- The Colab badge's image is dropped from the pages (a page fetches nothing from outside);
+  its link stays.
 - The docstrings cross-reference in Sphinx's words (:class:`Dense`); mkdocstrings leaves
   the role as text, so it is dropped here and the name stays as code.
 - nbconvert's page template loads MathJax from a CDN; the notebooks have no maths, so the
   script is dropped and a page fetches nothing from outside when it is viewed.
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -31,14 +32,9 @@ def _code_name(match):
     return f"<code>{name.rsplit('.', 1)[-1] if tilde else name}</code>"
 
 
-def on_config(config):
-    os.environ.setdefault("MLPLAB_QUICK", "1")  # the notebook kernels inherit it
-    return config
-
-
 @event_priority(100)  # before mkdocs-jupyter's on_files, which claims the notebooks
 def on_files(files, config):
-    for path in sorted(NOTEBOOKS.glob("*.py")):
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         # A real file under the repository root (not File.generated: mkdocs-jupyter reads
         # abs_src_path, which only a file with a src_dir has).
         src_uri = path.relative_to(ROOT).as_posix()
@@ -46,17 +42,13 @@ def on_files(files, config):
     return files
 
 
-QUICK_NOTE = ('<div class="admonition note"><p class="admonition-title">Quick run</p>'
-              "<p>This notebook was run with <code>MLPLAB_QUICK=1</code>: fewer epochs than "
-              "the experiment, so its numbers and figures fall short of the published ones. "
-              "Build the site with <code>MLPLAB_QUICK=0</code>, or run the notebook, for the "
-              "real thing.</p></div>")
+# The badge of the notebooks' first cell, as nbconvert renders its Markdown.
+COLAB_BADGE = re.compile(r'<img[^>]*src="https://colab\.research\.google\.com/[^"]*"[^>]*>')
 
 
 def on_page_content(html, page, config, files):
-    if _is_notebook(page) and os.environ.get("MLPLAB_QUICK") == "1" and \
-            "MLPLAB_QUICK" in Path(page.file.abs_src_path).read_text(encoding="utf-8"):
-        html = QUICK_NOTE + html  # only notebooks that shorten their training
+    if _is_notebook(page):
+        html = COLAB_BADGE.sub("Open in Colab", html)
     return SPHINX_ROLE.sub(_code_name, html)
 
 

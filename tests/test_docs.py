@@ -25,7 +25,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     site_dir = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "MLPLAB_QUICK": "1", "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the notebooks are not run: shown
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
@@ -82,7 +82,7 @@ def test_cli_page_shows_each_commands_help(site):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_page_is_executed_with_its_figures(site, notebook):
+def test_notebook_page_shows_its_full_run_with_its_figures(site, notebook):
     html = (site / "examples" / "notebooks" / notebook.stem / "index.html").read_text(
         encoding="utf-8")
     assert "jp-OutputArea-output" in html, f"{notebook.name}: no cell output in its page"

@@ -167,6 +167,9 @@ def play(network, figure, update, chosen, out, fps):
     final_weights = network.get_weights()
     anim = animation.FuncAnimation(figure, lambda i: update(chosen[i]), frames=len(chosen),
                                    interval=1000 / fps, blit=False)
+    # Out of pyplot's open figures: a notebook shows the player (its _repr_html_), not
+    # also the last frame as a still figure at the end of the cell.
+    plt.close(figure)
     result = TrainingAnimation(anim, figure, chosen)
     try:
         if out is not None:
