@@ -212,28 +212,83 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, trained by
     the mlplab engine.
 
-    Every parameter, default and fitted attribute is scikit-learn 1.9's (see its
-    documentation); binary and multi-label problems get logistic outputs, multi-class
-    a softmax. mlplab's extras, all off by default:
+    Binary and multi-label problems (``y`` a 0/1 indicator matrix) get logistic
+    outputs, multi-class a softmax; the loss is the log loss plus
+    ``alpha / 2 * sum(W ** 2)`` divided by the batch's weight.
 
     Parameters
     ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        The width of each hidden layer.
+    activation : {"identity", "logistic", "tanh", "relu"} or list of them, default="relu"
+        The hidden layers' activation; a list gives one per hidden layer (mlplab).
+    solver : {"lbfgs", "sgd", "adam"}, default="adam"
+        Full-batch L-BFGS (scipy), SGD with momentum, or Adam.
+    alpha : float, default=0.0001
+        Strength of the L2 penalty.
+    batch_size : int or "auto", default="auto"
+        Rows per step of sgd/adam; "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        sgd's schedule: ``learning_rate_init``, ``learning_rate_init / (t + 1) **
+        power_t`` with ``t`` the samples seen (set at each epoch's end), or divided by 5
+        whenever ``n_iter_no_change`` epochs fail to improve by ``tol``.
+    learning_rate_init : float, default=0.001
+        The step size of sgd and adam.
+    power_t : float, default=0.5
+        invscaling's exponent.
+    max_iter : int, default=200
+        The most epochs (sgd, adam) or iterations (lbfgs).
+    shuffle : bool, default=True
+        Shuffle the rows every epoch (sgd, adam).
+    random_state : None, int or numpy.random.RandomState, default=None
+        Draws the initial weights, the early-stopping split and the batch orders,
+        from one stream as scikit-learn does (the same int gives its numbers).
+    tol : float, default=1e-4
+        The least improvement of the loss (or held-out score) that counts; lbfgs's
+        gradient tolerance.
+    verbose : bool or int, default=False
+        Print the loss of every epoch, and why training stopped.
+    warm_start : bool, default=False
+        Start the next ``fit`` from these weights.
+    momentum : float, default=0.9
+        sgd's momentum.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum (sgd, momentum > 0).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` (stratified for one output), stop when its
+        accuracy stops improving and keep the best weights (sgd, adam).
+    validation_fraction : float, default=0.1
+        The part held out with ``early_stopping``.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's decay rates and its constant.
+    n_iter_no_change : int or numpy.inf, default=10
+        Epochs without an improvement of ``tol`` before stopping (or, with
+        "adaptive", dividing the rate).
+    max_fun : int, default=15000
+        lbfgs's most loss evaluations.
     class_weight : dict, "balanced" or None
-        Weights per class, multiplying ``sample_weight`` (scikit-learn's rule).
-    dropout : float
-        Dropout rate after each hidden layer while training.
+        (mlplab) Weights per class, multiplying ``sample_weight`` (scikit-learn's rule).
+    dropout : float, default=0.0
+        (mlplab) Dropout rate after each hidden layer while training.
     callbacks : list of mlplab callbacks, optional
-        Told about every epoch (e.g. ``mlplab.WeightSnapshots()``).
+        (mlplab) Told about every epoch, e.g. ``mlplab.WeightSnapshots()``.
     optimizer : engine optimizer, optional
-        Replaces ``solver``'s (``sgd``/``adam``), e.g. ``SGD(learning_rate=
+        (mlplab) Replaces ``solver``'s (sgd/adam), e.g. ``SGD(learning_rate=
         schedules.CosineDecay(0.1, 1000))``; copied at each fit.
     dtype : "float32", "float64" or None
-        None follows X, as scikit-learn does.
+        (mlplab) The network's dtype; None follows X, as scikit-learn does.
 
     Attributes
     ----------
+    classes_, loss_, best_loss_, loss_curve_, validation_scores_,
+    best_validation_score_, t_, coefs_, intercepts_, n_features_in_,
+    feature_names_in_, n_iter_, n_layers_, n_outputs_, out_activation_
+        As scikit-learn documents them; ``coefs_`` and ``intercepts_`` are the
+        network's own arrays, shapes (fan_in, fan_out) and (fan_out,).
+    validation_loss_curve_ : list of float or None
+        (mlplab) With ``early_stopping``: the held-out loss of every epoch.
     model_ : mlplab.engine.Sequential
-        The fitted network (``coefs_`` and ``intercepts_`` are its arrays).
+        (mlplab) The fitted network, for ``mlplab.viz``, ``mlplab.trace`` and studies.
     """
 
     _is_classifier = True
@@ -328,12 +383,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor`` (``loss``
-    ``"squared_error"`` or ``"poisson"``), trained by the mlplab engine.
+    """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, trained by
+    the mlplab engine.
 
-    mlplab's extras are :class:`MLPClassifier`'s but ``class_weight``. For several
-    outputs, ``loss_`` is the squared error summed over them (the quantity whose
-    gradient scikit-learn follows; it reports their mean).
+    Parameters
+    ----------
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        Half the squared error on a linear output, or half the Poisson deviance with a
+        log link (``y >= 0``; predictions are ``exp`` of the outputs).
+    **others
+        As :class:`MLPClassifier` (without ``class_weight``); ``early_stopping`` scores
+        R^2. For several outputs, ``loss_`` is the squared error summed over them (the
+        quantity whose gradient scikit-learn follows; it reports their mean).
     """
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
