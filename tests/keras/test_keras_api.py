@@ -652,3 +652,22 @@ def test_importing_the_dialect_loads_no_plotting_or_scikit_learn():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_keras_adam_rule_is_available_by_hand():
+    # Keras 3's Adam (keras/src/optimizers/adam.py) at its first step: m = 0.1 g,
+    # v = 0.001 g**2, alpha = lr sqrt(1 - 0.999) / (1 - 0.9), w -= alpha m / (sqrt(v) + eps).
+    from mlplab.engine.optimizers import ScikitLearnAdam
+
+    model = keras.Sequential([layers.Dense(1, input_dim=2, activation="sigmoid",
+                                           kernel_initializer="ones")])
+    model.compile(optimizer=ScikitLearnAdam(learning_rate=0.1, epsilon=1e-7),
+                  loss="binary_crossentropy")
+    model.fit(np.array([[1.0, 2.0]]), np.array([0]), epochs=1, verbose=0)
+    p = 1 / (1 + np.exp(-3.0))
+    g = np.array([p * 1.0, p * 2.0, p])  # kernel, then bias
+    m, v = 0.1 * g, 0.001 * g**2
+    alpha = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    expected = np.array([1.0, 1.0, 0.0]) - alpha * m / (np.sqrt(v) + 1e-7)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose([*kernel[:, 0], *bias], expected, rtol=1e-6)
