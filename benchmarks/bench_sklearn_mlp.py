@@ -6,13 +6,15 @@ two configurations: the defaults (Adam, 100 ReLU units, ``batch_size=min(200, n)
 ``max_iter=200``) and ``solver="lbfgs"``. Both libraries get the same arguments and the
 same ``random_state``, hence the same initial weights and batch orders. Printed per data
 set and configuration: mean test accuracy of each library and their difference, and
-the fit time of each summed over the seeds (every fit timed once, after one warm-up fit
-that compiles mlplab's kernels), and the ratio. Every library runs on one BLAS thread.
+the fit time of each summed over the seeds (each fit's time the median of ``repeats``,
+the two libraries' repeats interleaved; one warm-up fit first compiles mlplab's
+kernels), and the ratio. Every library runs on one BLAS thread.
 
-    python -m benchmarks.bench_sklearn_mlp [--seeds 5]
+    python -m benchmarks.bench_sklearn_mlp [--seeds 5] [--repeats 3]
 """
 
 import argparse
+import statistics
 import time
 import warnings
 
@@ -49,18 +51,30 @@ def fit_and_score(kind, settings, parts, seed):
     return estimator.score(X_test, y_test), seconds
 
 
-def compare(seeds):
+def timed_pair(settings, parts, seed, repeats):
+    """{kind: (accuracy, median seconds)} of the same fit by both libraries, their
+    repeats interleaved so that a busy machine slows both alike."""
+    runs = {ScikitLearnMLP: [], MlplabMLP: []}
+    for _ in range(repeats):
+        for kind in runs:
+            runs[kind].append(fit_and_score(kind, settings, parts, seed))
+    return {kind: (r[0][0], statistics.median(s for _, s in r)) for kind, r in runs.items()}
+
+
+def compare(seeds, repeats):
     """Rows (data set, config, accuracy sklearn, accuracy mlplab, seconds sklearn,
-    seconds mlplab)."""
+    seconds mlplab): mean accuracy over the seeds, fit seconds summed over them."""
     for settings in CONFIGS.values():  # warm-up: numba compiles mlplab's kernels once
         fit_and_score(MlplabMLP, settings, split("iris", 0), 0)
     rows = []
     for name in DATA_SETS:
         for config, settings in CONFIGS.items():
-            results = {kind: [fit_and_score(kind, settings, split(name, seed), seed)
-                              for seed in range(seeds)] for kind in (ScikitLearnMLP, MlplabMLP)}
-            accuracy = {kind: float(np.mean([a for a, _ in r])) for kind, r in results.items()}
-            seconds = {kind: float(np.sum([s for _, s in r])) for kind, r in results.items()}
+            pairs = [timed_pair(settings, split(name, seed), seed, repeats)
+                     for seed in range(seeds)]
+            accuracy = {kind: float(np.mean([p[kind][0] for p in pairs]))
+                        for kind in (ScikitLearnMLP, MlplabMLP)}
+            seconds = {kind: float(np.sum([p[kind][1] for p in pairs]))
+                       for kind in (ScikitLearnMLP, MlplabMLP)}
             rows.append((name, config, accuracy[ScikitLearnMLP], accuracy[MlplabMLP],
                          seconds[ScikitLearnMLP], seconds[MlplabMLP]))
     return rows
@@ -78,11 +92,12 @@ def report(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="timings per fit (median)")
     args = parser.parse_args(argv)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        print(report(compare(args.seeds)))
+        print(report(compare(args.seeds, args.repeats)))
 
 
 if __name__ == "__main__":
