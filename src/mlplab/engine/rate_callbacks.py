@@ -78,18 +78,19 @@ class ReduceLROnPlateau(Callback):
         self.min_delta = abs(checked(min_delta, "min_delta", Real(), "min_delta=1e-4"))
         self.cooldown = checked(cooldown, "cooldown", Integer(0), "cooldown=2")
         self.min_lr = checked(min_lr, "min_lr", Real(0), "min_lr=1e-6")
-        self.rule = "keras"
 
-    @classmethod
-    def adaptive(cls, tol=1e-4, n_iter_no_change=10):
+    @staticmethod
+    def adaptive(tol=1e-4, n_iter_no_change=10):
         """scikit-learn's ``learning_rate="adaptive"``: divide the rate by 5 once the
         training loss has failed to fall below the best loss minus ``tol`` for more than
         ``n_iter_no_change`` epochs in a row (the best loss follows every decrease); stop
-        training when the rate is already at most 1e-6 by then."""
-        callback = cls(monitor="loss", factor=0.2, patience=n_iter_no_change + 1,
-                       mode="min", min_delta=tol, min_lr=0.0)
-        callback.rule = "scikit-learn"
-        return callback
+        training when the rate is already at most 1e-6 by then. It is
+        :class:`mlplab.engine.stopping.NoImprovement` (the rule of scikit-learn's MLP,
+        written once) with ``adaptive=True``; like scikit-learn's estimators it keeps
+        its count and best loss from one ``fit`` to the next."""
+        from mlplab.engine.stopping import NoImprovement
+
+        return NoImprovement(tol=tol, n_iter_no_change=n_iter_no_change, adaptive=True)
 
     def on_train_begin(self, logs=None):
         self.best = math.inf if self.mode == "min" else -math.inf
@@ -97,8 +98,6 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs):
         value = _monitored(logs, self.monitor, "ReduceLROnPlateau")
-        if self.rule == "scikit-learn":
-            return self._scikit_learn(epoch, value)
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
@@ -112,21 +111,6 @@ class ReduceLROnPlateau(Callback):
                 if rate > self.min_lr:
                     self._set(epoch, max(rate * self.factor, self.min_lr))
                     self.cooldown_counter, self.wait = self.cooldown, 0
-
-    def _scikit_learn(self, epoch, loss):
-        self.wait = self.wait + 1 if loss > self.best - self.min_delta else 0
-        self.best = min(self.best, loss)
-        if self.wait < self.patience:
-            return
-        rate = self.model.optimizer.current_learning_rate
-        if rate <= 1e-6:
-            self.model.stop_training = True
-            self.model.history.stop_reason = (
-                f"the loss has not improved by {self.min_delta:g} for {self.wait} epochs and "
-                f"the learning rate ({rate:g}) is at most 1e-6 (scikit-learn's adaptive rule)")
-            return
-        self._set(epoch, rate / 5.0)
-        self.wait = 0
 
     def _set(self, epoch, rate):
         self.model.optimizer.learning_rate = rate
