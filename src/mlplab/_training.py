@@ -107,14 +107,14 @@ def set_penalty(model, alpha, batch_size, n_samples, sample_weight, l1=0.0):
     weight of 2 on a row trains exactly as the row written twice; for mini-batches
     scikit-learn divides by each batch's own sum (and by a smaller last batch's size),
     which mlplab matches on average."""
-    if not (alpha or l1):
-        return
     mean_weight = 1.0 if sample_weight is None else weight_sum(sample_weight) / n_samples
     # Weights the engine refuses (negative, all 0) leave the plain scaling.
     batch_weight = min(batch_size, n_samples) * (mean_weight if mean_weight > 0 else 1.0)
+    penalty = (L1L2(l1=l1 / batch_weight, l2=0.5 * alpha / batch_weight) if alpha or l1
+               else None)  # None: a warm start with alpha=0 drops an earlier penalty
     for layer in model.layers:
         if isinstance(layer, Dense):
-            layer.kernel_regularizer = L1L2(l1=l1 / batch_weight, l2=0.5 * alpha / batch_weight)
+            layer.kernel_regularizer = penalty
 
 
 def weight_sum(weights) -> float:

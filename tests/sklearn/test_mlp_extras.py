@@ -122,3 +122,16 @@ def test_an_interrupted_fit_keeps_its_epochs_and_warns():
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         net.fit(X, y)
     assert net.n_iter_ == 4 and len(net.loss_curve_) == 4
+
+
+def test_a_warm_start_with_alpha_0_trains_without_the_earlier_penalty():
+    settings = dict(solver="sgd", momentum=0.0, shuffle=False, max_iter=3, random_state=0,
+                    hidden_layer_sizes=(4,))
+    warm = MLPClassifier(warm_start=True, alpha=1.0, **settings).fit(X, y)
+    start = [w.copy() for w in warm.model_.get_weights()]
+    warm.set_params(alpha=0.0).fit(X, y)
+    cold = MLPClassifier(alpha=0.0, **settings).fit(X, y)  # the same steps from start
+    cold.model_.set_weights(start)
+    cold.set_params(warm_start=True).fit(X, y)
+    for ours, theirs in zip(warm.coefs_, cold.coefs_, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
