@@ -190,7 +190,8 @@ def _choose_stack(models, X, Y, engine, shared):
 
 
 def _train(stack, models, orders, batch_size):
-    """The epoch loop of ``Sequential.fit``, with one batch order for all models.
+    """The epoch loop of ``Sequential.fit``, in the batch orders of ``orders`` (one for
+    all models, or each model's own: :class:`ModelOrders`).
 
     ``stack.epochs(orders, batch_size)`` (the runner interface of
     :mod:`mlplab.engine.runners`) trains every model epoch by epoch and yields
