@@ -674,3 +674,28 @@ def test_keras_adam_rule_is_available_by_hand():
     expected = np.array([1.0, 1.0, 0.0]) - alpha * m / (np.sqrt(v) + 1e-7)
     kernel, bias = model.get_weights()
     np.testing.assert_allclose([*kernel[:, 0], *bias], expected, rtol=1e-6)
+
+
+def test_validation_freq_validates_on_keras_epochs(xor):
+    # Keras' _should_eval: an int n validates after epochs n, 2n, ... (counted from 1); a
+    # list names those epochs. History then has val_ entries for those epochs only.
+    X, y = xor
+    model = net(optimizer="adam", loss="binary_crossentropy")
+    seen = []
+    watch = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(
+        "val_loss" in logs))
+    model.fit(X, y, epochs=6, verbose=0, validation_split=0.2, validation_freq=3,
+              validation_batch_size=64, callbacks=[watch])
+    assert seen == [False, False, True, False, False, True]
+    assert len(model.history.history["val_loss"]) == 2
+    seen.clear()
+    model.fit(X, y, epochs=4, verbose=0, validation_data=(X, y), validation_freq=[1, 4],
+              callbacks=[watch])
+    assert seen == [True, False, False, True]
+
+
+def test_clone_model_has_the_architecture_and_fresh_weights():
+    model = net(units=(5,))
+    clone = models.clone_model(model)
+    assert isinstance(clone, keras.Sequential) and clone.count_params() == model.count_params()
+    assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from mlplab._validation import Options, check, short_repr
+from mlplab._validation import Integer, Options, check, short_repr
 from mlplab.engine import model as engine_model
 from mlplab.engine import saving
 from mlplab.errors import InvalidInputError, NotFittedError
@@ -146,9 +146,7 @@ class Sequential(engine_model.Sequential):
         """Keras' ``fit``; returns a History (``.history``, ``.epoch``, ``.params``)."""
         _refuse("fit", steps_per_epoch=(steps_per_epoch, None, "every epoch is one pass "
                                         "over x"),
-                validation_steps=(validation_steps, None, "validation uses every row"),
-                validation_batch_size=(validation_batch_size, None, "validation is one pass"),
-                validation_freq=(validation_freq, 1, "validation runs every epoch"))
+                validation_steps=(validation_steps, None, "validation uses every row"))
         self._require_loss("fit")
         if x is None or y is None:
             raise InvalidInputError("fit(x, y): mlplab trains on arrays, so it needs both the "
@@ -176,7 +174,7 @@ class Sequential(engine_model.Sequential):
                              else [callbacks_module.History()])
         if verbose:
             listening.append(callbacks_module.ProgbarLogger(verbose))
-        self._keras_verbose = verbose
+        self._keras_verbose, self._validation_freq = verbose, _validation_epochs(validation_freq)
         super().fit(x, y, epochs=epochs, batch_size=batch_size or DEFAULT_BATCH,
                     validation_data=validation_data, shuffle=shuffle, callbacks=listening,
                     sample_weight=sample_weight, class_weight=class_weight,
@@ -187,9 +185,13 @@ class Sequential(engine_model.Sequential):
         return {"verbose": getattr(self, "_keras_verbose", verbose), "epochs": epochs,
                 "steps": steps}
 
+    _validation_freq = staticmethod(lambda epoch: True)  # what fit's validation_freq sets
+
     def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict:
         """Keras' logs: sorted by name, floats, no ``lr`` (the rate callbacks add
-        ``learning_rate``, as in Keras)."""
+        ``learning_rate``, as in Keras), validation only on ``validation_freq``'s epochs."""
+        if not self._validation_freq(epoch):
+            validation = None
         logs = super()._epoch_logs(epoch, loss, outputs, Y, validation)
         return {key: float(logs[key]) for key in sorted(logs) if key != "lr"}
 
@@ -276,6 +278,17 @@ class Sequential(engine_model.Sequential):
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+def _validation_epochs(validation_freq):
+    """Keras' ``validation_freq``: validate after every n-th epoch (an int), or after the
+    epochs listed (counted from 1)."""
+    if isinstance(validation_freq, (list, tuple, set)):
+        listed = set(validation_freq)
+        return lambda epoch: epoch + 1 in listed
+    every = check(validation_freq, "validation_freq", Integer(1), owner="fit",
+                  example="fit(x, y, validation_freq=2)")
+    return lambda epoch: (epoch + 1) % every == 0
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
