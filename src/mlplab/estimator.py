@@ -178,8 +178,9 @@ class _BaseNet(BaseEstimator):
                                                    else self.n_iter_no_change))
             rule.keep_weights(self.model_)
         batch_size = self._batch_size(len(X))
-        training.set_penalty(self.model_, self.alpha, batch_size or len(X), len(X),
-                             sample_weight, l1=self.l1)
+        if self.alpha or self.l1:  # else a layer spec's own kernel_regularizer stays
+            training.set_penalty(self.model_, self.alpha, batch_size or len(X), len(X),
+                                 sample_weight, l1=self.l1)
         history = training.run_epochs(
             self.model_, X, targets, sample_weight, epochs=epochs, batch_size=batch_size,
             shuffle=self.shuffle, rng=self._fit_rng, rule=rule,
