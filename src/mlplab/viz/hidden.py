@@ -104,7 +104,8 @@ def principal_axes(values, previous=None):
     return axes, variance[:2] / (variance.sum() or 1.0)
 
 
-def hidden_space(model, X, layer, *, previous_axes=None):
+def hidden_space(model, X, layer, *, previous_axes=None, inputs=None,
+                 samples=GRID_SAMPLES, max_dims=3):
     """The data ``X`` and the input grid mapped into ``layer``'s coordinates.
 
     Parameters
@@ -114,6 +115,16 @@ def hidden_space(model, X, layer, *, previous_axes=None):
     layer : int
         0: the input plane; k: the k-th Dense layer (1-based; the last is the output);
         -1: the output.
+    previous_axes : ndarray, optional
+        The principal axes of the frame before (an animation), to keep their signs.
+    inputs : callable, optional
+        Turns points of the plane (n, 2) into the network's inputs, e.g. the
+        playground's features (``PlaygroundFeatures.transform``); None: the plane is
+        the input.
+    samples : int
+        Points along each grid line.
+    max_dims : {2, 3}
+        A layer wider than this is drawn through a PCA (2: a flat picture of any layer).
 
     Returns
     -------
@@ -123,18 +134,18 @@ def hidden_space(model, X, layer, *, previous_axes=None):
     X = check_plane(X)
     pairs = neuron_layers(network.layers)
     layer = _check_layer(layer, len(pairs), allow_all=False)
-    lines = grid_lines(X)
+    lines = grid_lines(X, samples=samples)
     if layer == 0:
         return HiddenSpace(0, X, lines, ["$x_1$", "$x_2$"], "input plane", 2)
-    flat_grid = lines.reshape(-1, 2).astype(network.dtype)
-    both = np.vstack([X.astype(network.dtype), flat_grid])
+    both = np.vstack([X, lines.reshape(-1, 2)])
+    both = (both if inputs is None else inputs(both)).astype(network.dtype)
     values = layer_outputs(network, both)[layer - 1][1].astype(np.float64)
     points, grid = values[:len(X)], values[len(X):]
     dense, activation = pairs[layer - 1]
     name = "output" if layer == len(pairs) else f"layer {layer}"
     title = f"{name}: {dense.units} {activation.name} unit{'s' * (dense.units > 1)}"
     labels = [f"{name} · n{unit + 1}" for unit in range(dense.units)]
-    if dense.units > 3:
+    if dense.units > max_dims:
         axes, shares = principal_axes(points, previous_axes)
         centre = points.mean(axis=0)
         points, grid = (points - centre) @ axes, (grid - centre) @ axes

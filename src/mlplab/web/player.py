@@ -1,6 +1,7 @@
 """The websocket of one page: its commands in, the session's frames out.
 
-The page sends ``{"type": "play" | "pause" | "step" | "reset" | "frame"}``; the
+The page sends ``{"type": "play" | "pause" | "step" | "reset" | "frame"}``, and
+``{"type": "hidden", "layer": k}`` to choose its hidden-space view (null: off); the
 server answers with ``{"type": "frame", ...}``, ``{"type": "data", ...}`` and,
 for a message it cannot take (not text, not JSON, not an object, too long, an
 unknown type), ``{"type": "error", "message": ...}``; the socket stays open.
@@ -22,7 +23,7 @@ from fastapi import WebSocketDisconnect
 from mlplab.errors import InvalidInputError, MlplabError
 
 MAX_FPS = 30
-MESSAGES = ("play", "pause", "step", "reset", "frame")
+MESSAGES = ("play", "pause", "step", "reset", "frame", "hidden")
 MAX_MESSAGE_CHARS = 1000  # the page's messages are ~20 characters
 MAX_PENDING = 32  # commands waiting for their answer; more are refused
 EXAMPLE = '{"type": "play"}'
@@ -63,7 +64,7 @@ class Player:
         session = self.session
         session.last_seen = time.monotonic()
         try:
-            kind, detail = parse_message(message), None
+            kind, detail = parse_message(message)
         except InvalidInputError as exc:
             kind, detail = "error", str(exc)
         if kind == "play" and not session.diverged:
@@ -114,6 +115,8 @@ class Player:
             await self.send(await asyncio.to_thread(session.frame))
         elif kind == "frame":
             await self.send(await asyncio.to_thread(session.frame))
+        elif kind == "hidden":
+            await self.send(await asyncio.to_thread(session.set_hidden_layer, detail))
 
     async def play(self):
         """While the session plays: train a frame's epochs, send the frame, at most MAX_FPS."""
@@ -146,8 +149,9 @@ class Player:
 
 
 def parse_message(message):
-    """The command in an ASGI ``websocket.receive`` message, or an InvalidInputError
-    saying what is wrong with it."""
+    """The command in an ASGI ``websocket.receive`` message, as ``(type, detail)`` (the
+    layer of a "hidden" message, else None), or an InvalidInputError saying what is wrong
+    with it."""
     text = message.get("text")
     if text is None:
         size = len(message.get("bytes") or b"")
@@ -168,7 +172,12 @@ def parse_message(message):
         got = command.get("type") if isinstance(command, dict) else command
         raise InvalidInputError(f"unknown message type {str(got)[:60]!r}; send one of "
                                 f"{', '.join(MESSAGES)} as {{\"type\": ...}}.")
-    return command["type"]
+    if command["type"] == "hidden":
+        if "layer" not in command:
+            raise InvalidInputError('a hidden message names its layer: {"type": "hidden", '
+                                    '"layer": 1} (or "layer": null to turn the view off).')
+        return "hidden", command["layer"]
+    return command["type"], None
 
 
 def _json_default(value):

@@ -39,6 +39,7 @@ from mlplab.web.build import (
     split_points,
 )
 from mlplab.web.config import MAX_CLASSES, MAX_WORK_SECONDS, PlaygroundConfig
+from mlplab.web.hidden import check_layer, hidden_view
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full) ...
@@ -59,6 +60,7 @@ class Session:
         self.version = 0  # counts rebuilds, so a page can drop frames of an old network
         self.work_seconds = MAX_WORK_SECONDS  # one advance trains at most this long
         self.config = config or PlaygroundConfig()
+        self.hidden_layer = None  # the layer of the page's hidden-space view, if it is on
         self._build()
 
     # -- building ------------------------------------------------------------------------
@@ -104,7 +106,16 @@ class Session:
         self.playing = False
         self.version += 1
         self._baseline = None
+        if self.hidden_layer is not None:  # a layer the new network still has, or off
+            self.hidden_layer = min(self.hidden_layer, len(dense_layers(model)))
         self._remember()
+
+    def set_hidden_layer(self, layer):
+        """Show layer ``layer`` (1-based; the last is the output) in every frame's
+        ``hidden``, or nothing (None); return the frame."""
+        with self.lock:
+            self.hidden_layer = check_layer(layer, len(dense_layers(self.model)))
+            return self.frame()
 
     def _adjust(self, old):
         if self.epoch and (self.config.learning_rate, self.config.batch_size) != (
@@ -271,6 +282,9 @@ class Session:
             }
             if self.n_classes:
                 frame["confusion"] = self._confusion()
+            if self.hidden_layer is not None:
+                frame["hidden"] = hidden_view(self.model, self.X_train, self.features,
+                                              self.hidden_layer)
             self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame
 

@@ -82,8 +82,10 @@ function connect() {
   socket.onclose = () => setStatus("Connection closed: reload the page to go on.");
 }
 
-function send(type) {
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type }));
+function send(type, detail = {}) {
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ type, ...detail }));
+  }
 }
 
 async function api(method, path, body) {
@@ -150,6 +152,10 @@ function bindControls() {
   $("reset").addEventListener("click", () => { send("reset"); });
   $("diverged-reset").addEventListener("click", () => { send("reset"); });
   $("upload").addEventListener("change", upload);
+  $("hidden-layer").addEventListener("change", () => {
+    const value = $("hidden-layer").value;
+    send("hidden", { layer: value === "off" ? null : Number(value) });
+  });
   $("plane").addEventListener("click", addPoint);
   $("weight-set").addEventListener("click", setWeight);
   $("weight-value").addEventListener("keydown", (e) => { if (e.key === "Enter") setWeight(); });
@@ -334,6 +340,16 @@ function onData(message) {
       `${b.name.replace("_", " ")}: ${b.metric} ${score(b.train_score)} train, ${score(b.test_score)} test`;
   }
   $("metric-name").textContent = message.problem === "regression" ? "R²" : "accuracy";
+  fillHiddenLayers(message.layers.length - 1);
+}
+
+// The hidden-space view's choices: off, every layer (the last is the output). The server
+// keeps the choice across a rebuild while the network still has that layer.
+function fillHiddenLayers(count) {
+  const select = $("hidden-layer"), previous = select.value;
+  select.replaceChildren(option("off", "nothing (off)"), ...[...Array(count).keys()].map(
+    (k) => option(k + 1, k + 1 === count ? "the output" : `hidden layer ${k + 1}`)));
+  select.value = Number(previous) <= count ? previous : "off";
 }
 
 function onFrame(message) {
@@ -359,6 +375,7 @@ function onFrame(message) {
   drawLinks();
   drawCurves();
   drawConfusion();
+  drawHidden(message.hidden);
 }
 
 // A diverged network trains no more until it is reset: the banner says why, offers Reset.
@@ -658,6 +675,83 @@ function drawConfusion() {
     el("div", { class: "caption" },
        `Confusion matrix (${part} data): rows true class, columns predicted`),
     el("table", {}, header, ...rows));
+}
+
+// ---------------------------------------------------------------- hidden space
+// The training points and the lines of a regular grid of the plane, as layer k sees them
+// (mlplab.viz.hidden_space computes them on the server): 2 coordinates, or 1 for a layer
+// of one unit, drawn on a number line with a row per class. hiddenStats counts the draws
+// and their time, for the browser test of the view's frame rate.
+const hiddenStats = { draws: 0, milliseconds: 0 };
+window.hiddenStats = hiddenStats;
+
+function drawHidden(hidden) {
+  $("hidden-figure").hidden = !hidden;
+  if (!hidden || !data) return;
+  const started = performance.now();
+  const canvas = $("hidden"), context = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height, pad = 10;
+  const oneD = hidden.points.length && hidden.points[0].length === 1;
+  const rows = oneD ? rowsOf(hidden.points.length) : null;
+  const coords = oneD ? hidden.points.map((p, i) => [p[0], rows[i]]) : hidden.points;
+  const shown = oneD ? coords : coords.concat(...hidden.grid);
+  const finite = shown.filter((p) => p[0] !== null && p[1] !== null);
+  const lo = [0, 1].map((d) => Math.min(...finite.map((p) => p[d])));
+  const hi = [0, 1].map((d) => Math.max(...finite.map((p) => p[d])));
+  const px = (p) => [pad + (p[0] - lo[0]) / ((hi[0] - lo[0]) || 1) * (w - 2 * pad),
+                     h - pad - (p[1] - lo[1]) / ((hi[1] - lo[1]) || 1) * (h - 2 * pad)];
+  context.fillStyle = "#ffffff";
+  context.fillRect(0, 0, w, h);
+  if (!oneD) {
+    context.strokeStyle = "#bdc1c6"; context.lineWidth = 0.8;
+    for (const line of hidden.grid) polyline(context, line.map(px));
+  }
+  if (hidden.boundary) drawHiddenBoundary(context, hidden.boundary, lo, hi, px);
+  hidden.points.forEach((_, i) => {
+    const [x, y] = px(coords[i]);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    const label = data.train[i][2];
+    context.beginPath();
+    context.arc(x, y, 3, 0, 2 * Math.PI);
+    context.fillStyle = css(labelColor(label, data.problem === "regression" ? data.y_range : null));
+    context.fill();
+    context.strokeStyle = "#ffffff"; context.lineWidth = 1; context.stroke();
+  });
+  const labels = hidden.axis_labels.map((t) => t.replaceAll("$", ""));
+  $("hidden-caption").textContent = `${hidden.title}: across ${labels[0]}` +
+    (labels[1] ? `, up ${labels[1]}` : ", a row per class") +
+    (hidden.boundary ? "; dashed: the output's boundary" : "");
+  hiddenStats.draws += 1;
+  hiddenStats.milliseconds += performance.now() - started;
+}
+
+// A 1-unit layer: each point on its class's row, spread a little (the same each frame).
+function rowsOf(count) {
+  return [...Array(count).keys()].map((i) => {
+    const label = data.train[i][2], spread = ((i * 0.618034) % 1) - 0.5;
+    return (data.problem === "regression" ? 0 : label) + 0.5 * spread;
+  });
+}
+
+function polyline(context, points) {
+  context.beginPath();
+  let started = false;
+  for (const [x, y] of points) {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) { started = false; continue; }
+    if (started) context.lineTo(x, y); else { context.moveTo(x, y); started = true; }
+  }
+  context.stroke();
+}
+
+// The output unit's boundary in the last hidden layer: w1 x + w2 y + b = 0, dashed.
+function drawHiddenBoundary(context, [w1, w2, b], lo, hi, px) {
+  const ends = Math.abs(w2) > 1e-12
+    ? [lo[0], hi[0]].map((x) => [x, -(w1 * x + b) / w2])
+    : [lo[1], hi[1]].map((y) => [-b / w1, y]);
+  context.save();
+  context.setLineDash([6, 4]); context.strokeStyle = "#202124"; context.lineWidth = 1.6;
+  polyline(context, ends.map(px));
+  context.restore();
 }
 
 window.addEventListener("resize", () => { if (frame) drawLinks(); });
