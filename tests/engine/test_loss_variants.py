@@ -6,7 +6,7 @@ import pytest
 from numeric import central_differences
 
 from mlplab.engine import activations, losses
-from mlplab.engine.loss_variants import MeanAbsoluteError, OnLogits
+from mlplab.engine.loss_variants import MeanAbsoluteError, OnLogits, SmoothedLabels
 from mlplab.errors import InvalidInputError
 
 LINEAR, SIGMOID, SOFTMAX = (activations.ACTIVATIONS[name]
@@ -46,3 +46,21 @@ def test_on_logits_is_the_base_loss_fused_with_the_activation(base, applied, rng
     assert on_logits.name == f"{base.name}_from_logits"
     with pytest.raises(InvalidInputError, match="last layer must give the logits"):
         on_logits.check_activation(applied)
+
+
+@pytest.mark.parametrize(("base", "activation", "smoothed"), [
+    # binary: y (1 - s) + s / 2 for every output; rows of 3 classes: y (1 - s) + s / 3
+    (losses.LOSSES["binary_crossentropy"], SIGMOID, [[0.9, 0.1, 0.9]]),
+    (losses.LOSSES["categorical_crossentropy"], SOFTMAX, [[0.8 + 0.2 / 3, 0.2 / 3, 0.2 / 3]])])
+def test_smoothed_labels_by_hand_and_by_central_differences(base, activation, smoothed, rng):
+    s = 0.2
+    y = np.array([[1.0, 0.0, 1.0]]) if activation is SIGMOID else np.array([[1.0, 0.0, 0.0]])
+    loss = SmoothedLabels(base, s)
+    np.testing.assert_allclose(loss.smoothed(y), smoothed)
+    z = rng.normal(size=(1, 3))
+    assert loss.value(z, y, activation) == pytest.approx(base.value(z, np.array(smoothed),
+                                                                    activation))
+    np.testing.assert_allclose(loss.gradient(z, y, activation),
+                               central_differences(lambda: loss.value(z, y, activation), z),
+                               rtol=1e-6, atol=1e-9)
+    assert loss.prepare_targets(y, 3, np.float64).tolist() == y.tolist()  # labels kept

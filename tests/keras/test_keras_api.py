@@ -123,7 +123,7 @@ def test_a_misspelt_name_suggests_the_right_one():
     lambda: optimizers.Adam(amsgrad=True),
     lambda: optimizers.SGD(weight_decay=1e-4),
     lambda: optimizers.RMSprop(momentum=0.9),
-    lambda: losses.BinaryCrossentropy(label_smoothing=0.1),
+    lambda: losses.BinaryCrossentropy(label_smoothing=1.5),
     lambda: initializers.RandomNormal(seed=1),
     lambda: metrics.AUC(curve="PR"),
     lambda: callbacks.ModelCheckpoint("model.npz"),
@@ -699,3 +699,26 @@ def test_clone_model_has_the_architecture_and_fresh_weights():
     clone = models.clone_model(model)
     assert isinstance(clone, keras.Sequential) and clone.count_params() == model.count_params()
     assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
+
+
+def test_label_smoothing_as_keras_with_the_metrics_on_the_labels(xor, tmp_path):
+    # Keras: binary targets y (1 - s) + s / 2. One sigmoid unit with w = 0, b = 0 gives
+    # p = 0.5 and a loss of log 2 whatever the targets; with z = 2 (b = 2) and y = 1,
+    # smoothed 0.9: log(1 + e^2) - 0.9 * 2.
+    model = keras.Sequential([layers.Dense(1, input_dim=1, activation="sigmoid",
+                                           kernel_initializer="zeros",
+                                           bias_initializer=initializers.Constant(2.0))])
+    model.compile(optimizer="sgd", loss=losses.BinaryCrossentropy(label_smoothing=0.2),
+                  metrics=["accuracy"])
+    loss, accuracy = model.evaluate(np.zeros((1, 1)), np.array([1]), verbose=0)
+    assert loss == pytest.approx(np.log1p(np.exp(2.0)) - 0.9 * 2.0, rel=1e-6)
+    assert accuracy == 1.0  # against the label 1, not 0.9
+    X, y = xor
+    smoothed = net(outputs=2, output=None, optimizer="adam", metrics=["accuracy"],
+                   loss=losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1))
+    smoothed.fit(X, utils.to_categorical(y), epochs=2, verbose=0)
+    smoothed.save(tmp_path / "smooth.keras")
+    again = models.load_model(tmp_path / "smooth.keras")
+    assert again.loss.name == smoothed.loss.name and again.evaluate(
+        X, utils.to_categorical(y), verbose=0) == smoothed.evaluate(X, utils.to_categorical(y),
+                                                                     verbose=0)

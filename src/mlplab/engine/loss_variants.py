@@ -1,9 +1,11 @@
-"""Two losses beside :mod:`mlplab.engine.losses`' table, for the Keras dialect.
+"""Losses beside :mod:`mlplab.engine.losses`' table, for the Keras dialect.
 
 - :class:`MeanAbsoluteError`: ``mean(|f(z) - y|)`` on the activated outputs.
 - :class:`OnLogits`: a cross-entropy computed from a *linear* output layer, whose outputs
   are then the logits (Keras' ``from_logits=True``): the loss applies the sigmoid or
   softmax itself, fused as always, and ``predict`` gives the logits.
+- :class:`SmoothedLabels`: a cross-entropy against smoothed targets (Keras'
+  ``label_smoothing``); the metrics still compare with the labels.
 
 The compiled runner does not know them; models with them train on the NumPy runner.
 """
@@ -11,7 +13,13 @@ The compiled runner does not know them; models with them train on the NumPy runn
 import numpy as np
 
 from mlplab.engine import activations
-from mlplab.engine.losses import Loss, MeanSquaredError, _scale, _weighted_mean
+from mlplab.engine.losses import (
+    BinaryCrossentropy,
+    Loss,
+    MeanSquaredError,
+    _scale,
+    _weighted_mean,
+)
 from mlplab.errors import InvalidInputError
 
 
@@ -63,3 +71,34 @@ class OnLogits(Loss):
 
     def __repr__(self):
         return f"OnLogits({self.loss!r}, {self.applied.name!r})"
+
+
+class SmoothedLabels(Loss):
+    """``loss`` (a cross-entropy) against smoothed targets, Keras' ``label_smoothing=s``::
+
+        y_binary = y * (1 - s) + s / 2          # binary cross-entropy
+        y_rows = y * (1 - s) + s / n_classes    # categorical cross-entropy
+
+    The targets are smoothed inside the loss, so ``fit``'s metrics still see the labels.
+    """
+
+    def __init__(self, loss, smoothing):
+        self.loss, self.smoothing = loss, float(smoothing)
+        self.output_activations = loss.output_activations
+        self.name = f"{loss.name}_label_smoothing_{self.smoothing!r}"
+
+    def smoothed(self, y):
+        classes = 2 if isinstance(self.loss, BinaryCrossentropy) else y.shape[1]
+        return y * (1.0 - self.smoothing) + self.smoothing / classes
+
+    def value(self, z, y, activation, sample_factor=None):
+        return self.loss.value(z, self.smoothed(y), activation, sample_factor)
+
+    def gradient(self, z, y, activation, sample_factor=None):
+        return self.loss.gradient(z, self.smoothed(y), activation, sample_factor)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        return self.loss.prepare_targets(y, n_outputs, dtype)
+
+    def __repr__(self):
+        return f"SmoothedLabels({self.loss!r}, {self.smoothing!r})"

@@ -7,10 +7,12 @@ layer's logits. ``from_logits=True`` (the last layer linear) is
 function cannot be used: mlplab needs each loss's gradient, written in the engine.
 """
 
-from mlplab._validation import short_repr
+import re
+
+from mlplab._validation import Real, check, short_repr
 from mlplab.engine import losses as engine
 from mlplab.engine.loss_variants import MeanAbsoluteError as _MAE
-from mlplab.engine.loss_variants import OnLogits
+from mlplab.engine.loss_variants import OnLogits, SmoothedLabels
 from mlplab.errors import InvalidInputError, InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 
@@ -23,18 +25,18 @@ _CUSTOM = ("mlplab needs each loss's gradient, written in mlplab.engine.losses; 
            "sparse_categorical_crossentropy, mse, mae)")
 
 
-def _options(owner, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size"):
-    if label_smoothing:
-        raise InvalidInputError(f"{owner}(label_smoothing={short_repr(label_smoothing)}): "
-                                "mlplab does not smooth labels; smooth y yourself, e.g. "
-                                "y * (1 - s) + s / 2 for binary labels.")
+def _options(owner, axis=-1, reduction="sum_over_batch_size"):
     if axis != -1 or reduction != "sum_over_batch_size":
         raise InvalidInputError(f"{owner}: mlplab's losses average over the samples and "
                                 "outputs of the last axis (axis=-1, reduction="
                                 "'sum_over_batch_size'), as Keras does by default.")
 
 
-def _logits(loss, from_logits, activation):
+def _logits(loss, from_logits, activation, label_smoothing=0.0, owner=""):
+    smoothing = check(label_smoothing, "label_smoothing", Real(0, 1), owner=owner,
+                      example=f"{owner}(label_smoothing=0.1)")
+    if smoothing:
+        loss = SmoothedLabels(loss, smoothing)
     return OnLogits(loss, activation) if from_logits else loss
 
 
@@ -42,16 +44,16 @@ def BinaryCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa:
                        reduction="sum_over_batch_size", name="binary_crossentropy",
                        dtype=None):
     """On sigmoid outputs (or softmax, element-wise, as Keras), or on logits."""
-    _options("BinaryCrossentropy", label_smoothing, axis, reduction)
-    return _logits(_BCE, from_logits, "sigmoid")
+    _options("BinaryCrossentropy", axis, reduction)
+    return _logits(_BCE, from_logits, "sigmoid", label_smoothing, "BinaryCrossentropy")
 
 
 def CategoricalCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa: N802
                             reduction="sum_over_batch_size",
                             name="categorical_crossentropy", dtype=None):
     """On softmax outputs with one-hot targets, or on logits."""
-    _options("CategoricalCrossentropy", label_smoothing, axis, reduction)
-    return _logits(_CCE, from_logits, "softmax")
+    _options("CategoricalCrossentropy", axis, reduction)
+    return _logits(_CCE, from_logits, "softmax", label_smoothing, "CategoricalCrossentropy")
 
 
 def SparseCategoricalCrossentropy(from_logits=False, ignore_class=None,  # noqa: N802
@@ -90,6 +92,9 @@ _BY_NAME = {
 }
 _BY_NAME.update({f"{loss.name}_from_logits": OnLogits(loss, activation)
                  for loss, activation in ((_BCE, "sigmoid"), (_CCE, "softmax"))})
+# A composed loss's name: "binary_crossentropy_label_smoothing_0.1_from_logits" and parts.
+_SAVED_NAME = re.compile(r"(binary_crossentropy|categorical_crossentropy)"
+                         r"(?:_label_smoothing_([0-9.e-]+))?(_from_logits)?")
 # What Keras has and mlplab leaves out (their Keras names, snake and class case).
 _LEFT_OUT = ("Hinge", "SquaredHinge", "CategoricalHinge", "Huber", "LogCosh", "Poisson",
              "KLDivergence", "CosineSimilarity", "MeanAbsolutePercentageError",
@@ -118,6 +123,12 @@ def get(identifier):
             raise not_provided(f"loss={key!r}", _LEFT_OUT_REASON)
         if key.lower() in _BY_NAME:
             return _BY_NAME[key.lower()]
+        saved = _SAVED_NAME.fullmatch(key)  # what a saved model's config names
+        if saved:
+            base, smoothing, logits = saved.groups()
+            return _logits(_BY_NAME[base], bool(logits),
+                           "sigmoid" if base == "binary_crossentropy" else "softmax",
+                           float(smoothing or 0.0))
         return engine.get(key)  # the engine's own names and its "did you mean"
     if callable(identifier):
         raise not_provided(f"loss={short_repr(identifier)} (a loss function)", _CUSTOM)
