@@ -722,3 +722,14 @@ def test_label_smoothing_as_keras_with_the_metrics_on_the_labels(xor, tmp_path):
     assert again.loss.name == smoothed.loss.name and again.evaluate(
         X, utils.to_categorical(y), verbose=0) == smoothed.evaluate(X, utils.to_categorical(y),
                                                                      verbose=0)
+
+
+def test_a_fitted_keras_model_pickles(xor):
+    import pickle
+
+    X, y = xor
+    model = net(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(X, y, epochs=2, verbose=0, validation_split=0.2, validation_freq=2)
+    again = pickle.loads(pickle.dumps(model))
+    assert again.evaluate(X, y, verbose=0) == model.evaluate(X, y, verbose=0)
+    again.fit(X, y, epochs=1, verbose=0)

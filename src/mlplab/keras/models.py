@@ -185,12 +185,12 @@ class Sequential(engine_model.Sequential):
         return {"verbose": getattr(self, "_keras_verbose", verbose), "epochs": epochs,
                 "steps": steps}
 
-    _validation_freq = staticmethod(lambda epoch: True)  # what fit's validation_freq sets
+    _validation_freq = 1  # what fit's validation_freq sets
 
     def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict:
         """Keras' logs: sorted by name, floats, no ``lr`` (the rate callbacks add
         ``learning_rate``, as in Keras), validation only on ``validation_freq``'s epochs."""
-        if not self._validation_freq(epoch):
+        if not _validates(self._validation_freq, epoch):
             validation = None
         logs = super()._epoch_logs(epoch, loss, outputs, Y, validation)
         return {key: float(logs[key]) for key in sorted(logs) if key != "lr"}
@@ -281,14 +281,19 @@ class Sequential(engine_model.Sequential):
 
 
 def _validation_epochs(validation_freq):
-    """Keras' ``validation_freq``: validate after every n-th epoch (an int), or after the
-    epochs listed (counted from 1)."""
-    if isinstance(validation_freq, (list, tuple, set)):
-        listed = set(validation_freq)
-        return lambda epoch: epoch + 1 in listed
-    every = check(validation_freq, "validation_freq", Integer(1), owner="fit",
-                  example="fit(x, y, validation_freq=2)")
-    return lambda epoch: (epoch + 1) % every == 0
+    """Keras' ``validation_freq`` checked: an int n (validate after every n-th epoch) or
+    the epochs to validate after, counted from 1 (a frozenset)."""
+    if isinstance(validation_freq, (list, tuple, set, frozenset)):
+        return frozenset(validation_freq)
+    return check(validation_freq, "validation_freq", Integer(1), owner="fit",
+                 example="fit(x, y, validation_freq=2)")
+
+
+def _validates(validation_freq, epoch) -> bool:
+    """Keras' ``_should_eval``: whether 0-based ``epoch`` is validated."""
+    if isinstance(validation_freq, frozenset):
+        return epoch + 1 in validation_freq
+    return (epoch + 1) % validation_freq == 0
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
