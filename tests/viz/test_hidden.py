@@ -113,3 +113,15 @@ def test_the_warp_animates_over_training(tmp_path):
     assert np.abs(frames[0] - frames[1]).mean() > 2  # the points moved
     assert np.allclose(model.get_weights()[0], result.snapshots[-1]["weights"][0])
     plt.close(result.figure)
+
+
+def test_a_regressor_is_coloured_by_its_target():
+    X, t = data.regression_plane(n_samples=80, random_state=0)
+    regressor = mlplab.NetRegressor(hidden_layer_sizes=(2,), activation="tanh", epochs=5,
+                                    random_state=0).fit(X, t)
+    figure = viz.plot_hidden_space(regressor, X, t, layer="all")
+    output = figure.hidden_axes[-1]
+    assert output.get_ylabel() == "target"
+    assert np.allclose(output.collections[0].get_offsets()[:, 1], t)
+    assert not figure.legends and figure.hidden_axes[1].hidden_space.boundary is None
+    plt.close(figure)

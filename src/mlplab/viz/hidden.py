@@ -226,7 +226,8 @@ def _plot_all(network, X, y, n_layers, panel_size):
         draw_space(ax, space, y, network, legend=False)
         figure.hidden_axes.append(ax)
     handles, names = _legend_entries(figure.hidden_axes)
-    figure.legend(handles, names, loc="outside lower center", ncol=len(names), fontsize=8)
+    if names:  # a regressor's points carry a colour bar instead
+        figure.legend(handles, names, loc="outside lower center", ncol=len(names), fontsize=8)
     figure.suptitle("the input plane's grid (grey lines) mapped layer by layer",
                     fontsize=11)
     return figure
@@ -331,23 +332,29 @@ def _draw_boundary(ax, space):
 
 
 def _draw_line(ax, space, y, network, title, legend):
-    """A 1-unit layer: each point at its value, classes on rows of their own."""
+    """A 1-unit layer: each point at its value, classes on rows of their own (a regressor:
+    the target against the unit's value)."""
     values = space.points[:, 0]
-    classes = np.unique(y)
-    rng = np.random.default_rng(0)  # fixed jitter: the same picture every time
-    rows = np.searchsorted(classes, y) if not is_regressor(network) else np.zeros(len(y), int)
-    heights = rows + rng.uniform(-0.25, 0.25, size=len(values))
-    scatter_points(ax, np.column_stack([values, heights]), y)
-    pairs = neuron_layers(network.layers)
-    if space.layer == len(pairs) and pairs[-1][1].name == "sigmoid":
-        ax.axvline(0.5, color="black", linestyle="--", linewidth=1.4, label="threshold 0.5")
-        space.axis_labels = ["output: P(y = 1)"]
-    ax.set_yticks(range(len(classes)), [f"class {c}" for c in classes])
-    ax.set_ylim(-0.6, len(classes) - 0.4)
+    if is_regressor(network):
+        ax.scatter(values, np.asarray(y, dtype=float), s=12, color="#555555", alpha=0.7,
+                   linewidths=0)
+        ax.set_ylabel("target", fontsize=8)
+    else:
+        classes = np.unique(y)
+        rng = np.random.default_rng(0)  # fixed jitter: the same picture every time
+        heights = np.searchsorted(classes, y) + rng.uniform(-0.25, 0.25, size=len(values))
+        scatter_points(ax, np.column_stack([values, heights]), y)
+        pairs = neuron_layers(network.layers)
+        if space.layer == len(pairs) and pairs[-1][1].name == "sigmoid":
+            ax.axvline(0.5, color="black", linestyle="--", linewidth=1.4,
+                       label="threshold 0.5")
+            space.axis_labels = ["output: P(y = 1)"]
+        ax.set_yticks(range(len(classes)), [f"class {c}" for c in classes])
+        ax.set_ylim(-0.6, len(classes) - 0.4)
+        if legend:
+            _outside_legend(ax)
     ax.set_xlabel(space.axis_labels[0], fontsize=8)
     ax.set_title(title or space.title, fontsize=10)
-    if legend:
-        _outside_legend(ax)
     ax.hidden_space = space
     return ax
 
@@ -385,8 +392,8 @@ def animation_frames(network, X, y, layer, snapshots, panel_size):
             ax.cla()
             draw_space(ax, space, y, network, legend=False)
             _set_limits(ax, limit)
-        if not figure.legends:
-            handles, names = _legend_entries(axes)
+        handles, names = _legend_entries(axes)
+        if names and not figure.legends:
             figure.legend(handles, names, loc="outside lower center", ncol=len(names),
                           fontsize=8)
         loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
