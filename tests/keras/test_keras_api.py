@@ -733,3 +733,18 @@ def test_a_fitted_keras_model_pickles(xor):
     again = pickle.loads(pickle.dumps(model))
     assert again.evaluate(X, y, verbose=0) == model.evaluate(X, y, verbose=0)
     again.fit(X, y, epochs=1, verbose=0)
+
+
+def test_its_layer_dicts_are_what_studies_and_estimators_take(xor):
+    import warnings
+
+    X, y = xor
+    model = net(units=(4,))
+    classifier = mlplab.NetClassifier(layers=model.to_spec(), epochs=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # three epochs do not converge
+        classifier.fit(X, y)
+    # the same layers (the estimator adds its own alpha penalty to each kernel)
+    trained = [{k: v for k, v in spec.items() if k != "kernel_regularizer"}
+               for spec in classifier.model_.to_spec()]
+    assert trained == model.to_spec()
