@@ -748,3 +748,14 @@ def test_its_layer_dicts_are_what_studies_and_estimators_take(xor):
     trained = [{k: v for k, v in spec.items() if k != "kernel_regularizer"}
                for spec in classifier.model_.to_spec()]
     assert trained == model.to_spec()
+
+
+def test_build_takes_keras_input_shape():
+    model = keras.Sequential([layers.Dense(4), layers.Dense(1)])
+    model.build(input_shape=(None, 3))
+    assert model.count_params() == 3 * 4 + 4 + 5
+    model = keras.Sequential([layers.Dense(2)])
+    model.build((None, 5))
+    assert model.input_shape == (None, 5)
+    with pytest.raises(InvalidInputError, match="flat rows"):
+        keras.Sequential([layers.Dense(2)]).build((None, 28, 28))

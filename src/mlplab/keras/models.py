@@ -95,6 +95,16 @@ class Sequential(engine_model.Sequential):
 
     outputs = inputs
 
+    def build(self, input_shape=None):
+        """Create the weights: Keras' ``build(input_shape=(None, n_features))`` (a width
+        alone, as mlplab's ``build(n_features)``, works too)."""
+        if isinstance(input_shape, (tuple, list)):
+            if len(input_shape) != 2:
+                raise InvalidInputError(f"build(input_shape={short_repr(input_shape)}): mlplab's "
+                                        "models take flat rows; give (None, n_features).")
+            input_shape = input_shape[1]
+        return super().build(input_shape)
+
     def pop(self):
         """Remove the last layer and return it (the model is built again if it was)."""
         if not self.layers:
