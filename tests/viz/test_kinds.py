@@ -36,3 +36,44 @@ def test_kinds_say_why_they_cannot_draw(moons_net):
         kinds.draw("hidden_space", SVC().fit(figure_data.X, figure_data.y), figure_data)
     with pytest.raises(UnknownNameError, match="Did you mean 'hidden_space'"):
         kinds.get("hiden_space")
+
+
+def _linear_stack(X, y):
+    model = mlplab.Sequential.from_spec([2, 2, 1], activation="linear", random_state=0)
+    model.compile().fit(X, y, epochs=2)
+    return model
+
+
+@pytest.mark.parametrize("kind", sorted(kinds.FIGURE_KINDS))
+def test_every_kind_draws_or_says_why_for_every_kind_of_model(kind):
+    """What a study asks of the registry: each (kind, model) draws, or cannot_draw says why."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import SVC
+
+    X, y = data.moons(n_samples=80, noise=0.2, random_state=0)
+    x1, t = data.sine(n_samples=60, random_state=0)
+    X2, t2 = data.regression_plane(n_samples=60, random_state=0)
+    cases = [
+        (mlplab.NetClassifier(hidden_layer_sizes=(3,), epochs=3, random_state=0).fit(X, y),
+         kinds.FigureData(X[:60], y[:60], X[60:], y[60:])),
+        (SVC().fit(X, y), kinds.FigureData(X, y)),
+        (LogisticRegression().fit(X, y), kinds.FigureData(X, y)),
+        (mlplab.NetRegressor(hidden_layer_sizes=(3,), epochs=3, random_state=0).fit(x1, t),
+         kinds.FigureData(x1, t)),
+        (mlplab.NetRegressor(hidden_layer_sizes=(3,), epochs=3, random_state=0).fit(X2, t2),
+         kinds.FigureData(X2, t2)),
+        (_linear_stack(X, y), kinds.FigureData(X, y)),
+    ]
+    drawn = 0
+    for model, figure_data in cases:
+        reason = kinds.cannot_draw(kind, model, figure_data)
+        if reason is not None:
+            assert isinstance(reason, str) and reason
+            with pytest.raises(InvalidInputError):
+                kinds.draw(kind, model, figure_data, preview=True)
+            continue
+        figure = kinds.draw(kind, model, figure_data, preview=True)
+        assert figure.axes, (kind, type(model).__name__)
+        plt.close(figure)
+        drawn += 1
+    assert drawn or kind == "health"  # health needs a recording none of these has

@@ -70,6 +70,20 @@ def _history(model, data, preview):
     return plot_history(getattr(model, "history", None) or model)
 
 
+def _linear_classifier(model):
+    from mlplab.engine.spec import neuron_layers
+    from mlplab.viz._grid import is_regressor
+
+    network = getattr(model, "model_", model)
+    hidden = neuron_layers(network.layers)[:-1]
+    if any(activation.name != "linear" for _, activation in hidden):
+        return ("only a stack with linear hidden layers collapses to one linear map "
+                "(this one has non-linear activations)")
+    if is_regressor(model) or network.output_units != 1:
+        return "the collapse figure draws a binary classifier (one sigmoid output)"
+    return None
+
+
 def _collapse(model, data, preview):
     from mlplab.viz import plot_linear_collapse
 
@@ -154,7 +168,7 @@ FIGURE_KINDS = {kind.name: kind for kind in (
                needs_network=True),
     FigureKind("history", "loss (and metrics) per epoch", _history),
     FigureKind("collapse", "a linear stack collapsed to one linear map (E1)", _collapse,
-               needs_network=True),
+               needs_network=True, requires=_linear_classifier),
     FigureKind("hidden_space", "the data and the input grid in every layer's coordinates",
                _hidden_space, needs_network=True),
     FigureKind("fit_1d", "a one-input fit as the sum of its hidden units' terms", _fit_1d,
