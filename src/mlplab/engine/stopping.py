@@ -21,8 +21,9 @@ import math
 
 import numpy as np
 
-from mlplab._validation import Boolean, Real, check
+from mlplab._validation import Boolean, Real, check, short_repr
 from mlplab.engine.callbacks import Callback, TerminateOnNaN, likely_cause
+from mlplab.errors import InvalidInputError
 
 
 class NoImprovement(Callback):
@@ -51,7 +52,10 @@ class NoImprovement(Callback):
                          example="NoImprovement(tol=1e-4)")
         if not (n_iter_no_change == math.inf or (isinstance(n_iter_no_change, int)
                                                  and n_iter_no_change >= 1)):
-            raise_bad_patience(n_iter_no_change)
+            raise InvalidInputError(f"NoImprovement(n_iter_no_change="
+                                    f"{short_repr(n_iter_no_change)}): n_iter_no_change must "
+                                    "be an int >= 1 or numpy.inf. Try "
+                                    "NoImprovement(n_iter_no_change=10).")
         self.n_iter_no_change = n_iter_no_change
         self.validation_score = validation_score
         self.adaptive = check(adaptive, "adaptive", Boolean(), owner="NoImprovement",
@@ -130,15 +134,6 @@ class NoImprovement(Callback):
         """Set ``model``'s weights to the best kept (early stopping's end)."""
         if self.best_weights is not None:
             model.set_weights(self.best_weights)
-
-
-def raise_bad_patience(value):
-    from mlplab._validation import short_repr
-    from mlplab.errors import InvalidInputError
-
-    raise InvalidInputError(f"NoImprovement(n_iter_no_change={short_repr(value)}): "
-                            "n_iter_no_change must be an int >= 1 or numpy.inf. Try "
-                            "NoImprovement(n_iter_no_change=10).")
 
 
 class QuietNaNGuard(TerminateOnNaN):
