@@ -414,6 +414,10 @@ def test_initial_epoch_and_class_weight_and_sample_weight(xor):
     history = model.fit(X, y, epochs=5, initial_epoch=3, verbose=0,
                         class_weight={0: 1.0, 1: 2.0}, sample_weight=np.ones(len(y)))
     assert history.epoch == [3, 4]
+    weights = model.get_weights()
+    nothing = model.fit(X, y, epochs=5, initial_epoch=5, verbose=0)  # Keras: no epoch runs
+    assert nothing.epoch == [] and nothing.history == {} and nothing.params["epochs"] == 5
+    np.testing.assert_array_equal(model.get_weights()[0], weights[0])
 
 
 def test_fit_without_a_loss_asks_for_one(xor):

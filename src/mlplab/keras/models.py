@@ -185,6 +185,13 @@ class Sequential(engine_model.Sequential):
         if verbose:
             listening.append(callbacks_module.ProgbarLogger(verbose))
         self._keras_verbose, self._validation_freq = verbose, _validation_epochs(validation_freq)
+        if initial_epoch >= epochs:  # Keras trains no epoch and returns an empty History
+            self.history = next(c for c in listening if isinstance(c, callbacks_module.History))
+            self.history.set_model(self)
+            self.history.set_params(self._callback_params(
+                verbose, epochs, -(-x.shape[0] // (batch_size or DEFAULT_BATCH))))
+            self.history.on_train_begin()
+            return self.history
         super().fit(x, y, epochs=epochs, batch_size=batch_size or DEFAULT_BATCH,
                     validation_data=validation_data, shuffle=shuffle, callbacks=listening,
                     sample_weight=sample_weight, class_weight=class_weight,
