@@ -163,22 +163,8 @@ class Sequential(engine_model.Sequential):
                                     "inputs x and the targets y (datasets and generators are "
                                     "not provided).")
         verbose = _verbosity(verbose, "fit")
-        x, y, sample_weight = _rows(x), _rows(y), _rows(sample_weight)
-        if validation_data is None and validation_split:
-            # As Keras: the last rows, before any shuffling.
-            split = int(np.floor(x.shape[0] * (1.0 - validation_split)))
-            if split in (0, x.shape[0]):
-                raise InvalidInputError(f"fit(validation_split={validation_split}): of "
-                                        f"{x.shape[0]} rows that leaves no training or no "
-                                        "validation rows.")
-            validation_data = (x[split:], y[split:])
-            x, y = x[:split], y[:split]
-            sample_weight = None if sample_weight is None else sample_weight[:split]
-        if isinstance(validation_data, (list, tuple)) and len(validation_data) == 3:
-            if validation_data[2] is not None:
-                raise InvalidInputError("fit(validation_data=(x, y, sample_weight)): mlplab "
-                                        "weighs validation rows equally; give (x_val, y_val).")
-            validation_data = validation_data[:2]
+        x, y, sample_weight, validation_data = _held_out(
+            _rows(x), _rows(y), _rows(sample_weight), validation_split, validation_data)
         given = _callback_list(callbacks)  # a History among them records the fit, as Keras
         listening = given + ([] if any(isinstance(c, callbacks_module.History) for c in given)
                              else [callbacks_module.History()])
@@ -186,16 +172,19 @@ class Sequential(engine_model.Sequential):
             listening.append(callbacks_module.ProgbarLogger(verbose))
         self._keras_verbose, self._validation_freq = verbose, _validation_epochs(validation_freq)
         if initial_epoch >= epochs:  # Keras trains no epoch and returns an empty History
-            self.history = next(c for c in listening if isinstance(c, callbacks_module.History))
-            self.history.set_model(self)
-            self.history.set_params(self._callback_params(
-                verbose, epochs, -(-x.shape[0] // (batch_size or DEFAULT_BATCH))))
-            self.history.on_train_begin()
-            return self.history
+            return self._no_epochs(listening, epochs, x.shape[0], batch_size)
         super().fit(x, y, epochs=epochs, batch_size=batch_size or DEFAULT_BATCH,
                     validation_data=validation_data, shuffle=shuffle, callbacks=listening,
                     sample_weight=sample_weight, class_weight=class_weight,
                     initial_epoch=initial_epoch)
+        return self.history
+
+    def _no_epochs(self, listening, epochs, n_rows, batch_size):
+        self.history = next(c for c in listening if isinstance(c, callbacks_module.History))
+        self.history.set_model(self)
+        self.history.set_params(self._callback_params(
+            self._keras_verbose, epochs, -(-n_rows // (batch_size or DEFAULT_BATCH))))
+        self.history.on_train_begin()
         return self.history
 
     def _callback_params(self, verbose, epochs, steps) -> dict:
@@ -295,6 +284,26 @@ class Sequential(engine_model.Sequential):
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+def _held_out(x, y, sample_weight, validation_split, validation_data):
+    """``(x, y, sample_weight, validation_data)`` as Keras splits them: with
+    ``validation_split`` the last rows, before any shuffling, validate."""
+    if validation_data is None and validation_split:
+        split = int(np.floor(x.shape[0] * (1.0 - validation_split)))
+        if split in (0, x.shape[0]):
+            raise InvalidInputError(f"fit(validation_split={validation_split}): of "
+                                    f"{x.shape[0]} rows that leaves no training or no "
+                                    "validation rows.")
+        validation_data = (x[split:], y[split:])
+        x, y = x[:split], y[:split]
+        sample_weight = None if sample_weight is None else sample_weight[:split]
+    if isinstance(validation_data, (list, tuple)) and len(validation_data) == 3:
+        if validation_data[2] is not None:
+            raise InvalidInputError("fit(validation_data=(x, y, sample_weight)): mlplab "
+                                    "weighs validation rows equally; give (x_val, y_val).")
+        validation_data = validation_data[:2]
+    return x, y, sample_weight, validation_data
 
 
 def _validation_epochs(validation_freq):
