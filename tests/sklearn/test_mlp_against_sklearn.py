@@ -18,6 +18,7 @@ import pytest
 import sklearn.neural_network as reference
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_digits, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import MinMaxScaler, scale
 
 from mlplab.neural_network import MLPClassifier, MLPRegressor
@@ -186,3 +187,16 @@ def test_adam_follows_scikit_learns_path_with_its_epsilon(batch_size):
     assert ours.n_iter_ == theirs.n_iter_
     assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
     assert_same_weights(ours, theirs, rtol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_convergence_warnings_say_what_scikit_learns_say(solver):
+    messages = []
+    for estimator in both("classifier", solver=solver, max_iter=3, random_state=0,
+                          hidden_layer_sizes=(5,)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator.fit(X_digits, y_digits)
+        messages.append([str(w.message) for w in caught
+                         if issubclass(w.category, ConvergenceWarning)])
+    assert messages[0] == messages[1] and len(messages[0]) == 1

@@ -253,7 +253,8 @@ def _check_start(model, loss, gradient):
 
 def _result(result, done, objective, limit, loss):
     """The result, with scikit-learn's warning text where it would warn: any status but
-    0, and "Increase the number of iterations" once the iteration limit is reached."""
+    0, "Increase the number of iterations" once the iteration limit is reached, and its
+    advice to scale the data."""
     converged = result.status == 0 and not done["stopped"]
     message = str(result.message)
     if objective.overflows:
@@ -267,6 +268,8 @@ def _result(result, done, objective, limit, loss):
         if iterations == limit:
             warning += (f"\nIncrease the number of iterations to improve the convergence "
                         f"(max_iter={limit}).")
+        warning += ("\nYou might also want to scale the data as shown in:\n"
+                    "    https://scikit-learn.org/stable/modules/preprocessing.html")
     return LBFGSResult(iterations=done["iterations"],
                        function_evaluations=objective.evaluations, converged=converged,
                        stopped=done["stopped"], loss=loss, message=message, warning=warning,
