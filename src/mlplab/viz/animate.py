@@ -236,8 +236,20 @@ def animate_hidden_space(model, X, y, *, layer=-1, epochs=None, batch_size=32, e
 
     Each frame is :func:`mlplab.viz.plot_hidden_space` of one snapshot, titled with the
     epoch and loss; the axes keep the same limits throughout, so the motion is the
-    network's. Arguments as :func:`animate_training`; ``layer`` as
-    :func:`~mlplab.viz.plot_hidden_space` (an int, or "all").
+    network's.
+
+    Parameters
+    ----------
+    model : Sequential or NetClassifier
+        A compiled Sequential to train, or a fitted network to replay ``snapshots`` on.
+    X, y : array-like
+        The training points (2 features) and their labels.
+    layer : int or "all"
+        As :func:`~mlplab.viz.plot_hidden_space`.
+    epochs, batch_size, every, unit, snapshots, out, frames, fps, random_state
+        As :func:`animate_training`.
+    panel_size : float
+        Inches per panel.
 
     Returns
     -------
@@ -263,7 +275,18 @@ def animate_fit_1d(model, x, y, *, epochs=None, batch_size=32, every=1, unit="ep
                    random_state=None):
     """Train a one-input ``model`` (or replay ``snapshots``) and animate
     :func:`mlplab.viz.plot_fit_1d`: the fit and its units' terms, epoch by epoch, on
-    fixed axes. Arguments as :func:`animate_training`.
+    fixed axes.
+
+    Parameters
+    ----------
+    model : Sequential
+        A compiled one-input Sequential to train, or a fitted one to replay ``snapshots``.
+    x, y : array-like
+        Inputs, shape (n,) or (n, 1), and targets.
+    epochs, batch_size, every, unit, snapshots, out, frames, fps, random_state
+        As :func:`animate_training`.
+    contributions : bool
+        Draw each unit's term, as :func:`~mlplab.viz.plot_fit_1d`.
 
     Returns
     -------

@@ -113,6 +113,15 @@ def plot_roc(model, X, y, *, ax=None, title=None):
     """ROC curves: true against false positive rate as the threshold moves, with the area
     under each (one curve for two classes, one per class against the rest for more).
 
+    Parameters
+    ----------
+    model : fitted classifier
+        An mlplab network or estimator, or a scikit-learn classifier.
+    X, y : array-like
+        The points to score (test data, usually) and their true classes.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -136,6 +145,15 @@ def plot_roc(model, X, y, *, ax=None, title=None):
 def plot_precision_recall(model, X, y, *, ax=None, title=None):
     """Precision against recall as the threshold moves, with the average precision (AP);
     the dotted line is a classifier that guesses (precision = the class's share).
+
+    Parameters
+    ----------
+    model : fitted classifier
+        An mlplab network or estimator, or a scikit-learn classifier.
+    X, y : array-like
+        The points to score (test data, usually) and their true classes.
+    ax : matplotlib Axes, optional
+    title : str, optional
 
     Returns
     -------
@@ -164,6 +182,17 @@ def plot_calibration(model, X, y, *, n_bins=10, ax=None, title=None):
     that are positive (a calibrated model lies on the diagonal), with how many points
     each bin holds below. Two classes: P(class 1); more: the top class's probability
     against how often the top class is right.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        An mlplab network or estimator, or a scikit-learn classifier.
+    X, y : array-like
+        The points to score (test data, usually) and their true classes.
+    n_bins : int
+        Bins of predicted probability, equally wide on [0, 1].
+    ax : matplotlib Axes, optional
+    title : str, optional
 
     Returns
     -------

@@ -142,7 +142,21 @@ def path_plane(weights, origin):
 
 def loss_landscape(model, X, y, *, mode="2d", snapshots=None, initial_weights=None, span=1.0,
                    resolution=31, random_state=0):
-    """The numbers behind :func:`plot_loss_landscape` (same arguments), as a Landscape."""
+    """The numbers behind :func:`plot_loss_landscape`, without drawing.
+
+    Parameters
+    ----------
+    model : fitted mlplab Sequential or estimator over one
+    X, y : array-like
+        The data the loss is computed on.
+    mode : {"2d", "1d", "line", "trajectory"}
+    snapshots, initial_weights, span, resolution, random_state
+        As for :func:`plot_loss_landscape`.
+
+    Returns
+    -------
+    Landscape
+    """
     network = engine_model(model, "plot_loss_landscape")
     mode = _check_mode(mode, snapshots, initial_weights)
     rng = as_generator(random_state)
