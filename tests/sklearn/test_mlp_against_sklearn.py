@@ -200,3 +200,16 @@ def test_convergence_warnings_say_what_scikit_learns_say(solver):
         messages.append([str(w.message) for w in caught
                          if issubclass(w.category, ConvergenceWarning)])
     assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+@pytest.mark.parametrize("form", ["csr", "float32"])
+def test_sparse_and_float32_inputs_follow_scikit_learns_path(form):
+    """A sparse X trains on the NumPy runner, float32 on float32 weights: both still take
+    scikit-learn's steps (float32 to its rounding)."""
+    from scipy.sparse import csr_matrix
+
+    X = csr_matrix(X_digits) if form == "csr" else X_digits.astype(np.float32)
+    ours, theirs = fitted("classifier", X, y_digits, solver="sgd", max_iter=10, batch_size=50,
+                          random_state=0, hidden_layer_sizes=(8,))
+    assert ours.coefs_[0].dtype == theirs.coefs_[0].dtype
+    assert_same_weights(ours, theirs, rtol=1e-9 if form == "csr" else 2e-4)
