@@ -20,6 +20,18 @@ from mlplab.engine import optimizers
 from mlplab.errors import InvalidTypeError
 
 _ACTIVATION_NAMES = ("identity", "logistic", "tanh", "relu")
+
+
+class _RandomState(Seed):
+    """scikit-learn's ``random_state``: None, an int >= 0 or a RandomState, whose one
+    stream draws the weights, the split and the batch orders."""
+
+    description = "None, an int >= 0 or a numpy.random.RandomState"
+
+    def type_ok(self, value):
+        return super().type_ok(value) and not isinstance(value, np.random.Generator)
+
+
 _FRACTION = Real(0, 1, "left")
 # What each argument accepts and a valid example (the extras last); batch_size,
 # n_iter_no_change, verbose and activation accept more than one kind: checked below.
@@ -32,7 +44,7 @@ PARAMETERS = {
     "power_t": (Real(0), 0.5),
     "max_iter": (Integer(1), 200),
     "shuffle": (Boolean(), True),
-    "random_state": (Seed(), 0),
+    "random_state": (_RandomState(), 0),
     "tol": (Real(0), 1e-4),
     "warm_start": (Boolean(), False),
     "momentum": (Real(0, 1), 0.9),

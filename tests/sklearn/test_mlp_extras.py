@@ -135,3 +135,14 @@ def test_a_warm_start_with_alpha_0_trains_without_the_earlier_penalty():
     cold.set_params(warm_start=True).fit(X, y)
     for ours, theirs in zip(warm.coefs_, cold.coefs_, strict=True):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_random_state_is_scikit_learns_kind():
+    """An int or a RandomState (its stream continues, as in scikit-learn); a Generator,
+    which scikit-learn's splitters cannot take, is refused by name."""
+    state = np.random.RandomState(0)
+    first = MLPClassifier(max_iter=2, random_state=state).fit(X, y).coefs_[0].copy()
+    second = MLPClassifier(max_iter=2, random_state=state).fit(X, y).coefs_[0]
+    assert not np.array_equal(first, second)  # the stream moved on
+    with pytest.raises(ParameterError, match="random_state.*RandomState"):
+        MLPClassifier(random_state=np.random.default_rng(0)).fit(X, y)
