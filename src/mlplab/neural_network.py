@@ -9,8 +9,15 @@ The signature, defaults, fitted attributes, warnings and errors are scikit-learn
 training follows its algorithm step by step (see :mod:`mlplab._training`), on the
 engine's runners. mlplab's extras are off by default: ``class_weight``, ``activation``
 as a list (one per hidden layer), ``dropout``, ``callbacks`` (engine callbacks),
-``optimizer`` (an engine optimizer, with a schedule), ``dtype``; ``model_`` is the
-fitted :class:`mlplab.engine.Sequential` for ``mlplab.viz``, ``trace`` and studies.
+``optimizer`` (an engine optimizer, with a schedule), ``dtype``; with early stopping
+``validation_loss_curve_``; ``model_`` is the fitted :class:`mlplab.engine.Sequential`
+for ``mlplab.viz``, ``trace`` and studies.
+
+What matches scikit-learn exactly and what on average is said in
+docs/guide/estimators.md; in short, the same ``random_state`` gives the same initial
+weights, split and batch orders, ``sgd`` and ``lbfgs`` then take scikit-learn's steps
+to rounding, and ``adam`` (the engine's, compiled) matches on average, or exactly with
+``optimizer=ScikitLearnAdam(...)``.
 """
 
 import math
