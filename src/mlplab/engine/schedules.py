@@ -343,8 +343,9 @@ class InverseScaling(Schedule):
     number >= 0. Here ``step`` counts optimizer updates. scikit-learn counts ``t`` in
     samples seen and changes the rate once per epoch, at its end, so that epoch ``e``
     (from 0) trains at ``learning_rate_init / (e * n_train + 1) ** power_t``; mlplab's
-    scikit-learn dialect reproduces that with a per-epoch callback that sets the rate
-    to ``InverseScaling(...)(e * n_train)``.
+    scikit-learn dialect reproduces that with
+    :class:`~mlplab.engine.rate_callbacks.InverseScalingBySamples`, which sets the rate
+    to ``InverseScaling(...)(samples_seen)`` at the end of every epoch.
     """
 
     name = "inverse_scaling"
