@@ -484,13 +484,14 @@ def test_a_keras_style_callback_is_called_as_keras_calls_it(xor):
 
     recorder = Recorder()
     model = net(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(X, y, epochs=2, batch_size=100, verbose=0, callbacks=[recorder])
+    model.fit(X, y, epochs=2, batch_size=120, verbose=0, callbacks=[recorder])
     assert recorder.calls == [("train_begin", {}), ("epoch_begin", 0),
                               ("epoch_end", 0, ["accuracy", "loss"]), ("epoch_begin", 1),
                               ("epoch_end", 1, ["accuracy", "loss"])]
     assert [batch for batch, _ in recorder.batches] == [0, 1, 0, 1]
     assert recorder.params == {"verbose": 0, "epochs": 2, "steps": 2}
-    # the epoch's mean batch loss so far, as Keras logs it after each batch
+    # the epoch's loss so far after each batch, batches weighed by their rows (120, 80), as
+    # Keras' running mean: after the last batch it is the epoch's loss
     first, second = recorder.batches[0][1], recorder.batches[1][1]
     assert model.history.history["loss"][0] == pytest.approx(second, rel=1e-6)
     assert first != second

@@ -7,9 +7,9 @@ names; CSVLogger and ProgbarLogger write what Keras writes.
 
 A :class:`Callback` subclass is called as Keras calls it: ``on_train_begin(logs)``,
 ``on_epoch_begin(epoch, logs)``, ``on_train_batch_end(batch, logs)`` with ``batch``
-counted within the epoch and ``logs["loss"]`` the mean batch loss of the epoch so far
-(metrics are computed per epoch only). ``on_*_batch_begin`` and the test and predict
-hooks are never called.
+counted within the epoch and ``logs["loss"]`` the epoch's loss so far, each batch weighed
+by its rows as Keras does (metrics are computed per epoch only). ``on_*_batch_begin`` and
+the test and predict hooks are never called.
 """
 
 import csv
@@ -74,10 +74,14 @@ class Callback(engine.Callback):
         """The engine's call after every step, turned into Keras' batch hooks."""
         epoch = (id(self.model.history), logs["epoch"])  # this fit's epoch
         if getattr(self, "_epoch_seen", None) != epoch:
-            self._epoch_seen, self._batch, self._losses = epoch, 0, 0.0
-        self._losses += logs["loss"]
-        self._batch += 1
-        keras_logs = {"loss": self._losses / self._batch}
+            self._epoch_seen, self._batch, self._losses, self._rows = epoch, 0, 0.0, 0
+        # Keras' running mean weighs each batch by its rows: all batch_size but a last,
+        # smaller one (known when an mlplab.keras model fits; else the batches count alike).
+        batch_size, n_rows = getattr(self.model, "_keras_batches", (1, None))
+        rows = batch_size if n_rows is None else min(batch_size, n_rows - self._rows)
+        self._losses += logs["loss"] * rows
+        self._batch, self._rows = self._batch + 1, self._rows + rows
+        keras_logs = {"loss": self._losses / self._rows}
         for name in _BATCH_HOOKS:
             hook = getattr(self, f"_keras_{name}", None)
             if hook is not None:

@@ -171,6 +171,7 @@ class Sequential(engine_model.Sequential):
         if verbose:
             listening.append(callbacks_module.ProgbarLogger(verbose))
         self._keras_verbose, self._validation_freq = verbose, _validation_epochs(validation_freq)
+        self._keras_batches = (batch_size or DEFAULT_BATCH, x.shape[0])  # for batch logs
         if initial_epoch >= epochs:  # Keras trains no epoch and returns an empty History
             return self._no_epochs(listening, epochs, x.shape[0], batch_size)
         super().fit(x, y, epochs=epochs, batch_size=batch_size or DEFAULT_BATCH,
