@@ -174,6 +174,8 @@ def test_get_layer_weights_pop_and_no_bias():
 def test_a_layer_called_on_an_array_builds_and_applies_itself():
     layer = layers.Dense(3, activation="relu", kernel_initializer="ones")
     assert layer.weights == []
+    with pytest.raises(AttributeError, match="not built yet"):  # as Keras, an AttributeError
+        layer.kernel  # noqa: B018
     out = layer(np.array([[1.0, -2.0, 4.0, 0.5]]))
     assert [w.shape for w in layer.weights] == [(4, 3), (3,)]
     np.testing.assert_allclose(out, [[3.5, 3.5, 3.5]])

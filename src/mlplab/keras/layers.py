@@ -68,6 +68,13 @@ class KerasLayer:
             raise not_provided(f"{self.name}.trainable = False", "every layer of an mlplab "
                                "model trains: it cannot freeze layers")
 
+    def __getattr__(self, name):  # only for attributes not found: kernel and bias unbuilt
+        if name in ("kernel", "bias"):
+            raise NotFittedError(f"{self.__dict__.get('name')}.{name}: the layer is not built "
+                                 "yet; give the model its input shape (keras.Input(shape=...)) "
+                                 "or call it on data first.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def input(self):
         raise not_provided(f"{self.name}.input (a symbolic tensor)", FUNCTIONAL)
