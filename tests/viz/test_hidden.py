@@ -56,7 +56,7 @@ def test_a_wide_layer_is_drawn_through_pca_and_says_so():
     reference = PCA(n_components=2).fit(hidden)
     assert np.allclose(np.abs(space.points), np.abs(reference.transform(hidden)), atol=1e-9)
     share = reference.explained_variance_ratio_[0]
-    assert ax.get_xlabel() == f"PC1 of layer 1's 8 units ({share:.0%} of variance)"
+    assert ax.get_xlabel() == f"PC1 of layer 1 ({share:.0%} of its variance)"
     assert "(PCA)" in ax.get_title()
     plt.close(ax.figure)
 

@@ -56,7 +56,7 @@ def test_the_page_draws_the_view_above_20_frames_per_second(browser, server):
     page.select_option("#hidden-layer", "2")
     page.wait_for_function("!document.querySelector('#hidden-figure').hidden")
     caption = page.text_content("#hidden-caption")
-    assert caption.startswith("layer 2: 8 tanh units (PCA): across PC1 of layer 2's 8 units")
+    assert caption.startswith("layer 2: 8 tanh units (PCA): across PC1 of layer 2 (")
     pixels = np.array(page.evaluate("""() => {
         const c = document.querySelector('#hidden');
         return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);

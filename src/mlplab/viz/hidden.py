@@ -149,7 +149,7 @@ def hidden_space(model, X, layer, *, previous_axes=None, inputs=None,
         axes, shares = principal_axes(points, previous_axes)
         centre = points.mean(axis=0)
         points, grid = (points - centre) @ axes, (grid - centre) @ axes
-        labels = [f"PC{i + 1} of {name}'s {dense.units} units ({share:.0%} of variance)"
+        labels = [f"PC{i + 1} of {name} ({share:.0%} of its variance)"
                   for i, share in enumerate(shares)]
         title += " (PCA)"
         space = HiddenSpace(layer, points, grid.reshape(len(lines), -1, 2), labels, title,
