@@ -110,3 +110,23 @@ def test_bad_arguments_and_nothing_recorded(moons):
         TrainingHealth(X, y, quantiles=(0.9, 0.1))
     with pytest.raises(InvalidInputError, match="recorded nothing yet"):
         TrainingHealth(X, y).arrays()
+
+
+@pytest.mark.parametrize("make", ["lbfgs", "dropout"])
+def test_lbfgs_and_dropout_train_as_without_it(moons, make):
+    X, y = moons
+
+    def model():
+        if make == "lbfgs":
+            return stack([2, 5, 1], "tanh", optimizer="lbfgs")
+        layers = [mlplab.Dense(8, activation="relu", input_dim=2),
+                  mlplab.engine.Dropout(0.3), mlplab.Dense(1, activation="sigmoid")]
+        return mlplab.Sequential(layers, random_state=0).compile(optimizer="adam")
+
+    plain, watched = model(), model()
+    plain.fit(X, y, epochs=12)
+    health = TrainingHealth(X, y, every=3)
+    watched.fit(X, y, epochs=12, callbacks=[health])
+    assert all(np.array_equal(a, b) for a, b in zip(plain.get_weights(),
+                                                    watched.get_weights(), strict=True))
+    assert len(health.layer_names) == 2 and health.epochs[0] == 0
