@@ -124,8 +124,7 @@ def _norm_panel(ax, arrays):
     ax.set_xticks(layers)
     ax.set_xlabel("layer (input side left, output right)", fontsize=8)
     ax.set_ylabel("gradient norm (log)", fontsize=8)
-    ax.set_title("gradient norm per layer: falling to the left = vanishing gradients",
-                 fontsize=9)
+    ax.set_title("gradient norm per layer (falling to the left: vanishing)", fontsize=9)
     ax.grid(alpha=0.3, which="both")
     ax.figure.colorbar(ScalarMappable(colour_of, EPOCH_COLORS), ax=ax, label="epoch")
     return ax
@@ -147,8 +146,7 @@ def _fraction_panel(ax, arrays, columns):
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("epoch", fontsize=8)
     ax.set_ylabel("fraction of units", fontsize=8)
-    ax.set_title("hidden units: dead ReLUs (solid), saturated sigmoid/tanh (dashed)",
-                 fontsize=9)
+    ax.set_title("hidden units: dead ReLU (solid), saturated (dashed)", fontsize=9)
     ax.grid(alpha=0.3)
     if drawn:
         ax.legend(fontsize=6, ncol=2 if drawn > 5 else 1, loc="upper left",
