@@ -111,3 +111,14 @@ def test_what_the_kernels_cannot_evaluate_falls_back_with_its_reason():
     assert full_batch_objective(model, "auto")[1] == "numpy"
     with pytest.raises(InvalidInputError, match="engine='fast'"):
         lbfgs.Objective(model, np.zeros((3, 2)), np.zeros((3, 1)), None, engine="fast")
+
+
+@pytest.mark.parametrize("options", [{"use_bias": False}, {"bias_regularizer": {"l2": 0.1}}])
+def test_a_dense_without_its_plain_bias_trains_on_numpy_and_says_why(options):
+    model = mlplab.Sequential([mlplab.Dense(3, "tanh", input_dim=2, **options),
+                               mlplab.Dense(1, "sigmoid")], random_state=0)
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    history = model.fit(np.eye(2), [0, 1], epochs=1)
+    assert history.runner == "numpy"
+    assert history.runner_reason == ("Dense layer 1 has no bias or a bias penalty, which the "
+                                      "kernels do not compute")

@@ -17,7 +17,8 @@ import numpy as np
 from mlplab._validation import lookup, short_repr
 from mlplab.errors import InvalidTypeError
 
-LEAKY_RELU_SLOPE = 0.01  # Keras' and PyTorch's default negative slope
+LEAKY_RELU_SLOPE = 0.01  # PyTorch's and scikit-learn-style default (Keras 3: 0.2 in
+# activations.leaky_relu, 0.3 in layers.LeakyReLU)
 ELU_ALPHA = 1.0
 
 

@@ -13,6 +13,7 @@ Optimizer settings reach every kernel in one layout, :data:`SETTINGS`.
 import numpy as np
 
 from mlplab.engine import activations, losses, optimizers
+from mlplab.engine.layers import Dense
 from mlplab.engine.spec import dense_stack
 
 # The kernels' numbering (kernels.py and lanes.py branch on these codes).
@@ -48,6 +49,11 @@ def supports(model) -> str | None:
 def supports_network(model) -> str | None:
     """Why the kernels cannot compute ``model``'s loss and gradient (its layers,
     activations, loss), or None if they can; the optimizer is not looked at."""
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    for position, layer in enumerate(dense, start=1):
+        if not layer.use_bias or layer.bias_regularizer is not None:
+            return (f"Dense layer {position} has no bias or a bias penalty, which the "
+                    "kernels do not compute")
     stack = dense_stack(model.layers)
     if stack is None:
         kinds = sorted({type(layer).__name__ for layer in model.layers} - {"Dense"})

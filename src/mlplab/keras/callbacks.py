@@ -236,8 +236,9 @@ class LambdaCallback(Callback):
 
 
 class ProgbarLogger(Callback):
-    """What Keras prints while fitting: with ``verbose=1`` "Epoch i/n" then the epoch's
-    line with a full bar, with ``verbose=2`` the line without the bar."""
+    """What Keras prints while fitting: "Epoch i/n" (when there are several epochs), then
+    the epoch's line, with a full bar for ``verbose=1`` and without it for ``verbose=2``
+    (keras/src/callbacks/progbar_logger.py prints the epoch's number for both)."""
 
     BAR = "\u2501" * 20
 
@@ -250,7 +251,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.perf_counter()
-        if self.verbose == 1 and self.epochs > 1:
+        if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_epoch_end(self, epoch, logs=None):
