@@ -130,3 +130,13 @@ def test_lbfgs_and_dropout_train_as_without_it(moons, make):
     assert all(np.array_equal(a, b) for a, b in zip(plain.get_weights(),
                                                     watched.get_weights(), strict=True))
     assert len(health.layer_names) == 2 and health.epochs[0] == 0
+
+
+def test_quantiles_are_numpys():
+    from mlplab.engine.health import quantiles
+
+    values = np.random.default_rng(0).normal(size=(37, 5))
+    levels = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
+    assert np.allclose(quantiles(values, levels), np.quantile(values, levels), rtol=0,
+                       atol=1e-15)
+    assert np.allclose(quantiles(np.array([3.0]), (0.1, 0.9)), [3.0, 3.0])
