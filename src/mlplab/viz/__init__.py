@@ -1,4 +1,6 @@
-"""Pictures of networks: decision boundaries, neurons, curves and training animations.
+"""Pictures of networks: decision boundaries, neurons, curves, the layers' view of the
+plane, one-input fits, training health, loss landscapes, evaluation figures and
+training animations.
 
 Every function returns a matplotlib Figure or Axes; single-panel functions
 accept ``ax=`` to draw into an existing figure. Needs matplotlib (and Pillow
