@@ -211,15 +211,18 @@ def md(text):
 def verdict_cells(verdict):
     """The verdict table's columns for one published figure (Markdown and HTML)."""
     s = verdict.spread
-    runs = "1 (deterministic)" if verdict.deterministic else str(verdict.n_runs)
     modes = ""
     if len(s.modes) == 2:
         modes = "; ".join(f"{m.share:.0%} at {m.low:.3f}-{m.high:.3f}" for m in s.modes)
-    return {"runs": runs, "median": f"{s.median:.3f}",
-            "central 90%": f"{s.low:.3f}-{s.high:.3f}",
-            "mean (95% CI)": f"{s.mean:.3f} ({s.mean_low:.3f}-{s.mean_high:.3f})",
-            "percentile": f"{verdict.percentile:.0f}", "verdict": verdict.verdict,
-            "two modes": modes}
+    cells = {"runs": str(verdict.n_runs), "median": f"{s.median:.3f}",
+             "central 90%": f"{s.low:.3f}-{s.high:.3f}",
+             "mean (95% CI)": f"{s.mean:.3f} ({s.mean_low:.3f}-{s.mean_high:.3f})",
+             "percentile": f"{verdict.percentile:.0f}", "verdict": verdict.verdict,
+             "two modes": modes}
+    if verdict.deterministic:  # one run: no spread to speak of
+        cells.update({"runs": "1 (deterministic)", "central 90%": "-", "mean (95% CI)": "-",
+                      "percentile": "-"})
+    return cells
 
 
 def _markdown(spec, rows, checks):

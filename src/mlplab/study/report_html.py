@@ -15,7 +15,7 @@ table { border-collapse: collapse; margin: 0.6em 0 1.4em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; vertical-align: middle; }
 th:first-child, td:first-child, td.t { text-align: left; }
 th { background: #f2f2f2; text-align: left; }
-td.n { white-space: nowrap; } td.model { min-width: 12em; max-width: 22em; }
+td.n, .nowrap { white-space: nowrap; } td.model { min-width: 12em; max-width: 22em; }
 .typical { color: #1a7f37; font-weight: 600; } .exact { color: #1a7f37; font-weight: 600; }
 .unusual { color: #9a6700; font-weight: 600; } .notseen { color: #b3261e; font-weight: 600; }
 .no { color: #b3261e; font-weight: 600; }
@@ -25,7 +25,7 @@ img.zoom { cursor: zoom-in; }
 img.zoom.big { position: fixed; inset: 2vh 2vw; width: 96vw; height: 96vh; object-fit: contain;
                background: rgba(255, 255, 255, 0.97); z-index: 10; cursor: zoom-out;
                border: 1px solid #888; max-height: none; }
-td img.strip { width: 400px; display: block; }
+td img.strip { width: 330px; display: block; }
 figcaption { font-size: 0.85em; color: #555; }
 .note { color: #555; font-size: 0.9em; }
 .howto { background: #f6f8fa; border: 1px solid #d0d7de; padding: 0.6em 1em; font-size: 0.92em; }
@@ -77,15 +77,28 @@ def _summary_table(checks, studies):
              "<th>dataset</th><th>model</th><th>published</th><th>median of the runs "
              "[central 90%]</th><th>percentile</th><th>verdict</th></tr>"]
     for row, v in checks:
-        s = v.spread
         part = studies.index(row.study) + 1
         lines.append(f"<tr><td class='t'><a href='#part-{part}'>{e(row.study)}</a></td>"
                      f"<td class='t'>{e(row.dataset)}</td><td class='t'>{e(row.model)}</td>"
-                     f"<td>{v.reference.value:.3f}</td><td class='n'>{s.median:.3f} "
-                     f"[{s.low:.3f}, {s.high:.3f}]</td><td>{v.percentile:.0f}</td>"
+                     f"<td>{v.reference.value:.3f}</td><td class='n'>{_median_text(v)}</td>"
+                     f"<td>{'-' if v.deterministic else f'{v.percentile:.0f}'}</td>"
                      f"<td class='t'>{_verdict_word(v)}</td></tr>")
     lines.append("</table>")
     return "".join(lines)
+
+
+def _median_text(verdict):
+    s = verdict.spread
+    if verdict.deterministic:
+        return f"{s.median:.3f} (one run)"
+    return f"{s.median:.3f} [{s.low:.3f}, {s.high:.3f}]"
+
+
+def _modes(cells):
+    if not cells["two modes"]:
+        return ""
+    return "<div class='note nowrap'>two modes:<br>" + "<br>".join(
+        e(mode) for mode in cells["two modes"].split("; ")) + "</div>"
 
 
 def _verdict_word(verdict):
@@ -94,21 +107,32 @@ def _verdict_word(verdict):
 
 def _verdict_table(checks):
     """A part's published figures: every statistic of the rule, and the runs plotted."""
-    columns = [c for c in verdict_cells(checks[0][1]) if c != "verdict"]
-    head = "".join(f"<th>{c}</th>" for c in ["dataset", "model", "published", *columns,
-                                            "verdict", "spread"])
-    lines = [f"<h3>Published figures</h3><table><tr>{head}</tr>"]
+    lines = ["<h3>Published figures</h3><table><tr><th>dataset</th><th>model</th>"
+             "<th>published</th><th>the runs</th><th>verdict</th><th>spread</th></tr>"]
     for row, v in checks:
         cells = verdict_cells(v)
-        values = "".join(f"<td class='n'>{e(cells[c])}</td>" for c in columns)
         source = " · ".join(x for x in (v.reference.note, v.reference.source) if x)
         note = f"<div class='note'>{e(source)}</div>" if source else ""
         lines.append(f"<tr><td class='t'>{e(row.dataset)}</td><td class='t model'>"
                      f"{e(row.model)} <span class='note'>({e(v.reference.metric)})</span>"
-                     f"{note}</td><td>{v.reference.value:.3f}</td>{values}"
-                     f"<td class='t'>{_verdict_word(v)}</td><td>{_strip(v)}</td></tr>")
+                     f"{note}</td><td>{v.reference.value:.3f}</td>"
+                     f"<td class='t n'>{_runs_text(cells)}</td>"
+                     f"<td class='t'>{_verdict_word(v)}{_modes(cells)}</td>"
+                     f"<td>{_strip(v)}</td></tr>")
     lines.append("</table>")
     return "".join(lines)
+
+
+def _runs_text(cells):
+    """The statistics of the runs, one per line."""
+    deterministic = cells["runs"] == "1 (deterministic)"
+    lines = ["1 run (deterministic)" if deterministic else f"{cells['runs']} runs",
+             f"median {cells['median']}"]
+    if cells["percentile"] != "-":
+        lines += [f"central 90%: {cells['central 90%']}",
+                  f"mean {cells['mean (95% CI)'].replace(' (', ', 95% CI ').rstrip(')')}",
+                  f"published at percentile {cells['percentile']}"]
+    return "<br>".join(e(line) for line in lines)
 
 
 def _strip(verdict):
