@@ -400,8 +400,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         log link (``y >= 0``; predictions are ``exp`` of the outputs).
     **others
         As :class:`MLPClassifier` (without ``class_weight``); ``early_stopping`` scores
-        R^2. For several outputs, ``loss_`` is the squared error summed over them (the
-        quantity whose gradient scikit-learn follows; it reports their mean).
+        R^2.
     """
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,

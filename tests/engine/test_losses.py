@@ -123,17 +123,20 @@ def test_scikit_learn_losses_gradient_matches_finite_differences(name, activatio
             minus[index] -= 1e-6
             numeric[index] = (loss.value(plus, y, activation, factor)
                               - loss.value(minus, y, activation, factor)) / 2e-6
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-10)
+        # half_squared_error pairs its value (a mean over outputs) with the gradient of
+        # the sum, as scikit-learn's MLP does: n_out times the value's gradient
+        scale = n_out if name == "half_squared_error" else 1
+        np.testing.assert_allclose(analytic, scale * numeric, rtol=1e-6, atol=1e-10)
 
 
 def test_scikit_learn_losses_equal_its_loss_functions(rng):
     """The values of scikit-learn's own squared, Poisson and binary log losses."""
     from sklearn.neural_network._base import binary_log_loss, poisson_loss, squared_loss
 
-    z = rng.normal(size=(9, 1))
-    y = rng.normal(size=(9, 1))
-    assert losses.get("half_squared_error").value(z, y, LINEAR) == pytest.approx(
-        squared_loss(y, z), rel=1e-12)
+    for n_outputs in (1, 3):
+        z, y = rng.normal(size=(9, n_outputs)), rng.normal(size=(9, n_outputs))
+        assert losses.get("half_squared_error").value(z, y, LINEAR) == pytest.approx(
+            squared_loss(y, z), rel=1e-12)
     counts = rng.poisson(1.5, size=(9, 2)).astype(float)
     z2 = rng.normal(size=(9, 2))
     assert losses.get("poisson").value(z2, counts, LINEAR) == pytest.approx(

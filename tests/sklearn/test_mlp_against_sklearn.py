@@ -149,13 +149,17 @@ def test_verbose_prints_scikit_learns_lines(capsys):
     assert printed[-1].startswith("Validation score did not improve more than tol=0.500000")
 
 
-def test_multi_output_regression_trains_on_the_summed_error():
-    """Several outputs: the gradient scikit-learn follows (the error summed over
-    outputs); its loss_ is their mean, mlplab's the sum."""
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_multi_output_regression_as_scikit_learn(solver):
+    """Several outputs: scikit-learn's gradient (of the error summed over outputs) with
+    its loss value (their mean), so the loss curve, the stopping epoch and the L-BFGS
+    line search are its own too."""
     X, Y = make_regression(n_samples=100, n_features=5, n_targets=3, random_state=0)
-    ours, theirs = fitted("regressor", X, Y / 100, solver="sgd", momentum=0.0, max_iter=5,
-                          shuffle=False, batch_size=100, random_state=0)
-    assert_same_weights(ours, theirs, rtol=1e-10)
+    ours, theirs = fitted("regressor", X, Y / 100, solver=solver, max_iter=40, tol=1e-3,
+                          random_state=0, hidden_layer_sizes=(6,))
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-8)
+    assert_same_weights(ours, theirs, rtol=1e-6)
 
 
 def test_poisson_and_multilabel_follow_scikit_learn():

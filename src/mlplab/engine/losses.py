@@ -247,14 +247,19 @@ class MeanSquaredError(Loss):
 
 
 class HalfSquaredError(MeanSquaredError):
-    """scikit-learn's ``squared_error``: half the squared error, summed over the outputs
-    and averaged over the samples, on a linear output::
+    """scikit-learn's ``squared_error``, value and gradient paired as its MLP pairs them,
+    on a linear output::
 
-        value = mean_i(0.5 * sum_k (z_ik - y_ik) ** 2)        gradient = (z - y) / n
+        value = mean_i(0.5 * mean_k (z_ik - y_ik) ** 2)       gradient = (z - y) / n
 
-    so its gradient at the logits is scikit-learn's ``delta = p - y`` over ``n``. (For
-    one output, ``mse`` is 2x the value; scikit-learn reports the mean over several
-    outputs, the derivative of this sum being what it trains on.)
+    For one output the gradient is the value's (and ``mse`` is twice the value). For
+    ``k`` outputs scikit-learn averages the value over them (``squared_loss``) but
+    backpropagates ``delta = p - y`` for each (``_backprop``): the gradient is ``k``
+    times the value's. Training follows the gradient, so the steps are those of half the
+    squared error summed over outputs; the value is what scikit-learn reports, compares
+    with ``tol`` and hands to L-BFGS with that gradient. mlplab keeps the pair so that
+    its dialect stops, and its L-BFGS searches, exactly as scikit-learn's; the other
+    losses here are consistent, as scikit-learn's are.
     """
 
     name = "half_squared_error"
@@ -262,7 +267,7 @@ class HalfSquaredError(MeanSquaredError):
 
     def value(self, z, y, activation, sample_factor=None):
         residual = z - y
-        return _weighted_mean(0.5 * np.sum(residual * residual, axis=1), sample_factor)
+        return _weighted_mean(0.5 * np.mean(residual * residual, axis=1), sample_factor)
 
     def gradient(self, z, y, activation, sample_factor=None):
         return _scale((z - y) / z.shape[0], sample_factor)
