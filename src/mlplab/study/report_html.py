@@ -127,7 +127,7 @@ def _runs_text(cells):
     """The statistics of the runs, one per line."""
     deterministic = cells["runs"] == "1 (deterministic)"
     lines = ["1 run (deterministic)" if deterministic else f"{cells['runs']} runs",
-             f"median {cells['median']}"]
+             f"{'its value' if deterministic else 'median'} {cells['median']}"]
     if cells["percentile"] != "-":
         lines += [f"central 90%: {cells['central 90%']}",
                   f"mean {cells['mean (95% CI)'].replace(' (', ', 95% CI ').rstrip(')')}",
