@@ -13,6 +13,7 @@ attributes.
 """
 
 import importlib.util
+import os
 
 import pytest
 import sklearn.neural_network
@@ -53,10 +54,21 @@ SUITE = _load_suite()
 SUITE_TESTS = sorted(name for name in vars(SUITE) if name.startswith("test_"))
 
 
-@pytest.fixture
-def global_random_seed():
-    """scikit-learn's fixture (its conftest.py): the seed it uses by default."""
-    return 42
+def _global_random_seeds():
+    """scikit-learn's seeds for its ``global_random_seed`` fixture (its conftest.py): 42,
+    or what SKLEARN_TESTS_GLOBAL_RANDOM_SEED says ("all", "3", "0-9")."""
+    setting = os.environ.get("SKLEARN_TESTS_GLOBAL_RANDOM_SEED")
+    if setting is None:
+        return [42]
+    if setting == "all":
+        return list(range(100))
+    start, _, stop = setting.partition("-")
+    return list(range(int(start), int(stop or start) + 1))
+
+
+@pytest.fixture(params=_global_random_seeds())
+def global_random_seed(request):
+    return request.param
 
 
 def _skipped(name, reason):
