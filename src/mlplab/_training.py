@@ -159,16 +159,6 @@ def new_optimizer(est):
                 epsilon=est.epsilon)
 
 
-def batch_size_of(est, n_samples):
-    """``"auto"``: min(200, n); a larger int is clipped with scikit-learn's warning."""
-    if est.batch_size == "auto":
-        return min(200, n_samples)
-    if est.batch_size > n_samples:
-        warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
-                      "to be clipped", stacklevel=4)
-    return int(np.clip(est.batch_size, 1, n_samples))
-
-
 def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
     """``sgd``/``adam``: up to ``max_iter`` epochs (one with ``partial_fit``)."""
     model = est.model_
@@ -182,7 +172,7 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
         (X, Y, sample_weight), validation = scikit_learn_hold_out(est, X, Y, sample_weight,
                                                                   random_state)
     n_samples = X.shape[0]
-    batch_size = batch_size_of(est, n_samples)
+    batch_size = fitting.scikit_learn_batch_size(est.batch_size, n_samples)
     set_penalty(model, est.alpha, batch_size, n_samples, sample_weight)
     rule = _rule(est, validation)
     est._held_out_losses = []  # filled by est._validation_score, once per epoch

@@ -7,6 +7,8 @@ on a row trains exactly as the row written twice. A class weight is a sample wei
 ``class_weight={0: 1.0, 1: 5.0}`` multiplies the weight of every row of class 1 by 5.
 """
 
+import warnings
+
 import numpy as np
 
 from mlplab._validation import (
@@ -51,6 +53,17 @@ def batch_size_for(optimizer, batch_size, n_samples) -> int:
             f"fit(batch_size={batch_size}): L-BFGS takes every sample at each step; pass "
             "batch_size=None (or leave it out), or use optimizer='adam' for mini-batches.")
     return n_samples if batch_size is None else min(batch_size, n_samples)
+
+
+def scikit_learn_batch_size(batch_size, n_samples) -> int:
+    """scikit-learn's MLP rule for the rows per step: "auto" is ``min(200, n_samples)``;
+    an int above ``n_samples`` is clipped to it, with scikit-learn's warning."""
+    if batch_size == "auto":
+        return min(200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
+                      "to be clipped", stacklevel=4)
+    return int(min(max(batch_size, 1), n_samples))
 
 
 def sample_factor(weights, dtype):
