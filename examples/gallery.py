@@ -123,6 +123,12 @@ def e3(folder, scale):
             viz.plot_loss_landscape(model, parts.X_train, parts.y_train, ax=panels[1, column],
                                     snapshots=path.snapshots,
                                     title=f"{name}: the path Adam took")
+        if hidden == [10, 10]:
+            walk = viz.animate_loss_landscape(model, parts.X_train, parts.y_train,
+                                              snapshots=path.snapshots, frames=30, fps=6,
+                                              out=folder / "e3_path.gif")
+            print("wrote", walk.path)
+            plt.close(walk.figure)
     save(figure, folder, "e3_probability.png")
     landscapes.suptitle("E3's training loss: two random filter-normalised directions (top), "
                         "the plane of the training path (bottom)")

@@ -15,7 +15,7 @@ EXPECTED = ["e1_linear_collapse.png", "e1_boundary_linear.png", "e1_boundary_tan
             "e5_test_predictions.png", "e1_hidden_space_linear.png", "e1_hidden_space_tanh.png",
             "e2_xor_warp.gif", "e2_xor_hidden_space.png", "fit1d_sine.png", "fit1d_abs.png",
             "deep_sigmoid_health.png", "e3_landscapes.png", "e1_optimizers.png",
-            "e5_evaluation.png"]
+            "e5_evaluation.png", "e3_path.gif"]
 
 
 SCRIPT = Path(__file__).parents[1] / "examples" / "gallery.py"

@@ -130,3 +130,19 @@ def test_plot_history_overlays_runs_in_their_own_colours():
     assert [line.get_label() for line in lines] == ["lr 0.01: train loss", "lr 0.1: train loss"]
     assert lines[0].get_color() != lines[1].get_color()
     plt.close(figure)
+
+
+def test_the_path_animates_on_one_landscape(tmp_path):
+    X, y = data.moons(n_samples=100, noise=0.2, random_state=0)
+    model = mlplab.Sequential.from_spec([2, 4, 1], activation="tanh", random_state=0)
+    model.compile(optimizer="adam", learning_rate=0.05)
+    result = viz.animate_loss_landscape(model, X, y, epochs=30, every=3, resolution=15,
+                                        out=tmp_path / "path.gif")
+    assert result.n_frames == 11 and result.path.exists()
+    ax = result.figure.axes[0]
+    line = [c for c in ax.get_lines() if c.get_label() == "training path"][0]
+    result.animation._func(4)
+    assert len(line.get_xdata()) == 5  # the path so far
+    result.animation._func(10)
+    assert np.allclose(line.get_xydata()[-1], 0.0)  # it ends at the final weights
+    plt.close(result.figure)

@@ -11,6 +11,7 @@ from mlplab.viz.animate import (
     TrainingAnimation,
     animate_fit_1d,
     animate_hidden_space,
+    animate_loss_landscape,
     animate_training,
 )
 from mlplab.viz.boundary import plot_comparison, plot_decision_boundary, plot_probability
@@ -24,8 +25,9 @@ from mlplab.viz.evaluation import (
 from mlplab.viz.fit1d import plot_fit_1d, unit_contributions
 from mlplab.viz.health import plot_training_health
 from mlplab.viz.hidden import hidden_space, plot_hidden_space
-from mlplab.viz.landscape import compare_optimizers, loss_landscape, plot_loss_landscape
+from mlplab.viz.landscape import loss_landscape, plot_loss_landscape
 from mlplab.viz.neurons import plot_network, plot_neurons
+from mlplab.viz.optimizers import compare_optimizers
 
 __all__ = [
     "plot_decision_boundary", "plot_probability", "plot_comparison", "plot_neurons",
@@ -34,4 +36,5 @@ __all__ = [
     "plot_fit_1d", "unit_contributions", "animate_fit_1d", "plot_training_health",
     "plot_loss_landscape", "loss_landscape", "compare_optimizers", "plot_confusion_matrix",
     "plot_roc", "plot_precision_recall", "plot_calibration",
+    "animate_loss_landscape",
 ]

@@ -318,3 +318,59 @@ def animate_fit_1d(model, x, y, *, epochs=None, batch_size=32, every=1, unit="ep
         return []
 
     return play(network, figure, update, chosen, out, fps)
+
+
+def animate_loss_landscape(model, X, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
+                           snapshots=None, out=None, frames=None, fps=8, resolution=31,
+                           levels=12, random_state=None):
+    """Train ``model`` (or replay ``snapshots``) and animate its path on the loss landscape.
+
+    The landscape is :func:`mlplab.viz.plot_loss_landscape`'s "trajectory" picture of the
+    whole run (the plane of the path's first two principal directions through the final
+    weights); each frame draws the path up to one snapshot, titled with its epoch and loss.
+
+    Parameters
+    ----------
+    model : Sequential or NetClassifier
+        A compiled Sequential to train, or a fitted network to replay ``snapshots`` on.
+    X, y : array-like
+        The training data (any number of features): the loss is computed on it.
+    epochs, batch_size, every, unit, snapshots, out, frames, fps, random_state
+        As :func:`animate_training`.
+    resolution, levels : int
+        As :func:`~mlplab.viz.plot_loss_landscape`.
+
+    Returns
+    -------
+    TrainingAnimation
+    """
+    from mlplab.viz.landscape import draw_surface, loss_landscape
+
+    network, chosen = training_snapshots(
+        model, X, y, "animate_loss_landscape", epochs=epochs, batch_size=batch_size,
+        every=every, unit=unit, snapshots=snapshots, out=out, frames=frames,
+        random_state=random_state)
+    landscape = loss_landscape(network, X, y, mode="trajectory", snapshots=chosen,
+                               resolution=resolution)
+    figure, ax = plt.subplots(figsize=(6.2, 5.0), layout="constrained")
+    draw_surface(ax, landscape, levels)
+    line, = ax.plot([], [], color="#ff4f4f", linewidth=1.8, marker="o", markersize=2.5,
+                    label="training path")
+    head, = ax.plot([], [], marker="o", markersize=9, color="#ff4f4f", markeredgecolor="black",
+                    linestyle="none", label="weights at this epoch")
+    ax.plot(0, 0, marker="*", markersize=15, color="white", markeredgecolor="black",
+            linestyle="none", label="final weights")
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    position = {id(snapshot): index for index, snapshot in enumerate(chosen)}
+
+    def update(snapshot):
+        upto = position[id(snapshot)] + 1
+        line.set_data(landscape.path[:upto, 0], landscape.path[:upto, 1])
+        head.set_data(landscape.path[upto - 1:upto, 0], landscape.path[upto - 1:upto, 1])
+        loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
+        ax.set_title(f"the path on the loss landscape: epoch {snapshot['epoch']} · loss {loss}",
+                     fontsize=10)
+        return [line, head]
+
+    update(chosen[0])
+    return play(network, figure, update, chosen, out, fps)

@@ -167,21 +167,22 @@ def loss_landscape(model, X, y, *, mode="2d", snapshots=None, initial_weights=No
                           for _ in range(1 if mode == "1d" else 2)]
             axes = [np.linspace(-span, span, resolution)] * len(directions)
             labels = [f"filter-normalised direction {i + 1}" for i in range(len(directions))]
-            return _evaluate(loss, mode, trained, directions, axes, None, labels)
+            return evaluate_plane(loss, mode, trained, directions, axes, None, labels)
         if mode == "line":
             start = _initial(initial_weights, snapshots)
             alphas = np.linspace(-0.25, 1.25, resolution)
-            return _evaluate(loss, mode, start, [trained - start], [alphas], None,
+            return evaluate_plane(loss, mode, start, [trained - start], [alphas], None,
                              ["t: initial weights (0) to trained weights (1)"])
-        path_weights = [_flat(snapshot["weights"]) for snapshot in snapshots]
+        path_weights = [flat_vector(snapshot["weights"]) for snapshot in snapshots]
         directions, path, shares = path_plane(path_weights, trained)
-        axes = [_covering(path[:, i], resolution) for i in range(2)]
+        axes = [covering(path[:, i], resolution) for i in range(2)]
         labels = [f"PC{i + 1} of the path ({share:.0%} of its variance)"
                   for i, share in enumerate(shares)]
-        return _evaluate(loss, mode, trained, list(directions.T), axes, path, labels)
+        return evaluate_plane(loss, mode, trained, list(directions.T), axes, path, labels)
 
 
-def _evaluate(loss, mode, origin, directions, axes, path, labels):
+def evaluate_plane(loss, mode, origin, directions, axes, path, labels):
+    """The Landscape of ``loss`` at ``origin + a d1 (+ b d2)`` over the ``axes``' values."""
     if len(directions) == 1:
         values = np.array([loss(origin + a * directions[0]) for a in axes[0]])
     else:
@@ -190,18 +191,20 @@ def _evaluate(loss, mode, origin, directions, axes, path, labels):
     return Landscape(mode, tuple(axes), values, origin, directions, path, labels)
 
 
-def _covering(values, resolution, margin=0.25):
+def covering(values, resolution, margin=0.25):
+    """``resolution`` values spanning ``values`` plus ``margin`` of their range each side."""
     low, high = values.min(), values.max()
     pad = margin * ((high - low) or 1.0)
     return np.linspace(low - pad, high + pad, resolution)
 
 
-def _flat(weights):
+def flat_vector(weights):
+    """A list of weight arrays (``get_weights()``) end to end, as one float64 vector."""
     return np.concatenate([np.ravel(w) for w in weights]).astype(np.float64)
 
 
 def _initial(initial_weights, snapshots):
-    return _flat(initial_weights if initial_weights is not None else snapshots[0]["weights"])
+    return flat_vector(initial_weights if initial_weights is not None else snapshots[0]["weights"])
 
 
 def _check_mode(mode, snapshots, initial_weights):
@@ -324,97 +327,3 @@ def _draw_curve(ax, landscape):
     ax.set_xlabel(landscape.axis_labels[0], fontsize=9)
     ax.set_ylabel("loss", fontsize=9)
     ax.grid(alpha=0.3)
-
-
-def compare_optimizers(model_factory, X, y, optimizers, *, epochs=100, batch_size=32,
-                       every=1, resolution=31, levels=12, random_state=0):
-    """Train the same network with each optimizer; their loss curves and their paths on
-    one loss landscape.
-
-    Parameters
-    ----------
-    model_factory : callable
-        ``model_factory()`` returns a new mlplab Sequential (compiled or not; it is
-        compiled with each optimizer and its own loss). Give it a fixed random_state so
-        that every run starts from the same weights.
-    X, y : array-like
-    optimizers : list
-        Names ("sgd", "adam"), dicts ({"name": "sgd", "learning_rate": 0.1,
-        "momentum": 0.9}) or Optimizer objects (one per run).
-    epochs, batch_size : int
-        As for ``fit``.
-    every : int
-        Record the weights every ``every`` epochs.
-    random_state : int, Generator or None
-        The training seed (shuffling), the same for every run.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Left: the loss curves, a colour and a label per optimizer. Right: the loss over
-        the plane through the common initial weights spanned by the first two principal
-        directions of all the paths, each path drawn in its run's colour (a run's end
-        may lie off the plane: the contour under it is the plane's loss, not its own).
-        ``figure.runs`` holds (label, model, history, snapshots) per optimizer.
-    """
-    from mlplab.engine import optimizers as optimizer_registry
-    from mlplab.engine.callbacks import WeightSnapshots
-    from mlplab.viz import style
-    from mlplab.viz.curves import plot_history
-
-    if not optimizers:
-        raise InvalidInputError("compare_optimizers needs at least one optimizer, e.g. "
-                                "optimizers=['sgd', 'adam'].")
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained",
-                                         gridspec_kw={"width_ratios": [1, 1.15]})
-    figure.runs = []
-    for index, optimizer in enumerate(optimizers):
-        model = model_factory()
-        resolved = optimizer_registry.get(optimizer)
-        label = _optimizer_label(resolved)
-        model.compile(loss=model.loss, optimizer=resolved,
-                      metrics=[name for name, _ in model.metrics])
-        recorder = WeightSnapshots(every=every)
-        history = model.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder],
-                            random_state=random_state)
-        plot_history(history, ax=left, label=label, color=style.class_color(index + 1))
-        figure.runs.append((label, model, history, recorder.snapshots))
-    left.set_title("training loss per optimizer", fontsize=10)
-    landscape = _shared_landscape(figure.runs, X, y, resolution)
-    draw_surface(right, landscape, levels)
-    for index, (label, *_, snapshots) in enumerate(figure.runs):
-        path = np.array([(_flat(s["weights"]) - landscape.origin) @ np.array(
-            landscape.directions).T for s in snapshots])
-        draw_path(right, path, label, color=style.class_color(index + 1),
-                  start_label="initial weights (all runs)" if index == 0 else None,
-                  start_color="black")
-    right.set_title("the paths on one loss landscape (plane of their principal directions)",
-                    fontsize=10)
-    right.legend(loc="best", fontsize=7, framealpha=0.85)
-    figure.landscape = landscape
-    return figure
-
-
-def _optimizer_label(optimizer):
-    """ "sgd (lr 0.1, momentum 0.9)": the optimizer and the settings that tell runs apart."""
-    config = optimizer.config()
-    details = []
-    if isinstance(config.get("learning_rate"), (int, float)):
-        details.append(f"lr {config['learning_rate']:g}")
-    if config.get("momentum"):
-        details.append(f"momentum {config['momentum']:g}")
-    return f"{optimizer.name} ({', '.join(details)})" if details else optimizer.name
-
-
-def _shared_landscape(runs, X, y, resolution):
-    """The loss over the plane through the first run's initial weights spanned by the
-    first two principal directions of every run's recorded weights."""
-    origin = _flat(runs[0][3][0]["weights"])
-    weights = np.array([_flat(s["weights"]) for *_, snapshots in runs for s in snapshots])
-    directions, coordinates, shares = path_plane(weights, origin)
-    network = runs[0][1]
-    axes = [_covering(coordinates[:, i], resolution) for i in range(2)]
-    labels = [f"PC{i + 1} of the paths ({share:.0%} of their variance)"
-              for i, share in enumerate(shares)]
-    with LossFunction(network, X, y) as loss:
-        return _evaluate(loss, "trajectory", origin, list(directions.T), axes, None, labels)
