@@ -176,17 +176,13 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
     set_penalty(model, est.alpha, batch_size, n_samples, sample_weight)
     rule = _rule(est, validation)
     est._held_out_losses = []  # filled by est._validation_score, once per epoch
-    extra = []
-    if est.solver == "sgd" and est.learning_rate == "invscaling" and est.optimizer is None:
-        extra.append(InverseScalingBySamples(est.learning_rate_init, est.power_t, n_samples,
-                                             est.t_))
     Y = Y.astype(model.dtype)
     check_inputs(model, X, Y)
     try:
         history = run_epochs(model, X, Y, sample_weight,
                              epochs=1 if incremental else est.max_iter, batch_size=batch_size,
                              shuffle=est.shuffle, rng=EpochShuffles(random_state), rule=rule,
-                             guard=QuietNaNGuard(), callbacks=extra + list(est.callbacks or []))
+                             guard=QuietNaNGuard(), callbacks=_epoch_callbacks(est, n_samples))
     except KeyboardInterrupt:  # scikit-learn keeps what was trained, and says so
         warnings.warn("Training interrupted by user.", stacklevel=4)
         history = model.history  # the epochs that ended
@@ -197,6 +193,14 @@ def fit_stochastic(est, X, Y, sample_weight, random_state, incremental):
         warnings.warn(f"Stochastic Optimizer: Maximum iterations ({est.max_iter:d}) reached "
                       "and the optimization hasn't converged yet.",
                       ConvergenceWarning, stacklevel=4)
+
+
+def _epoch_callbacks(est, n_samples):
+    """``"invscaling"``'s rate callback (sgd), then the user's ``callbacks``."""
+    scheduled = est.solver == "sgd" and est.learning_rate == "invscaling"
+    rate = ([InverseScalingBySamples(est.learning_rate_init, est.power_t, n_samples, est.t_)]
+            if scheduled and est.optimizer is None else [])
+    return rate + list(est.callbacks or [])
 
 
 def _rule(est, validation):
