@@ -364,8 +364,10 @@ def report_failures(summary):
               help="Output file [default: beside the database].")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]),
               default="html", show_default=True)
+@click.option("--median-runs", is_flag=True,
+              help="Also draw each published setting's median run (HTML).")
 @data_dir_option
-def study_report(study_file, database, out, fmt, data_dirs):
+def study_report(study_file, database, out, fmt, median_runs, data_dirs):
     """Write the report of STUDY_FILE's results (HTML, Markdown or CSV)."""
     from pathlib import Path
 
@@ -375,7 +377,7 @@ def study_report(study_file, database, out, fmt, data_dirs):
     database = Path(database) if database else default_database(spec)
     suffix = {"html": ".html", "markdown": ".md", "csv": ".csv"}[fmt]
     out = out or database.with_suffix(suffix)
-    write_report(spec, database, out, fmt=fmt)
+    write_report(spec, database, out, fmt=fmt, median_runs=median_runs)
     click.echo(f"report: {out}")
 
 

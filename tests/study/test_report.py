@@ -135,6 +135,24 @@ def test_the_median_runs_figures_are_available(combined):
         assert f"net · boundary · median run, seed {median_seed}" in text
 
 
+def test_the_cli_draws_the_median_runs_when_asked(combined):
+    from click.testing import CliRunner
+
+    from mlplab.cli import main
+
+    spec, database, folder = combined
+    pages = {}
+    for flag in ([], ["--median-runs"]):
+        out = folder / f"cli{len(flag)}.html"
+        result = CliRunner().invoke(main, ["study", "report", str(folder / "all.toml"), "--db",
+                                           str(database), "--out", str(out), *flag])
+        assert result.exit_code == 0, result.output
+        pages[bool(flag)] = out.read_text(encoding="utf-8")
+    assert pages[True] == write_report(spec, database, folder / "api.html",
+                                       median_runs=True).read_text(encoding="utf-8")
+    assert pages[False].count("<img") <= pages[True].count("<img")
+
+
 def test_study_list_counts_the_parts_under_the_including_study(combined):
     spec, database, _ = combined
     with ResultStore(database) as store:
