@@ -7,12 +7,11 @@ accept ``ax=`` to draw into an existing figure. Needs matplotlib (and Pillow
 for GIFs).
 """
 
-from mlplab.viz.animate import (
-    TrainingAnimation,
+from mlplab.viz.animate import TrainingAnimation, animate_training
+from mlplab.viz.animate_views import (
     animate_fit_1d,
     animate_hidden_space,
     animate_loss_landscape,
-    animate_training,
 )
 from mlplab.viz.boundary import plot_comparison, plot_decision_boundary, plot_probability
 from mlplab.viz.curves import plot_history, plot_linear_collapse

@@ -75,7 +75,8 @@ def grid_lines(X, lines=GRID_LINES, samples=GRID_SAMPLES, margin=0.1):
     return np.array(horizontal + vertical)
 
 
-def _check_layer(layer, n_dense, allow_all):
+def check_layer(layer, n_dense, allow_all):
+    """``layer`` as 0..n_dense (a negative index counts from the output), or "all"."""
     if allow_all and layer == "all":
         return layer
     if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool) and \
@@ -133,7 +134,7 @@ def hidden_space(model, X, layer, *, previous_axes=None, inputs=None,
     network = engine_model(model, "plot_hidden_space")
     X = check_plane(X)
     pairs = neuron_layers(network.layers)
-    layer = _check_layer(layer, len(pairs), allow_all=False)
+    layer = check_layer(layer, len(pairs), allow_all=False)
     lines = grid_lines(X, samples=samples)
     if layer == 0:
         return HiddenSpace(0, X, lines, ["$x_1$", "$x_2$"], "input plane", 2)
@@ -199,8 +200,8 @@ def plot_hidden_space(model, X, y, *, layer=-1, ax=None, title=None, panel_size=
     """
     network = engine_model(model, "plot_hidden_space")
     n_layers = len(neuron_layers(network.layers))
-    layer = _check_layer(layer, n_layers, allow_all=True)
-    y = _labels(y)
+    layer = check_layer(layer, n_layers, allow_all=True)
+    y = class_labels(y)
     if layer == "all":
         return _plot_all(network, X, y, n_layers, panel_size)
     space = hidden_space(network, X, layer)
@@ -209,7 +210,8 @@ def plot_hidden_space(model, X, y, *, layer=-1, ax=None, title=None, panel_size=
     return ax
 
 
-def _labels(y):
+def class_labels(y):
+    """Labels as one column: one-hot rows (E5's) become their class index."""
     y = np.asarray(y)
     return np.argmax(y, axis=1) if y.ndim == 2 else y
 
@@ -225,7 +227,7 @@ def _plot_all(network, X, y, n_layers, panel_size):
         ax = figure.add_subplot(panels[0, index], projection="3d" if three_d[index] else None)
         draw_space(ax, space, y, network, legend=False)
         figure.hidden_axes.append(ax)
-    handles, names = _legend_entries(figure.hidden_axes)
+    handles, names = legend_entries(figure.hidden_axes)
     if names:  # a regressor's points carry a colour bar instead
         figure.legend(handles, names, loc="outside lower center", ncol=len(names), fontsize=8)
     figure.suptitle("the input plane's grid (grey lines) mapped layer by layer",
@@ -233,7 +235,7 @@ def _plot_all(network, X, y, n_layers, panel_size):
     return figure
 
 
-def _legend_entries(axes):
+def legend_entries(axes):
     """Every labelled artist of ``axes`` once, in order: one legend for a row of panels."""
     entries = {}
     for ax in axes:
@@ -357,66 +359,3 @@ def _draw_line(ax, space, y, network, title, legend):
     ax.set_title(title or space.title, fontsize=10)
     ax.hidden_space = space
     return ax
-
-
-def animation_frames(network, X, y, layer, snapshots, panel_size):
-    """The figure of an animation of the warp over ``snapshots``, and its frame updater.
-
-    Every frame's spaces are computed first, so that each panel keeps one set of limits
-    (the union over frames) and PCA axes keep their orientation from frame to frame.
-    """
-    n_layers = len(neuron_layers(network.layers))
-    layer = _check_layer(layer, n_layers, allow_all=True)
-    shown = list(range(n_layers + 1)) if layer == "all" else [layer]
-    y = _labels(y)
-    frames, previous = {}, {}
-    for snapshot in snapshots:
-        network.set_weights(snapshot["weights"])
-        spaces = [hidden_space(network, X, index, previous_axes=previous.get(index))
-                  for index in shown]
-        previous = {index: getattr(space, "principal_axes", None)
-                    for index, space in zip(shown, spaces, strict=True)}
-        frames[id(snapshot)] = spaces
-    limits = [_frame_limits([frames[id(s)][i] for s in snapshots]) for i in range(len(shown))]
-    first = frames[id(snapshots[0])]
-    three_d = [space.points.shape[1] == 3 for space in first]
-    figure = plt.figure(figsize=(panel_size * (len(shown) + 0.3 * sum(three_d)),
-                                 panel_size * 1.1), layout="constrained")
-    panels = figure.add_gridspec(1, len(shown), width_ratios=[1.3 if d else 1 for d in three_d])
-    axes = [figure.add_subplot(panels[0, i], projection="3d" if three_d[i] else None)
-            for i in range(len(shown))]
-
-    def update(snapshot):
-        network.set_weights(snapshot["weights"])
-        for ax, space, limit in zip(axes, frames[id(snapshot)], limits, strict=True):
-            ax.cla()
-            draw_space(ax, space, y, network, legend=False)
-            _set_limits(ax, limit)
-        handles, names = _legend_entries(axes)
-        if names and not figure.legends:
-            figure.legend(handles, names, loc="outside lower center", ncol=len(names),
-                          fontsize=8)
-        loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
-        figure.suptitle(f"epoch {snapshot['epoch']} · loss {loss}", fontsize=11)
-        return []
-
-    update(snapshots[0])
-    return figure, update
-
-
-def _frame_limits(spaces):
-    """(low, high) per coordinate covering the points and grid of every frame."""
-    values = np.vstack([np.vstack([s.points, s.grid.reshape(-1, s.points.shape[1])])
-                        for s in spaces])
-    low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
-    pad = 0.05 * np.where(high > low, high - low, 1.0)
-    return low - pad, high + pad
-
-
-def _set_limits(ax, limit):
-    low, high = limit
-    ax.set_xlim(low[0], high[0])
-    if len(low) > 1:
-        ax.set_ylim(low[1], high[1])
-    if len(low) > 2:
-        ax.set_zlim(low[2], high[2])
