@@ -125,3 +125,22 @@ def test_a_regressor_is_coloured_by_its_target():
     assert np.allclose(output.collections[0].get_offsets()[:, 1], t)
     assert not figure.legends and figure.hidden_axes[1].hidden_space.boundary is None
     plt.close(figure)
+
+
+def test_keras_dialect_models_are_drawn_and_recorded():
+    from mlplab import keras
+    from mlplab.engine.health import TrainingHealth
+    from mlplab.keras import layers
+
+    X, y = data.moons(n_samples=100, noise=0.1, random_state=0)
+    model = keras.Sequential([layers.Dense(2, activation="tanh", input_shape=[2]),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    health = TrainingHealth(X, y)
+    history = model.fit(X, y, epochs=3, verbose=0, callbacks=[health])
+    figure = viz.plot_training_health(history)
+    plt.close(figure)
+    ax = viz.plot_hidden_space(model, X, y, layer=1)
+    W, b = model.get_weights()[:2]
+    assert np.allclose(ax.hidden_space.points, np.tanh(X @ W + b))
+    plt.close(ax.figure)
