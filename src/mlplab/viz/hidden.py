@@ -279,9 +279,10 @@ def draw_space(ax, space, y, network, *, title=None, legend=True):
     ax.set_xlabel(space.axis_labels[0], fontsize=8)
     ax.set_ylabel(space.axis_labels[1], fontsize=8)
     if dims == 3:
-        ax.set_zlabel(space.axis_labels[2], fontsize=8)
-        ax.set_box_aspect(None, zoom=0.95)  # room for the axis labels inside the panel
-        ax.tick_params(labelsize=6, pad=0)
+        ax.set_zlabel(space.axis_labels[2], fontsize=8, labelpad=-2)
+        ax.xaxis.labelpad = ax.yaxis.labelpad = -2
+        ax.set_box_aspect(None, zoom=1.1)  # constrained layout leaves a 3-D panel small
+        ax.tick_params(labelsize=6, pad=-2)
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.set_major_locator(MaxNLocator(3))
     ax.set_title(title or space.title, fontsize=10)
