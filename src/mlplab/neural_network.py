@@ -398,9 +398,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     loss : {"squared_error", "poisson"}, default="squared_error"
         Half the squared error on a linear output, or half the Poisson deviance with a
         log link (``y >= 0``; predictions are ``exp`` of the outputs).
-    **others
-        As :class:`MLPClassifier` (without ``class_weight``); ``early_stopping`` scores
-        R^2.
+
+    Notes
+    -----
+    Every other parameter is as :class:`MLPClassifier`'s (without ``class_weight``);
+    ``early_stopping`` scores R^2.
     """
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
