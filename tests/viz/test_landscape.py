@@ -146,3 +146,21 @@ def test_the_path_animates_on_one_landscape(tmp_path):
     result.animation._func(10)
     assert np.allclose(line.get_xydata()[-1], 0.0)  # it ends at the final weights
     plt.close(result.figure)
+
+
+def test_compare_optimizers_takes_keras_dialect_models():
+    from mlplab import keras
+    from mlplab.keras import layers
+
+    X, y = data.moons(n_samples=80, noise=0.2, random_state=0)
+
+    def factory():
+        model = keras.Sequential([layers.Dense(3, activation="tanh", input_shape=[2]),
+                                  layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    figure = viz.compare_optimizers(factory, X, y, ["sgd", "rmsprop"], epochs=4)
+    assert [line.get_label() for line in figure.axes[0].get_lines()] == [
+        "sgd (lr 0.01): train loss", "rmsprop (lr 0.001): train loss"]
+    plt.close(figure)

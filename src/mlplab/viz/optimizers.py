@@ -1,6 +1,8 @@
 """Optimizers compared: one network trained by each, their loss curves told apart and
 their paths on one loss landscape (see :mod:`mlplab.viz.landscape`)."""
 
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -29,8 +31,9 @@ def compare_optimizers(model_factory, X, y, optimizers, *, epochs=100, batch_siz
     ----------
     model_factory : callable
         ``model_factory()`` returns a new mlplab Sequential (compiled or not; it is
-        compiled with each optimizer and its own loss). Give it a fixed random_state so
-        that every run starts from the same weights.
+        compiled with each optimizer and its own loss and metrics), or an
+        ``mlplab.keras`` one compiled with its loss. Give it a fixed seed so that every
+        run starts from the same weights.
     X, y : array-like
     optimizers : list
         Names ("sgd", "adam"), dicts ({"name": "sgd", "learning_rate": 0.1,
@@ -64,8 +67,10 @@ def compare_optimizers(model_factory, X, y, optimizers, *, epochs=100, batch_siz
         model.compile(loss=model.loss, optimizer=resolved,
                       metrics=[name for name, _ in model.metrics])
         recorder = WeightSnapshots(every=every)
+        # mlplab.keras' fit, as Keras', takes no seed: its model's own seeds the shuffling.
+        seeded = "random_state" in inspect.signature(model.fit).parameters
         history = model.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder],
-                            random_state=random_state)
+                            verbose=0, **({"random_state": random_state} if seeded else {}))
         plot_history(history, ax=left, label=label, color=style.class_color(index + 1))
         figure.runs.append((label, model, history, recorder.snapshots))
     left.set_title("training loss per optimizer", fontsize=10)
