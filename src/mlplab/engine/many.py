@@ -493,6 +493,11 @@ def _check_models(models):
                     f"fit_many: models[{m}], layer {position} has kernel_regularizer="
                     f"{layer.kernel_regularizer!r}, which fit_many does not support. Drop the "
                     "regularizer, or train this model with model.fit(...).")
+            if not layer.use_bias or layer.bias_regularizer is not None:
+                raise InvalidInputError(
+                    f"fit_many: models[{m}], layer {position} has no bias or a "
+                    "bias_regularizer, which fit_many does not support. Train this model "
+                    "with model.fit(...).")
     if len({id(model) for model in models}) < len(models):
         raise InvalidInputError("fit_many: the same model appears twice in models; give "
                                 "distinct models (one per seed or learning rate).")
