@@ -17,6 +17,8 @@ from sklearn.tree import DecisionTreeClassifier
 from mlplab._validation import did_you_mean, lookup
 from mlplab.errors import InvalidInputError, MlplabError
 from mlplab.estimator import NetClassifier, NetRegressor
+from mlplab.neural_network import MLPClassifier as MlplabMLPClassifier
+from mlplab.neural_network import MLPRegressor as MlplabMLPRegressor
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ BASELINES = {
     "sklearn_mlp": Baseline(MLPClassifier, {}, "scikit-learn's own MLPClassifier"),
     "net": Baseline(NetClassifier, {}, "mlplab's NetClassifier"),
     "net_regressor": Baseline(NetRegressor, {}, "mlplab's NetRegressor"),
+    "mlp": Baseline(MlplabMLPClassifier, {},
+                    "mlplab's MLPClassifier (scikit-learn's arguments and defaults)"),
+    "mlp_regressor": Baseline(MlplabMLPRegressor, {},
+                              "mlplab's MLPRegressor (scikit-learn's arguments and defaults)"),
 }
 
 
