@@ -89,3 +89,16 @@ def test_mp4_with_ffmpeg(xor, tmp_path):
                                   resolution=30)
     assert result.path.stat().st_size > 1000
     assert (tmp_path / "xor.mp4").read_bytes()[4:8] == b"ftyp"  # an MP4 container
+
+
+def test_keras_dialect_models_animate(xor, tmp_path):
+    from mlplab import keras
+    from mlplab.keras import layers
+
+    X, y = xor
+    model = keras.Sequential([layers.Dense(3, activation="tanh", input_shape=[2]),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    result = viz.animate_training(model, X, y, epochs=4, resolution=20,
+                                  out=tmp_path / "keras.gif")
+    assert result.n_frames == 5 and result.path.exists()

@@ -1,5 +1,6 @@
 """Animations of training: the network's boundary beside every hidden neuron's, per epoch."""
 
+import inspect
 import os
 import re
 from pathlib import Path
@@ -153,12 +154,19 @@ def training_snapshots(model, X, y, purpose, *, epochs, batch_size, every, unit,
     if epochs is not None:
         recorder = WeightSnapshots(every=every, unit=unit)
         network.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder],
-                    random_state=random_state)
+                    verbose=0, **fit_seed(network, random_state))
         snapshots = recorder.snapshots
     if not snapshots:
         raise InvalidInputError(f"{purpose}: give epochs= to train, or snapshots= "
                                 "recorded with WeightSnapshots.")
     return network, [snapshots[i] for i in _frame_indices(len(snapshots), frames)]
+
+
+def fit_seed(model, random_state):
+    """``fit``'s seed argument, for a fit that takes one (mlplab.keras', as Keras', does not:
+    its model's own seed shuffles)."""
+    return {"random_state": random_state} if "random_state" in inspect.signature(
+        model.fit).parameters else {}
 
 
 def play(network, figure, update, chosen, out, fps):

@@ -1,8 +1,6 @@
 """Optimizers compared: one network trained by each, their loss curves told apart and
 their paths on one loss landscape (see :mod:`mlplab.viz.landscape`)."""
 
-import inspect
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -10,6 +8,7 @@ from mlplab.engine import optimizers as optimizer_registry
 from mlplab.engine.callbacks import WeightSnapshots
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
+from mlplab.viz.animate import fit_seed
 from mlplab.viz.curves import plot_history
 from mlplab.viz.landscape import (
     LossFunction,
@@ -67,10 +66,8 @@ def compare_optimizers(model_factory, X, y, optimizers, *, epochs=100, batch_siz
         model.compile(loss=model.loss, optimizer=resolved,
                       metrics=[name for name, _ in model.metrics])
         recorder = WeightSnapshots(every=every)
-        # mlplab.keras' fit, as Keras', takes no seed: its model's own seeds the shuffling.
-        seeded = "random_state" in inspect.signature(model.fit).parameters
         history = model.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder],
-                            verbose=0, **({"random_state": random_state} if seeded else {}))
+                            verbose=0, **fit_seed(model, random_state))
         plot_history(history, ax=left, label=label, color=style.class_color(index + 1))
         figure.runs.append((label, model, history, recorder.snapshots))
     left.set_title("training loss per optimizer", fontsize=10)
