@@ -281,10 +281,18 @@ def plot(kind, out, model_path, dpi, **options):
 
 @main.group()
 def study():
-    """Run study files (datasets x models x seeds) and report on them.
+    """Run studies (datasets x models x seeds) and report on them.
 
-    Example: mlplab study run studies/e4.toml --jobs 2
+    A study is a study file or the name of a built-in study (the reference
+    experiments: mlplab study list --builtin); an existing file of that name wins.
+
+    Example: mlplab study run e4 --jobs 2
     """
+
+
+# A study argument: a file path or a built-in study's name (mlplab.study.builtin.find_study).
+STUDY = click.Path(path_type=str)
+BESIDE = "beside the study file; the current folder for a built-in study"
 
 
 def data_dir_option(command):
@@ -297,7 +305,7 @@ def data_dir_option(command):
 
 
 @study.command("run")
-@click.argument("study_file", type=FILE)
+@click.argument("study_file", type=STUDY)
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
               help="Worker processes; more than the cores are capped unless --force-jobs.")
 @click.option("--force-jobs", is_flag=True,
@@ -306,27 +314,45 @@ def data_dir_option(command):
               show_default=True)
 @click.option("--scheduler", default=None,
               help="dask.distributed scheduler address (default: a local cluster).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help=f"Folder for the database and the report [default: {BESIDE}].")
 @click.option("--db", "database", type=FILE, default=None,
-              help="SQLite file [default: beside the study file].")
+              help="SQLite file [default: <study>.sqlite in the --out folder].")
 @click.option("--fresh", is_flag=True, help="Forget earlier results and run every cell.")
 @click.option("--report", "report_path", type=FILE, default=None, callback=writable,
-              help="HTML report to write [default: beside the study file].")
+              help="HTML report to write [default: the database's name, .html].")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @data_dir_option
-def study_run(study_file, jobs, force_jobs, executor, scheduler, database, fresh, report_path,
-              progress, data_dirs):
+def study_run(study_file, jobs, force_jobs, executor, scheduler, out_dir, database, fresh,
+              report_path, progress, data_dirs):
     """Run every missing cell of STUDY_FILE, then write its HTML report.
+
+    STUDY_FILE is a study file or a built-in study's name (seeds, e1 ... e5,
+    e3_relu: mlplab study list --builtin); a file of that name in the current
+    folder wins. A built-in study writes its database and report in the current
+    folder (or --out DIR).
 
     Finished cells are saved as they finish: after Ctrl+C (exit code 130) or a
     crash, the same command runs only the missing ones. Failed cells are
     recorded with their error and run again next time; the exit code is 1 only
     when no cell of the study has a result.
 
-    Example: mlplab study run studies/seeds.toml --jobs 2
+    Example: mlplab study run seeds --jobs 2
     """
-    from mlplab.study import StudyInterrupted, load_study, run_study, write_report
+    from pathlib import Path
+
+    from mlplab.study import (
+        StudyInterrupted,
+        default_database,
+        load_study,
+        run_study,
+        write_report,
+    )
 
     spec = load_study(study_file, data_dirs=data_dirs)
+    warn_about_a_copy(study_file, spec)
+    if database is None and out_dir is not None:
+        database = Path(out_dir) / default_database(spec).name
     try:
         summary = run_study(spec, database=database, jobs=jobs, executor=executor,
                             scheduler=scheduler, fresh=fresh, force_jobs=force_jobs,
@@ -346,6 +372,18 @@ def study_run(study_file, jobs, force_jobs, executor, scheduler, database, fresh
         report_failures(summary)
 
 
+def warn_about_a_copy(study_file, spec):
+    """A built-in study run by name beside a copy of it (mlplab study init): say which ran."""
+    from pathlib import Path
+
+    from mlplab.study.builtin import is_builtin
+
+    copy = Path(f"{study_file}.toml")
+    if is_builtin(spec.path) and copy.is_file():
+        click.echo(f"Note: this is the built-in study {study_file!r}; to use your {copy}, give "
+                   f"its path: mlplab study run {copy}", err=True)
+
+
 def report_failures(summary):
     """Say how many cells failed and the first error; exit 1 if the study has no result."""
     first = summary.errors[0] if summary.errors else "see the report"
@@ -357,9 +395,9 @@ def report_failures(summary):
 
 
 @study.command("report")
-@click.argument("study_file", type=FILE)
+@click.argument("study_file", type=STUDY)
 @click.option("--db", "database", type=FILE, default=None,
-              help="SQLite file [default: beside the study file].")
+              help=f"SQLite file [default: <study>.sqlite {BESIDE}].")
 @click.option("--out", default=None, type=FILE, callback=writable,
               help="Output file [default: beside the database].")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]),
@@ -368,7 +406,12 @@ def report_failures(summary):
               help="Also draw each published setting's median run (HTML).")
 @data_dir_option
 def study_report(study_file, database, out, fmt, median_runs, data_dirs):
-    """Write the report of STUDY_FILE's results (HTML, Markdown or CSV)."""
+    """Write the report of STUDY_FILE's results (HTML, Markdown or CSV).
+
+    STUDY_FILE is a study file or a built-in study's name, as for study run.
+
+    Example: mlplab study report seeds --format markdown
+    """
     from pathlib import Path
 
     from mlplab.study import default_database, load_study, write_report
@@ -382,14 +425,25 @@ def study_report(study_file, database, out, fmt, median_runs, data_dirs):
 
 
 @study.command("list")
-@click.option("--db", "database", required=True, type=FILE)
-def study_list(database):
-    """List the studies recorded in a results database."""
+@click.option("--db", "database", type=FILE, default=None,
+              help="A results database: list the studies recorded in it.")
+@click.option("--builtin", is_flag=True, help="List the built-in studies instead.")
+def study_list(database, builtin):
+    """List the studies recorded in a results database, or the built-in ones.
+
+    Example: mlplab study list --builtin
+    """
     from rich.console import Console
     from rich.table import Table
 
     from mlplab.study import ResultStore
 
+    if builtin == (database is not None):
+        raise click.UsageError("give one of --db DB (the studies in a results database) or "
+                               "--builtin (the built-in studies).")
+    if builtin:
+        Console().print(builtin_table())
+        return
     table = Table("study", "file", "cells", "done", "failed")
     with ResultStore(database) as store:
         for study in store.studies():
@@ -401,13 +455,49 @@ def study_list(database):
     Console().print(table)
 
 
+def builtin_table():
+    """The built-in studies: name, title and cells (an including study: all its parts')."""
+    from rich.table import Table
+
+    from mlplab.study import builtin_studies, load_study
+
+    table = Table("name", "title", "cells")
+    for name in builtin_studies():
+        spec = load_study(name)
+        table.add_row(name, spec.name, str(len(spec.cells())))
+    return table
+
+
+@study.command("init")
+@click.argument("name")
+@click.argument("dest", required=False, type=click.Path())
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+def study_init(name, dest, force):
+    """Copy the built-in study NAME out, to edit: into DEST (a folder, or a .toml file name).
+
+    The files it includes are copied beside it. DEST defaults to the current
+    folder; nothing is overwritten without --force.
+
+    Example: mlplab study init e4 my_study.toml
+    """
+    from mlplab.study import copy_builtin
+
+    written = copy_builtin(name, dest, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"run it with: mlplab study run {written[0]}")
+
+
 @study.command("show")
-@click.argument("study_file", type=FILE)
+@click.argument("study_file", type=STUDY)
 @click.option("--db", "database", type=FILE, default=None,
-              help="SQLite file [default: beside the study file].")
+              help=f"SQLite file [default: <study>.sqlite {BESIDE}].")
 @data_dir_option
 def study_show(study_file, database, data_dirs):
-    """Print a study's results table and its published-figure verdicts."""
+    """Print a study's results table and its published-figure verdicts.
+
+    STUDY_FILE is a study file or a built-in study's name, as for study run.
+    """
     import tempfile
     from pathlib import Path
 

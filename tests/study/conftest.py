@@ -1,11 +1,11 @@
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from mlplab.study import load_study
+from mlplab.study.builtin import builtin_folder
 
-STUDIES = Path(__file__).parents[2] / "studies"
+STUDIES = builtin_folder()
 
 
 def reduced(spec, seeds=2, epoch_scale=0.1):

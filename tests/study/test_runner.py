@@ -166,12 +166,10 @@ epochs = 600
 
 def test_workers_take_the_largest_cells_first():
     """Longest first: the seed study's 10 000-epoch E4 nets must not start last."""
-    from pathlib import Path
-
     from mlplab.study import load_study
     from mlplab.study.runner import estimated_cost
 
-    spec = load_study(Path(__file__).parents[2] / "studies" / "seeds.toml")
+    spec = load_study("seeds")
     ranked = sorted(spec.cells(), key=estimated_cost, reverse=True)
     assert {cell["model"] for cell in ranked[:5]} == {"net 2-25-50-50-25-1"}
     assert all(cell["baseline"] for cell in ranked[-8:])  # the SVCs, in milliseconds, once

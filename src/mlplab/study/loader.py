@@ -14,6 +14,7 @@ from pathlib import Path
 from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError, InvalidTypeError, MlplabError
 from mlplab.study import spec as schema
+from mlplab.study.builtin import find_study, moved_hint
 from mlplab.study.spec import (
     FIGURES,
     MAX_CELLS,
@@ -45,7 +46,9 @@ def load_study(path, *, data_dirs=()):
     Parameters
     ----------
     path : str or Path
-        The study file (TOML).
+        The study file (TOML), or the name of a built-in study (``"seeds"``,
+        ``"e1"``, ...; see :func:`mlplab.study.builtin_studies`). An existing
+        file of that name wins over the built-in study.
     data_dirs : list of str or Path, optional
         Folders outside the study file's folder whose CSV files the study may
         also read (``mlplab study run --data-dir DIR``). Relative folders start
@@ -65,8 +68,9 @@ def load_study(path, *, data_dirs=()):
     """
     if not isinstance(path, str | os.PathLike):
         raise InvalidTypeError(f"load_study(path={path!r}): give the study file's path, "
-                               "e.g. load_study('studies/e4.toml').")
-    return _load(Path(path), _data_folders(data_dirs), chain=())
+                               "e.g. load_study('e4.toml'), or a built-in study's name, "
+                               "e.g. load_study('e4').")
+    return _load(find_study(path), _data_folders(data_dirs), chain=())
 
 
 def _data_folders(data_dirs):
@@ -114,7 +118,7 @@ def _parse(path):
     try:
         if not path.is_file():
             kind = "a folder, not a study file" if path.is_dir() else "no such study file"
-            raise StudyError(f"{path}: {kind}.")
+            raise StudyError(f"{path}: {kind}.{moved_hint(path)}")
         data = path.read_bytes()
     except OSError as exc:
         raise StudyError(f"{path}: cannot be read: {exc.strerror or exc}.") from None

@@ -71,9 +71,14 @@ class StudyInterrupted(KeyboardInterrupt):
 
 
 def default_database(spec):
-    """``results.sqlite`` beside the study file (or in the working folder)."""
-    folder = Path(spec.path).parent if spec.path else Path(".")
-    return folder / f"{Path(spec.path).stem if spec.path else 'study'}.sqlite"
+    """``<study>.sqlite`` beside the study file; in the working folder for a built-in study
+    (``seeds.sqlite``) or a study without a file (``study.sqlite``)."""
+    from mlplab.study.builtin import is_builtin
+
+    if not spec.path:
+        return Path("study.sqlite")
+    folder = Path(".") if is_builtin(spec.path) else Path(spec.path).parent
+    return folder / f"{Path(spec.path).stem}.sqlite"
 
 
 def usable_cores():
@@ -112,7 +117,8 @@ def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None
     ----------
     spec : StudySpec
     database : path, optional
-        Default: ``<study file stem>.sqlite`` beside the study file.
+        Default: ``<study file stem>.sqlite`` beside the study file (in the
+        working folder for a built-in study).
     jobs : int
         Worker processes (``executor="process"``); 1 runs in this process. More
         than :func:`usable_cores` are capped at it, with a warning.
