@@ -13,14 +13,18 @@ glorot_normal           N(0, 2 / (fan_in + fan_out))
 he_uniform / he_normal  variance 2 / fan_in (for ReLU)
 lecun_normal            N(0, 1 / fan_in)
 normal(stddev)          N(0, stddev^2), e.g. E4's stddev=0.1
+truncated_normal(sd)    N(0, sd^2) redrawn beyond 2 sd (Keras' TruncatedNormal)
 uniform(limit)          U(-limit, limit)
 zeros, ones, constant   fixed values
 ======================  =====================================================
 
 E2's blog calls ``randn * sqrt(1 / fan_out)`` "Xavier"; it is not: it is
 ``VarianceScaling(scale=1, mode="fan_out", distribution="normal")``, available
-by that honest name as ``"fan_out_normal"``. Normal draws here are plain
-(untruncated) normals, as in PyTorch's ``xavier_normal_``.
+by that honest name as ``"fan_out_normal"``. The named normal rules here draw
+plain (untruncated) normals, as PyTorch's ``xavier_normal_``;
+``VarianceScaling(distribution="truncated_normal")`` draws Keras' instead (its
+``GlorotNormal``, ``HeNormal`` and ``LecunNormal``): a normal truncated at two
+standard deviations, widened so that the variance is still ``scale / fan``.
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -70,6 +74,23 @@ class Initializer:
 
 _FINITE = Real()
 _AT_LEAST_0 = Real(0)
+# The standard deviation of N(0, 1) truncated to [-2, 2] (Keras' constant): dividing a
+# stddev by it gives the truncated draws that stddev.
+TRUNCATED_STDDEV = 0.87962566103423978
+
+
+def truncated_standard_normal(rng, shape):
+    """Draws of N(0, 1) with every value beyond 2 redrawn, float64 of ``shape``.
+
+    Rejection, as Keras' NumPy backend does it: draw a batch of the size wanted, keep
+    the values in [-2, 2], repeat until there are enough (each batch keeps 95%).
+    """
+    n_values = int(np.prod(shape))
+    kept = np.empty(0)
+    while kept.size < n_values:
+        batch = rng.standard_normal(n_values)
+        kept = np.concatenate([kept, batch[np.abs(batch) <= 2.0]])
+    return kept[:n_values].reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -78,11 +99,12 @@ class VarianceScaling(Initializer):
 
     scale: float = 1.0
     mode: str = "fan_in"  # "fan_in", "fan_out" or "fan_avg"
-    distribution: str = "normal"  # "normal" or "uniform"
+    distribution: str = "normal"  # "normal", "truncated_normal" (Keras') or "uniform"
 
     constraints = {"scale": (Real(0, closed="neither"), 1.0),
                    "mode": (Options(("fan_in", "fan_out", "fan_avg")), "fan_in"),
-                   "distribution": (Options(("normal", "uniform")), "normal")}
+                   "distribution": (Options(("normal", "truncated_normal", "uniform")),
+                                    "normal")}
 
     def __call__(self, shape, rng, dtype):
         fan_in, fan_out = (shape[0], shape[-1]) if len(shape) > 1 else (shape[0], shape[0])
@@ -93,6 +115,9 @@ class VarianceScaling(Initializer):
         if self.distribution == "uniform":
             limit = np.sqrt(3.0 * variance)  # U(-l, l) has variance l^2 / 3
             return self._drawn(lambda: rng.uniform(-limit, limit, size=shape), dtype)
+        if self.distribution == "truncated_normal":  # Keras: sqrt(scale / fan) / 0.8796...
+            stddev = np.sqrt(variance) / TRUNCATED_STDDEV
+            return self._drawn(lambda: truncated_standard_normal(rng, shape) * stddev, dtype)
         return self._drawn(lambda: rng.standard_normal(size=shape) * np.sqrt(variance), dtype)
 
     def config(self):
@@ -112,6 +137,21 @@ class Normal(Initializer):
     def __call__(self, shape, rng, dtype):
         return self._drawn(lambda: self.mean + self.stddev * rng.standard_normal(size=shape),
                            dtype)
+
+
+@dataclass(frozen=True)
+class TruncatedNormal(Initializer):
+    """N(mean, stddev^2) with every value beyond ``mean +- 2 stddev`` redrawn (Keras'
+    ``TruncatedNormal``: ``stddev`` is the untruncated normal's, the draws' is 0.88 of it)."""
+
+    stddev: float = 0.05
+    mean: float = 0.0
+
+    constraints = {"stddev": (_AT_LEAST_0, 0.05), "mean": (_FINITE, 0.0)}
+
+    def __call__(self, shape, rng, dtype):
+        return self._drawn(
+            lambda: self.mean + self.stddev * truncated_standard_normal(rng, shape), dtype)
 
 
 @dataclass(frozen=True)
@@ -150,11 +190,13 @@ _FAMILY = {
 _FIXED = {"zeros": Constant(0.0), "ones": Constant(1.0)}
 _PARAMETRIC = {
     "normal": Normal,
+    "truncated_normal": TruncatedNormal,
     "uniform": Uniform,
     "constant": Constant,
     "variance_scaling": VarianceScaling,
 }
-REGISTRY_NAMES = {Normal: "normal", Uniform: "uniform", Constant: "constant"}
+REGISTRY_NAMES = {Normal: "normal", TruncatedNormal: "truncated_normal", Uniform: "uniform",
+                  Constant: "constant"}
 ALL_NAMES = {**_FAMILY, **_FIXED, **_PARAMETRIC}
 
 

@@ -1,9 +1,13 @@
 """``keras.initializers``: Keras' names over :mod:`mlplab.engine.initializers`.
 
-The Glorot, He and LeCun initializers have Keras' variances; Keras draws their normal
-variants from a normal truncated at two standard deviations (rescaled to the same
-variance), mlplab from the plain normal. A Keras initializer's own ``seed`` is not
-taken: every draw comes from the model's seed (``keras.utils.set_random_seed``).
+The Glorot, He and LeCun initializers are Keras' rules (``random_initializers.py``):
+their normal variants, ``GlorotNormal``, ``HeNormal`` and ``LecunNormal`` (and the
+names ``"glorot_normal"``, ``"he_normal"``, ``"lecun_normal"`` given to a layer here),
+draw from a normal truncated at two standard deviations and widened by
+``1 / 0.87962566103423978`` so that the variance is ``scale / fan``, as Keras' do;
+mlplab's own ``"he_normal"`` (``mlplab.Dense``) stays the plain normal. A Keras
+initializer's own ``seed`` is not taken: every draw comes from the model's seed
+(``keras.utils.set_random_seed``).
 """
 
 from mlplab._validation import short_repr
@@ -21,22 +25,23 @@ def _unseeded(owner, seed):
             "seed; drop seed= and call keras.utils.set_random_seed(n) once instead.")
 
 
-def _named(name, keras_name):
+def _named(keras_name, scale, mode, distribution):
     def make(seed=None):
         _unseeded(keras_name, seed)
-        return engine.get(name)
+        return engine.VarianceScaling(scale, mode, distribution)
 
     make.__name__ = make.__qualname__ = keras_name
-    make.__doc__ = f"Keras' ``{keras_name}``: mlplab's ``{name!r}``."
+    make.__doc__ = (f"Keras' ``{keras_name}``: ``VarianceScaling({scale}, {mode!r}, "
+                    f"{distribution!r})``.")
     return make
 
 
-GlorotUniform = _named("glorot_uniform", "GlorotUniform")
-GlorotNormal = _named("glorot_normal", "GlorotNormal")
-HeUniform = _named("he_uniform", "HeUniform")
-HeNormal = _named("he_normal", "HeNormal")
-LecunUniform = _named("lecun_uniform", "LecunUniform")
-LecunNormal = _named("lecun_normal", "LecunNormal")
+GlorotUniform = _named("GlorotUniform", 1.0, "fan_avg", "uniform")
+GlorotNormal = _named("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+HeUniform = _named("HeUniform", 2.0, "fan_in", "uniform")
+HeNormal = _named("HeNormal", 2.0, "fan_in", "truncated_normal")
+LecunUniform = _named("LecunUniform", 1.0, "fan_in", "uniform")
+LecunNormal = _named("LecunNormal", 1.0, "fan_in", "truncated_normal")
 
 
 def Zeros():  # noqa: N802 - Keras' names
@@ -60,6 +65,12 @@ def RandomNormal(mean=0.0, stddev=0.05, seed=None):  # noqa: N802
     return engine.Normal(stddev=stddev, mean=mean)
 
 
+def TruncatedNormal(mean=0.0, stddev=0.05, seed=None):  # noqa: N802
+    """N(mean, stddev**2), values beyond 2 stddev from the mean redrawn, Keras' defaults."""
+    _unseeded("TruncatedNormal", seed)
+    return engine.TruncatedNormal(stddev=stddev, mean=mean)
+
+
 def RandomUniform(minval=-0.05, maxval=0.05, seed=None):  # noqa: N802
     """U(minval, maxval) for a range symmetric about 0 (mlplab's Uniform(limit))."""
     _unseeded("RandomUniform", seed)
@@ -73,15 +84,19 @@ def RandomUniform(minval=-0.05, maxval=0.05, seed=None):  # noqa: N802
 
 def VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal",  # noqa: N802
                     seed=None):
-    """Variance ``scale / fan``; "truncated_normal" and "untruncated_normal" are mlplab's
-    plain normal (see the module docstring)."""
+    """Variance ``scale / fan``, Keras' distributions: "truncated_normal" (also what
+    "normal" means in Keras), "untruncated_normal" (mlplab's "normal") or "uniform"."""
     _unseeded("VarianceScaling", seed)
-    if distribution in ("truncated_normal", "untruncated_normal"):
-        distribution = "normal"
+    if isinstance(distribution, str):
+        distribution = {"normal": "truncated_normal", "untruncated_normal": "normal"}.get(
+            distribution.lower(), distribution.lower())
     return engine.VarianceScaling(scale, mode, distribution)
 
 
 _KERAS_NAMES = {"random_normal": RandomNormal, "random_uniform": RandomUniform,
+                "truncated_normal": TruncatedNormal, "truncatednormal": TruncatedNormal,
+                "glorot_normal": GlorotNormal, "he_normal": HeNormal,
+                "lecun_normal": LecunNormal, "variance_scaling": VarianceScaling,
                 "glorotuniform": GlorotUniform, "glorotnormal": GlorotNormal,
                 "heuniform": HeUniform, "henormal": HeNormal, "lecununiform": LecunUniform,
                 "lecunnormal": LecunNormal, "zeros": Zeros, "ones": Ones,
@@ -102,12 +117,13 @@ def get(identifier):
 
 
 _LEFT_OUT = {name: "its initializers are GlorotUniform/Normal, HeUniform/Normal, "
-             "LecunUniform/Normal, RandomNormal, RandomUniform, VarianceScaling, Zeros, Ones "
-             "and Constant" for name in ("TruncatedNormal", "Orthogonal", "Identity",
-                                         "STFT", "IdentityInitializer", "OrthogonalInitializer")}
-_LEFT_OUT_BY_NAME = {"truncated_normal": "TruncatedNormal", "orthogonal": "Orthogonal",
-                     "identity": "Identity"}
+             "LecunUniform/Normal, RandomNormal, TruncatedNormal, RandomUniform, "
+             "VarianceScaling, Zeros, Ones and Constant"
+             for name in ("Orthogonal", "Identity", "STFT", "IdentityInitializer",
+                          "OrthogonalInitializer")}
+_LEFT_OUT_BY_NAME = {"orthogonal": "Orthogonal", "identity": "Identity"}
 __getattr__ = missing_names("keras.initializers", _LEFT_OUT, [
     "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal",
-    "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "VarianceScaling",
+    "Zeros", "Ones", "Constant", "RandomNormal", "TruncatedNormal", "RandomUniform",
+    "VarianceScaling",
     "Initializer", "get"])
