@@ -159,7 +159,7 @@ def test_plot_every_kind(tmp_path):
     from mlplab.viz.kinds import ALIASES, FIGURE_KINDS
 
     for kind in [*FIGURE_KINDS, *ALIASES]:
-        if kind == "collapse":  # needs linear hidden layers: below
+        if kind in ("collapse", "fit_1d"):  # linear hidden layers, one input: below
             continue
         out = tmp_path / f"{kind}.png"
         result = run(["plot", kind, "--dataset", "moons", "--layers", "2,4,1", "--n-samples",
@@ -170,6 +170,11 @@ def test_plot_every_kind(tmp_path):
     result = run(["plot", "collapse", "--layers", "2,2,2,1", "--activation", "linear",
                   "--epochs", "5", "--n-samples", "150", "--out", str(out)])
     assert result.exit_code == 0 and out.exists()
+    out = tmp_path / "fit_1d.png"
+    result = run(["plot", "fit_1d", "--dataset", "sine", "--layers", "1,6,1", "--activation",
+                  "tanh", "--epochs", "5", "--n-samples", "100", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(out).size[0] > 100
     result = run(["plot", "collapse", "--activation", "tanh", "--epochs", "1",
                   "--out", str(tmp_path / "no.png")])
     assert result.exit_code == 2 and "only a stack with linear hidden layers" in result.output
@@ -182,7 +187,8 @@ def test_plot_kinds_are_the_figure_registry_read_only_when_needed(monkeypatch):
         "boundary"].draw)
     monkeypatch.setitem(kinds.FIGURE_KINDS, "extra", extra)
     usage = run(["plot", "--help"]).output.replace("\n", "").replace(" ", "")
-    assert "{boundary|probability|neurons|network|history|collapse|extra|loss_curve}" in usage
+    assert "{" + "|".join([*kinds.FIGURE_KINDS, *kinds.ALIASES]) + "}" in usage
+    assert "|extra|" in usage
     # `mlplab --help` and the commands that draw nothing do not load matplotlib.
     script = ("import sys; from click.testing import CliRunner; from mlplab.cli import main; "
               "assert CliRunner().invoke(main, ['--help']).exit_code == 0; "

@@ -24,6 +24,7 @@ from mlplab.engine import (
     RMSprop,
     Sequential,
     TerminateOnNaN,
+    TrainingHealth,
     WeightSnapshots,
     collapse_linear,
     fit_many,
@@ -57,7 +58,8 @@ def __getattr__(name):
 __all__ = [
     "__version__", "Sequential", "Dense", "Dropout", "Activation", "Input", "SGD", "Adam",
     "RMSprop", "Adagrad", "LBFGS", "schedules", "Callback", "EarlyStopping", "History",
-    "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
+    "ModelCheckpoint", "TerminateOnNaN", "TrainingHealth", "LearningRateScheduler",
+    "ReduceLROnPlateau",
     "WeightSnapshots", "collapse_linear", "fit_many", "gradcheck", "trace", "load", "MlplabError",
     "NetClassifier", "NetRegressor", "MLPClassifier", "MLPRegressor", "make_model",
 ]

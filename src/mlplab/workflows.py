@@ -36,13 +36,15 @@ class TrainingResult:
 
 def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activation="relu",
                     output_activation=None, loss=None, optimizer="adam", test_size=0.2,
-                    random_state=0, dtype="float64"):
+                    random_state=0, dtype="float64", regression=False):
     """Generate a classification data set, split it, and build a network of widths ``layers``.
 
     ``noise="default"`` uses :data:`DEFAULT_NOISE` (moons 0.2, circles 0.1), else the
     generator's own default;
     ``random_state`` (an int) seeds the data, the split and the network, so the
-    same call gives the same numbers.
+    same call gives the same numbers. ``regression=True`` also takes a regression set
+    (float targets, e.g. the 1-D curves): its net gets a linear output and the squared
+    error unless told otherwise, and no accuracy.
     """
     options = {"n_samples": n_samples, "random_state": random_state}
     has_noise = "noise" in dataset_parameters(dataset)
@@ -53,13 +55,16 @@ def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activat
     if noise is not None:
         options["noise"] = noise
     X, y = make_dataset(dataset, **options)
-    if y.ndim != 1 or y.dtype.kind == "f":
-        raise InvalidInputError(f"dataset {dataset!r} is a regression set; pick a "
-                                "classification set such as moons.")
-    n_classes = len(set(y.tolist()))
     if layers and layers[0] != X.shape[1]:
         raise InvalidInputError(f"--layers starts with {layers[0]} inputs but {dataset!r} has "
                                 f"{X.shape[1]} features; start the list with {X.shape[1]}.")
+    if y.ndim != 1 or y.dtype.kind == "f":
+        if not regression:
+            raise InvalidInputError(f"dataset {dataset!r} is a regression set; pick a "
+                                    "classification set such as moons.")
+        return _regression_experiment(dataset, layers, X, y, activation, output_activation,
+                                      loss, optimizer, test_size, random_state, dtype)
+    n_classes = len(set(y.tolist()))
     if n_classes > 2 and layers and layers[-1] != n_classes:
         raise InvalidInputError(f"{dataset!r} has {n_classes} classes, so the last layer needs "
                                 f"{n_classes} units (one per class, softmax); got {layers[-1]}.")
@@ -68,6 +73,16 @@ def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activat
                                  output_activation=output_activation,
                                  random_state=random_state, dtype=dtype)
     model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    return Experiment(dataset, "-".join(str(w) for w in layers), model, parts)
+
+
+def _regression_experiment(dataset, layers, X, y, activation, output_activation, loss,
+                           optimizer, test_size, random_state, dtype):
+    parts = split(X, y, test=test_size, random_state=random_state, stratify=False)
+    model = Sequential.from_spec(layers, activation=activation,
+                                 output_activation=output_activation or "linear",
+                                 random_state=random_state, dtype=dtype)
+    model.compile(loss=loss or "mse", optimizer=optimizer)
     return Experiment(dataset, "-".join(str(w) for w in layers), model, parts)
 
 
@@ -109,14 +124,21 @@ def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=3
     from mlplab.engine.saving import load_model
     from mlplab.viz import kinds
 
-    kinds.get(kind)  # an unknown kind and a bad path fail before training, not after
+    figure_kind = kinds.get(kind)  # an unknown kind and a bad path fail before training
     writable_target(out)
-    experiment = make_experiment(dataset, layers, **options)
+    experiment = make_experiment(dataset, layers, regression=True, **options)
     parts, model = experiment.parts, experiment.model
     if model_path is not None:
         model = load_model(model_path)
     else:
-        model.fit(parts.X_train, parts.y_train, epochs=epochs, batch_size=batch_size)
+        callbacks = []
+        if figure_kind.name == "health":  # the picture of what this recorder saw
+            from mlplab.engine.health import TrainingHealth
+
+            callbacks.append(TrainingHealth(parts.X_train, parts.y_train,
+                                            every=max(1, epochs // 50)))
+        model.fit(parts.X_train, parts.y_train, epochs=epochs, batch_size=batch_size,
+                  callbacks=callbacks)
     figure = kinds.draw(kind, model, kinds.FigureData(parts.X_train, parts.y_train,
                                                       parts.X_test, parts.y_test))
     suffix = str(out).rsplit(".", 1)[-1].lower() if "." in str(out) else "png"

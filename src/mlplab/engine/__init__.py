@@ -19,6 +19,7 @@ from mlplab.engine.callbacks import (
 )
 from mlplab.engine.collapse import collapse_linear
 from mlplab.engine.gradcheck import GradcheckResult, gradcheck
+from mlplab.engine.health import TrainingHealth
 from mlplab.engine.initializers import Constant, Normal, Uniform, VarianceScaling
 from mlplab.engine.layers import Activation, Dense, Dropout, Input, Layer
 from mlplab.engine.lbfgs import LBFGS
@@ -34,7 +35,7 @@ from mlplab.engine.trace import Trace, trace
 __all__ = [
     "ACTIVATIONS", "LOSSES", "OPTIMIZERS",
     "Callback", "EarlyStopping", "History", "ModelCheckpoint", "ProgressBar",
-    "TerminateOnNaN", "WeightSnapshots",
+    "TerminateOnNaN", "TrainingHealth", "WeightSnapshots",
     "collapse_linear", "gradcheck", "GradcheckResult", "trace", "Trace",
     "Constant", "Normal", "Uniform", "VarianceScaling",
     "Activation", "Dense", "Dropout", "Input", "LBFGS", "Layer", "LearningRateScheduler",

@@ -90,6 +90,7 @@ class History(Callback):
         self.epoch: list = []
         self.stop_reason = None
         self.runner = self.runner_reason = None
+        self.health = None  # a TrainingHealth's records, when one watched the fit
 
     def on_epoch_end(self, epoch, logs):
         self.epoch.append(epoch)
