@@ -1,9 +1,10 @@
-"""The seed study before and after many seeds: wall time of ``mlplab study run
-studies/seeds.toml``, back to back, and whether the cells both run agree.
+"""The seed study before and after many seeds: wall time of ``mlplab study run seeds``,
+back to back, and whether the cells both run agree.
 
 "Before" is another checkout of mlplab (e.g. ``git worktree add /work/study-before
 <commit>``), run with its own ``src`` on ``PYTHONPATH`` and its own study files (5 seeds
-before issue 24); "after" is this checkout (20 seeds). The runs alternate, before then
+before issue 24; in ``studies/`` before they moved into the package, in
+``src/mlplab/studies/`` after); "after" is this checkout (20 seeds). The runs alternate, before then
 after, ``--repeats`` times, so both see the same load on a shared machine; the medians
 and their ratio are printed. Every run starts from an empty database (``--fresh``).
 
@@ -29,11 +30,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parents[1]
 
 
+def seed_study(checkout):
+    """``checkout``'s seed study file: built into the package, or in ``studies/`` (older)."""
+    for folder in (checkout / "src" / "mlplab" / "studies", checkout / "studies"):
+        if (folder / "seeds.toml").is_file():
+            return folder / "seeds.toml"
+    raise SystemExit(f"{checkout}: no seeds.toml in src/mlplab/studies/ or studies/")
+
+
 def run_study(checkout, database, jobs):
     """Seconds of wall time of one fresh ``mlplab study run`` of ``checkout``'s seed study."""
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
     command = [sys.executable, "-m", "mlplab", "study", "run",
-               str(checkout / "studies" / "seeds.toml"), "--jobs", str(jobs), "--fresh",
+               str(seed_study(checkout)), "--jobs", str(jobs), "--fresh",
                "--no-progress", "--db", str(database), "--report",
                str(database.with_suffix(".html"))]
     start = time.perf_counter()
@@ -53,7 +62,7 @@ def results(database):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, required=True,
-                        help="a checkout of mlplab before issue 24 (its src/ and studies/)")
+                        help="a checkout of mlplab before issue 24 (its src/ and its study files)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args(argv)

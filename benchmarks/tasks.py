@@ -440,18 +440,16 @@ def task_s(scale, repeats):
 
 
 def task_study(scale, repeats):
-    """The seed study (studies/seeds.toml) with 1 and 2 worker processes: wall time and
-    peak memory. One run each, full runs only: a run takes minutes, so ``repeats`` is
-    not used and a smoke run reports nothing."""
+    """The built-in seed study (``mlplab study run seeds``) with 1 and 2 worker processes:
+    wall time and peak memory. One run each, full runs only: a run takes minutes, so
+    ``repeats`` is not used and a smoke run reports nothing."""
     if scale < 1:
         return []
     import json
     import subprocess
     import sys
     import tempfile
-    from pathlib import Path
 
-    study = Path(__file__).parents[1] / "studies" / "seeds.toml"
     # A fresh interpreter per run reports the peak resident memory of its children (the
     # CLI and its workers): ru_maxrss of RUSAGE_CHILDREN, in kB on Linux.
     probe = ("import json, resource, subprocess, sys, time; start = time.perf_counter(); "
@@ -462,7 +460,7 @@ def task_study(scale, repeats):
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as folder:
             command = [sys.executable, "-c", probe, sys.executable, "-m", "mlplab.cli",
-                       "study", "run", str(study), "--jobs", str(jobs), "--fresh",
+                       "study", "run", "seeds", "--jobs", str(jobs), "--fresh",
                        "--db", f"{folder}/seeds.sqlite", "--report", f"{folder}/seeds.html"]
             output = subprocess.run(command, check=True, capture_output=True, text=True)
             seconds, peak_mb = json.loads(output.stdout.strip().splitlines()[-1])
