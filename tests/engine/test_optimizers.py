@@ -137,3 +137,74 @@ def test_scikit_learn_adam_takes_scikit_learns_steps(rng):
         w = np.zeros(1)
         kind(learning_rate=0.01, beta_2=0.99, epsilon=1e-6).step([w], [np.full(1, 1e-6)])
         assert -w[0] == pytest.approx(moved, rel=1e-9)
+
+
+# -- Keras 3's rules, written from keras/src/optimizers/{rmsprop,adagrad,adam}.py --------
+# Two steps from w = (1, -2) with g1 = (0.5, 0.25), g2 = (-0.5, 1); epsilon is large
+# (1e-2, 1e-3) so that where it enters shows in the numbers.
+G2 = [-0.5, 1.0]
+
+
+def two_steps(optimizer):
+    w = np.array(W0)
+    optimizer.step([w], [np.array(G)])
+    optimizer.step([w], [np.array(G2)])
+    return w
+
+
+def moved_alike(w, expected):
+    """Whether ``w`` moved from W0 as ``expected`` did, to 0.1%."""
+    return np.allclose(w - np.array(W0), np.array(expected) - np.array(W0), rtol=1e-3)
+
+
+def test_keras_rmsprop_adds_epsilon_inside_the_square_root():
+    # Keras: velocity = rho v + (1 - rho) g^2; w -= lr g / sqrt(velocity + epsilon)
+    # s after step 1: 0.1 g^2 = (0.025, 0.00625); step 2: 0.9 s + 0.1 g2^2 = (0.0475, 0.105625)
+    expected = [1 - 0.01 * 0.5 / math.sqrt(0.025 + 0.01) + 0.01 * 0.5 / math.sqrt(0.0475 + 0.01),
+                -2 - 0.01 * 0.25 / math.sqrt(0.00625 + 0.01)
+                - 0.01 * 1.0 / math.sqrt(0.105625 + 0.01)]
+    keras_rule = optimizers.KerasRMSprop(learning_rate=0.01, rho=0.9, epsilon=0.01)
+    np.testing.assert_allclose(two_steps(keras_rule), expected, rtol=1e-14)
+    mlplab_rule = optimizers.RMSprop(learning_rate=0.01, rho=0.9, epsilon=0.01)
+    assert not moved_alike(two_steps(mlplab_rule), expected)
+
+
+def test_keras_adagrad_starts_at_0_1_and_adds_epsilon_inside_the_square_root():
+    # Keras: accumulator starts at 0.1; += g^2; w -= lr g / sqrt(accumulator + epsilon)
+    # accumulator after step 1: (0.35, 0.1625); after step 2: (0.6, 1.1625)
+    expected = [1 - 0.1 * 0.5 / math.sqrt(0.35 + 0.01) + 0.1 * 0.5 / math.sqrt(0.6 + 0.01),
+                -2 - 0.1 * 0.25 / math.sqrt(0.1625 + 0.01) - 0.1 * 1.0 / math.sqrt(1.1725)]
+    keras_rule = optimizers.KerasAdagrad(learning_rate=0.1, epsilon=0.01)
+    assert keras_rule.initial_accumulator_value == 0.1
+    np.testing.assert_allclose(two_steps(keras_rule), expected, rtol=1e-14)
+    assert not moved_alike(two_steps(optimizers.Adagrad(learning_rate=0.1, epsilon=0.01)),
+                           expected)
+    defaults = optimizers.KerasAdagrad()
+    assert (defaults.learning_rate, defaults.epsilon) == (0.001, 1e-7)  # Keras' defaults
+
+
+def test_keras_adam_folds_the_bias_corrections_into_the_step_size():
+    # Keras: alpha = lr sqrt(1 - b2^t) / (1 - b1^t); m += (g - m)(1 - b1);
+    # v += (g^2 - v)(1 - b2); w -= m alpha / (sqrt(v) + epsilon)
+    lr, eps = 0.01, 1e-3
+    alpha_1 = lr * math.sqrt(1 - 0.999) / (1 - 0.9)
+    alpha_2 = lr * math.sqrt(1 - 0.999**2) / (1 - 0.9**2)
+    m1, v1 = [0.05, 0.025], [0.00025, 0.0000625]  # 0.1 g1, 0.001 g1^2
+    m2 = [0.05 + (-0.5 - 0.05) * 0.1, 0.025 + (1.0 - 0.025) * 0.1]  # (-0.005, 0.1225)
+    v2 = [0.00025 + (0.25 - 0.00025) * 0.001, 0.0000625 + (1.0 - 0.0000625) * 0.001]
+    expected = [w - a * alpha_1 / (math.sqrt(b) + eps) - c * alpha_2 / (math.sqrt(d) + eps)
+                for w, a, b, c, d in zip(W0, m1, v1, m2, v2, strict=True)]
+    keras_rule = optimizers.KerasAdam(learning_rate=lr, epsilon=eps)
+    np.testing.assert_allclose(two_steps(keras_rule), expected, rtol=1e-14)
+    assert optimizers.KerasAdam().epsilon == 1e-7
+    same_rule = optimizers.ScikitLearnAdam(learning_rate=lr, epsilon=eps)  # same maths
+    np.testing.assert_allclose(two_steps(same_rule), expected, rtol=1e-14)
+    assert not moved_alike(two_steps(optimizers.Adam(learning_rate=lr, epsilon=eps)),
+                           expected)
+
+
+@pytest.mark.parametrize("name", ["keras_adam", "keras_rmsprop", "keras_adagrad"])
+def test_keras_rules_round_trip_their_config(name):
+    optimizer = optimizers.get({"name": name, "learning_rate": 0.02, "epsilon": 1e-5})
+    again = optimizers.get(optimizer.config())
+    assert type(again) is type(optimizer) and again.config() == optimizer.config()

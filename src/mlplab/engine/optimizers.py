@@ -15,6 +15,8 @@ Every optimizer can clip the gradients first, as Keras defines it (one of):
 - ``clipvalue=c``: every entry clipped to ``[-c, c]``.
 """
 
+import math
+
 import numpy as np
 
 from mlplab._validation import (
@@ -256,7 +258,8 @@ class ScikitLearnAdam(Adam):
     It differs from :class:`Adam` only in where ``epsilon`` enters: here before the
     bias correction, so it weighs ``1 / sqrt(1 - beta_2**t)`` times more (30x at the
     first step with ``beta_2=0.999``). The compiled kernels do not have it: models with
-    it train on the NumPy runner. scikit-learn's default ``epsilon`` is 1e-8.
+    it train on the NumPy runner. scikit-learn's default ``epsilon`` is 1e-8; Keras 3
+    takes the same rule (:class:`KerasAdam`, in its own order of operations).
     """
 
     name = "scikit_learn_adam"
@@ -336,8 +339,72 @@ class Adagrad(Optimizer):
         w -= self.lr * g / (np.sqrt(s) + self.epsilon)
 
 
+# Keras 3's rules (keras/src/optimizers/adam.py, rmsprop.py, adagrad.py), for its dialect
+# (mlplab.keras.optimizers). The compiled kernels do not have them (fast/tables.py keys its
+# codes by class): models with them train on the NumPy runner.
+class KerasAdam(Adam):
+    """Adam as Keras 3 computes it: the bias corrections folded into the step size, so
+    ``epsilon`` is Kingma & Ba's "epsilon hat" (the rule of :class:`ScikitLearnAdam`, in
+    Keras' order of operations and with its default ``epsilon=1e-7``)::
+
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        m += (g - m) * (1 - beta_1)
+        v += (g**2 - v) * (1 - beta_2)
+        w -= m * alpha / (sqrt(v) + epsilon)
+    """
+
+    name = "keras_adam"
+
+    def update(self, index, w, g):
+        m = self.slot(index, "m", w)
+        v = self.slot(index, "v", w)
+        t = self.iterations
+        alpha = self.lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        m += (g - m) * (1.0 - self.beta_1)
+        v += (g * g - v) * (1.0 - self.beta_2)
+        w -= m * alpha / (np.sqrt(v) + self.epsilon)
+
+
+class KerasRMSprop(RMSprop):
+    """RMSprop as Keras 3 computes it, ``epsilon`` inside the square root::
+
+        s = rho * s + (1 - rho) * g**2
+        w -= lr * g / sqrt(s + epsilon)
+    """
+
+    name = "keras_rmsprop"
+
+    def update(self, index, w, g):
+        s = self.slot(index, "mean_square", w)
+        s *= self.rho
+        s += (1.0 - self.rho) * g * g
+        w -= self.lr * g / np.sqrt(s + self.epsilon)
+
+
+class KerasAdagrad(Adagrad):
+    """Adagrad as Keras 3 computes it, ``epsilon`` inside the square root, and Keras'
+    default ``learning_rate=0.001``::
+
+        s = s + g**2                    # s starts at initial_accumulator_value (0.1)
+        w -= lr * g / sqrt(s + epsilon)
+    """
+
+    name = "keras_adagrad"
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, initial_accumulator_value, epsilon, clipnorm,
+                         global_clipnorm, clipvalue)
+
+    def update(self, index, w, g):
+        s = self.slot(index, "accumulator", w)
+        s += g * g
+        w -= self.lr * g / np.sqrt(s + self.epsilon)
+
+
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
-              "scikit_learn_adam": ScikitLearnAdam}
+              "scikit_learn_adam": ScikitLearnAdam, "keras_adam": KerasAdam,
+              "keras_rmsprop": KerasRMSprop, "keras_adagrad": KerasAdagrad}
 # Not a step rule but a whole solver, full batch, by scipy (mlplab.engine.lbfgs).
 SOLVERS = {"lbfgs": LBFGS}
 

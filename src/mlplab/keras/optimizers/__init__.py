@@ -1,10 +1,14 @@
-"""``keras.optimizers``: SGD, Adam, RMSprop and Adagrad with Keras' arguments and defaults.
+"""``keras.optimizers``: SGD, Adam, RMSprop and Adagrad with Keras' arguments, defaults
+and update rules.
 
-Each returns the engine's optimizer (:mod:`mlplab.engine.optimizers`), so the compiled
-runner trains SGD and Adam. The update rules are the engine's (their docstrings show
-them): SGD's is Keras' own; Adam, RMSprop and Adagrad add ``epsilon`` outside the square
-root, where Keras adds it inside (RMSprop, Adagrad) or uses Adam's "epsilon hat" form: the
-same steps unless the squared gradients are as small as epsilon.
+Each returns an engine optimizer (:mod:`mlplab.engine.optimizers`, whose docstrings show
+the rules as code). SGD is the engine's own ``SGD``, Keras' rule, which the compiled
+runner trains. Adam, RMSprop and Adagrad are the engine's Keras variants, written from
+Keras 3's ``adam.py``, ``rmsprop.py`` and ``adagrad.py``: ``KerasAdam`` (epsilon hat,
+the bias corrections in the step size), ``KerasRMSprop`` and ``KerasAdagrad`` (epsilon
+inside the square root; the accumulator starting at 0.1). The compiled kernels do not
+have these three; models with them train on the NumPy runner (``history.runner`` says
+so).
 """
 
 from mlplab._validation import short_repr
@@ -47,12 +51,13 @@ def Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,  # noqa: N
          global_clipnorm=None, use_ema=False, ema_momentum=0.99,
          ema_overwrite_frequency=None, loss_scale_factor=None,
          gradient_accumulation_steps=None, name="adam", **kwargs):
-    """Keras' ``Adam``: ``learning_rate=0.001``, ``beta_1``, ``beta_2``, ``epsilon=1e-7``."""
+    """Keras' ``Adam``: ``learning_rate=0.001``, ``beta_1``, ``beta_2``, ``epsilon=1e-7``,
+    Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdam`)."""
     _refuse("Adam", amsgrad=amsgrad, weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.Adam(learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm,
-                       global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+    return engine.KerasAdam(learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm,
+                            global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
 def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N802
@@ -60,12 +65,13 @@ def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N
             global_clipnorm=None, use_ema=False, ema_momentum=0.99,
             ema_overwrite_frequency=None, loss_scale_factor=None,
             gradient_accumulation_steps=None, name="rmsprop", **kwargs):
-    """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``epsilon=1e-7``."""
+    """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``epsilon=1e-7``, Keras'
+    rule (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
     _refuse("RMSprop", momentum=momentum, centered=centered, weight_decay=weight_decay,
             use_ema=use_ema, loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.RMSprop(learning_rate, rho, epsilon, clipnorm=clipnorm,
-                          global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+    return engine.KerasRMSprop(learning_rate, rho, epsilon, clipnorm=clipnorm,
+                               global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
 def Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,  # noqa: N802
@@ -73,13 +79,14 @@ def Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,  #
             use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
             loss_scale_factor=None, gradient_accumulation_steps=None, name="adagrad",
             **kwargs):
-    """Keras' default learning rate, 0.001 (mlplab's own Adagrad defaults to 0.01)."""
+    """Keras' ``Adagrad``: ``learning_rate=0.001`` (mlplab's own Adagrad defaults to 0.01),
+    Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdagrad`)."""
     _refuse("Adagrad", weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.Adagrad(learning_rate, initial_accumulator_value, epsilon,
-                          clipnorm=clipnorm, global_clipnorm=global_clipnorm,
-                          clipvalue=clipvalue)
+    return engine.KerasAdagrad(learning_rate, initial_accumulator_value, epsilon,
+                               clipnorm=clipnorm, global_clipnorm=global_clipnorm,
+                               clipvalue=clipvalue)
 
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
