@@ -429,7 +429,7 @@ def study_report(study_file, database, out, fmt, median_runs, data_dirs):
               help="A results database: list the studies recorded in it.")
 @click.option("--builtin", is_flag=True, help="List the built-in studies instead.")
 def study_list(database, builtin):
-    """List the studies recorded in a results database, or the built-in ones.
+    """List the built-in studies, or those in a results database.
 
     Example: mlplab study list --builtin
     """
@@ -473,10 +473,11 @@ def builtin_table():
 @click.argument("dest", required=False, type=click.Path())
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 def study_init(name, dest, force):
-    """Copy the built-in study NAME out, to edit: into DEST (a folder, or a .toml file name).
+    """Copy the built-in study NAME out, as a starting point to edit.
 
-    The files it includes are copied beside it. DEST defaults to the current
-    folder; nothing is overwritten without --force.
+    DEST is a folder (default: the current one) or a .toml file name; the files
+    the study includes are copied beside it. Nothing is overwritten without
+    --force.
 
     Example: mlplab study init e4 my_study.toml
     """
