@@ -254,3 +254,20 @@ def test_make_model_checks_values_before_any_fit():
         mlplab.make_model("net", alpha=-1)
     with pytest.raises(InvalidInputError, match="The 'C' parameter of SVC"):
         mlplab.make_model("svc_rbf", C="big")
+
+
+def test_callbacks_watch_every_fit_and_health_can_be_drawn():
+    import mlplab
+    from mlplab import viz
+
+    X, y = data.moons(n_samples=120, noise=0.2, random_state=0)
+    est = NetClassifier(hidden_layer_sizes=(6, 6), epochs=20, random_state=0,
+                        callbacks=[mlplab.TrainingHealth(X, y, every=5)])
+    est.fit(X, y)
+    assert est.model_.history.health is not None
+    assert viz.plot_training_health(est) is not None
+    plain = NetClassifier(hidden_layer_sizes=(6, 6), epochs=20, random_state=0).fit(X, y)
+    for a, b in zip(est.model_.get_weights(), plain.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # watching changes nothing
+    with pytest.raises(InvalidTypeError, match=r"callbacks=.*give a list"):
+        NetClassifier(callbacks=mlplab.TrainingHealth(X, y)).fit(X, y)

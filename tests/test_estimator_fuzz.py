@@ -48,6 +48,7 @@ VALID = {  # small values only: a valid huge epochs or width would train or allo
     "validation_fraction": st.sampled_from([0.1, 0.3]), "shuffle": st.booleans(),
     "warm_start": st.booleans(), "random_state": st.sampled_from([None, 0, 7]),
     "dtype": st.sampled_from(["float64", "float32", np.float32]), "verbose": st.just(0),
+    "callbacks": st.sampled_from([None, [], "not a list"]),
     "activation": st.sampled_from(["relu", "tanh", "rleu", None]),
     "output_activation": st.sampled_from([None, "sigmoid", "softmax", "linear"]),
     "loss": st.sampled_from([None, "mse", "binary_crossentropy", "hinge"]),

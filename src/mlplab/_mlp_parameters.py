@@ -4,6 +4,7 @@ extras' checks."""
 
 import numpy as np
 
+from mlplab._net_parameters import check_callbacks
 from mlplab._validation import (
     Boolean,
     FloatDType,
@@ -78,9 +79,7 @@ def check_parameters(estimator):
               example=f"{owner}(verbose=True)")
     if estimator.optimizer is not None:
         optimizers.get(estimator.optimizer)  # raises with the valid names
-    if estimator.callbacks is not None and not isinstance(estimator.callbacks, (list, tuple)):
-        raise InvalidTypeError(f"{owner}(callbacks={short_repr(estimator.callbacks)}): give a "
-                               "list of mlplab callbacks, or None.")
+    check_callbacks(estimator.callbacks, owner)
 
 
 def _check_activation(activation, owner):

@@ -83,7 +83,15 @@ def check_parameters(estimator):
             continue  # None: chosen from the targets
         with named_errors(f"{owner}({name}={short_repr(value)})", scikit_learn=False):
             resolve(value)
+    check_callbacks(estimator.callbacks, owner)
     if estimator.layers is not None and not isinstance(estimator.layers, (list, tuple)):
         raise InvalidTypeError(f"{owner}(layers={short_repr(estimator.layers)}): layers must "
                                "be None or a list of layer dicts or widths, e.g. "
                                f"{owner}(layers=[2, 16, 1]).")
+
+
+def check_callbacks(callbacks, owner):
+    """``callbacks``: None or a list of mlplab callbacks (both estimator families)."""
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise InvalidTypeError(f"{owner}(callbacks={short_repr(callbacks)}): give a list of "
+                               "mlplab callbacks, or None.")

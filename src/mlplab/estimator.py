@@ -62,7 +62,7 @@ class _BaseNet(BaseEstimator):
                  batch_size=32, epochs=200, kernel_initializer="glorot_uniform", alpha=0.0001,
                  l1=0.0, tol=1e-4, n_iter_no_change=10, early_stopping=False,
                  validation_fraction=0.1, shuffle=True, warm_start=False, random_state=None,
-                 dtype="float64", verbose=0):
+                 dtype="float64", verbose=0, callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layers = layers
         self.activation = activation
@@ -89,6 +89,7 @@ class _BaseNet(BaseEstimator):
         self.random_state = random_state
         self.dtype = dtype
         self.verbose = verbose
+        self.callbacks = callbacks
 
     # -- public API -------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None, class_weight=None):
@@ -184,7 +185,8 @@ class _BaseNet(BaseEstimator):
         history = training.run_epochs(
             self.model_, X, targets, sample_weight, epochs=epochs, batch_size=batch_size,
             shuffle=self.shuffle, rng=self._fit_rng, rule=rule,
-            guard=callbacks.TerminateOnNaN(raise_error=True), verbose=self.verbose)
+            guard=callbacks.TerminateOnNaN(raise_error=True), verbose=self.verbose,
+            callbacks=self.callbacks)
         if self.early_stopping and rule is not None:
             rule.restore_best(self.model_)
         if rule is not None and not rule.stopped and epochs > 1:
@@ -343,6 +345,9 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         "infer": float32 when the X given to fit is float32, else float64 (``dtype_``).
     verbose : int
         ``1`` shows a progress bar.
+    callbacks : list of mlplab callbacks, optional
+        Told of every epoch of each fit, after the stopping rule, e.g.
+        ``[mlplab.TrainingHealth(X, y)]`` (then ``viz.plot_training_health(est)``).
 
     Attributes
     ----------
