@@ -292,6 +292,18 @@ def study():
 
 # A study argument: a file path or a built-in study's name (mlplab.study.builtin.find_study).
 STUDY = click.Path(path_type=str)
+
+
+class FolderPath(click.Path):
+    """A folder option (``--out DIR``): not an existing file, and not empty."""
+
+    def __init__(self):
+        super().__init__(file_okay=False)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} is not a folder name; give the folder's path.", param, ctx)
+        return super().convert(value, param, ctx)
 BESIDE = "beside the study file; the current folder for a built-in study"
 
 
@@ -314,7 +326,7 @@ def data_dir_option(command):
               show_default=True)
 @click.option("--scheduler", default=None,
               help="dask.distributed scheduler address (default: a local cluster).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--out", "out_dir", type=FolderPath(), default=None,
               metavar="DIR", help=f"Folder for the database and the report [default: {BESIDE}].")
 @click.option("--db", "database", type=FILE, default=None,
               help="SQLite file [default: <study>.sqlite in the --out folder].")
