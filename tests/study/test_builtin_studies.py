@@ -76,6 +76,8 @@ def test_each_built_in_study_loads_by_name_from_any_folder(name, empty_folder):
 def test_the_seed_study_is_its_parts():
     seeds = load_study("seeds")
     assert [part.name for part in seeds.parts] == [load_study(n).name for n in NAMES[1:]]
+    # its includes resolve beside it, inside the package
+    assert [Path(part.path) for part in seeds.parts] == [builtin_path(n) for n in NAMES[1:]]
     assert len(seeds.cells()) == sum(len(load_study(n).cells()) for n in NAMES[1:])
 
 
@@ -126,6 +128,14 @@ def test_run_by_name_with_out_puts_both_in_that_folder(tiny_builtins, empty_fold
     assert listed.exit_code == 0
     lines = [line for line in listed.output.splitlines() if "both" in line or "tiny" in line]
     assert [line.split("│")[3].strip() for line in lines] == ["4", "4"]  # parts counted above
+
+
+def test_out_must_name_a_folder(tiny_builtins, empty_folder):
+    (empty_folder / "notes.txt").write_text("a file\n")
+    for out, message in (("", "'' is not a folder name"), ("notes.txt", "is a file")):
+        result = CliRunner().invoke(main, ["study", "run", "tiny", "--out", out])
+        assert result.exit_code == 2 and message in result.output
+    assert sorted(p.name for p in empty_folder.iterdir()) == ["notes.txt"]
 
 
 def test_list_builtin_shows_name_title_and_cells(tiny_builtins):
