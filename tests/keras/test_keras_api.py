@@ -416,8 +416,11 @@ def test_initial_epoch_and_class_weight_and_sample_weight(xor):
     X, y = xor
     model = net(optimizer="adam", loss="binary_crossentropy")
     history = model.fit(X, y, epochs=5, initial_epoch=3, verbose=0,
-                        class_weight={0: 1.0, 1: 2.0}, sample_weight=np.ones(len(y)))
+                        class_weight={0: 1.0, 1: 2.0})
     assert history.epoch == [3, 4]
+    model.fit(X, y, epochs=1, verbose=0, sample_weight=np.ones(len(y)))
+    with pytest.raises(InvalidInputError, match="as in Keras, give one of them"):
+        model.fit(X, y, verbose=0, class_weight={0: 1.0, 1: 2.0}, sample_weight=np.ones(len(y)))
     weights = model.get_weights()
     nothing = model.fit(X, y, epochs=5, initial_epoch=5, verbose=0)  # Keras: no epoch runs
     assert nothing.epoch == [] and nothing.history == {} and nothing.params["epochs"] == 5

@@ -190,3 +190,89 @@ def test_keras_sgd_stays_compiled():
     model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="binary_crossentropy")
     assert model.fit(X, (X[:, 0] > 0).astype(int), verbose=0).runner == "compiled"
+
+
+# -- 3. sample and class weights: Keras' "sum_over_batch_size" ------------------------------
+X4 = np.array([[1.0, 2.0], [-1.0, 0.5], [0.5, -1.5], [2.0, 1.0]])
+Y4 = np.array([0, 1, 1, 0])
+KERNEL, BIAS = np.array([[0.5], [-0.3]]), np.array([0.1])
+
+
+def logistic_net():
+    """Dense(1, sigmoid) with known weights, float64 so that the hand sums compare tightly."""
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1, activation="sigmoid")],
+                             dtype="float64")
+    model.set_weights([KERNEL.copy(), BIAS.copy()])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
+    return model
+
+
+def keras_sgd_step(kernel, bias, X, y, w):
+    """Keras' step on one batch: loss = sum(w_i * bce_i) / batch_size (losses/loss.py,
+    reduce_weighted_values then reduce_values), so dloss/dz_i = w_i (p_i - y_i) / n."""
+    z = X @ kernel[:, 0] + bias[0]
+    p = 1 / (1 + np.exp(-z))
+    loss = np.sum(w * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y)
+    dz = w * (p - y) / len(y)
+    return kernel - 0.1 * (X.T @ dz)[:, None], bias - 0.1 * dz.sum(), loss
+
+
+def test_one_sgd_step_with_class_weight_is_keras_step():
+    model = logistic_net()
+    history = model.fit(X4, Y4, batch_size=4, epochs=1, shuffle=False, verbose=0,
+                        class_weight={0: 1.0, 1: 3.0})
+    # Keras' class_weight_to_sample_weights: w_i = class_weight[y_i] (1 where absent).
+    kernel, bias, loss = keras_sgd_step(KERNEL, BIAS, X4, Y4, np.array([1.0, 3.0, 3.0, 1.0]))
+    np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-12)
+    np.testing.assert_allclose(model.get_weights()[1], bias, rtol=1e-12)
+    assert history.history["loss"] == [pytest.approx(loss, rel=1e-12)]
+    # mlplab's own rule would scale the weights (mean 2) to (0.5, 1.5, 1.5, 0.5): half the step.
+    own, _, own_loss = keras_sgd_step(KERNEL, BIAS, X4, Y4, np.array([0.5, 1.5, 1.5, 0.5]))
+    assert not np.allclose(model.get_weights()[0], own, rtol=1e-3)
+    assert own_loss == pytest.approx(loss / 2)
+
+
+def test_sample_weights_divide_by_each_batch_s_size_not_by_their_sum():
+    model = logistic_net()
+    weights = np.array([2.0, 0.0, 4.0, 1.0])
+    history = model.fit(X4, Y4, batch_size=2, epochs=1, shuffle=False, verbose=0,
+                        sample_weight=weights)
+    kernel, bias, loss_1 = keras_sgd_step(KERNEL, BIAS, X4[:2], Y4[:2], weights[:2])
+    kernel, bias, loss_2 = keras_sgd_step(kernel, bias, X4[2:], Y4[2:], weights[2:])
+    np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-12)
+    np.testing.assert_allclose(model.get_weights()[1], bias, rtol=1e-12)
+    # Keras' loss tracker: the batches' losses weighted by their sizes.
+    assert history.history["loss"] == [pytest.approx((2 * loss_1 + 2 * loss_2) / 4, rel=1e-12)]
+
+
+def test_evaluate_with_sample_weight_is_keras_weighted_sum_over_the_rows():
+    model = logistic_net()
+    weights = np.array([2.0, 0.0, 4.0, 1.0])
+    _, _, expected = keras_sgd_step(KERNEL, BIAS, X4, Y4, weights)
+    assert model.evaluate(X4, Y4, sample_weight=weights, verbose=0) == pytest.approx(
+        expected, rel=1e-12)
+
+
+def test_the_compiled_runner_takes_keras_weights_as_the_numpy_one():
+    pytest.importorskip("numba")
+    runs = []
+    for engine in ("compiled", "numpy"):
+        model = logistic_net()
+        history = mlplab.Sequential.fit(model, X4, Y4, batch_size=2, epochs=3, shuffle=False,
+                                        class_weight={0: 1.0, 1: 3.0}, engine=engine)
+        runs.append((model.get_weights(), history))
+    (compiled, compiled_history), (numpy_weights, numpy_history) = runs
+    assert compiled_history.runner == "compiled"
+    for a, b in zip(compiled, numpy_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(compiled_history.history["loss"], numpy_history.history["loss"],
+                               rtol=1e-12)
+
+
+def test_mlplab_s_own_fit_still_scales_weights_to_average_1():
+    model = mlplab.Sequential([mlplab.Dense(1, "sigmoid", input_dim=2)], dtype="float64")
+    model.set_weights([KERNEL.copy(), BIAS.copy()])
+    model.compile(loss="binary_crossentropy", optimizer=mlplab.SGD(learning_rate=0.1))
+    model.fit(X4, Y4, batch_size=4, epochs=1, shuffle=False, class_weight={0: 1.0, 1: 3.0})
+    kernel, _, _ = keras_sgd_step(KERNEL, BIAS, X4, Y4, np.array([0.5, 1.5, 1.5, 0.5]))
+    np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-12)

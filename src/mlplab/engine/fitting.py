@@ -5,6 +5,10 @@ A sample's weight enters the loss as a factor on its per-sample loss; the factor
 scaled to average 1 over the training set, so the loss stays a mean and a weight of 2
 on a row trains exactly as the row written twice. A class weight is a sample weight:
 ``class_weight={0: 1.0, 1: 5.0}`` multiplies the weight of every row of class 1 by 5.
+
+Keras does not scale them (``prepare(..., scale_weights=False)``, for its dialect): a
+batch's loss is ``sum(w_i * l_i) / batch_size`` (its "sum_over_batch_size" reduction),
+so weights of 2 everywhere double the loss and every step.
 """
 
 import warnings
@@ -123,9 +127,11 @@ def class_weights(class_weight, Y, activation_name, n_classes):
     return table[classes]
 
 
-def prepare(model, X, y, sample_weight, class_weight=None, names=("X", "y")):
+def prepare(model, X, y, sample_weight, class_weight=None, names=("X", "y"),
+            scale_weights=True):
     """Validate (X, y, sample_weight, class_weight); return ``(X, Y, factor)`` in the
-    model's dtype, ``factor`` the samples' weights scaled to average 1, or None."""
+    model's dtype, ``factor`` the samples' weights scaled to average 1 (as given, shape
+    (n_samples, 1), with ``scale_weights=False``: Keras' rule), or None."""
     X = model._check_X(X, name=names[0])
     if not model.built:
         model.build(X.shape[1])
@@ -138,6 +144,11 @@ def prepare(model, X, y, sample_weight, class_weight=None, names=("X", "y")):
     if class_weight is not None:
         weights = weights * class_weights(class_weight, Y, model.output_activation.name,
                                           max(2, model.output_units))
+    if not scale_weights:
+        if weights.max() > np.finfo(model.dtype).max:
+            raise InvalidInputError(f"sample_weight: {weights.max():.3g} is beyond the range "
+                                    f"of {model.dtype}; give smaller weights.")
+        return X, Y, weights.astype(model.dtype)[:, None]
     return X, Y, sample_factor(weights, model.dtype)
 
 

@@ -10,8 +10,10 @@ the log. Working from logits also avoids ``log(sigmoid(z))``, which is
 ``log(0) = -inf`` once ``sigmoid`` underflows (|z| of a few hundred); we use
 ``log(1 + e^z) = logaddexp(0, z)`` and log-sum-exp instead, finite for any z.
 
-``sample_factor`` (shape (n_samples, 1) or None) weights each sample's loss;
-it is normalised to average 1, so weights of all ones change nothing.
+``sample_factor`` (shape (n_samples, 1) or None) weights each sample's loss, which
+is then averaged over the batch: ``mean(factor_i * l_i)``. mlplab's ``fit`` scales the
+factors to average 1 over the training set, so weights of all ones change nothing; the
+Keras dialect gives them as they are (Keras' ``sum(w_i * l_i) / batch_size``).
 """
 
 import numpy as np

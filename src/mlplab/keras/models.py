@@ -8,7 +8,9 @@ Keras does differently:
   metrics logged under the names given, ``"accuracy"`` chosen by the output's width.
 - ``fit(x, y, batch_size=None, epochs=1, verbose="auto", ...)``: Keras' defaults (32 per
   batch, a line per epoch), ``validation_split`` taking the *last* rows as Keras does, logs
-  sorted by name without mlplab's ``lr``; returns a Keras-style History.
+  sorted by name without mlplab's ``lr``; returns a Keras-style History. Sample and class
+  weights are Keras': a batch's loss is ``sum(w_i * l_i) / batch_size`` (mlplab scales
+  the weights to average 1), and ``class_weight`` with ``sample_weight`` is refused.
 - ``evaluate`` returns the loss, or ``[loss, *metrics]``, or a dict with
   ``return_dict=True``, and prints Keras' line unless ``verbose=0``; ``predict`` prints
   it only when asked (``verbose=1``); ``summary()`` prints Keras' table.
@@ -22,8 +24,8 @@ import time
 import numpy as np
 
 from mlplab._validation import Integer, Options, check, short_repr
+from mlplab.engine import fitting, saving
 from mlplab.engine import model as engine_model
-from mlplab.engine import saving
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.keras import backend, losses, optimizers
 from mlplab.keras import callbacks as callbacks_module
@@ -158,6 +160,10 @@ class Sequential(engine_model.Sequential):
                                         "over x"),
                 validation_steps=(validation_steps, None, "validation uses every row"))
         self._require_loss("fit")
+        if class_weight is not None and sample_weight is not None:
+            raise InvalidInputError("fit(class_weight=..., sample_weight=...): as in Keras, "
+                                    "give one of them; fold the class weights into "
+                                    "sample_weight to use both.")
         if x is None or y is None:
             raise InvalidInputError("fit(x, y): mlplab trains on arrays, so it needs both the "
                                     "inputs x and the targets y (datasets and generators are "
@@ -240,6 +246,12 @@ class Sequential(engine_model.Sequential):
         steps = -(-n_rows // (batch_size or DEFAULT_BATCH))
         print(callbacks_module.progress_line(steps, time.perf_counter() - started, logs,
                                              bar=verbose == 1))
+
+    def _prepare(self, X, y, sample_weight, class_weight=None, names=("X", "y")):
+        """The engine's preparation with the weights as given: Keras' loss of a batch is
+        ``sum(w_i * l_i) / batch_size`` (mlplab's scales the weights to average 1)."""
+        return fitting.prepare(self, X, y, sample_weight, class_weight, names,
+                               scale_weights=False)
 
     def _require_loss(self, owner):
         if self.optimizer is None:
