@@ -195,6 +195,13 @@ def test_init_refuses_to_overwrite_and_writes_nothing(empty_folder):
     assert (empty_folder / "e3.toml").read_bytes() == builtin_path("e3").read_bytes()
 
 
+def test_init_into_a_file_that_is_no_study_file(empty_folder):
+    (empty_folder / "notes.txt").write_text("a file\n")
+    with pytest.raises(InvalidInputError, match="'notes.txt' is a file; give a folder or a "
+                                                r"\.toml file name"):
+        copy_builtin("e4", "notes.txt")
+
+
 def test_init_of_an_unknown_name(empty_folder):
     with pytest.raises(StudyError, match="no built-in study 'e9'"):
         copy_builtin("e9")

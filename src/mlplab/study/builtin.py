@@ -133,6 +133,9 @@ def copy_builtin(name, dest=None, *, force=False):
     """
     source = builtin_path(name)
     dest = Path("." if dest is None else dest)
+    if dest.suffix != ".toml" and dest.exists() and not dest.is_dir():
+        raise InvalidInputError(f"mlplab study init {name} {dest}: {str(dest)!r} is a file; "
+                                "give a folder or a .toml file name, e.g. my_study.toml.")
     target = dest if dest.suffix == ".toml" else dest / source.name
     copies = [(source, target)] + [(source.parent / sub, target.parent / sub)
                                    for sub in included_names(source)]
