@@ -31,7 +31,8 @@ def builtin_folder():
 
 
 def builtin_studies():
-    """The built-in studies' names: those that include others first, then by name.
+    """The built-in studies' names (a tuple of str): those that include others first, then
+    by name.
 
     >>> builtin_studies()[:2]
     ('seeds', 'e1')
@@ -43,6 +44,17 @@ def builtin_studies():
 
 def builtin_path(name):
     """The file of the built-in study ``name`` (``"seeds"``, ``"e1"``, ...).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`builtin_studies`.
+
+    Returns
+    -------
+    Path
+        The study file, inside the installed package: read it or load it
+        (``load_study(name)``); copy it out to edit (:func:`copy_builtin`).
 
     Raises
     ------
