@@ -499,6 +499,11 @@ def study_init(name, dest, force):
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"run it with: mlplab study run {written[0]}")
+    database = written[0].with_suffix(".sqlite")
+    if database.exists():  # e.g. from `mlplab study run e4` in this folder
+        click.echo(f"Note: {database} exists; the copy's results will go there, beside the "
+                   "results already in it (the same study name). To keep them apart, copy it "
+                   f"under another name: mlplab study init {name} my_{name}.toml", err=True)
 
 
 @study.command("show")

@@ -195,6 +195,15 @@ def test_init_refuses_to_overwrite_and_writes_nothing(empty_folder):
     assert (empty_folder / "e3.toml").read_bytes() == builtin_path("e3").read_bytes()
 
 
+def test_init_beside_a_database_of_that_name_says_the_results_would_mix(empty_folder):
+    (empty_folder / "e4.sqlite").write_bytes(b"")
+    result = CliRunner().invoke(main, ["study", "init", "e4"])
+    assert result.exit_code == 0
+    assert "Note: e4.sqlite exists" in result.output
+    assert "mlplab study init e4 my_e4.toml" in result.output
+    assert "Note:" not in invoke("study", "init", "e4", "my_e4.toml").output
+
+
 def test_init_into_a_file_that_is_no_study_file(empty_folder):
     (empty_folder / "notes.txt").write_text("a file\n")
     with pytest.raises(InvalidInputError, match="'notes.txt' is a file; give a folder or a "
