@@ -7,7 +7,7 @@ from numeric import central_differences
 
 from mlplab.engine import activations, losses
 from mlplab.engine.loss_variants import MeanAbsoluteError, OnLogits, SmoothedLabels
-from mlplab.errors import InvalidInputError
+from mlplab.errors import InvalidInputError, UnknownNameError
 
 LINEAR, SIGMOID, SOFTMAX = (activations.ACTIVATIONS[name]
                             for name in ("linear", "sigmoid", "softmax"))
@@ -64,3 +64,35 @@ def test_smoothed_labels_by_hand_and_by_central_differences(base, activation, sm
                                central_differences(lambda: loss.value(z, y, activation), z),
                                rtol=1e-6, atol=1e-9)
     assert loss.prepare_targets(y, 3, np.float64).tolist() == y.tolist()  # labels kept
+
+
+# -- names: what a saved model's config holds, read back by losses.get ----------------------
+BCE, CCE = losses.LOSSES["binary_crossentropy"], losses.LOSSES["categorical_crossentropy"]
+
+
+@pytest.mark.parametrize("loss, activation", [
+    (MeanAbsoluteError(), SIGMOID),
+    (OnLogits(BCE, "sigmoid"), LINEAR),
+    (OnLogits(CCE, "softmax"), LINEAR),
+    (SmoothedLabels(BCE, 0.1), SIGMOID),
+    (SmoothedLabels(CCE, 1e-05), SOFTMAX),
+    (OnLogits(SmoothedLabels(BCE, 0.25), "sigmoid"), LINEAR),
+    (OnLogits(SmoothedLabels(CCE, 0.2), "softmax"), LINEAR),
+])
+def test_every_variant_s_name_resolves_to_the_same_loss(loss, activation, rng):
+    again = losses.get(loss.name)
+    assert repr(again) == repr(loss) and again.name == loss.name
+    z = rng.normal(size=(5, 3))
+    y = np.eye(3)[rng.integers(0, 3, size=5)]
+    assert again.value(z, y, activation) == loss.value(z, y, activation)
+    np.testing.assert_array_equal(again.gradient(z, y, activation),
+                                  loss.gradient(z, y, activation))
+
+
+def test_variant_names_that_do_not_make_a_loss_are_refused():
+    assert losses.get("mean_absolute_error").name == "mae"
+    with pytest.raises(InvalidInputError, match="label_smoothing"):
+        losses.get("binary_crossentropy_label_smoothing_5")
+    for name in ("mse_from_logits", "binary_crossentropy_label_smoothing_0.1.2", "maee"):
+        with pytest.raises(UnknownNameError):
+            losses.get(name)

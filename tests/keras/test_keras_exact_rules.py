@@ -276,3 +276,37 @@ def test_mlplab_s_own_fit_still_scales_weights_to_average_1():
     model.fit(X4, Y4, batch_size=4, epochs=1, shuffle=False, class_weight={0: 1.0, 1: 3.0})
     kernel, _, _ = keras_sgd_step(KERNEL, BIAS, X4, Y4, np.array([0.5, 1.5, 1.5, 0.5]))
     np.testing.assert_allclose(model.get_weights()[0], kernel, rtol=1e-12)
+
+
+# -- 4. mlplab.load reads the dialect's losses ---------------------------------------------
+@pytest.mark.parametrize("output, loss, targets", [
+    ("linear", lambda: "mae", "binary"),
+    ("sigmoid", lambda: keras.losses.MeanAbsoluteError(), "binary"),
+    ("linear", lambda: keras.losses.BinaryCrossentropy(from_logits=True), "binary"),
+    ("sigmoid", lambda: keras.losses.BinaryCrossentropy(label_smoothing=0.1), "binary"),
+    ("linear", lambda: keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.2),
+     "binary"),
+    ("linear", lambda: keras.losses.CategoricalCrossentropy(from_logits=True,
+                                                            label_smoothing=0.05), "one-hot"),
+    ("softmax", lambda: keras.losses.CategoricalCrossentropy(label_smoothing=0.3), "one-hot"),
+    ("linear", lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True), "labels"),
+])
+def test_mlplab_load_reads_models_with_the_dialect_s_losses(output, loss, targets, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    y = {"binary": (labels > 0).astype(float), "one-hot": np.eye(3)[labels],
+         "labels": labels}[targets]
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(4, activation="tanh"),
+                              layers.Dense(1 if targets == "binary" else 3,
+                                           activation=output)])
+    model.compile(optimizer="sgd", loss=loss())
+    model.fit(X, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    for loaded in (mlplab.load(tmp_path / "m.keras"),
+                   keras.models.load_model(tmp_path / "m.keras")):
+        assert loaded.loss.name == model.loss.name and repr(loaded.loss) == repr(model.loss)
+        assert type(loaded.optimizer) is type(model.optimizer)
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X, verbose=0))
+        assert mlplab.Sequential.evaluate(loaded, X, y)["loss"] == \
+            model.evaluate(X, y, verbose=0)

@@ -8,12 +8,22 @@
   ``label_smoothing``); the metrics still compare with the labels.
 
 The compiled runner does not know them; models with them train on the NumPy runner.
+
+A saved model names its loss (``loss.name``). :func:`mlplab.engine.losses.get` finds
+``"mae"`` in :data:`NAMED` and asks :func:`from_name` for the composed ones
+(``"binary_crossentropy_from_logits"``,
+``"categorical_crossentropy_label_smoothing_0.1_from_logits"``, ...), so ``mlplab.load``
+reads the Keras dialect's models.
 """
+
+import re
 
 import numpy as np
 
+from mlplab._validation import Real, check
 from mlplab.engine import activations
 from mlplab.engine.losses import (
+    LOSSES,
     BinaryCrossentropy,
     Loss,
     MeanSquaredError,
@@ -102,3 +112,38 @@ class SmoothedLabels(Loss):
 
     def __repr__(self):
         return f"SmoothedLabels({self.loss!r}, {self.smoothing!r})"
+
+
+# The variants known by a name of their own (losses.get looks them up with its tables).
+NAMED = {"mae": MeanAbsoluteError()}
+# The name of a composed cross-entropy: its base, the smoothing, then "from logits".
+_COMPOSED = re.compile(r"(binary_crossentropy|categorical_crossentropy)"
+                       r"(?:_label_smoothing_([0-9.e+-]+))?(_from_logits)?")
+# The activation a loss on logits applies: the one its base is fused with.
+_APPLIED = {"binary_crossentropy": "sigmoid", "categorical_crossentropy": "softmax"}
+
+
+def composed(base_name, from_logits=False, label_smoothing=0.0) -> Loss:
+    """The cross-entropy ``base_name`` with Keras' ``label_smoothing`` and
+    ``from_logits``: ``OnLogits(SmoothedLabels(base, s), activation)``, each part only
+    where it is asked for."""
+    smoothing = check(label_smoothing, "label_smoothing", Real(0, 1),
+                      owner=base_name, example="label_smoothing=0.1")
+    loss = LOSSES[base_name]
+    if smoothing:
+        loss = SmoothedLabels(loss, smoothing)
+    return OnLogits(loss, _APPLIED[base_name]) if from_logits else loss
+
+
+def from_name(name) -> Loss | None:
+    """The composed cross-entropy a saved model's loss name (its ``loss.name``) stands
+    for, or None."""
+    parts = _COMPOSED.fullmatch(name)
+    if parts is None or parts.group(2) is None and parts.group(3) is None:
+        return None  # not a variant (a plain cross-entropy is in the engine's table)
+    base, smoothing, logits = parts.groups()
+    try:
+        smoothing = float(smoothing or 0.0)
+    except ValueError:
+        return None
+    return composed(base, bool(logits), smoothing)

@@ -342,6 +342,7 @@ _ALIASES = {
     "sparse_categorical_crossentropy": "categorical_crossentropy",
     "mean_squared_error": "mse",
     "squared_error": "mse",
+    "mean_absolute_error": "mae",
 }
 
 
@@ -356,12 +357,21 @@ SCIKIT_LEARN_LOSSES = {
 
 
 def get(identifier) -> Loss:
-    """Turn a name or a :class:`Loss` into a Loss."""
+    """Turn a name or a :class:`Loss` into a Loss: a name of the tables here, or of a
+    variant of :mod:`mlplab.engine.loss_variants` (the Keras dialect's ``"mae"``,
+    ``"binary_crossentropy_from_logits"``, ...: what a saved model names)."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
+        # Imported here: loss_variants builds on this module's losses.
+        from mlplab.engine import loss_variants
+
         key = identifier.strip().lower()
-        return lookup({**LOSSES, **SCIKIT_LEARN_LOSSES}, _ALIASES.get(key, key), "loss")
+        key = _ALIASES.get(key, key)
+        composed = loss_variants.from_name(key)
+        if composed is not None:
+            return composed
+        return lookup({**LOSSES, **SCIKIT_LEARN_LOSSES, **loss_variants.NAMED}, key, "loss")
     raise InvalidTypeError(
         f"loss={short_repr(identifier)}: give a name, one of {', '.join(LOSSES)}."
     )

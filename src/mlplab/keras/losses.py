@@ -7,19 +7,16 @@ layer's logits. ``from_logits=True`` (the last layer linear) is
 function cannot be used: mlplab needs each loss's gradient, written in the engine.
 """
 
-import re
-
 from mlplab._validation import Real, check, short_repr
 from mlplab.engine import losses as engine
-from mlplab.engine.loss_variants import MeanAbsoluteError as _MAE
-from mlplab.engine.loss_variants import OnLogits, SmoothedLabels
+from mlplab.engine.loss_variants import NAMED, OnLogits, SmoothedLabels
 from mlplab.errors import InvalidInputError, InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 
 Loss = engine.Loss
 _BCE, _CCE, _MSE = (engine.LOSSES[name] for name in
                     ("binary_crossentropy", "categorical_crossentropy", "mse"))
-MAE_LOSS = _MAE()
+MAE_LOSS = NAMED["mae"]
 _CUSTOM = ("mlplab needs each loss's gradient, written in mlplab.engine.losses; use one of "
            "its losses (binary_crossentropy, categorical_crossentropy, "
            "sparse_categorical_crossentropy, mse, mae)")
@@ -90,11 +87,6 @@ _BY_NAME = {
     "mean_squared_error": _MSE, "mse": _MSE, "meansquarederror": _MSE,
     "mean_absolute_error": MAE_LOSS, "mae": MAE_LOSS, "meanabsoluteerror": MAE_LOSS,
 }
-_BY_NAME.update({f"{loss.name}_from_logits": OnLogits(loss, activation)
-                 for loss, activation in ((_BCE, "sigmoid"), (_CCE, "softmax"))})
-# A composed loss's name: "binary_crossentropy_label_smoothing_0.1_from_logits" and parts.
-_SAVED_NAME = re.compile(r"(binary_crossentropy|categorical_crossentropy)"
-                         r"(?:_label_smoothing_([0-9.e-]+))?(_from_logits)?")
 # What Keras has and mlplab leaves out (their Keras names, snake and class case).
 _LEFT_OUT = ("Hinge", "SquaredHinge", "CategoricalHinge", "Huber", "LogCosh", "Poisson",
              "KLDivergence", "CosineSimilarity", "MeanAbsolutePercentageError",
@@ -123,13 +115,9 @@ def get(identifier):
             raise not_provided(f"loss={key!r}", _LEFT_OUT_REASON)
         if key.lower() in _BY_NAME:
             return _BY_NAME[key.lower()]
-        saved = _SAVED_NAME.fullmatch(key)  # what a saved model's config names
-        if saved:
-            base, smoothing, logits = saved.groups()
-            return _logits(_BY_NAME[base], bool(logits),
-                           "sigmoid" if base == "binary_crossentropy" else "softmax",
-                           float(smoothing or 0.0))
-        return engine.get(key)  # the engine's own names and its "did you mean"
+        # The engine's own names, the composed names a saved model gives (such as
+        # "binary_crossentropy_label_smoothing_0.1_from_logits"), and its "did you mean".
+        return engine.get(key)
     if callable(identifier):
         raise not_provided(f"loss={short_repr(identifier)} (a loss function)", _CUSTOM)
     raise InvalidTypeError(f"loss={short_repr(identifier)}: give a loss name such as "
