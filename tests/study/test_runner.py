@@ -339,3 +339,26 @@ def test_outputs_are_checked_before_the_run_and_a_database_at_rest_is_one_file(s
     assert {"c.sqlite", "c.html"} <= names and not {"c.sqlite-wal", "c.sqlite-shm"} & names
     runner.invoke(main, ["study", "show", str(small_study), "--db", str(database)])
     assert {path.name for path in tmp_path.iterdir()} == names  # the reader created nothing
+
+
+@pytest.mark.parametrize("needed", [True, False])
+def test_kernels_compile_once_before_any_cell_is_timed(small_study, tmp_path, monkeypatch,
+                                                       needed):
+    from mlplab.fast import epochs, warmup
+    from mlplab.study import cell as cell_module
+
+    if not epochs.available():
+        pytest.skip("numba is not installed: nothing to compile")
+    events = []
+    monkeypatch.setattr(warmup, "needs_compiling", lambda: needed)
+    monkeypatch.setattr(warmup, "compile_kernels", lambda: events.append("compile"))
+    monkeypatch.setattr(warmup, "announce", lambda: events.append("notice"))
+    run_cell = cell_module.run_cell
+    monkeypatch.setattr(cell_module, "run_cell", lambda c: events.append("cell") or run_cell(c))
+    from mlplab.study import together
+
+    monkeypatch.setattr(together, "run_cell", cell_module.run_cell)  # as together calls it
+    run_study(load_study(small_study), database=tmp_path / "w.sqlite", jobs=1)
+    expected = ["notice", "compile"] if needed else []
+    assert events[:len(expected)] == expected and "cell" in events
+    assert "compile" not in events[len(expected):]  # once, before the first cell

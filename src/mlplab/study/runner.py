@@ -177,6 +177,8 @@ def _results(cells, jobs, executor, scheduler, progress):
     group, :func:`mlplab.study.together.tasks`), with an optional progress bar."""
     if not cells:
         return
+    if scheduler is None:  # the workers are on this machine: they share numba's cache
+        compile_kernels_first()
     work = tasks(cells)
     if executor == "dask":
         stream = _dask_results(work, jobs, scheduler)
@@ -194,6 +196,17 @@ def _results(cells, jobs, executor, scheduler, progress):
         for pairs in stream:
             bar.advance(counter, len(pairs))
             yield pairs
+
+
+def compile_kernels_first():
+    """Compile numba's kernels here, once, before any cell is timed, when its cache lacks
+    them (a new machine): otherwise every worker compiles the same kernels at once, and
+    each one's first cells count the compiler in their ``fit_time``. Said once, here."""
+    from mlplab.fast import epochs, warmup
+
+    if epochs.available() and warmup.needs_compiling():
+        warmup.announce()
+        warmup.compile_kernels()
 
 
 def task_cost(task):
