@@ -646,8 +646,22 @@ def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
     except ImportError as exc:
         raise click.UsageError(f"the playground needs FastAPI and uvicorn ({exc.name} is "
                                'missing): pip install "mlplab[web]".') from None
+    _compile_before_serving()
     serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo,
           allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
+
+
+def _compile_before_serving():
+    """On a machine whose numba cache lacks the kernels, compile them before the page is
+    served, saying so: else the first Play would wait for the compiler with no word why."""
+    from mlplab.fast import epochs, warmup
+
+    if not (epochs.available() and warmup.needs_compiling()):
+        return
+    click.echo("Preparing the playground: compiling mlplab's fast kernels for this machine "
+               "(once, up to a minute; `mlplab warmup` does it ahead)...")
+    seconds = warmup.compile_kernels()
+    click.echo(f"Kernels ready ({seconds:.0f} s).")
 
 
 def render_training(result, save_path):

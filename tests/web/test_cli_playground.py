@@ -64,3 +64,21 @@ def test_playground_refuses_a_bad_host_or_origin_with_the_form_to_use(apps, opti
 def test_playground_rejects_a_bad_port():
     result = CliRunner().invoke(main, ["playground", "--port", "70000"])
     assert result.exit_code == 2 and "70000" in result.output
+
+
+@pytest.mark.parametrize("needed", [True, False])
+def test_playground_compiles_the_kernels_before_serving_on_a_new_machine(started, monkeypatch,
+                                                                         needed):
+    from mlplab.fast import epochs, warmup
+
+    if not epochs.available():
+        pytest.skip("numba is not installed: nothing to compile")
+    order = []
+    monkeypatch.setattr(warmup, "needs_compiling", lambda: needed)
+    monkeypatch.setattr(warmup, "compile_kernels", lambda: order.append("compile") or 12.0)
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: order.append("serve"))
+    result = CliRunner().invoke(main, ["playground", "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert order == (["compile", "serve"] if needed else ["serve"])
+    assert ("compiling mlplab's fast kernels" in result.output) == needed
+    assert ("Kernels ready (12 s)." in result.output) == needed
