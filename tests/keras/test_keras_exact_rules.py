@@ -157,6 +157,14 @@ def test_keras_optimizers_take_keras_first_two_steps(make, reference, settings, 
     assert abs(own_move - keras_move) > 0.01 * abs(keras_move)
 
 
+def test_keras_rmsprop_docstring_example():
+    """Keras' own example (rmsprop.py): RMSprop(learning_rate=0.1) minimising var1**2 / 2
+    from var1 = 10 gives 9.683772 (float32)."""
+    var1 = np.array([10.0], dtype=np.float32)
+    keras.optimizers.RMSprop(learning_rate=0.1).step([var1], [var1.copy()])  # d/dv = var1
+    assert f"{var1[0]:.6f}" == "9.683772"
+
+
 def test_keras_optimizers_by_name_and_default_are_keras_rules():
     assert type(keras.optimizers.get("adam")) is mlplab.engine.optimizers.KerasAdam
     assert type(keras.optimizers.get("RMSprop")) is mlplab.engine.optimizers.KerasRMSprop
