@@ -122,7 +122,7 @@ def test_a_misspelt_name_suggests_the_right_one():
     lambda: layers.Dropout(0.5, seed=3),
     lambda: optimizers.Adam(amsgrad=True),
     lambda: optimizers.SGD(weight_decay=1e-4),
-    lambda: optimizers.RMSprop(momentum=0.9),
+    lambda: optimizers.RMSprop(centered=True),
     lambda: losses.BinaryCrossentropy(label_smoothing=1.5),
     lambda: initializers.RandomNormal(seed=1),
     lambda: metrics.AUC(curve="PR"),

@@ -318,3 +318,31 @@ def test_mlplab_load_reads_models_with_the_dialect_s_losses(output, loss, target
         np.testing.assert_array_equal(loaded.predict(X), model.predict(X, verbose=0))
         assert mlplab.Sequential.evaluate(loaded, X, y)["loss"] == \
             model.evaluate(X, y, verbose=0)
+
+
+def keras_rmsprop_momentum_steps(w, gradients, learning_rate, rho, momentum, epsilon):
+    """rmsprop.py with momentum > 0: momentum = momentum * momentum + increment;
+    variable -= momentum."""
+    velocity, moment = np.zeros_like(w), np.zeros_like(w)
+    for g in gradients:
+        velocity = rho * velocity + (1 - rho) * np.square(g)
+        increment = (learning_rate * g) / np.sqrt(velocity + epsilon)
+        moment = momentum * moment + increment
+        w = w - moment
+    return w
+
+
+def test_keras_rmsprop_with_momentum_takes_keras_steps(tmp_path):
+    optimizer = keras.optimizers.RMSprop(learning_rate=0.01, rho=0.8, momentum=0.9,
+                                         epsilon=1e-3)
+    w = W_START.copy()
+    for g in GRADIENTS:
+        optimizer.step([w], [g])
+    np.testing.assert_allclose(w, keras_rmsprop_momentum_steps(
+        W_START, GRADIENTS, 0.01, 0.8, 0.9, 1e-3), rtol=1e-13)
+    assert not np.allclose(w, keras_rmsprop_steps(W_START, GRADIENTS, 0.01, 0.8, 1e-3),
+                           rtol=1e-4)  # the momentum mattered
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    model.save(tmp_path / "m.keras")
+    assert mlplab.load(tmp_path / "m.keras").optimizer.momentum == 0.9

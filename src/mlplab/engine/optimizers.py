@@ -366,19 +366,37 @@ class KerasAdam(Adam):
 
 
 class KerasRMSprop(RMSprop):
-    """RMSprop as Keras 3 computes it, ``epsilon`` inside the square root::
+    """RMSprop as Keras 3 computes it, ``epsilon`` inside the square root, with Keras'
+    ``momentum`` option (Keras' ``centered`` is not here)::
 
         s = rho * s + (1 - rho) * g**2
-        w -= lr * g / sqrt(s + epsilon)
+        step = lr * g / sqrt(s + epsilon)
+        u = momentum * u + step                 # momentum > 0; else u = step
+        w -= u
     """
 
     name = "keras_rmsprop"
+    hyperparameters = ("learning_rate", "rho", "momentum", "epsilon")
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+        super().__init__(learning_rate, rho, epsilon, clipnorm, global_clipnorm, clipvalue)
+        self.momentum = _fraction(momentum, "momentum", "KerasRMSprop")
+
+    def state_names(self):
+        return ("mean_square", "momentum") if self.momentum > 0 else ("mean_square",)
 
     def update(self, index, w, g):
         s = self.slot(index, "mean_square", w)
         s *= self.rho
         s += (1.0 - self.rho) * g * g
-        w -= self.lr * g / np.sqrt(s + self.epsilon)
+        step = self.lr * g / np.sqrt(s + self.epsilon)
+        if self.momentum > 0:
+            u = self.slot(index, "momentum", w)
+            u *= self.momentum
+            u += step
+            step = u
+        w -= step
 
 
 class KerasAdagrad(Adagrad):

@@ -25,7 +25,6 @@ def _refuse(owner, **given):
     reasons = {"weight_decay": "use kernel_regularizer=keras.regularizers.L2(...) on the layers",
                "use_ema": "weights are not averaged", "amsgrad": "mlplab's Adam has no AMSGrad",
                "centered": "mlplab's RMSprop is not centered",
-               "momentum": "mlplab's RMSprop has no momentum; use SGD(momentum=...)",
                "loss_scale_factor": "there is no mixed precision",
                "gradient_accumulation_steps": "use a larger batch_size"}
     for name, value in given.items():
@@ -65,12 +64,12 @@ def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N
             global_clipnorm=None, use_ema=False, ema_momentum=0.99,
             ema_overwrite_frequency=None, loss_scale_factor=None,
             gradient_accumulation_steps=None, name="rmsprop", **kwargs):
-    """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``epsilon=1e-7``, Keras'
-    rule (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
-    _refuse("RMSprop", momentum=momentum, centered=centered, weight_decay=weight_decay,
-            use_ema=use_ema, loss_scale_factor=loss_scale_factor,
+    """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``momentum``,
+    ``epsilon=1e-7``, Keras' rule (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
+    _refuse("RMSprop", centered=centered, weight_decay=weight_decay, use_ema=use_ema,
+            loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.KerasRMSprop(learning_rate, rho, epsilon, clipnorm=clipnorm,
+    return engine.KerasRMSprop(learning_rate, rho, momentum, epsilon, clipnorm=clipnorm,
                                global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
