@@ -346,3 +346,17 @@ def test_keras_rmsprop_with_momentum_takes_keras_steps(tmp_path):
     model.compile(optimizer=optimizer, loss="binary_crossentropy")
     model.save(tmp_path / "m.keras")
     assert mlplab.load(tmp_path / "m.keras").optimizer.momentum == 0.9
+
+
+def test_keras_initializer_config_dicts_resolve_as_keras_get_does():
+    """keras.initializers.get takes {"class_name": ..., "config": ...}, get_config's form."""
+    assert initializers.get({"class_name": "HeNormal", "config": {"seed": None}}) == \
+        initializers.HeNormal()
+    assert initializers.get({"class_name": "TruncatedNormal",
+                             "config": {"mean": 0.0, "stddev": 0.2, "seed": None}}) == \
+        initializers.TruncatedNormal(stddev=0.2)
+    assert initializers.get({"class_name": "VarianceScaling", "config": {
+        "scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"}}) == \
+        engine_initializers.VarianceScaling(2.0, "fan_out", "normal")
+    with pytest.raises(mlplab.errors.MlplabError, match="Orthogonal"):
+        initializers.get({"class_name": "Orthogonal", "config": {}})

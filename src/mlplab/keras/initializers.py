@@ -105,8 +105,14 @@ _KERAS_NAMES = {"random_normal": RandomNormal, "random_uniform": RandomUniform,
 
 
 def get(identifier):
-    """A Keras name ("glorot_uniform", "GlorotUniform", "random_normal", ...), an
+    """A Keras name ("glorot_uniform", "GlorotUniform", "random_normal", ...), Keras'
+    config dict (``{"class_name": "HeNormal", "config": {"seed": None}}``), an
     initializer, or what :func:`mlplab.engine.initializers.get` takes."""
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        name = identifier["class_name"]
+        if not isinstance(name, str) or name.lower() not in _KERAS_NAMES:
+            return get(name)  # a name left out, or the engine's "did you mean"
+        return _KERAS_NAMES[name.lower()](**identifier.get("config", {}))
     if isinstance(identifier, str) and identifier.lower() in _KERAS_NAMES:
         return _KERAS_NAMES[identifier.lower()]()
     if identifier in _KERAS_NAMES.values():  # the class itself, as Keras takes it
