@@ -150,3 +150,22 @@ def test_scikit_learn_losses_equal_its_loss_functions(rng):
 def test_poisson_refuses_negative_targets():
     with pytest.raises(InvalidInputError, match="targets >= 0"):
         losses.get("poisson").prepare_targets(np.array([1.0, -2.0]), 1, np.float64)
+
+
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+def test_a_sample_factor_weighs_each_row_s_loss_and_gradient_over_the_batch(name, rng):
+    """``value(..., factor) = sum(factor_i * l_i) / n`` (Keras' "sum_over_batch_size" when
+    the factors are the weights as given) and the gradient is each row's, times its
+    factor, in the batch of n."""
+    loss = losses.LOSSES[name]
+    activation = activations.ACTIVATIONS["softmax" if "categorical" in name else "sigmoid"]
+    z = rng.normal(size=(4, 3))
+    y = np.eye(3)[[0, 2, 1, 2]]
+    factor = np.array([[2.0], [0.0], [0.5], [3.0]])
+    rows = [loss.value(z[i:i + 1], y[i:i + 1], activation) for i in range(4)]
+    assert loss.value(z, y, activation, factor) == pytest.approx(
+        sum(f * row for f, row in zip(factor[:, 0], rows, strict=True)) / 4, rel=1e-12)
+    row_gradients = np.vstack([loss.gradient(z[i:i + 1], y[i:i + 1], activation)
+                               for i in range(4)])  # each of a batch of 1
+    np.testing.assert_allclose(loss.gradient(z, y, activation, factor),
+                               factor * row_gradients / 4, rtol=1e-12)
