@@ -293,6 +293,13 @@ if numba is not None:
                         P[i] += S1[i]
             return
         beta_1, beta_2, epsilon = settings[3], settings[4], settings[5]
+        if opt_code == 2:  # Keras' Adam (optimizers.KerasAdam): corrections in the step size
+            alpha = lr * math.sqrt(1.0 - beta_2 ** t) / (1.0 - beta_1 ** t)
+            for i in range(P.shape[0]):
+                S1[i] += (G[i] - S1[i]) * (1.0 - beta_1)
+                S2[i] += (G[i] * G[i] - S2[i]) * (1.0 - beta_2)
+                P[i] -= S1[i] * alpha / (math.sqrt(S2[i]) + epsilon)
+            return
         correction_1, correction_2 = 1.0 - beta_1 ** t, 1.0 - beta_2 ** t
         for i in range(P.shape[0]):
             S1[i] = S1[i] * beta_1 + (1.0 - beta_1) * G[i]

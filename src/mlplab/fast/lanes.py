@@ -513,6 +513,13 @@ if numba is not None:
                     S2[m, p] = S2[m, p] * beta_2 + (1.0 - beta_2) * g * g
                     P[m, p] -= rate * (S1[m, p] / corrections[0]) / (
                         math.sqrt(S2[m, p] / corrections[1]) + epsilon)
+            elif opt_code == 2:  # Keras' Adam: the corrections in the step size
+                alpha = rate * math.sqrt(corrections[1]) / corrections[0]
+                for p in range(n_parameters):
+                    g = G[m, p]
+                    S1[m, p] += (g - S1[m, p]) * (1.0 - beta_1)
+                    S2[m, p] += (g * g - S2[m, p]) * (1.0 - beta_2)
+                    P[m, p] -= S1[m, p] * alpha / (math.sqrt(S2[m, p]) + epsilon)
             elif momentum == 0.0:
                 for p in range(n_parameters):
                     P[m, p] -= rate * G[m, p]

@@ -157,7 +157,7 @@ class LaneStack:
     def _corrections(self, n_steps):
         """Adam's bias corrections ``1 - beta**t`` for the coming steps, (n_steps, 2),
         computed as the Adam class computes them (numba's power may round otherwise)."""
-        if self.optimizer.name != "adam":
+        if self.optimizer.name not in ("adam", "keras_adam"):
             return np.zeros((n_steps, 2), dtype=self.params.dtype)
         beta_1, beta_2 = self.optimizer.beta_1, self.optimizer.beta_2
         steps = range(self.iterations + 1, self.iterations + n_steps + 1)

@@ -25,7 +25,8 @@ ACTIVATION_PARAMETERS = {activations.ACTIVATIONS["leaky_relu"]: "LEAKY_RELU_SLOP
                          activations.ACTIVATIONS["elu"]: "ELU_ALPHA"}
 LOSS_CODES = {losses.BinaryCrossentropy: 0, losses.CategoricalCrossentropy: 1,
               losses.MeanSquaredError: 2}
-OPTIMIZER_CODES = {optimizers.SGD: 0, optimizers.Adam: 1}
+# Keyed by class: KerasAdam subclasses Adam but puts epsilon elsewhere (its own code).
+OPTIMIZER_CODES = {optimizers.SGD: 0, optimizers.Adam: 1, optimizers.KerasAdam: 2}
 # (loss, output activation) pairs the losses take but the kernels do not fuse.
 UNCOMPILED_PAIRS = {(losses.BinaryCrossentropy, "softmax")}
 # settings[i] of every kernel: the optimizer's hyper-parameters, 0 where it has none.
@@ -40,7 +41,7 @@ def supports(model) -> str | None:
     if type(model.optimizer) not in OPTIMIZER_CODES:
         kind = type(model.optimizer)
         name = model.optimizer.name if kind in optimizers.OPTIMIZERS.values() else kind.__name__
-        return f"the {name} optimizer is not compiled (sgd and adam are)"
+        return f"the {name} optimizer is not compiled (sgd, adam and keras_adam are)"
     if model.optimizer.clips:
         return "gradient clipping is not compiled"
     return None
