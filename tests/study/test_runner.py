@@ -351,7 +351,9 @@ def test_kernels_compile_once_before_any_cell_is_timed(small_study, tmp_path, mo
         pytest.skip("numba is not installed: nothing to compile")
     events = []
     monkeypatch.setattr(warmup, "needs_compiling", lambda: needed)
-    monkeypatch.setattr(warmup, "compile_kernels", lambda: events.append("compile"))
+    asked = []
+    monkeypatch.setattr(warmup, "compile_kernels",
+                        lambda dtypes: events.append("compile") or asked.append(dtypes))
     monkeypatch.setattr(warmup, "announce", lambda: events.append("notice"))
     run_cell = cell_module.run_cell
     monkeypatch.setattr(cell_module, "run_cell", lambda c: events.append("cell") or run_cell(c))
@@ -362,3 +364,4 @@ def test_kernels_compile_once_before_any_cell_is_timed(small_study, tmp_path, mo
     expected = ["notice", "compile"] if needed else []
     assert events[:len(expected)] == expected and "cell" in events
     assert "compile" not in events[len(expected):]  # once, before the first cell
+    assert asked == ([("float64",)] if needed else [])  # only what the cells train in

@@ -59,8 +59,8 @@ def announce(stream=None) -> bool:
     return True
 
 
-def compile_kernels(report=None) -> float:
-    """Run every compiled path once on tiny data, in float64 and float32, so that numba
+def compile_kernels(report=None, dtypes=("float64", "float32")) -> float:
+    """Run every compiled path once on tiny data, in each of ``dtypes``, so that numba
     compiles and caches each kernel; return the seconds it took. ``report(step)`` is
     called before each step (a progress display)."""
     import mlplab
@@ -71,7 +71,7 @@ def compile_kernels(report=None) -> float:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(600, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    for dtype in ("float64", "float32"):
+    for dtype in dtypes:
         for name, optimizer, batch_size, metrics in [
                 ("per-sample epochs", "sgd", 1, ["accuracy"]),
                 ("batched epochs", "adam", 600, ["accuracy"]),

@@ -178,7 +178,7 @@ def _results(cells, jobs, executor, scheduler, progress):
     if not cells:
         return
     if scheduler is None:  # the workers are on this machine: they share numba's cache
-        compile_kernels_first()
+        compile_kernels_first(cells)
     work = tasks(cells)
     if executor == "dask":
         stream = _dask_results(work, jobs, scheduler)
@@ -198,15 +198,18 @@ def _results(cells, jobs, executor, scheduler, progress):
             yield pairs
 
 
-def compile_kernels_first():
+def compile_kernels_first(cells):
     """Compile numba's kernels here, once, before any cell is timed, when its cache lacks
     them (a new machine): otherwise every worker compiles the same kernels at once, and
-    each one's first cells count the compiler in their ``fit_time``. Said once, here."""
+    each one's first cells count the compiler in their ``fit_time``. Said once, here;
+    only the float types the cells train in (float64 unless a cell asks for float32)."""
     from mlplab.fast import epochs, warmup
 
     if epochs.available() and warmup.needs_compiling():
+        asked = {str(cell.get("params", {}).get("dtype", "float64")) for cell in cells}
         warmup.announce()
-        warmup.compile_kernels()
+        warmup.compile_kernels(dtypes=tuple(d for d in ("float64", "float32") if d in asked)
+                               or ("float64",))
 
 
 def task_cost(task):
