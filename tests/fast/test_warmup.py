@@ -34,6 +34,14 @@ def test_mlplab_quiet_hides_the_notice(fresh, monkeypatch):
     assert not warmup.announce(stream) and stream.getvalue() == ""
 
 
+def test_the_cache_is_looked_at_once_per_process(fresh, monkeypatch):
+    looks = []
+    monkeypatch.setattr(warmup, "needs_compiling", lambda: looks.append(1) or False)
+    for _ in range(3):  # every compiled fit asks; only the first looks (~1 ms)
+        assert not warmup.announce(io.StringIO())
+    assert len(looks) == 1
+
+
 def test_a_compiled_fit_announces_and_a_numpy_fit_does_not(fresh, monkeypatch, capsys):
     import numpy as np
 

@@ -50,11 +50,16 @@ def needs_compiling() -> bool:
 
 
 def announce(stream=None) -> bool:
-    """Print :data:`NOTICE` once per process if the kernels must compile; True if printed."""
+    """Print :data:`NOTICE` once per process if the kernels must compile; True if printed.
+
+    Decided on the first call only: looking at the cache takes ~1 ms, and every compiled
+    fit calls this (a playground frame, an animation's fits)."""
     global _announced
-    if _announced or os.environ.get("MLPLAB_QUIET") or not needs_compiling():
+    if _announced:
         return False
     _announced = True
+    if os.environ.get("MLPLAB_QUIET") or not needs_compiling():
+        return False
     print(NOTICE, file=stream or sys.stderr, flush=True)
     return True
 
