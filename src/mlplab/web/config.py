@@ -15,6 +15,7 @@ from mlplab.data.features import FEATURES
 from mlplab.data.registry import CURVE_DATASETS, dataset_names, dataset_parameters
 from mlplab.engine.activations import ACTIVATIONS
 from mlplab.viz import style
+from mlplab.web.lessons import lesson_list
 
 # Limits: generous for teaching (TensorFlow Playground stops at 6 layers x 8 neurons),
 # small enough that one page cannot take the machine.
@@ -185,4 +186,5 @@ def options() -> dict:
                    "work_seconds": MAX_WORK_SECONDS},
         "defaults": PlaygroundConfig().model_dump(),
         "palette": style.palette(),
+        "lessons": lesson_list(),  # web/lessons.py: one per reference experiment E1-E5
     }
