@@ -367,7 +367,13 @@ def datasets():
 @click.option("--allow-origin", "allowed_origins", multiple=True, metavar="URL",
               help="Another page (http://host:port) allowed to use the playground "
                    "(repeatable); by default only its own page may.")
-def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
+@click.option("--max-sessions", default=60, show_default=True, type=click.IntRange(min=1),
+              help="Sessions (pages) open at once; one more is refused with a message.")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Worker processes that train the sessions [default: the number of cores; "
+                   "0: in the server's own process].")
+def playground(host, port, idle_seconds, allowed_hosts, allowed_origins, max_sessions,
+               workers):
     """Train and watch a network live in the browser (needs the [web] extra)."""
     try:
         from mlplab.web import serve
@@ -376,7 +382,15 @@ def playground(host, port, idle_seconds, allowed_hosts, allowed_origins):
                                'missing): pip install "mlplab[web]".') from None
     _compile_before_serving()
     serve(host=host, port=port, idle_seconds=idle_seconds, echo=click.echo,
-          allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
+          allowed_hosts=allowed_hosts, allowed_origins=allowed_origins,
+          max_sessions=max_sessions, workers=_usable_cores() if workers is None else workers)
+
+
+def _usable_cores():
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 def _compile_before_serving():

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import time
 
 import numpy as np
 import pytest
@@ -295,7 +296,10 @@ def test_a_closed_session_leaves_nothing_behind(client):
         socket.receive_json(), socket.receive_json()
         socket.send_json({"type": "play"})
         socket.receive_json()
-    reference = weakref.ref(client.app.state.store.sessions[session])
+    reference = weakref.ref(client.app.state.store.local_session(session))
     client.delete(f"/api/sessions/{session}")
-    gc.collect()
+    deadline = time.monotonic() + 10  # the worker drops it in its next turn
+    while reference() is not None and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.05)
     assert reference() is None  # no task, frame or export keeps the session alive

@@ -109,7 +109,7 @@ def client():
 def a_session(client):
     """A session in a cheap setup (a fuzzed request before may have changed or deleted one)."""
     store = client.app.state.store
-    store.sessions.clear()
+    store.clear()
     return client.post("/api/sessions", json={"n_samples": 40, "resolution": 20}).json()["id"]
 
 

@@ -27,7 +27,8 @@ def test_playground_binds_loopback_by_default_and_prints_the_address(started):
     result = CliRunner().invoke(main, ["playground", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output and "Warning" not in result.output
-    assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
+    assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning",
+                        "ws_per_message_deflate": False}]
 
 
 def test_playground_says_so_when_it_is_not_on_loopback(started):

@@ -285,7 +285,7 @@ def test_the_exported_model_of_a_diverged_session_loads(client, session, tmp_pat
 
 
 def test_weights_that_are_not_numbers_still_give_a_frame(client, session):
-    model = client.app.state.store.sessions[session].model
+    model = client.app.state.store.local_session(session).model
     model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
     answer = client.get(f"/api/sessions/{session}")
     assert answer.status_code == 200

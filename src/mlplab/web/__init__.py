@@ -13,7 +13,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", echo=print,
-          allowed_hosts=(), allowed_origins=()):
+          allowed_hosts=(), allowed_origins=(), max_sessions=60, workers=0):
     """Run the playground with uvicorn until interrupted.
 
     Parameters
@@ -33,11 +33,16 @@ def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", 
         More host names to answer to (see :func:`create_app`).
     allowed_origins : sequence of str
         Other pages allowed to use the playground, as ``http://host:port``.
+    max_sessions : int
+        Sessions open at once; one more gets HTTP 503 with a message.
+    workers : int
+        Worker processes that train the sessions (0: in this process).
     """
     import uvicorn
 
     app = create_app(idle_seconds=idle_seconds, host=host, allowed_hosts=allowed_hosts,
-                     allowed_origins=allowed_origins)
+                     allowed_origins=allowed_origins, max_sessions=max_sessions,
+                     workers=workers)
     if host not in LOOPBACK:
         echo(f"Warning: serving on {host}, not on loopback: every machine that can reach "
              f"this one on port {port} can use the playground, with no password (sessions, "
@@ -49,7 +54,9 @@ def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", 
     shown = f"[{host}]" if ":" in host else host
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else shown
     echo(f"mlplab playground: open http://{shown}:{port}/ in a browser (Ctrl+C stops it).")
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    # No per-message deflate: on loopback or a class's network, compressing every frame
+    # would cost more of the two cores than it saves.
+    uvicorn.run(app, host=host, port=port, log_level=log_level, ws_per_message_deflate=False)
 
 
 __all__ = ["create_app", "serve"]

@@ -19,7 +19,12 @@ HTTP (JSON unless said otherwise)::
     GET    /api/sessions/{id}/export/gif   the training so far as a GIF
     DELETE /api/sessions/{id}
 
-Websocket ``/ws/{id}``: see :mod:`mlplab.web.player`.
+Websocket ``/ws/{id}`` (``?frames=binary`` for binary frames): see
+:mod:`mlplab.web.player`.
+
+Sessions live in workers (:mod:`mlplab.web.pool`, :mod:`mlplab.web.workers`): processes
+with ``workers=N``, one thread of this process with ``workers=0``. Past ``max_sessions``
+open sessions a new one gets HTTP 503 with a message saying so.
 
 A JSON body must come with ``Content-Type: application/json`` (else HTTP 415).
 Requests for another host name (400) and changes from another site's page (403)
@@ -34,8 +39,6 @@ Every rejected request gets a 4xx with ``{"detail": "<field>: <problem>"}``
 import asyncio
 import contextlib
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
@@ -46,7 +49,6 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlplab.errors import MlplabError
-from mlplab.web import export
 from mlplab.web.build import check_plane
 from mlplab.web.config import (
     MAX_EPOCHS_PER_REQUEST,
@@ -58,13 +60,13 @@ from mlplab.web.config import (
     readable,
 )
 from mlplab.web.guard import RequestGuard, checked_origins, origin_text, served_hosts
-from mlplab.web.player import MAX_FPS, Player
-from mlplab.web.session import Session
+from mlplab.web.player import MAX_SOCKETS_PER_SESSION, serve_socket
+from mlplab.web.pool import Pool
+from mlplab.web.workers import MAX_FPS
 
 STATIC = Path(__file__).parent / "static"
-DISCONNECT_POLL_SECONDS = 0.2  # how often a long request looks whether its client has gone
-MAX_SOCKETS_PER_SESSION = 8  # a page has one; a few tabs of one session are fine
-__all__ = ["MAX_FPS", "create_app"]
+DEFAULT_MAX_SESSIONS = 60  # a class of 30 with a tab or two each
+__all__ = ["DEFAULT_MAX_SESSIONS", "MAX_FPS", "MAX_SOCKETS_PER_SESSION", "create_app"]
 
 
 class WeightEdit(BaseModel):
@@ -77,66 +79,9 @@ class WeightEdit(BaseModel):
     value: float = Field(ge=-100.0, le=100.0)
 
 
-class SessionStore:
-    """The open sessions; those idle (no socket, no request) for too long are dropped."""
-
-    def __init__(self, idle_seconds=600.0, max_sessions=200, work_seconds=MAX_WORK_SECONDS):
-        self.sessions: dict[str, Session] = {}
-        self.idle_seconds = idle_seconds
-        self.max_sessions = max_sessions
-        self.work_seconds = work_seconds
-
-    def create(self, config):
-        self.sweep()
-        if len(self.sessions) >= self.max_sessions:
-            raise HTTPException(503, f"the playground has {len(self.sessions)} open sessions, "
-                                     "its limit; close a tab or try again later.")
-        session = Session(config)
-        session.work_seconds = self.work_seconds
-        self.sessions[session.id] = session
-        return session
-
-    def get(self, session_id):
-        session = self.sessions.get(session_id)
-        if session is None:
-            raise HTTPException(404, f"no session {session_id!r}: it may have been idle for "
-                                     "too long; reload the page.")
-        session.last_seen = time.monotonic()
-        return session
-
-    def sweep(self, now=None):
-        """Drop idle sessions; return how many were dropped."""
-        now = time.monotonic() if now is None else now
-        idle = [key for key, session in self.sessions.items()
-                if session.connections == 0 and now - session.last_seen > self.idle_seconds
-                and not session.busy()]
-        for key in idle:
-            del self.sessions[key]
-        if idle:
-            release_memory()
-        return len(idle)
-
-
-def release_memory():
-    """Collect the dropped sessions now and hand freed heap pages back to the system.
-
-    glibc keeps freed memory in per-thread arenas; ``malloc_trim`` returns it, so a
-    long-running server's footprint follows its open sessions.
-    """
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    name = ctypes.util.find_library("c")
-    try:
-        ctypes.CDLL(name).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):  # not glibc: nothing to trim
-        pass
-
-
-def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127.0.0.1",
-               allowed_hosts=(), allowed_origins=(), work_seconds=MAX_WORK_SECONDS) -> FastAPI:
+def create_app(idle_seconds=600.0, max_sessions=DEFAULT_MAX_SESSIONS, sweep_every=None,
+               host="127.0.0.1", allowed_hosts=(), allowed_origins=(),
+               work_seconds=MAX_WORK_SECONDS, workers=0) -> FastAPI:
     """The playground as an ASGI app (run it with uvicorn, or :func:`mlplab.web.serve`).
 
     Parameters
@@ -159,13 +104,16 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
         open websockets; by default only the playground's own page may (others get 403).
     work_seconds : float
         One request, or one frame while playing, trains at most this long.
+    workers : int
+        Worker processes that hold the sessions (each pinned to one), e.g. the number
+        of cores; 0 keeps them in one thread of this process.
 
     Returns
     -------
     fastapi.FastAPI
     """
     hosts, origins = served_hosts(host, allowed_hosts), checked_origins(allowed_origins)
-    store = SessionStore(idle_seconds, max_sessions, work_seconds)
+    store = Pool(workers, idle_seconds, max_sessions, work_seconds)
     sweep_every = min(30.0, idle_seconds / 2) if sweep_every is None else sweep_every
 
     @contextlib.asynccontextmanager
@@ -175,9 +123,11 @@ def create_app(idle_seconds=600.0, max_sessions=200, sweep_every=None, host="127
                 await asyncio.sleep(sweep_every)
                 store.sweep()
 
+        store.start()
         task = asyncio.create_task(sweeper())
         yield
         task.cancel()
+        store.stop()
 
     app = FastAPI(title="mlplab playground", lifespan=lifespan)
     app.state.store, app.state.hosts, app.state.origins = store, hosts, origins
@@ -231,21 +181,6 @@ CSV_BODY = declared_body("text/csv", example="curl -H 'Content-Type: text/csv' "
                          "--data-binary @points.csv URL")
 
 
-async def while_connected(request, work, *args):
-    """``work(*args, stop)`` in a worker thread; ``stop()`` turns true once the client has
-    gone, so that training ends with its epoch instead of running on for nobody."""
-    gone = threading.Event()
-    task = asyncio.ensure_future(asyncio.to_thread(work, *args, gone.is_set))
-    try:
-        while not task.done():
-            await asyncio.wait([task], timeout=DISCONNECT_POLL_SECONDS)
-            if not task.done() and await request.is_disconnected():
-                gone.set()
-        return task.result()
-    finally:
-        gone.set()
-
-
 def _page_routes(app, store):
     """The page, what it may ask for, and whether the server is up."""
 
@@ -266,23 +201,20 @@ def _session_routes(app, store):
     """Create, read, reconfigure, feed, train and delete sessions."""
 
     @app.post("/api/sessions", status_code=201, dependencies=[JSON_BODY])
-    def create_session(config: PlaygroundConfig | None = None):
-        session = store.create(config)
-        return {"id": session.id, **snapshot(session)}
+    async def create_session(config: PlaygroundConfig | None = None):
+        return await store.create(config)
 
     @app.get("/api/sessions/{session_id}")
-    def get_session(session_id: str):
-        return snapshot(store.get(session_id))
+    async def get_session(session_id: str):
+        return await store.call(session_id, "snapshot")
 
     @app.put("/api/sessions/{session_id}/config", dependencies=[JSON_BODY])
-    def put_config(session_id: str, config: PlaygroundConfig):
-        session = store.get(session_id)
-        rebuilt = session.configure(config)
-        return {"rebuilt": rebuilt, **snapshot(session)}
+    async def put_config(session_id: str, config: PlaygroundConfig):
+        return await store.call(session_id, "configure", config)
 
     @app.post("/api/sessions/{session_id}/upload", dependencies=[CSV_BODY])
     async def upload(session_id: str, request: Request):
-        session = store.get(session_id)
+        store.get(session_id)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
             raise too_large(int(declared))
@@ -291,8 +223,8 @@ def _session_routes(app, store):
             body += chunk
             if len(body) > MAX_UPLOAD_BYTES:
                 raise too_large(len(body))
-        X, y, task = parse_csv(bytes(body))
-        session.set_upload(X, y, task)
+        X, y, task = await asyncio.to_thread(parse_csv, bytes(body))
+        await store.call(session_id, "upload", X, y, task)
         classes = sorted({str(label) for label in y}) if task == "classification" else []
         return {"points": len(X), "task": task, "classes": classes}
 
@@ -301,47 +233,46 @@ def _session_routes(app, store):
         if not 1 <= epochs <= MAX_EPOCHS_PER_REQUEST:
             raise HTTPException(422, f"epochs: must be between 1 and {MAX_EPOCHS_PER_REQUEST} "
                                      f"(got {epochs}); send several steps for more.")
-        return await while_connected(request, store.get(session_id).advance, epochs)
+        return await store.call(session_id, "step", epochs,
+                                disconnected=request.is_disconnected)
 
     @app.post("/api/sessions/{session_id}/reset", dependencies=[JSON_BODY])
-    def reset(session_id: str):
-        session = store.get(session_id)
-        session.reset()
-        return snapshot(session)
+    async def reset(session_id: str):
+        return await store.call(session_id, "reset")
 
     @app.put("/api/sessions/{session_id}/weight", dependencies=[JSON_BODY])
-    def put_weight(session_id: str, edit: WeightEdit):
-        return store.get(session_id).set_weight(edit.layer, edit.source, edit.target,
-                                                 edit.value)
+    async def put_weight(session_id: str, edit: WeightEdit):
+        return await store.call(session_id, "set_weight", edit.layer, edit.source,
+                                edit.target, edit.value)
 
     @app.delete("/api/sessions/{session_id}", status_code=204, dependencies=[JSON_BODY])
     def delete_session(session_id: str):
         store.get(session_id)
-        store.sessions.pop(session_id, None)
+        store.drop(session_id)
 
 
 def _export_routes(app, store):
     """What a page can take home: the model, a script, a GIF."""
 
     @app.get("/api/sessions/{session_id}/export/model")
-    def export_model(session_id: str):
-        return Response(export.model_bytes(store.get(session_id)),
+    async def export_model(session_id: str):
+        return Response(await store.call(session_id, "export", "model"),
                         media_type="application/octet-stream",
                         headers={"Content-Disposition":
                                  'attachment; filename="playground_model.npz"'})
 
     @app.get("/api/sessions/{session_id}/export/script")
-    def export_script(session_id: str):
-        return PlainTextResponse(export.script(store.get(session_id)), media_type="text/x-python",
+    async def export_script(session_id: str):
+        return PlainTextResponse(await store.call(session_id, "export", "script"),
+                                 media_type="text/x-python",
                                  headers={"Content-Disposition":
                                           'attachment; filename="playground_run.py"'})
 
     @app.get("/api/sessions/{session_id}/export/gif")
-    def export_gif(session_id: str):
-        return Response(export.gif_bytes(store.get(session_id)), media_type="image/gif",
+    async def export_gif(session_id: str):
+        return Response(await store.call(session_id, "export", "gif"), media_type="image/gif",
                         headers={"Content-Disposition":
                                  'attachment; filename="playground_training.gif"'})
-
 
 
 def _socket_route(app, store):
@@ -349,21 +280,8 @@ def _socket_route(app, store):
 
     @app.websocket("/ws/{session_id}")
     async def socket(websocket: WebSocket, session_id: str):
-        await websocket.accept()
-        session = store.sessions.get(session_id)
-        if session is None or session.connections >= MAX_SOCKETS_PER_SESSION:
-            message = (f"no session {session_id[:40]!r}; reload the page." if session is None
-                       else f"session {session_id!r} has {session.connections} open websockets, "
-                            "its limit; close a tab of it first.")
-            await websocket.send_json({"type": "error", "message": message})
-            await websocket.close(code=4404 if session is None else 4429)
-            return
-        await Player(websocket, session).run()
-
-
-def snapshot(session):
-    return {"config": session.config.model_dump(), "data": session.describe_data(),
-            "frame": session.frame()}
+        binary = websocket.query_params.get("frames") == "binary"
+        await serve_socket(websocket, store, session_id, binary)
 
 
 def too_large(size):

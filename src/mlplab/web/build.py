@@ -16,15 +16,20 @@ from mlplab.errors import InvalidInputError
 from mlplab.web.config import MAX_COORDINATE
 
 
-def encode(values, lo, hi):
-    """Map ``values`` from [lo, hi] onto bytes 0..255 and return them as base64 text.
+def to_bytes(values, lo, hi):
+    """Map ``values`` from [lo, hi] onto bytes 0..255 (a uint8 array).
 
     Infinities go to the ends; NaN (a diverged network's output) to the middle.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = (np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0)
         scaled = np.where(np.isnan(scaled), 0.5, scaled)
-        return base64.b64encode(np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)).decode()
+        return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
+
+
+def encode(values, lo, hi):
+    """:func:`to_bytes` as base64 text, as a JSON frame carries them."""
+    return base64.b64encode(to_bytes(values, lo, hi)).decode()
 
 
 def plane_grid(bounds, resolution):

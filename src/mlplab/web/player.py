@@ -1,157 +1,107 @@
 """The websocket of one page: its commands in, the session's frames out.
 
-The page sends ``{"type": "play" | "pause" | "step" | "reset" | "frame"}``, and
-``{"type": "hidden", "layer": k}`` to choose its hidden-space view (null: off); the
-server answers with ``{"type": "frame", ...}``, ``{"type": "data", ...}`` and,
-for a message it cannot take (not text, not JSON, not an object, too long, an
-unknown type), ``{"type": "error", "message": ...}``; the socket stays open.
+``/ws/{id}`` sends every message as JSON text; ``/ws/{id}?frames=binary`` sends frames
+(type "frame") as binary messages instead (below), every other message as JSON text.
 
-The socket is read all the time, also while a command trains in a worker
-thread, so that a closed page is noticed at once: ``gone`` is set and the
-training stops at the end of its epoch instead of running on for nobody.
+The page sends ``{"type": "play" | "pause" | "step" | "reset" | "frame"}``;
+``{"type": "hidden", "layer": k}`` to choose its hidden-space view (null: off); and
+``{"type": "visible", "units": [[start, stop] | null, ...]}``, one entry per layer of
+``neurons.layers`` (inputs first, outputs last): the neurons whose thumbnails are on
+screen. Frames then carry only those (``neurons.ranges`` says which range each layer's
+list covers; a layer with none is null). Until then: every neuron of a net with up to 64
+hidden neurons, none of a larger one. While a large net plays, its thumbnails come at
+most 4 times a second: the frames between have ``neurons: null`` (keep the last ones).
+
+The server answers with ``{"type": "frame", ...}``, ``{"type": "data", ...}``,
+``{"type": "status", "message": ...}`` while it prepares (workers starting) and, for a
+message it cannot take (not text, not JSON, not an object, too long, an unknown type),
+``{"type": "error", "message": ...}``; the socket stays open.
+
+A binary frame (:mod:`mlplab.web.frames` writes it, ``MlplabFrames.decode`` in
+static/frames.js reads it)::
+
+    offset  size  content
+    0       4     b"MLPF"
+    4       4     layout version, uint32 little-endian (1)
+    8       4     H: bytes of the header, uint32 little-endian
+    12      H     header: UTF-8 JSON {"frame": ..., "blobs": [[type, offset, count], ...]}
+    ...           zero bytes up to a multiple of 4, then the blobs
+
+The header's ``frame`` is the JSON frame with every array replaced by a reference
+``{"$blob": i}`` (2-D: ``{"$blob": i, "rows": r}``). Blob ``i`` is ``count`` elements
+of ``type`` ("u8": uint8, "f32": float32, little-endian) at byte ``offset`` of the
+message, a multiple of 4. Decoded, a reference is the blob itself (a Uint8Array where the
+JSON frame has base64 text: the output image, thumbnails; a Float32Array where it has
+numbers: a bias) or, with ``rows``, a list of its ``r`` equal slices (a kernel's rows).
+Weights are float32, not rounded; one that is not finite stays NaN (JSON: null).
+
+The socket is read all the time, also while its session trains in its worker
+(:mod:`mlplab.web.workers`), so that a closed page is noticed at once and its
+training stops at the end of the epoch instead of running on for nobody.
 """
 
-import asyncio
 import json
-import logging
-import threading
 import time
 
-import numpy as np
-from fastapi import WebSocketDisconnect
+from mlplab.errors import InvalidInputError
 
-from mlplab.errors import InvalidInputError, MlplabError
-
-MAX_FPS = 30
-MESSAGES = ("play", "pause", "step", "reset", "frame", "hidden")
-MAX_MESSAGE_CHARS = 1000  # the page's messages are ~20 characters
+MESSAGES = ("play", "pause", "step", "reset", "frame", "hidden", "visible")
+MAX_MESSAGE_CHARS = 2000  # the page's messages are ~20 characters, "visible" ~200
 MAX_PENDING = 32  # commands waiting for their answer; more are refused
+MAX_SOCKETS_PER_SESSION = 8  # a page has one; a few tabs of one session are fine
 EXAMPLE = '{"type": "play"}'
-log = logging.getLogger(__name__)
 
 
-class Player:
-    """One websocket on one session."""
-
-    def __init__(self, websocket, session):
-        self.websocket, self.session = websocket, session
-        self.send_lock = asyncio.Lock()
-        self.wake = asyncio.Event()
-        self.commands = asyncio.Queue(MAX_PENDING)
-        self.gone = threading.Event()  # read by training threads
-
-    async def run(self):
-        session = self.session
-        session.connections += 1
-        tasks = [asyncio.create_task(self.work()), asyncio.create_task(self.play())]
-        try:
-            self.commands.put_nowait(("hello", None))
-            while True:
-                message = await self.websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                await self.take(message)
-        finally:
-            self.gone.set()
-            for task in tasks:
-                task.cancel()
-            session.playing = False
-            session.connections -= 1
-            session.last_seen = time.monotonic()
-
-    async def take(self, message):
-        """Act on play and pause at once; queue the rest (and errors) in order."""
-        session = self.session
-        session.last_seen = time.monotonic()
-        try:
-            kind, detail = parse_message(message)
-        except InvalidInputError as exc:
-            kind, detail = "error", str(exc)
-        if kind == "play" and not session.diverged:
-            session.playing, session.stopped = True, None
-            self.wake.set()
-            return
-        if kind == "play":  # a diverged session trains no more: the frame says why
-            kind = "frame"
-        if kind == "pause":
-            session.playing, kind = False, "frame"
-        try:
-            self.commands.put_nowait((kind, detail))
-        except asyncio.QueueFull:
-            await self.send({"type": "error", "message": (
-                f"{MAX_PENDING} messages are waiting for their answers; wait for them "
-                "before sending more.")})
-
-    async def work(self):
-        """Answer the queued commands one after the other."""
+async def serve_socket(websocket, store, session_id, binary):
+    """Play session ``session_id`` of ``store`` (a :class:`~mlplab.web.pool.Pool`) on
+    ``websocket`` until the page closes it."""
+    await websocket.accept()
+    placement = store.sessions.get(session_id)
+    if placement is None or placement.connections >= MAX_SOCKETS_PER_SESSION:
+        message = (f"no session {session_id[:40]!r}; reload the page." if placement is None
+                   else f"session {session_id!r} has {placement.connections} open "
+                        "websockets, its limit; close a tab of it first.")
+        await websocket.send_json({"type": "error", "message": message})
+        await websocket.close(code=4404 if placement is None else 4429)
+        return
+    link = store.open_socket(session_id, websocket, binary)
+    try:
+        store.command(link, "hello")
         while True:
-            kind, detail = await self.commands.get()
-            try:
-                await self.handle(kind, detail)
-            except WebSocketDisconnect:
-                self.gone.set()
-                return
-            except MlplabError as exc:
-                await self.send({"type": "error", "message": str(exc)})
-            except Exception:  # a bug: say so on the socket, keep it, log the traceback
-                log.exception("playground websocket: %s failed", kind)
-                await self.send({"type": "error", "message": (
-                    f"the server failed to answer {kind!r} (a bug; its log has the details). "
-                    "Reset or reload the page.")})
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            take(store, link, message)
+    finally:
+        store.close_socket(link)
 
-    async def handle(self, kind, detail):
-        session = self.session
-        if kind == "error":
-            await self.send({"type": "error", "message": detail})
-        elif kind == "hello":
-            await self.send(await asyncio.to_thread(session.describe_data))
-            await self.send(await asyncio.to_thread(session.frame))
-        elif kind == "step":
-            session.playing = False
-            await self.send(await asyncio.to_thread(session.advance, None, self.gone.is_set))
-        elif kind == "reset":
-            await asyncio.to_thread(session.reset)
-            await self.send(await asyncio.to_thread(session.describe_data))
-            await self.send(await asyncio.to_thread(session.frame))
-        elif kind == "frame":
-            await self.send(await asyncio.to_thread(session.frame))
-        elif kind == "hidden":
-            await self.send(await asyncio.to_thread(session.set_hidden_layer, detail))
 
-    async def play(self):
-        """While the session plays: train a frame's epochs, send the frame, at most MAX_FPS."""
-        session = self.session
-        try:
-            while True:
-                await self.wake.wait()
-                self.wake.clear()
-                while session.playing and not self.gone.is_set():
-                    started = time.monotonic()
-                    frame = await asyncio.to_thread(self._advance_if_playing)
-                    if frame is not None:
-                        await self.send(frame)
-                    session.last_seen = time.monotonic()
-                    await asyncio.sleep(max(0.0, 1 / MAX_FPS - (time.monotonic() - started)))
-        except WebSocketDisconnect:
-            self.gone.set()
+def take(store, link, message):
+    """Act on play and pause at once; send the rest to the worker in order (errors too)."""
+    if link.sid in store.sessions:
+        store.sessions[link.sid].last_seen = time.monotonic()
+    try:
+        kind, detail = parse_message(message)
+    except InvalidInputError as exc:
+        link.put(error_payload(str(exc)))
+        return
+    if kind in ("play", "pause"):
+        store.play(link, kind == "play")
+    elif link.pending >= MAX_PENDING:
+        link.put(error_payload(f"{MAX_PENDING} messages are waiting for their answers; wait "
+                               "for them before sending more."))
+    else:
+        store.command(link, kind, detail)
 
-    def _advance_if_playing(self):
-        session = self.session
-        with session.lock:
-            if not session.playing:
-                return None
-            return session.advance(stop=lambda: self.gone.is_set() or not session.playing)
 
-    async def send(self, message):
-        text = json.dumps(message, allow_nan=False, default=_json_default)
-        async with self.send_lock:
-            await self.websocket.send_text(text)
+def error_payload(text):
+    return {"json": json.dumps({"type": "error", "message": text})}
 
 
 def parse_message(message):
     """The command in an ASGI ``websocket.receive`` message, as ``(type, detail)`` (the
-    layer of a "hidden" message, else None), or an InvalidInputError saying what is wrong
-    with it."""
+    layer of a "hidden" message, the units of a "visible" one, else None), or an
+    InvalidInputError saying what is wrong with it."""
     text = message.get("text")
     if text is None:
         size = len(message.get("bytes") or b"")
@@ -172,15 +122,15 @@ def parse_message(message):
         got = command.get("type") if isinstance(command, dict) else command
         raise InvalidInputError(f"unknown message type {str(got)[:60]!r}; send one of "
                                 f"{', '.join(MESSAGES)} as {{\"type\": ...}}.")
+    if command["type"] == "visible":
+        if "units" not in command:
+            raise InvalidInputError('a visible message names the neurons on screen, per '
+                                    'layer: {"type": "visible", "units": [[0, 2], [0, 8], '
+                                    'null, [0, 1]]} (null: none of that layer).')
+        return "visible", command["units"]
     if command["type"] == "hidden":
         if "layer" not in command:
             raise InvalidInputError('a hidden message names its layer: {"type": "hidden", '
                                     '"layer": 1} (or "layer": null to turn the view off).')
         return "hidden", command["layer"]
     return command["type"], None
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")

@@ -2,9 +2,10 @@
 
 A :class:`Session` turns a :class:`~mlplab.web.config.PlaygroundConfig` into
 data and an mlplab network, trains it a few epochs at a time and describes the
-result as a *frame*: plain JSON the page draws (the output over the plane,
-every neuron's thumbnail, the weights, losses and accuracies). Images travel as
-base64 bytes, one byte per grid point, so a 100x100 frame is ~13 kB.
+result as a *frame*: what the page draws (the output over the plane, the
+thumbnails of the neurons on screen, the weights, losses and accuracies). Images
+are one byte per grid point; :mod:`mlplab.web.frames` sends a frame as JSON (images
+as base64 text: a 100x100 output is ~13 kB) or as one binary message.
 
 Every method takes the session's lock: the websocket's play loop and the page's
 HTTP requests may reach one session from different threads.
@@ -26,22 +27,20 @@ from mlplab.data.features import PlaygroundFeatures
 from mlplab.engine.activations import sigmoid
 from mlplab.engine.callbacks import Callback
 from mlplab.errors import InvalidInputError
-from mlplab.viz import style
 from mlplab.viz._grid import positive_score
-from mlplab.viz.neurons import layer_outputs
+from mlplab.web import frames, pictures
 from mlplab.web.build import (
     build_model,
     check_plane,
     dense_layers,
-    encode,
     make_points,
     plane_grid,
     split_points,
 )
 from mlplab.web.config import MAX_CLASSES, MAX_WORK_SECONDS, PlaygroundConfig
 from mlplab.web.hidden import check_layer, hidden_view
+from mlplab.web.pictures import THUMBNAIL  # noqa: F401 - where it was
 
-THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full) ...
 MAX_SNAPSHOT_BYTES = 4_000_000  # ... and their bytes: 12 of the largest network
 BOUNDED = ("sigmoid", "tanh")  # activations that squash their output
@@ -61,6 +60,7 @@ class Session:
         self.work_seconds = MAX_WORK_SECONDS  # one advance trains at most this long
         self.config = config or PlaygroundConfig()
         self.hidden_layer = None  # the layer of the page's hidden-space view, if it is on
+        self.visible = None  # the page's thumbnail ranges (None: pictures.default_visible)
         self._build()
 
     # -- building ------------------------------------------------------------------------
@@ -117,6 +117,14 @@ class Session:
             self.hidden_layer = check_layer(layer, len(dense_layers(self.model)))
             return self.frame()
 
+    def set_visible(self, units):
+        """Send thumbnails of these neurons only (see :func:`pictures.check_visible`)."""
+        with self.lock:
+            self.visible = pictures.check_visible(units, self._layer_sizes())
+
+    def _layer_sizes(self):
+        return pictures.layer_sizes(self.model, len(self.config.features))
+
     def _adjust(self, old):
         if self.epoch and (self.config.learning_rate, self.config.batch_size) != (
                 old.learning_rate, old.batch_size):
@@ -144,7 +152,7 @@ class Session:
             if len(classes) > MAX_CLASSES:
                 raise InvalidInputError(f"the data has {len(classes)} classes; the playground "
                                         f"draws at most {MAX_CLASSES}.")
-            class_names = [str(c) for c in classes]
+            class_names = [label_text(c) for c in classes]
         else:
             class_names = []
             y = y.astype(np.float64)
@@ -164,8 +172,9 @@ class Session:
         }
 
     # -- training ------------------------------------------------------------------------
-    def advance(self, epochs=None, stop=None):
-        """Train ``epochs`` (default: the page's epochs per frame); return the new frame.
+    def advance(self, epochs=None, stop=None, raw=False, thumbnails=True):
+        """Train ``epochs`` (default: the page's epochs per frame); return the new frame
+        (``raw``: as :meth:`frame` gives it with ``raw=True``).
 
         Training ends early, and the frame says why, at the stop rule, when the loss
         diverges (``diverged``: the weights go back to before this call and the session
@@ -182,7 +191,7 @@ class Session:
                 if not self.diverged:
                     self.stopped = f"reached {config.stop_epochs} epochs"
                 self.playing = False
-                return self.frame()
+                return self.frame(raw, thumbnails)
             before = self.model.get_weights()
             limit = TrainingLimit(self.work_seconds, stop)
             with warnings.catch_warnings():
@@ -192,11 +201,12 @@ class Session:
                                          verbose=0, callbacks=[limit])
             ran = len(history.epoch)
             self.epoch += ran
-            frame = self.frame()
+            frame = self.frame(raw=True, thumbnails=thumbnails)
             if history.stop_reason or frame["train_loss"] is None:
                 self.model.set_weights(before)
                 self.epoch -= ran
-                return self._diverge(self.epoch + ran)
+                self._diverge(self.epoch + ran)
+                return self.frame(raw, thumbnails)
             if config.stop_epochs is not None and self.epoch >= config.stop_epochs:
                 self.stopped = f"reached {config.stop_epochs} epochs"
             elif config.stop_loss is not None and frame["train_loss"] <= config.stop_loss:
@@ -209,7 +219,7 @@ class Session:
                     f"trained {ran:,} of {asked:,} epochs: one request trains for at most "
                     f"{self.work_seconds:g} s; send another step to go on.")
             self._remember()
-            return frame
+            return frame if raw else frames.to_json(frame)
 
     def busy(self):
         """True while another thread works on this session (a request is training)."""
@@ -239,7 +249,6 @@ class Session:
             "lower the learning rate and press Reset to start again.")
         self.stopped = "the loss diverged: lower the learning rate and reset"
         self.playing = False
-        return self.frame()
 
     def set_weight(self, layer, source, target, value):
         """Set one weight by hand (``source`` = -1 sets the bias of ``target``)."""
@@ -261,8 +270,10 @@ class Session:
             return self.frame()
 
     # -- describing ----------------------------------------------------------------------
-    def frame(self):
-        """The page's picture of the network now (see the module docstring)."""
+    def frame(self, raw=False, thumbnails=True):
+        """The page's picture of the network now (see the module docstring): the JSON
+        frame, or (``raw``) the same with NumPy arrays for :mod:`mlplab.web.frames`.
+        Without ``thumbnails``, ``neurons`` is None (the page keeps the last ones)."""
         with self.lock, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             train = self.model.evaluate(self.F_train, self.y_train)
             test = (self.model.evaluate(self.F_test, self.y_test)
@@ -274,9 +285,10 @@ class Session:
                 "test_loss": _number(test["loss"]) if test else None,
                 "metric": metric, "train_metric": _number(train[metric]),
                 "test_metric": _number(test[metric]) if test else None,
-                "output": self._output_image(self.model, self.config.resolution),
-                "neurons": self._thumbnails(),
-                "weights": [{"kernel": _finite_list(layer.kernel), "bias": _finite_list(layer.bias)}
+                "output": self._picture(),
+                "neurons": pictures.thumbnails(self.model, self.features, self.bounds,
+                                               self._visible()) if thumbnails else None,
+                "weights": [{"kernel": layer.kernel.copy(), "bias": layer.bias.copy()}
                             for layer in dense_layers(self.model)],
                 "playing": self.playing, "stopped": self.stopped, "diverged": self.diverged,
             }
@@ -286,7 +298,20 @@ class Session:
                 frame["hidden"] = hidden_view(self.model, self.X_train, self.features,
                                               self.hidden_layer)
             self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
-            return frame
+            return frame if raw else frames.to_json(frame)
+
+    def _visible(self):
+        sizes = self._layer_sizes()
+        if self.visible is None:
+            return pictures.default_visible(sizes)
+        return pictures.check_visible(self.visible, sizes)  # clamped to a rebuilt net
+
+    def _picture(self):
+        """The network's output over the plane, in bytes (see :mod:`pictures`)."""
+        points = self.features.transform(plane_grid(self.bounds, self.config.resolution))
+        kind, outputs = pictures.picture_outputs(self.model, points, self.config.problem)
+        return {"size": self.config.resolution,
+                **pictures.output_bytes(kind, outputs, self.y_range)}
 
     def describe_data(self):
         """The points and everything about them the page needs to draw them."""
@@ -335,14 +360,6 @@ class Session:
         points = self.features.transform(plane_grid(self.bounds, resolution))
         kind, outputs = net_outputs(model, points, self.config.problem, self.n_classes)
         return {"size": resolution, **output_image(kind, outputs, self.y_range)}
-
-    def _thumbnails(self):
-        """Per layer (the inputs first, the outputs last), per neuron: its activation
-        over the plane (a class's probability, for an output neuron)."""
-        inputs = self.features.transform(plane_grid(self.bounds, THUMBNAIL))
-        layers = [_encode_columns(inputs)] + [
-            _encode_columns(activations) for _, activations in layer_outputs(self.model, inputs)]
-        return {"size": THUMBNAIL, "layers": layers}
 
     def _confusion(self):
         from sklearn.metrics import confusion_matrix
@@ -406,28 +423,15 @@ def net_outputs(model, points, problem, n_classes):
 
 
 def output_image(kind, outputs, value_range=None):
-    """The output image's pixels for the page, one byte each (see the page's
-    ``outputColors``): for one probability or a value, where it lies between the
-    two ends; for classes, the winner and the certainty of
-    :func:`mlplab.viz.style.output_certainty`, so the page need not get every
-    class's probability."""
-    if kind == "classes":
-        winner, certainty = style.output_certainty(outputs, kind)
-        return {"kind": kind, "classes": encode(winner, 0, 255),
-                "values": encode(certainty, 0.0, 1.0)}
-    if kind == "value":
-        low, high = value_range
-        return {"kind": kind, "range": [low, high], "values": encode(outputs, low, high)}
-    return {"kind": kind, "values": encode(outputs, 0.0, 1.0)}
+    """:func:`mlplab.web.pictures.output_bytes` as a JSON frame carries it (base64)."""
+    return frames.to_json(pictures.output_bytes(kind, outputs, value_range))
 
 
-def _encode_columns(values):
-    """Each column scaled by its largest |value| (0 maps to byte ~128), with that scale
-    (null, and a flat picture, for a column that is not finite)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        scale = np.maximum(np.abs(values).max(axis=0), 1e-12)
-        return [{"scale": _number(s), "values": encode(values[:, j] / s, -1.0, 1.0)}
-                for j, s in enumerate(scale)]
+def label_text(label):
+    """A class label as the user wrote it: 1.0 of a clicked point is "1"."""
+    if isinstance(label, float | np.floating) and float(label).is_integer():
+        return str(int(label))
+    return str(label)
 
 
 def _points(X, y):
@@ -438,9 +442,3 @@ def _points(X, y):
 def _number(value):
     value = float(value)
     return value if np.isfinite(value) else None
-
-
-def _finite_list(array, decimals=5):
-    """``array`` rounded, as nested lists, with None where it is not finite."""
-    rounded = np.round(np.asarray(array, dtype=np.float64), decimals)
-    return np.where(np.isfinite(rounded), rounded, None).tolist()

@@ -1,0 +1,142 @@
+"""A frame on the wire: as JSON text, or as one binary websocket message.
+
+A session describes a frame as plain data whose pictures and weights are NumPy
+arrays (a *raw* frame). :func:`to_json` gives today's JSON frame: uint8 arrays as
+base64 text, float arrays as nested lists rounded to 5 decimals (null where not
+finite). :func:`to_binary` gives the same frame in one binary message::
+
+    offset  size  content
+    0       4     b"MLPF"
+    4       4     layout version, uint32 little-endian (LAYOUT)
+    8       4     H: bytes of the header, uint32 little-endian
+    12      H     the header: UTF-8 JSON {"frame": ..., "blobs": [[type, offset, count], ...]}
+    ...           zero bytes up to a multiple of 4, then the blobs
+
+The header's ``frame`` is the JSON frame with every array replaced by a reference
+``{"$blob": i}`` (a 2-D array: ``{"$blob": i, "rows": r}``). Blob ``i`` is
+``count`` elements of ``type`` ("u8": uint8, "f32": float32, little-endian) at byte
+``offset`` of the message, a multiple of 4, so that a page reads it as a typed array
+without copying. Decoded (``MlplabFrames.decode`` in static/frames.js, :func:`decode`
+here), a reference is the blob itself (a Uint8Array where JSON has base64, a
+Float32Array where it has a list of numbers) or, with ``rows``, a list of ``r`` equal
+slices of it (a kernel's rows). Floats are float32 (not rounded to 5 decimals); a
+float that is not finite stays NaN or infinity (JSON: null).
+"""
+
+import base64
+import json
+import struct
+
+import numpy as np
+
+MAGIC = b"MLPF"
+LAYOUT = 1
+DECIMALS = 5  # a JSON frame's weights
+BLOB_TYPES = {"u8": np.dtype("<u1"), "f32": np.dtype("<f4")}
+
+
+# -- raw -> JSON ---------------------------------------------------------------------------
+def to_json(raw):
+    """The JSON frame (dicts, lists, numbers, base64 text) of a raw one."""
+    if isinstance(raw, dict):
+        return {key: to_json(value) for key, value in raw.items()}
+    if isinstance(raw, list | tuple):
+        return [to_json(value) for value in raw]
+    if isinstance(raw, np.ndarray):
+        if raw.dtype == np.uint8:
+            return base64.b64encode(raw.tobytes()).decode()
+        rounded = np.round(raw.astype(np.float64), DECIMALS)
+        return np.where(np.isfinite(rounded), rounded, None).tolist()
+    if isinstance(raw, np.generic):
+        return raw.item()
+    return raw
+
+
+def json_text(raw):
+    """The JSON frame as text, ready to send."""
+    return json.dumps(to_json(raw), allow_nan=False)
+
+
+# -- raw -> binary -------------------------------------------------------------------------
+def to_binary(raw):
+    """The frame as one binary message (layout in the module docstring)."""
+    arrays = []
+    header_frame = _references(raw, arrays)
+    # The blobs' offsets depend on the header's length, which holds them: lay the blobs
+    # out after a header of the final size (offsets are written with fixed width).
+    sizes = [a.nbytes for a in arrays]
+    table = [[_type(a), 0, int(a.size)] for a in arrays]
+    header = _header(header_frame, table)
+    start = _aligned(12 + len(header))
+    offset = start
+    for entry, size in zip(table, sizes, strict=True):
+        entry[1] = offset
+        offset = _aligned(offset + size)
+    header = _header(header_frame, table)
+    assert _aligned(12 + len(header)) == start
+    out = bytearray(offset)
+    out[0:12] = MAGIC + struct.pack("<II", LAYOUT, len(header))
+    out[12:12 + len(header)] = header
+    for array, (_, position, _) in zip(arrays, table, strict=True):
+        data = array.tobytes()
+        out[position:position + len(data)] = data
+    return bytes(out)
+
+
+def _references(raw, arrays):
+    if isinstance(raw, dict):
+        return {key: _references(value, arrays) for key, value in raw.items()}
+    if isinstance(raw, list | tuple):
+        return [_references(value, arrays) for value in raw]
+    if isinstance(raw, np.ndarray):
+        array = raw if raw.dtype == np.uint8 else raw.astype("<f4")
+        arrays.append(np.ascontiguousarray(array))
+        reference = {"$blob": len(arrays) - 1}
+        if array.ndim == 2:
+            reference["rows"] = int(array.shape[0])
+        return reference
+    if isinstance(raw, np.generic):
+        return raw.item()
+    return raw
+
+
+def _type(array):
+    return "u8" if array.dtype == np.uint8 else "f32"
+
+
+def _header(frame, table):
+    """The header's bytes. Offsets take 10 characters (space-padded), so that its
+    length does not depend on them."""
+    blobs = ",".join(f'["{kind}",{offset:10d},{count}]' for kind, offset, count in table)
+    text = json.dumps(frame, allow_nan=False, separators=(",", ":"))
+    return f'{{"frame":{text},"blobs":[{blobs}]}}'.encode()
+
+
+def _aligned(position):
+    return (position + 3) // 4 * 4
+
+
+# -- binary -> Python (tests, the benchmark) -----------------------------------------------
+def decode(message):
+    """A binary frame as the JSON frame's dict, with NumPy arrays where the page gets
+    typed arrays (see the module docstring)."""
+    if message[:4] != MAGIC:
+        raise ValueError(f"not a binary playground frame: it starts {bytes(message[:4])!r}")
+    layout, length = struct.unpack_from("<II", message, 4)
+    if layout != LAYOUT:
+        raise ValueError(f"binary frame layout {layout}; this mlplab reads layout {LAYOUT}")
+    header = json.loads(bytes(message[12:12 + length]))
+    blobs = [np.frombuffer(message, dtype=BLOB_TYPES[kind], count=count, offset=offset)
+             for kind, offset, count in header["blobs"]]
+    return _revive(header["frame"], blobs)
+
+
+def _revive(value, blobs):
+    if isinstance(value, list):
+        return [_revive(item, blobs) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$blob" in value:
+        blob = blobs[value["$blob"]]
+        return list(blob.reshape(value["rows"], -1)) if "rows" in value else blob
+    return {key: _revive(item, blobs) for key, item in value.items()}

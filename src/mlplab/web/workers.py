@@ -1,0 +1,368 @@
+"""The playground's sessions at work: a worker owns some sessions and does all their work.
+
+A :class:`Worker` runs in a process of its own (``mlplab playground --workers N``) or in
+a thread of the server (``workers=0``: tests, embedding). The server's main process
+keeps HTTP and the websockets and sends the worker messages (tuples, below); the worker
+answers with messages of its own. A session lives in one worker only, so its state is
+always whole, and a worker does one thing at a time, so nothing needs a lock.
+
+Work is shared fairly: sessions take turns (round robin), each turn one unit of work:
+one queued command (a request, a socket's message), one slice of a long step, or one
+frame of a playing session. A playing session gets its next frame once the main
+process has sent the last one (:data:`FRAMES_IN_FLIGHT`), at most MAX_FPS per second,
+so a slow page slows only itself.
+
+Main -> worker::
+
+    ("call", call_id, sid, method, args)    a request; answered ("reply", call_id, ok, value)
+    ("cancel", call_id)                     its client went away: stop at the next epoch
+    ("attach", sid, sock, binary)           a websocket opened on sid (binary frames or JSON)
+    ("detach", sid, sock)
+    ("command", sid, sock, kind, detail)    a socket's message (step, reset, frame, ...)
+    ("play", sid, sock, on)                 play (True) or pause (False), at once
+    ("sent", sid)                           a play frame went out to every socket of sid
+    ("stop",)
+
+Worker -> main::
+
+    ("ready",)                              warmed up (numba's kernels loaded)
+    ("reply", call_id, ok, value)           value: the result, or (error class, message)
+    ("out", sock, payload, done, play_sid)  payload {"json": text, "binary": bytes} (either or
+                                            both) to one socket, or (sock None) to every socket
+                                            of play_sid; done: it ends that socket's command;
+                                            play_sid: a play frame of that session (answer
+                                            ("sent", play_sid) once it is out)
+"""
+
+import collections
+import logging
+import time
+
+from mlplab.errors import InvalidInputError, MlplabError
+from mlplab.web import export, frames
+from mlplab.web.session import Session
+
+MAX_FPS = 30  # frames per second of one playing session, at most
+FRAMES_IN_FLIGHT = 2  # play frames computed but not yet sent, per session
+STEP_SLICE_SECONDS = 0.1  # a long step trains this long, then lets other sessions work
+PLAY_FRAME_SECONDS = 1.0  # a play frame trains at most this long (others wait meanwhile)
+THUMBNAIL_SECONDS = 0.25  # a large net's thumbnails while playing: at most 4 per second
+IDLE_WAIT_SECONDS = 1.0
+log = logging.getLogger(__name__)
+
+
+class Seat:
+    """A session in its worker: its queued work and its sockets."""
+
+    def __init__(self, session):
+        self.session = session
+        self.pending = collections.deque()  # ("call", ...) and ("socket", ...) in order
+        self.sockets = {}  # sock -> True for binary frames
+        self.in_flight = 0
+        self.next_frame = 0.0  # monotonic time of the next play frame
+        self.next_thumbnails = 0.0
+
+    def wants_frame(self, now):
+        return (self.session.playing and self.sockets and self.in_flight < FRAMES_IN_FLIGHT
+                and now >= self.next_frame)
+
+
+class Worker:
+    """Sessions and their scheduler; ``receive(timeout)`` gives the next message or None,
+    ``send(message)`` answers the main process."""
+
+    def __init__(self, receive, send, work_seconds):
+        self.receive, self.send, self.work_seconds = receive, send, work_seconds
+        self.seats = {}
+        self.turns = collections.deque()  # session ids, round robin
+        self.cancelled = set()  # call ids whose clients went away
+        self.stopping = False
+
+    def run(self):
+        self.send(("ready",))
+        while not self.stopping:
+            message = self.receive(self._wait())
+            if message is not None and message[0] == "stop":
+                return
+            if message is not None:
+                self.take(message)
+            self.poll()
+            if not self.stopping:
+                self.work_once()
+
+    def _wait(self):
+        """Seconds to wait for a message: none while there is work."""
+        now = time.monotonic()
+        waits = [IDLE_WAIT_SECONDS]
+        for seat in self.seats.values():
+            if seat.pending:
+                return 0
+            if seat.session.playing and seat.sockets and seat.in_flight < FRAMES_IN_FLIGHT:
+                waits.append(max(0.0, seat.next_frame - now))
+        return min(waits)
+
+    # -- messages --------------------------------------------------------------------------
+    def take(self, message):
+        """Act on one message: queue work, or change a flag (cheap: also mid-epoch)."""
+        kind, *rest = message
+        if kind == "cancel":
+            self.cancelled.add(rest[0])
+            return
+        if kind == "call":
+            call_id, sid, method, args = rest
+            if method == "create":
+                self._create(call_id, sid, args[0])
+            elif sid not in self.seats:
+                self.send(("reply", call_id, False, ("InvalidInputError",
+                                                     f"no session {sid!r}")))
+            else:
+                self.seats[sid].pending.append(("call", call_id, method, args, None))
+            return
+        seat = self.seats.get(rest[0])
+        if seat is not None:
+            getattr(self, f"_on_{kind}")(seat, *rest[1:])
+
+    def poll(self):
+        """Take the messages that have come in meanwhile (called after every epoch, so
+        that a pause, a closed socket or a cancelled request stops training at once)."""
+        while (message := self.receive(0)) is not None:
+            if message[0] == "stop":
+                self.stopping = True
+                return
+            self.take(message)
+
+    def _create(self, call_id, sid, config):
+        try:
+            session = Session(config)
+        except MlplabError as exc:
+            self.send(("reply", call_id, False, (type(exc).__name__, str(exc))))
+            return
+        session.id, session.work_seconds = sid, self.work_seconds
+        self.seats[sid] = Seat(session)
+        self.turns.append(sid)
+        self.send(("reply", call_id, True, snapshot(session)))
+
+    def _on_command(self, seat, sock, kind, detail):
+        seat.pending.append(("socket", sock, kind, detail, None))
+
+    def _on_attach(self, seat, sock, binary):
+        seat.sockets[sock] = binary
+
+    def _on_detach(self, seat, sock):
+        seat.sockets.pop(sock, None)
+        seat.pending = collections.deque(item for item in seat.pending
+                                         if item[0] != "socket" or item[1] != sock)
+        if not seat.sockets:
+            seat.session.playing = False
+            seat.in_flight = 0
+
+    def _on_play(self, seat, sock, on):
+        session = seat.session
+        if on and not session.diverged:
+            session.playing, session.stopped = True, None
+            return
+        session.playing = False  # pause, or play a diverged session: the frame says why
+        seat.pending.append(("socket", sock, "frame", None, None))
+
+    def _on_sent(self, seat):
+        seat.in_flight = max(0, seat.in_flight - 1)
+
+    # -- work ------------------------------------------------------------------------------
+    def work_once(self):
+        """One unit of work for the next session that has some (round robin)."""
+        now = time.monotonic()
+        for _ in range(len(self.turns)):
+            sid = self.turns[0]
+            self.turns.rotate(-1)
+            seat = self.seats.get(sid)
+            if seat is None:
+                continue
+            if seat.pending:
+                self._do(seat, seat.pending.popleft())
+                return
+            if seat.wants_frame(now):
+                self._play_frame(seat, now)
+                return
+
+    def _do(self, seat, item):
+        origin, key, kind, detail, job = item
+        try:
+            if origin == "call":
+                self._call(seat, key, kind, detail, job)
+            else:
+                self._socket_command(seat, key, kind, detail, job)
+        except MlplabError as exc:
+            self._fail(origin, key, type(exc).__name__, str(exc))
+        except Exception:  # a bug: say so, keep the worker, log the traceback
+            log.exception("playground worker: %s failed", kind)
+            self._fail(origin, key, "bug", f"the server failed to answer {kind!r} (a bug; "
+                                           "its log has the details). Reset or reload the page.")
+
+    def _fail(self, origin, key, name, text):
+        if origin == "call":
+            self.send(("reply", key, False, (name, text)))
+        else:
+            self.send(("out", key, {"json": frames.json_text(
+                {"type": "error", "message": text})}, True, None))
+
+    def _call(self, seat, call_id, method, args, job):
+        session = seat.session
+        if method == "step":
+            self._step_slice(seat, ("call", call_id), args[0], job)
+            return
+        if method == "drop":
+            self.seats.pop(session.id, None)
+            self.turns.remove(session.id)
+            del seat, session
+            release_memory()
+            result = None
+        elif method == "export":
+            result = EXPORTS[args[0]](session)
+        else:
+            result = CALLS[method](session, *args)
+        self.send(("reply", call_id, True, result))
+
+    def _step_slice(self, seat, origin, epochs, job):
+        """Train a slice of a step's epochs (a request's, or a socket's: one frame's);
+        queue the rest first in line, or answer with the frame."""
+        session, (kind, key) = seat.session, origin
+        if job is None:
+            session.playing = False
+            epochs = session.config.epochs_per_frame if epochs is None else epochs
+            job = {"asked": epochs, "ran": 0, "deadline": time.monotonic() + self.work_seconds}
+        slice_end = min(job["deadline"], time.monotonic() + STEP_SLICE_SECONDS)
+
+        def stop():
+            self.poll()
+            return time.monotonic() > slice_end or self._gone(seat, origin)
+
+        before = session.epoch
+        frame = session.advance(job["asked"] - job["ran"], stop=stop, raw=True)
+        job["ran"] += session.epoch - before
+        over = time.monotonic() > job["deadline"]
+        if job["ran"] < job["asked"] and not (over or self._gone(seat, origin)
+                                              or session.diverged or session.stopped):
+            seat.pending.appendleft((kind, key, "step", (epochs,) if kind == "call" else None,
+                                     job))
+            return
+        self.cancelled.discard(key)
+        if over and job["ran"] < job["asked"] and not session.diverged:
+            frame["interrupted"] = (
+                f"trained {job['ran']:,} of {job['asked']:,} epochs: one request trains for "
+                f"at most {self.work_seconds:g} s; send another step to go on.")
+        if kind == "call":
+            self.send(("reply", key, True, frames.to_json(frame)))
+        elif key in seat.sockets:
+            self._out(seat, key, frame, done=True)
+
+    def _gone(self, seat, origin):
+        kind, key = origin
+        return key in self.cancelled if kind == "call" else key not in seat.sockets
+
+    def _socket_command(self, seat, sock, kind, detail, job):
+        session = seat.session
+        if kind == "step":
+            self._step_slice(seat, ("socket", sock), None, job)
+            return
+        if kind in ("hello", "reset"):
+            if kind == "reset":
+                session.reset()
+            self._out(seat, sock, session.describe_data())
+        elif kind == "hidden":
+            session.set_hidden_layer(detail)
+        elif kind == "visible":
+            session.set_visible(detail)
+        self._out(seat, sock, session.frame(raw=True), done=True)
+
+    def _play_frame(self, seat, now):
+        session = seat.session
+        seat.next_frame = now + 1 / MAX_FPS
+        fresh = not large(session) or now >= seat.next_thumbnails
+        if fresh:
+            seat.next_thumbnails = now + THUMBNAIL_SECONDS
+        frame_end = now + min(self.work_seconds, PLAY_FRAME_SECONDS)
+
+        def stop():
+            self.poll()
+            return time.monotonic() > frame_end or not session.playing
+
+        frame = session.advance(stop=stop, raw=True, thumbnails=fresh)
+        session.last_seen = time.monotonic()
+        if not seat.sockets:  # all closed meanwhile
+            return
+        seat.in_flight += 1
+        self._out(seat, None, frame, play=True)
+
+    def _out(self, seat, sock, message, done=False, play=False):
+        """Send ``message`` (a raw frame, or a JSON-able dict) to one socket or (None) to
+        every socket of the session, in the forms they read."""
+        if message.get("type") != "frame":
+            payload = {"json": frames.json_text(message)}
+        else:
+            formats = set(seat.sockets.values()) if sock is None else {seat.sockets.get(sock)}
+            payload = {}
+            if True in formats:
+                payload["binary"] = frames.to_binary(message)
+            if formats - {True}:
+                payload["json"] = frames.json_text(message)
+        self.send(("out", sock, payload, done, seat.session.id if play else None))
+
+
+def release_memory():
+    """Collect a dropped session now and hand freed heap pages back to the system.
+
+    glibc keeps freed memory in per-thread arenas; ``malloc_trim`` returns it, so a
+    long-running server's footprint follows its open sessions.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to trim
+        pass
+
+
+def large(session):
+    """A net whose thumbnails come at a lower rate than its output while it plays."""
+    from mlplab.web.pictures import SMALL_NET_UNITS
+
+    return sum(layer.units for layer in session.config.layers) > SMALL_NET_UNITS
+
+
+def snapshot(session):
+    return {"config": session.config.model_dump(), "data": session.describe_data(),
+            "frame": session.frame()}
+
+
+def _configure(session, config):
+    rebuilt = session.configure(config)
+    return {"rebuilt": rebuilt, **snapshot(session)}
+
+
+def _reset(session):
+    session.reset()
+    return snapshot(session)
+
+
+CALLS = {
+    "snapshot": snapshot,
+    "configure": _configure,
+    "upload": lambda session, X, y, task: session.set_upload(X, y, task),
+    "reset": _reset,
+    "set_weight": lambda session, *edit: session.set_weight(*edit),
+}
+EXPORTS = {"model": export.model_bytes, "script": export.script, "gif": export.gif_bytes}
+
+
+def error_from(name, text):
+    """The exception a worker's ``(name, text)`` stands for, raised in the main process."""
+    import mlplab.errors as errors
+
+    kind = getattr(errors, name, None)
+    if isinstance(kind, type) and issubclass(kind, MlplabError):
+        return kind(text)
+    return RuntimeError(text) if name == "bug" else InvalidInputError(text)
