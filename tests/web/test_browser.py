@@ -121,8 +121,8 @@ def test_clicks_on_the_plane_add_points(page):
     page.wait_for_function("document.querySelector('#train-loss').textContent !== '–'")
     page.select_option("#paint-label", "1")
     page.locator("#plane").click(position={"x": 40, "y": 40})
-    page.wait_for_function("new URLSearchParams(location.search).get('points')"
-                           ".split(';').length === 3")
+    page.wait_for_function("decodePoints(new URLSearchParams(location.search).get('pts'))"
+                           ".length === 3")
 
 
 # -- the security review's findings, in the browser ----------------------------------------

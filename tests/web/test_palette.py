@@ -23,6 +23,9 @@ from mlplab.web.export import gif_bytes  # noqa: E402
 from mlplab.web.session import Session, net_outputs, output_image  # noqa: E402
 
 APP_JS = STATIC / "app.js"
+# The page's own scripts: none has colours of its own (palettes.js holds the one
+# alternative palette the page defines, tested below).
+PAGE_JS = [STATIC / name for name in ("app.js", "draw.js", "network.js", "points.js", "hidden.js")]
 VALUE_RANGE = (-1.5, 2.5)
 
 
@@ -58,8 +61,8 @@ def test_the_page_gets_the_palette_of_viz_style():
     assert palette["diverging"] == hex_rgb[:2] and palette["neutral"] == [255, 255, 255]
 
 
-def test_app_js_has_no_colours_of_its_own():
-    text = APP_JS.read_text()
+def test_the_page_scripts_have_no_colours_of_their_own():
+    text = "\n".join(path.read_text() for path in PAGE_JS)
     assert not re.findall(r"\[\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\]", text)  # no RGB lists
     for color in style.CLASS_COLORS:
         assert color.lower() not in text.lower(), color

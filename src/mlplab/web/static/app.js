@@ -3,6 +3,17 @@
 // (points, layer sizes) and the last `frame` (output image, neurons, weights, scores).
 // Elements are built with el()/svg(), never parsed from strings: whatever the server sends
 // (class names from an uploaded CSV, messages, names) lands in the page as text.
+// The page's parts: draw.js (colours, the plane, axes, the loss chart), network.js (the
+// network panel), points.js (own data), hidden.js (the hidden-space view), palettes.js.
+//
+// help keys (data-help, for help.js; elements without one are known by their id):
+//   feature-x1 feature-x2 feature-x1-squared feature-x2-squared feature-x1-times-x2
+//   feature-sin-x1 feature-sin-x2 (the input neurons), neuron (a hidden neuron),
+//   output-neuron, neuron-tiles (a collapsed layer's block), layer-units, activation,
+//   layer-collapse, links, link (one clickable weight), link-legend, network,
+//   plane, plane-axes, plane-legend, baseline-plane, hidden-space, scores, loss-chart,
+//   loss-legend, confusion, points-undo, points-clear, points-copy, points-csv,
+//   points-status; ids of the new controls: palette, diverged-lower.
 "use strict";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -14,13 +25,17 @@ const URL_KEYS = {
   epochs_per_frame: "speed", stop_epochs: "stop", stop_loss: "stoploss", baseline: "baseline",
   resolution: "res",
 };
+const TEXT_FIELDS = ["dataset", "problem", "loss", "optimizer", "baseline"];
 
 // `palette` comes from the server with the options (mlplab.viz.style.palette): class colours,
 // the two ends of two-sided pictures, the neutral white and how deep output colours go.
 let options, palette, config, sessionId, socket, data, frame;
-let view = { showTest: false, discretize: false, hide: [] };
+let view = { showTest: false, discretize: false, hide: [], collapse: {}, palette: "standard" };
 let curves = { epoch: [], train: [], test: [] };
 let selectedLink = null;
+let starting = false;  // Play was pressed, no frame of the playing net yet
+const mlplabStats = { framesReceived: 0, framesDrawn: 0, drawMilliseconds: 0 };
+window.mlplabStats = mlplabStats;
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,18 +61,21 @@ function option(value, label = value) {
 }
 
 // ---------------------------------------------------------------- start
+let ready;
+const readyPromise = new Promise((resolve) => { ready = resolve; });
+
 async function start() {
+  setStatus("Connecting to the playground\u2026");
   options = await (await fetch("/api/options")).json();
-  palette = options.palette;
   fillSelects();
-  config = readUrl(structuredClone(options.defaults));
-  let created = await api("POST", "/api/sessions", config);
-  if (!created) {  // the link's setup was refused: start from the defaults, and say why
-    const refusal = $("error").textContent;
-    config = structuredClone(options.defaults);
-    created = await api("POST", "/api/sessions", config);
-    showError(`This link's setup was refused, so the page starts from the defaults: ${refusal}`);
-  }
+  const fromLink = readUrl(structuredClone(options.defaults));
+  usePalette(view.palette);
+  const drawn = fromLink.dataset === "custom" && missingPoints(fromLink.points, pointsProblem(fromLink.points, fromLink.problem))
+    ? fromLink.points : null;  // a link's drawing that is not a data set yet: drawn, not sent
+  if (drawn) Object.assign(fromLink, { dataset: options.defaults.dataset, points: [] });
+  setStatus("Building the data and the network\u2026");
+  const created = await createSession(fromLink);
+  if (!created) return;
   sessionId = created.id;
   config = created.config;
   for (const kind of ["model", "script", "gif"]) {
@@ -67,17 +85,87 @@ async function start() {
   showControls();
   onData(created.data);
   onFrame(created.frame);
+  setStatus("");
+  if (drawn) { config.dataset = "custom"; startCustom(drawn); showControls(); }
+  writeUrl();
   connect();
+  ready();
+}
+
+// A new session for the link's setup. A refused part of the link (the server's 422 names
+// it, "<field>: <problem>") goes back to its default, or, for a problem that does not fit
+// the data, to the problem the data needs; the rest of the link is kept and the page says
+// what it changed and why.
+async function createSession(wanted) {
+  const notes = [];
+  let attempt = wanted;
+  for (let tries = 0; tries < 8; tries++) {
+    const { ok, status, answer } = await request("POST", "/api/sessions", attempt);
+    if (ok) {
+      showError(notes.length ? `Part of this link was refused, so the page changed it. ${notes.join(" ")}` : null);
+      return answer;
+    }
+    const detail = typeof answer.detail === "string" ? answer.detail : `${status} ${JSON.stringify(answer.detail)}`;
+    if (status !== 422) {  // e.g. 503: the playground is full
+      showError(detail);
+      setStatus(status === 503 ? "The playground cannot take another page now." : "");
+      return null;
+    }
+    const repaired = repairLink(attempt, detail);
+    notes.push(`${detail} ${repaired.said}`);
+    attempt = repaired.config;
+  }
+  showError(`This link's setup was refused: ${notes.join(" ")}`);
+  return null;
+}
+
+function repairLink(attempt, detail) {
+  const defaults = options.defaults, next = structuredClone(attempt);
+  const fields = new Set();
+  for (const part of detail.split("; ")) {
+    const named = /^([a-z_0-9]+)(?:\.[\w.]+)?: /.exec(part);
+    if (named && named[1] in defaults) fields.add(named[1]);
+  }
+  const suggested = /choose problem '(\w+)'/.exec(detail) || (/loss 'mse'/.test(detail) && ["", "regression"]);
+  if (suggested || fields.has("problem") || fields.has("loss")) {
+    fields.delete("problem"); fields.delete("loss");
+    const problem = suggested ? suggested[1] : neededProblem(next);
+    if (problem && (problem !== next.problem || (problem === "regression") !== (next.loss === "mse"))) {
+      next.problem = problem;
+      next.loss = problem === "regression" ? "mse" : "cross_entropy";
+      return { config: next, said: `The page uses problem '${problem}'.` };
+    }
+  }
+  if (!fields.size && /custom/.test(detail)) fields.add("dataset");
+  if (!fields.size) return { config: structuredClone(defaults), said: "The page starts from the defaults." };
+  for (const field of fields) {
+    next[field] = structuredClone(defaults[field]);
+    if (field === "dataset" || field === "points") { next.dataset = defaults.dataset; next.points = []; }
+  }
+  return { config: next, said: `The page uses the default for ${[...fields].join(", ")}; the rest of the link is kept.` };
+}
+
+// The problem a data set needs: regression for real-valued targets, multi-class for more
+// than two classes (the same guess the dataset menu makes).
+function neededProblem(setup) {
+  if (options.regression_datasets.includes(setup.dataset)) return "regression";
+  if (options.with_classes.includes(setup.dataset) && setup.n_classes > 2) return "multiclass";
+  return "binary";
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/${sessionId}`);
+  const binary = Boolean(window.MlplabFrames && window.MlplabFrames.decode);
+  socket = new WebSocket(`${scheme}://${location.host}/ws/${sessionId}${binary ? "?frames=binary" : ""}`);
+  socket.binaryType = "arraybuffer";
+  socket.onopen = () => { sentVisible = null; sendVisible(true); };
   socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
+    const message = typeof event.data === "string" ? JSON.parse(event.data)
+      : window.MlplabFrames.decode(event.data);
     if (message.type === "frame") onFrame(message);
     else if (message.type === "data") onData(message);
     else if (message.type === "error") showError(message.message);
+    else if (message.type === "status") setStatus(message.message);
   };
   socket.onclose = () => setStatus("Connection closed: reload the page to go on.");
 }
@@ -88,18 +176,20 @@ function send(type, detail = {}) {
   }
 }
 
-async function api(method, path, body) {
+async function request(method, path, body) {
   const response = await fetch(path, {
     method, headers: { "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    showError(answer.detail || `${response.status} ${response.statusText}`);
-    return null;
-  }
-  showError(null);
-  return answer;
+  if (!answer.detail && !response.ok) answer.detail = `${response.status} ${response.statusText}`;
+  return { ok: response.ok, status: response.status, answer };
+}
+
+async function api(method, path, body) {
+  const { ok, answer } = await request(method, path, body);
+  showError(ok ? null : answer.detail);
+  return ok ? answer : null;
 }
 
 function showError(text) {
@@ -114,7 +204,7 @@ function fillSelects() {
   const fill = (select, values, label = (v) => v) => {
     select.replaceChildren(...values.map((v) => option(v, label(v))));
   };
-  fill($("dataset"), options.datasets, (v) => v === "custom" ? "custom (click to add)" : v);
+  fill($("dataset"), options.datasets, (v) => v === "custom" ? "custom (draw your own)" : v);
   fill($("optimizer"), options.optimizers, (v) => v === "momentum" ? "SGD + momentum" : v);
   fill($("learning_rate"), LEARNING_RATES);
 }
@@ -126,9 +216,10 @@ function bindControls() {
     $(id).addEventListener("change", () => change({ [id]: Number($(id).value) }));
     $(id).addEventListener("input", () => showValues());
   }
-  for (const id of ["dataset", "problem", "loss", "optimizer", "baseline"]) {
+  for (const id of ["problem", "loss", "optimizer", "baseline"]) {
     $(id).addEventListener("change", () => change(guessProblem({ [id]: $(id).value })));
   }
+  $("dataset").addEventListener("change", chooseDataset);
   $("stop_epochs").addEventListener("change", () =>
     change({ stop_epochs: $("stop_epochs").value ? Number($("stop_epochs").value) : null }));
   $("stop_loss").addEventListener("change", () =>
@@ -139,6 +230,7 @@ function bindControls() {
   $("discretize").addEventListener("change", () => {
     view.discretize = $("discretize").checked; writeUrl(); drawPlanes();
   });
+  $("palette").addEventListener("change", () => { usePalette($("palette").value); writeUrl(); redrawAll(); });
   $("add-layer").addEventListener("click", () => {
     if (config.layers.length >= options.limits.layers) return;
     const last = config.layers[config.layers.length - 1] || { units: 4, activation: "tanh" };
@@ -147,16 +239,22 @@ function bindControls() {
   $("remove-layer").addEventListener("click", () => {
     if (config.layers.length) change({ layers: config.layers.slice(0, -1) });
   });
-  $("play").addEventListener("click", () => send(frame && frame.playing ? "pause" : "play"));
+  $("play").addEventListener("click", togglePlay);
   $("step").addEventListener("click", () => send("step"));
   $("reset").addEventListener("click", () => { send("reset"); });
   $("diverged-reset").addEventListener("click", () => { send("reset"); });
+  $("diverged-lower").addEventListener("click", lowerRateAndReset);
   $("upload").addEventListener("change", upload);
   $("hidden-layer").addEventListener("change", () => {
     const value = $("hidden-layer").value;
     send("hidden", { layer: value === "off" ? null : Number(value) });
   });
   $("plane").addEventListener("click", addPoint);
+  $("paint-label").addEventListener("change", () => showPointsStatus());
+  $("points-undo").addEventListener("click", undoPoints);
+  $("points-clear").addEventListener("click", clearPoints);
+  $("points-copy").addEventListener("click", copyPoints);
+  $("points-csv").addEventListener("click", downloadCsv);
   $("weight-set").addEventListener("click", setWeight);
   $("weight-value").addEventListener("keydown", (e) => { if (e.key === "Enter") setWeight(); });
   $("weight-close").addEventListener("click", closeWeightEditor);
@@ -165,6 +263,60 @@ function bindControls() {
     navigator.clipboard?.writeText(location.href);
     setStatus("The link of this setup is in the address bar (and copied).");
   });
+  $("network").addEventListener("scroll", () => sendVisible(), { passive: true });
+  $("columns").addEventListener("pointerover", neuronTitle);
+  window.addEventListener("scroll", () => sendVisible(), { passive: true });
+  window.addEventListener("resize", () => { if (data) { measureNetwork(); drawLinks(); } });
+  document.addEventListener("keydown", shortcut);
+  document.addEventListener("keyup", (event) => {  // a focused button would click on keyup
+    if ((event.key === " " || event.code === "Space") && !typingIn(event.target)) event.preventDefault();
+  });
+}
+
+function togglePlay() {
+  if (customDraft()) return;
+  const playing = frame && frame.playing;
+  send(playing ? "pause" : "play");
+  if (!playing) {  // until the first frame: say that the server is at work
+    starting = true;
+    $("play").textContent = "\u23F3 Starting\u2026";
+    setStatus("Starting: the server trains the first epochs\u2026");
+  }
+}
+
+async function lowerRateAndReset() {
+  const lower = LEARNING_RATES.filter((rate) => rate <= config.learning_rate / 10 * 1.0001).pop()
+    ?? config.learning_rate / 10;
+  if (await change({ learning_rate: lower })) send("reset");
+}
+
+// Space plays and pauses, Right arrow steps: anywhere but in a field that takes keys.
+function shortcut(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (typingIn(event.target)) return;
+  if (event.key === " " || event.code === "Space") {
+    event.preventDefault();
+    if (!$("play").disabled) togglePlay();
+  } else if (event.key === "ArrowRight") {
+    event.preventDefault();
+    if (!$("step").disabled) send("step");
+  }
+}
+
+function typingIn(target) {
+  return Boolean(target.closest && target.closest("input, select, textarea, [contenteditable]"));
+}
+
+function chooseDataset() {
+  const dataset = $("dataset").value;
+  if (dataset === "custom") {  // a blank plane; the server gets the points once they can train
+    config.dataset = "custom";
+    startCustom([]);
+    showControls();
+    return;
+  }
+  leaveCustom();
+  change(guessProblem({ dataset }));
 }
 
 // The problem follows the data: real-valued targets mean regression, more than two classes
@@ -187,15 +339,24 @@ function guessProblem(update) {
   return update;
 }
 
+// Validate on the server, rebuild, write the URL; the answer, or null when refused.
 async function change(update) {
   const next = { ...config, ...update };
+  if (custom && custom.pending && next.dataset === "custom" && !update.points) {
+    Object.assign(config, update);  // still drawing: the setup waits for the points
+    showControls(); writeUrl();
+    return null;
+  }
+  if (next.dataset !== "custom") next.points = [];
   const answer = await api("PUT", `/api/sessions/${sessionId}/config`, next);
-  if (!answer) { showControls(); return; }  // refused: the controls go back
+  if (!answer) { showControls(); return null; }  // refused: the controls go back
   config = answer.config;
+  if (config.dataset !== "custom") custom = null;
   writeUrl();
   showControls();
   onData(answer.data);
   onFrame(answer.frame);
+  return answer;
 }
 
 function showControls() {
@@ -204,6 +365,7 @@ function showControls() {
                     "baseline"]) {
     $(id).value = config[id];
   }
+  if (custom) $("dataset").value = "custom";
   $("learning_rate").value = String(config.learning_rate);
   if ($("learning_rate").value !== String(config.learning_rate)) {  // a rate not in the list
     $("learning_rate").append(option(config.learning_rate));
@@ -213,19 +375,22 @@ function showControls() {
   $("stop_loss").value = config.stop_loss ?? "";
   $("show-test").checked = view.showTest;
   $("discretize").checked = view.discretize;
-  $("noise").disabled = !options.noisy.includes(config.dataset);
-  $("n_classes").disabled = !options.with_classes.includes(config.dataset);
+  $("palette").value = view.palette;
+  $("noise").disabled = !options.noisy.includes(config.dataset) || Boolean(custom);
+  $("n_classes").disabled = !options.with_classes.includes(config.dataset) || Boolean(custom);
+  $("n_samples").disabled = Boolean(custom);
   $("layer-count").textContent = `${config.layers.length} hidden layer${config.layers.length === 1 ? "" : "s"}`;
-  const labels = config.problem === "regression" ? ["-1", "0", "1"]
-    : [...Array(config.problem === "binary" ? 2 : config.n_classes).keys()].map(String);
+  const labels = config.problem === "regression" ? ["1", "0.5", "0", "-0.5", "-1"]
+    : [...Array(config.problem === "binary" ? 2 : options.limits.classes).keys()].map(String);
   const previous = $("paint-label").value;
-  const kind = config.problem === "regression" ? "value" : "class";
-  $("paint-label").replaceChildren(...labels.map((l) => option(l, `${kind} ${l}`)));
+  $("paint-label").replaceChildren(...labels.map((l) => option(l, labelName(l))));
   if (labels.includes(previous)) $("paint-label").value = previous;
   for (const element of document.querySelectorAll("[data-control]")) {
     element.classList.toggle("hidden-control", view.hide.includes(element.dataset.control));
   }
   showValues();
+  showPointsStatus();
+  showTransport();
 }
 
 function showValues() {
@@ -235,6 +400,13 @@ function showValues() {
   $("test-value").textContent = `${Math.round(100 * $("test_ratio").value)}%`;
   $("dropout-value").textContent = $("dropout").value;
   $("batch-value").textContent = $("batch_size").value;
+}
+
+// Play and Step train nothing while the network has diverged or the points are no data set.
+function showTransport() {
+  const blocked = Boolean(frame && frame.diverged) || customDraft();
+  $("play").disabled = blocked;
+  $("step").disabled = blocked;
 }
 
 async function upload() {
@@ -251,34 +423,17 @@ async function upload() {
   if (!response.ok) { showError(answer.detail || `${response.status} ${response.statusText}`); return; }
   const problem = answer.task === "regression" ? "regression"
     : answer.classes.length > 2 ? "multiclass" : "binary";
-  change({ dataset: "upload", problem, loss: problem === "regression" ? "mse" : config.loss });
+  custom = null;
+  change({ dataset: "upload", problem, loss: problem === "regression" ? "mse" : config.loss === "mse" ? "cross_entropy" : config.loss });
   setStatus(`Uploaded ${answer.points} points (${answer.task}).`);
 }
 
-function addPoint(event) {
-  if (config.dataset !== "custom") {
-    if (!data) return;
-    // Start a custom data set from the current points, so a click adds to what is shown.
-    const points = data.train.concat(data.test).slice(0, options.limits.points - 1);
-    config.points = points;
-  }
-  const [x, y] = planeCoordinates(event);
-  const label = Number($("paint-label").value);
-  const points = [...config.points, [round(x), round(y), label]];
-  if (points.length > options.limits.points) {
-    showError(`at most ${options.limits.points} points can be added by hand.`); return;
-  }
-  change({ dataset: "custom", points });
+function usePalette(name) {
+  view.palette = name === "colorblind" ? "colorblind" : "standard";
+  const alternative = (options.palettes && options.palettes.colorblind) || COLORBLIND_PALETTE;
+  palette = view.palette === "colorblind" ? { ...options.palette, ...alternative } : options.palette;
+  divergingRGBA = null;
 }
-
-function planeCoordinates(event) {
-  const box = $("plane").getBoundingClientRect();
-  const [x0, x1, y0, y1] = data.bounds;
-  return [x0 + (event.clientX - box.left) / box.width * (x1 - x0),
-          y1 - (event.clientY - box.top) / box.height * (y1 - y0)];
-}
-
-const round = (v) => Math.round(v * 1000) / 1000;
 
 // ---------------------------------------------------------------- URL
 function readUrl(base) {
@@ -287,7 +442,7 @@ function readUrl(base) {
     if (!params.has(key)) continue;
     const text = params.get(key);
     if (field === "features") base.features = text.split(",").filter(Boolean);
-    else if (["dataset", "problem", "loss", "optimizer", "baseline"].includes(field)) base[field] = text;
+    else if (TEXT_FIELDS.includes(field)) base[field] = text;
     else base[field] = text === "" ? null : Number(text);
   }
   if (params.has("layers")) {
@@ -296,29 +451,40 @@ function readUrl(base) {
       return { units: Number(units), activation: activation || "tanh" };
     });
   }
-  if (params.has("points")) {
+  try {
+    if (params.has("pts")) base.points = decodePoints(params.get("pts"));
+  } catch (error) {
+    showError(`pts: this link's points could not be read (${error.message}); the page starts without them.`);
+  }
+  if (params.has("points")) {  // the links of earlier versions: x,y,label;x,y,label
     base.points = params.get("points").split(";").filter(Boolean).map((p) => p.split(",").map(Number));
   }
   view.showTest = params.get("showtest") === "1";
   view.discretize = params.get("discretize") === "1";
   view.hide = (params.get("hide") || "").split(",").filter(Boolean);
+  view.palette = params.get("palette") === "colorblind" ? "colorblind" : "standard";
   return base;
 }
 
 function writeUrl() {
   const params = new URLSearchParams();
+  const lesson = new URLSearchParams(location.search).get("lesson");
+  if (lesson !== null) params.set("lesson", lesson);  // help.js / lessons.js read it
+  const shown = custom ? { ...config, dataset: "custom" } : config;
   for (const [field, key] of Object.entries(URL_KEYS)) {
-    const value = config[field];
+    const value = shown[field];
     if (JSON.stringify(value) === JSON.stringify(options.defaults[field])) continue;
     params.set(key, Array.isArray(value) ? value.join(",") : value ?? "");
   }
   if (JSON.stringify(config.layers) !== JSON.stringify(options.defaults.layers)) {
     params.set("layers", config.layers.map((l) => `${l.units}:${l.activation}`).join(","));
   }
-  if (config.dataset === "custom") params.set("points", config.points.map((p) => p.join(",")).join(";"));
+  const points = custom ? custom.points : config.dataset === "custom" ? config.points : null;
+  if (points) params.set("pts", points.length ? encodePoints(points) : "");
   if (view.showTest) params.set("showtest", "1");
   if (view.discretize) params.set("discretize", "1");
   if (view.hide.length) params.set("hide", view.hide.join(","));
+  if (view.palette !== "standard") params.set("palette", view.palette);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
@@ -329,6 +495,8 @@ function onData(message) {
   data = message;
   if (fresh) {
     curves = { epoch: [], train: [], test: [] };
+    lastNeurons = null;
+    sentVisible = null;  // a new network: tell the server again which neurons show
     closeWeightEditor();
   }
   buildNetwork();
@@ -341,6 +509,9 @@ function onData(message) {
   }
   $("metric-name").textContent = message.problem === "regression" ? "R²" : "accuracy";
   fillHiddenLayers(message.layers.length - 1);
+  drawPlaneAxes(customDraft() ? custom.bounds : message.bounds);
+  drawPlaneLegend();
+  showPointsStatus();
 }
 
 // The hidden-space view's choices: off, every layer (the last is the output). The server
@@ -349,324 +520,71 @@ function fillHiddenLayers(count) {
   const select = $("hidden-layer"), previous = select.value;
   select.replaceChildren(option("off", "nothing (off)"), ...[...Array(count).keys()].map(
     (k) => option(k + 1, k + 1 === count ? "the output" : `hidden layer ${k + 1}`)));
-  select.value = Number(previous) <= count ? previous : "off";
+  select.value = previous !== "" && Number(previous) <= count ? previous : "off";
 }
+
+// A frame is drawn at the next paint; frames that come faster than the screen paints
+// replace each other (their thumbnails are kept until drawn), so the page never queues work.
+let drawQueued = false, freshNeurons = null;
 
 function onFrame(message) {
   if (data && message.version !== data.version) return;  // a frame of a network since replaced
+  mlplabStats.framesReceived += 1;
   frame = message;
+  if (message.neurons) freshNeurons = message.neurons;
+  const last = curves.epoch[curves.epoch.length - 1];
+  if (last === undefined || message.epoch > last) {
+    curves.epoch.push(message.epoch); curves.train.push(message.train_loss);
+    curves.test.push(message.test_loss);
+  }
+  if (!drawQueued) { drawQueued = true; requestAnimationFrame(drawFrame); }
+}
+
+function drawFrame() {
+  drawQueued = false;
+  const started = performance.now(), message = frame;
   $("epoch").textContent = message.epoch.toLocaleString("en");
-  $("play").textContent = message.playing ? "\u275A\u275A Pause" : "\u25B6 Play";
+  if (starting && (message.playing || message.epoch > 0 || message.diverged || message.stopped)) starting = false;
+  if (!starting) $("play").textContent = message.playing ? "\u275A\u275A Pause" : "\u25B6 Play";
   showDivergence(message.diverged);
   const fmt = (v) => v === null || v === undefined ? "–" : v.toFixed(3);
   $("train-loss").textContent = fmt(message.train_loss);
   $("test-loss").textContent = fmt(message.test_loss);
   $("train-metric").textContent = fmt(message.train_metric);
   $("test-metric").textContent = fmt(message.test_metric);
-  const last = curves.epoch[curves.epoch.length - 1];
-  if (last === undefined || message.epoch > last) {
-    curves.epoch.push(message.epoch); curves.train.push(message.train_loss);
-    curves.test.push(message.test_loss);
+  if (!starting) {
+    setStatus(message.interrupted ? `Cut short: ${message.interrupted}`
+      : message.stopped ? `Stopped: ${message.stopped}.` : "");
   }
-  setStatus(message.interrupted ? `Cut short: ${message.interrupted}`
-    : message.stopped ? `Stopped: ${message.stopped}.` : "");
   drawPlanes();
-  drawNeurons();
+  drawNeurons(freshNeurons);
+  freshNeurons = null;
   drawLinks();
   drawCurves();
   drawConfusion();
   drawHidden(message.hidden);
+  mlplabStats.framesDrawn += 1;
+  mlplabStats.drawMilliseconds += performance.now() - started;
+}
+
+function redrawAll() {
+  if (!data) return;
+  buildNetwork();
+  drawPlaneLegend();
+  if (frame) { drawPlanes(); drawNeurons(lastNeurons); drawLinks(); drawHidden(frame.hidden); }
 }
 
 // A diverged network trains no more until it is reset: the banner says why, offers Reset.
 function showDivergence(text) {
   $("diverged").hidden = !text;
   $("diverged-text").textContent = text || "";
-  $("play").disabled = Boolean(text);
-  $("step").disabled = Boolean(text);
-}
-
-// ---------------------------------------------------------------- drawing
-function bytes(base64) {
-  const text = atob(base64), out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
-function mix(a, b, t) { return a.map((value, i) => value + (b[i] - value) * t); }
-
-function css(color) { return `rgb(${color.map(Math.round).join(",")})`; }
-
-// A colour mixed into the neutral white: amount 0 gives white, 1 the colour itself.
-function shade(color, amount) { return mix(palette.neutral, color, amount); }
-
-// t in [0, 1] on a two-sided scale: the end that wins (0 low, 1 high) and how far from
-// the middle t lies (0 in the middle, 1 at an end).
-function twoSided(t) {
-  t = Math.min(1, Math.max(0, t));
-  return [t >= 0.5 ? 1 : 0, Math.abs(2 * t - 1)];
-}
-
-function diverging(t) {  // t in [0, 1]: low end - white - high end
-  const [end, distance] = twoSided(t);
-  return shade(palette.diverging[end], distance);
-}
-
-// The one colour rule of the network's output: the colour that wins at a pixel, mixed
-// into white by how sure the net is there (certainty 0..1). Every output picture (the
-// plane, the baseline, the output neurons) is drawn with it.
-function outputColor(color, certainty) { return shade(color, palette.strength * certainty); }
-
-// RGB floats (3 per pixel) of an output image from the server: mlplab.viz.style.output_colors
-// in JS (tests/web/test_palette.py runs both on the same outputs). A probability or a value
-// arrives as its place t between the two ends; classes as the winner and its certainty.
-function outputColors(image, discretize = false) {
-  const values = bytes(image.values);
-  const classes = image.kind === "classes" ? bytes(image.classes) : null;
-  const colors = image.kind === "value" ? palette.diverging : palette.classes;
-  const rgb = new Float64Array(values.length * 3);
-  for (let i = 0; i < values.length; i++) {
-    const [winner, certainty] = classes ? [classes[i], values[i] / 255] : twoSided(values[i] / 255);
-    rgb.set(outputColor(colors[winner % colors.length], discretize ? 1 : certainty), i * 3);
-  }
-  return rgb;
-}
-
-// A data point's colour (mlplab.viz.style.label_colors): its class's colour, or with a
-// value range (regression) the target's place between the low end, white and the high end.
-function labelColor(label, valueRange = null) {
-  if (!valueRange) return palette.classes[label % palette.classes.length];
-  return diverging((label - valueRange[0]) / ((valueRange[1] - valueRange[0]) || 1));
-}
-
-function outputPixels(image) {
-  const n = image.size, rgb = outputColors(image, view.discretize);
-  const rgba = new Uint8ClampedArray(n * n * 4);
-  for (let i = 0; i < n * n; i++) rgba.set([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], 255], i * 4);
-  return new ImageData(rgba, n, n);
-}
-
-function drawImage(canvas, imageData) {
-  const buffer = document.createElement("canvas");
-  buffer.width = imageData.width; buffer.height = imageData.height;
-  buffer.getContext("2d").putImageData(imageData, 0, 0);
-  const context = canvas.getContext("2d");
-  context.imageSmoothingEnabled = true;
-  context.drawImage(buffer, 0, 0, canvas.width, canvas.height);
-  return context;
-}
-
-function drawPlanes() {
-  if (!frame || !data) return;
-  drawPlane($("plane"), frame.output);
-  if (data.baseline) drawPlane($("baseline-plane"), data.baseline.output);
-}
-
-function drawPlane(canvas, image) {
-  const context = drawImage(canvas, outputPixels(image));
-  const [x0, x1, y0, y1] = data.bounds;
-  const radius = canvas.width > 200 ? 3.5 : 2.2;
-  const sets = [[data.train, false]];
-  if (view.showTest) sets.push([data.test, true]);
-  for (const [points, isTest] of sets) {
-    for (const [x, y, label] of points) {
-      const px = (x - x0) / (x1 - x0) * canvas.width, py = (y1 - y) / (y1 - y0) * canvas.height;
-      const color = labelColor(label, data.problem === "regression" ? data.y_range : null);
-      context.beginPath();
-      context.arc(px, py, radius, 0, 2 * Math.PI);
-      context.fillStyle = css(color);
-      context.fill();
-      context.lineWidth = isTest ? 1.5 : 1;
-      // A regression's points fade into white mid-range: a grey ring keeps them in sight.
-      const ring = data.problem === "regression" ? "#80868b" : "#ffffff";
-      context.strokeStyle = isTest ? "#202124" : ring;
-      context.stroke();
-    }
-  }
-}
-
-function buildNetwork() {
-  const columns = $("columns");
-  columns.replaceChildren();
-  const widths = data.layers;
-  // Inputs: every feature the page offers; the chosen ones are lit and wired.
-  const inputs = column("inputs", "Features");
-  for (const name of options.features) {
-    const on = config.features.includes(name);
-    const box = neuronBox(inputs, on ? `in-${config.features.indexOf(name)}` : null, name);
-    box.classList.toggle("off", !on);
-    box.title = on ? `${name}: click to drop this input` : `${name}: click to add this input`;
-    box.addEventListener("click", () => toggleFeature(name));
-  }
-  columns.appendChild(inputs);
-  config.layers.forEach((layer, index) => {
-    const col = column("hidden", "");
-    const minus = el("button", { title: "Remove a neuron" }, "\u2212");
-    const plus = el("button", { title: "Add a neuron" }, "+");
-    const activation = el("select", { title: "Activation of this layer" },
-                          ...options.activations.map((a) => option(a)));
-    activation.value = layer.activation;
-    col.querySelector(".head").append(el("div", {}, minus, ` ${layer.units} `, plus), activation);
-    minus.addEventListener("click", () => setUnits(index, layer.units - 1));
-    plus.addEventListener("click", () => setUnits(index, layer.units + 1));
-    activation.addEventListener("change", (e) => {
-      const layers = structuredClone(config.layers);
-      layers[index].activation = e.target.value;
-      change({ layers });
-    });
-    for (let j = 0; j < widths[index + 1]; j++) neuronBox(col, `n-${index + 1}-${j}`);
-    columns.appendChild(col);
-  });
-  const out = column("output", "Output");
-  for (let j = 0; j < widths[widths.length - 1]; j++) neuronBox(out, `n-${widths.length - 1}-${j}`);
-  columns.appendChild(out);
-}
-
-function column(kind, title) {
-  return el("div", { class: `column ${kind}` }, el("div", { class: "head" }, title));
-}
-
-function neuronBox(parent, id, name) {
-  const box = el("div", { class: "neuron" }, el("canvas", { width: "24", height: "24" }));
-  if (id) box.id = id;
-  if (name) box.append(el("span", { class: "name" }, name));
-  parent.appendChild(box);
-  return box;
-}
-
-function toggleFeature(name) {
-  const chosen = config.features.includes(name)
-    ? config.features.filter((f) => f !== name) : [...config.features, name];
-  if (!chosen.length) { showError("keep at least one input feature."); return; }
-  change({ features: chosen });
-}
-
-function setUnits(index, units) {
-  if (units < 1 || units > options.limits.units) return;
-  const layers = structuredClone(config.layers);
-  layers[index].units = units;
-  change({ layers });
-}
-
-function drawNeurons() {
-  const thumbnails = frame.neurons;
-  const lastLayer = data.layers.length - 1;
-  thumbnails.layers.forEach((layer, l) => {
-    if (l === lastLayer && data.layers[l] === 1) return;  // drawn from the full output below
-    layer.forEach((neuron, j) => {
-      const box = $(l === 0 ? `in-${j}` : `n-${l}-${j}`);
-      if (!box) return;
-      const n = thumbnails.size, rgba = new Uint8ClampedArray(n * n * 4), values = bytes(neuron.values);
-      const classOutput = l === lastLayer;  // several classes: its class's probability
-      const scale = neuron.scale ?? 0;  // null: not a number
-      const classColor = palette.classes[j % palette.classes.length];
-      for (let i = 0; i < n * n; i++) {
-        const c = classOutput
-          ? outputColor(classColor, Math.max(0, (values[i] / 255 * 2 - 1) * scale))
-          : diverging(values[i] / 255);
-        rgba.set([c[0], c[1], c[2], 255], i * 4);
-      }
-      drawImage(box.querySelector("canvas"), new ImageData(rgba, n, n));
-      const largest = neuron.scale === null ? "not a number" : neuron.scale.toPrecision(3);
-      box.title = `${box.title.split("\n")[0]}\nlargest |activation| ${largest}`;
-    });
-  });
-  // A single output neuron shows the network's output as the main picture does; with
-  // several classes each output neuron shows its class's probability (its thumbnail).
-  const last = data.layers.length - 1;
-  if (data.layers[last] === 1) {
-    const box = $(`n-${last}-0`);
-    if (box) drawImage(box.querySelector("canvas"), outputPixels(frame.output));
-  }
-}
-
-function centre(element, container) {
-  const a = element.getBoundingClientRect(), b = container.getBoundingClientRect();
-  return [a.left - b.left + a.width / 2, a.top - b.top + a.height / 2, a.width / 2];
-}
-
-function drawLinks() {
-  const network = $("network");
-  const weights = frame.weights;  // a weight that is not a number arrives as null
-  let biggest = 1e-9;
-  for (const layer of weights) for (const row of layer.kernel) for (const w of row) biggest = Math.max(biggest, Math.abs(w ?? 0));
-  const paths = [];
-  weights.forEach((layer, l) => {
-    layer.kernel.forEach((row, i) => {
-      const from = $(l === 0 ? `in-${i}` : `n-${l}-${i}`);
-      row.forEach((w, j) => {
-        const to = $(`n-${l + 1}-${j}`);
-        if (!from || !to) return;
-        const [x0, y0, r0] = centre(from, network), [x1, y1, r1] = centre(to, network);
-        const d = `M${x0 + r0},${y0} C${(x0 + x1) / 2},${y0} ${(x0 + x1) / 2},${y1} ${x1 - r1},${y1}`;
-        const color = w === null ? "#9aa0a6" : css(palette.diverging[w >= 0 ? 1 : 0]);
-        const width = w === null ? 0.5 : 0.5 + 5 * Math.abs(w) / biggest;
-        const key = `${l}-${i}-${j}`;
-        const selected = selectedLink && selectedLink.key === key ? " selected" : "";
-        const hit = svg("path", { class: "hit", d, "data-key": key },
-                        svg("title", {}, w === null ? "weight not a number" : `weight ${w.toFixed(3)}`));
-        hit.addEventListener("click", () => openWeightEditor(key));
-        paths.push(hit, svg("path", { class: `link${selected}`, d, stroke: color,
-                                      "stroke-width": width.toFixed(2), "stroke-opacity": "0.8",
-                                      "pointer-events": "none" }));
-      });
-    });
-  });
-  $("links").replaceChildren(...paths);
-}
-
-function openWeightEditor(key) {
-  const [l, i, j] = key.split("-").map(Number);
-  selectedLink = { key, layer: l, source: i, target: j };
-  const name = l === 0 ? config.features[i] : `neuron ${i + 1} of layer ${l}`;
-  $("weight-label").textContent = `weight from ${name} to neuron ${j + 1} of layer ${l + 1}`;
-  $("weight-value").value = frame.weights[l].kernel[i][j];
-  $("weight-editor").hidden = false;
-  $("weight-value").focus();
-  drawLinks();
-}
-
-function closeWeightEditor() {
-  selectedLink = null;
-  $("weight-editor").hidden = true;
-}
-
-async function setWeight() {
-  if (!selectedLink) return;
-  const answer = await api("PUT", `/api/sessions/${sessionId}/weight`, {
-    layer: selectedLink.layer, source: selectedLink.source, target: selectedLink.target,
-    value: Number($("weight-value").value),
-  });
-  if (answer) onFrame(answer);
-}
-
-function drawCurves() {
-  const canvas = $("curves"), context = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height, pad = 4;
-  context.clearRect(0, 0, w, h);
-  const values = curves.train.concat(curves.test).filter((v) => v !== null && Number.isFinite(v));
-  if (curves.epoch.length < 2 || !values.length) return;
-  const top = Math.max(...values) * 1.05 || 1, last = curves.epoch[curves.epoch.length - 1] || 1;
-  const first = curves.epoch[0];
-  for (const [series, color] of [[curves.train, "#9aa0a6"], [curves.test, "#202124"]]) {
-    context.beginPath();
-    let started = false;
-    series.forEach((v, k) => {
-      if (v === null) return;
-      const x = pad + (curves.epoch[k] - first) / ((last - first) || 1) * (w - 2 * pad);
-      const y = h - pad - v / top * (h - 2 * pad);
-      if (started) context.lineTo(x, y); else { context.moveTo(x, y); started = true; }
-    });
-    context.strokeStyle = color; context.lineWidth = 1.5; context.stroke();
-  }
-  context.fillStyle = "#5f6368"; context.font = "11px system-ui";
-  context.fillText(top.toPrecision(2), pad + 2, 12);
+  showTransport();
 }
 
 function drawConfusion() {
   const target = $("confusion");
-  if (!frame.confusion) { target.replaceChildren(); return; }
-  const names = data.classes;  // from the data: an uploaded CSV's labels, shown as text
+  if (!frame.confusion || customDraft()) { target.replaceChildren(); return; }
+  const names = data.classes.map(className);  // an uploaded CSV's labels, shown as text
   const header = el("tr", {}, el("th"), ...names.map((name) => el("th", {}, name)));
   const rows = frame.confusion.map((row, i) =>
     el("tr", {}, el("th", {}, names[i]), ...row.map((v) => el("td", {}, String(v)))));
@@ -677,82 +595,16 @@ function drawConfusion() {
     el("table", {}, header, ...rows));
 }
 
-// ---------------------------------------------------------------- hidden space
-// The training points and the lines of a regular grid of the plane, as layer k sees them
-// (mlplab.viz.hidden_space computes them on the server): 2 coordinates, or 1 for a layer
-// of one unit, drawn on a number line with a row per class. hiddenStats counts the draws
-// and their time, for the browser test of the view's frame rate.
-const hiddenStats = { draws: 0, milliseconds: 0 };
-window.hiddenStats = hiddenStats;
+// ---------------------------------------------------------------- the page's API
+// For help.js and lessons.js (see /work/notes/contract23.md): they change the page only
+// through these.
+window.mlplabPage = {
+  ready: readyPromise,
+  options: () => options,
+  config: () => config,
+  change: (update) => change(update),
+  hide: (names) => { view.hide = [...names]; showControls(); writeUrl(); },
+  setStatus,
+};
 
-function drawHidden(hidden) {
-  $("hidden-figure").hidden = !hidden;
-  if (!hidden || !data) return;
-  const started = performance.now();
-  const canvas = $("hidden"), context = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height, pad = 10;
-  const oneD = hidden.points.length && hidden.points[0].length === 1;
-  const rows = oneD ? rowsOf(hidden.points.length) : null;
-  const coords = oneD ? hidden.points.map((p, i) => [p[0], rows[i]]) : hidden.points;
-  const shown = oneD ? coords : coords.concat(...hidden.grid);
-  const finite = shown.filter((p) => p[0] !== null && p[1] !== null);
-  const lo = [0, 1].map((d) => Math.min(...finite.map((p) => p[d])));
-  const hi = [0, 1].map((d) => Math.max(...finite.map((p) => p[d])));
-  const px = (p) => [pad + (p[0] - lo[0]) / ((hi[0] - lo[0]) || 1) * (w - 2 * pad),
-                     h - pad - (p[1] - lo[1]) / ((hi[1] - lo[1]) || 1) * (h - 2 * pad)];
-  context.fillStyle = "#ffffff";
-  context.fillRect(0, 0, w, h);
-  if (!oneD) {
-    context.strokeStyle = "#bdc1c6"; context.lineWidth = 0.8;
-    for (const line of hidden.grid) polyline(context, line.map(px));
-  }
-  if (hidden.boundary) drawHiddenBoundary(context, hidden.boundary, lo, hi, px);
-  hidden.points.forEach((_, i) => {
-    const [x, y] = px(coords[i]);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-    const label = data.train[i][2];
-    context.beginPath();
-    context.arc(x, y, 3, 0, 2 * Math.PI);
-    context.fillStyle = css(labelColor(label, data.problem === "regression" ? data.y_range : null));
-    context.fill();
-    context.strokeStyle = "#ffffff"; context.lineWidth = 1; context.stroke();
-  });
-  const labels = hidden.axis_labels.map((t) => t.replaceAll("$", ""));
-  $("hidden-caption").textContent = `${hidden.title}: across ${labels[0]}` +
-    (labels[1] ? `, up ${labels[1]}` : ", a row per class") +
-    (hidden.boundary ? "; dashed: the output's boundary" : "");
-  hiddenStats.draws += 1;
-  hiddenStats.milliseconds += performance.now() - started;
-}
-
-// A 1-unit layer: each point on its class's row, spread a little (the same each frame).
-function rowsOf(count) {
-  return [...Array(count).keys()].map((i) => {
-    const label = data.train[i][2], spread = ((i * 0.618034) % 1) - 0.5;
-    return (data.problem === "regression" ? 0 : label) + 0.5 * spread;
-  });
-}
-
-function polyline(context, points) {
-  context.beginPath();
-  let started = false;
-  for (const [x, y] of points) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) { started = false; continue; }
-    if (started) context.lineTo(x, y); else { context.moveTo(x, y); started = true; }
-  }
-  context.stroke();
-}
-
-// The output unit's boundary in the last hidden layer: w1 x + w2 y + b = 0, dashed.
-function drawHiddenBoundary(context, [w1, w2, b], lo, hi, px) {
-  const ends = Math.abs(w2) > 1e-12
-    ? [lo[0], hi[0]].map((x) => [x, -(w1 * x + b) / w2])
-    : [lo[1], hi[1]].map((y) => [-b / w1, y]);
-  context.save();
-  context.setLineDash([6, 4]); context.strokeStyle = "#202124"; context.lineWidth = 1.6;
-  polyline(context, ends.map(px));
-  context.restore();
-}
-
-window.addEventListener("resize", () => { if (frame) drawLinks(); });
 start().catch((error) => showError(`The page could not start: ${error}`));
