@@ -9,11 +9,15 @@ Each function is written to stay finite for |z| up to 1e4 and beyond: no
 ``exp`` of a large positive number is ever taken.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import lookup, short_repr
 from mlplab.errors import InvalidTypeError
 
@@ -22,15 +26,15 @@ LEAKY_RELU_SLOPE = 0.01  # PyTorch's and scikit-learn-style default (Keras 3: 0.
 ELU_ALPHA = 1.0
 
 
-def linear(z):
+def linear(z: FloatArray) -> FloatArray:
     return z
 
 
-def linear_backward(z, a, grad_a):
+def linear_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     return grad_a
 
 
-def sigmoid(z):
+def sigmoid(z: FloatArray) -> FloatArray:
     # exp(-|z|) never overflows: for z >= 0 use 1 / (1 + e^-z), for z < 0 the equal
     # e^z / (1 + e^z), which keeps full relative precision in the far tail.
     e = np.exp(-np.abs(z))
@@ -38,52 +42,52 @@ def sigmoid(z):
     return np.where(z >= 0, positive, e * positive)
 
 
-def sigmoid_backward(z, a, grad_a):
+def sigmoid_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     return grad_a * a * (1.0 - a)
 
 
-def tanh(z):
+def tanh(z: FloatArray) -> FloatArray:
     return np.tanh(z)
 
 
-def tanh_backward(z, a, grad_a):
+def tanh_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     return grad_a * (1.0 - a * a)
 
 
-def relu(z):
+def relu(z: FloatArray) -> FloatArray:
     return np.maximum(z, 0.0)
 
 
-def relu_backward(z, a, grad_a):
+def relu_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     # The derivative at exactly 0 is taken as 0, as in every major framework.
     return grad_a * (z > 0)
 
 
-def leaky_relu(z):
+def leaky_relu(z: FloatArray) -> FloatArray:
     return np.where(z > 0, z, LEAKY_RELU_SLOPE * z)
 
 
-def leaky_relu_backward(z, a, grad_a):
+def leaky_relu_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     return grad_a * np.where(z > 0, 1.0, LEAKY_RELU_SLOPE).astype(z.dtype, copy=False)
 
 
-def elu(z):
+def elu(z: FloatArray) -> FloatArray:
     # expm1 of min(z, 0) keeps the unused branch from overflowing for large z.
     return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
 
 
-def elu_backward(z, a, grad_a):
+def elu_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     return grad_a * np.where(z > 0, 1.0, a + ELU_ALPHA)
 
 
-def softmax(z):
+def softmax(z: FloatArray) -> FloatArray:
     # Subtracting the row maximum leaves softmax unchanged and keeps exp <= 1.
     shifted = z - z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=1, keepdims=True)
 
 
-def softmax_backward(z, a, grad_a):
+def softmax_backward(z: FloatArray, a: FloatArray, grad_a: FloatArray) -> FloatArray:
     # Jacobian-vector product of softmax: a * (g - sum(g * a)) row by row.
     return a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
 
@@ -93,10 +97,10 @@ class Activation:
     """A named activation: ``forward(z)`` and ``backward(z, a, grad_a)``."""
 
     name: str
-    forward: Callable
-    backward: Callable
+    forward: Callable[[FloatArray], FloatArray]  # z -> a
+    backward: Callable[[FloatArray, FloatArray, FloatArray], FloatArray]  # z, a, dL/da -> dL/dz
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 
 
@@ -112,7 +116,11 @@ ACTIVATIONS = {
 _ALIASES = {None: "linear", "none": "linear", "identity": "linear", "logistic": "sigmoid"}
 
 
-def get(identifier) -> Activation:
+# What a layer's activation accepts (see get).
+ActivationLike: TypeAlias = str | Activation | None
+
+
+def get(identifier: ActivationLike) -> Activation:
     """Turn a name, an :class:`Activation` or ``None`` (linear) into an Activation."""
     if isinstance(identifier, Activation):
         return identifier

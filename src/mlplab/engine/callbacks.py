@@ -7,13 +7,18 @@ A callback is told when training starts and ends and when each epoch begins and 
 ``model.stop_training = True`` ends training after the current step.
 """
 
+from __future__ import annotations
+
 import math
 import os
 import string
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import (
     Boolean,
     Integer,
@@ -33,6 +38,15 @@ from mlplab.errors import (
     TrainingDivergedWarning,
 )
 
+if TYPE_CHECKING:
+    from mlplab.engine.health import TrainingHealth
+    from mlplab.engine.model import Sequential
+    from mlplab.engine.optimizers import Optimizer
+
+# An epoch's logs: loss, metrics, val_ entries and lr, floats; a batch's: epoch and loss.
+Logs: TypeAlias = dict[str, Any]
+Mode: TypeAlias = Literal["auto", "min", "max"]  # which way the monitored quantity improves
+
 
 class Callback:
     """Base class; override the hooks you need.
@@ -43,27 +57,28 @@ class Callback:
     """
 
     wants_batches = False
-    params = None
+    params: dict[str, Any] | None = None
+    model: Sequential  # set by fit (set_model), before any hook
 
-    def set_model(self, model):
+    def set_model(self, model: Sequential) -> None:
         self.model = model
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         pass
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         pass
 
-    def on_batch_end(self, step, logs):
+    def on_batch_end(self, step: int, logs: Logs) -> None:
         pass
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         pass
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         pass
 
 
@@ -85,26 +100,29 @@ class History(Callback):
         runner does not have).
     """
 
-    def __init__(self):
-        self.history: dict = {}
-        self.epoch: list = []
-        self.stop_reason = None
-        self.runner = self.runner_reason = None
-        self.health = None  # a TrainingHealth's records, when one watched the fit
+    solver: Any  # an L-BFGS fit's LBFGSResult (mlplab.engine.lbfgs), set by that fit only
 
-    def on_epoch_end(self, epoch, logs):
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.stop_reason: str | None = None
+        self.runner: str | None = None
+        self.runner_reason: str | None = None
+        self.health: TrainingHealth | None = None  # the TrainingHealth that watched the fit
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(value)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> list[float]:
         return self.history[key]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items())
         return f"History({len(self.epoch)} epochs: {last})"
 
-    def _repr_html_(self):  # Jupyter: first, last and best value of each quantity
+    def _repr_html_(self) -> str:  # Jupyter: first, last and best value of each quantity
         from mlplab._display import html_table
 
         rows = []
@@ -116,13 +134,13 @@ class History(Callback):
         return html_table(("quantity", "first", "last", "best"), rows, caption)
 
 
-def _improved(mode, value, best, min_delta):
+def _improved(mode: str, value: float, best: float, min_delta: float) -> bool:
     if mode == "min":
         return value < best - min_delta
     return value > best + min_delta
 
 
-def _check_monitor(monitor, mode, owner):
+def _check_monitor(monitor: str, mode: str, owner: str) -> tuple[str, str]:
     """The checked ``(monitor, mode)``, "auto" resolved: max for accuracies, else min."""
     if not isinstance(monitor, str) or not monitor:
         raise InvalidTypeError(f"{owner}(monitor={short_repr(monitor)}): monitor must be the "
@@ -134,7 +152,7 @@ def _check_monitor(monitor, mode, owner):
     return monitor, metrics.direction(monitor) or ("max" if "acc" in monitor else "min")
 
 
-def _monitored(logs, monitor, owner):
+def _monitored(logs: Logs, monitor: str, owner: str) -> float:
     if monitor not in logs:
         hint = (" Pass validation_data=(X_val, y_val) or validation_split=0.2 to fit, "
                 f"or monitor={monitor[4:]!r}." if monitor.startswith("val_") else "")
@@ -160,8 +178,9 @@ class EarlyStopping(Callback):
     epoch rather than its last, even when it did not stop early.
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 verbose: int = 0, mode: Mode = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
         def checked(value, name, constraint, example):
             return check(value, name, constraint, owner="EarlyStopping",
                          example=f"EarlyStopping({example})")
@@ -177,14 +196,14 @@ class EarlyStopping(Callback):
         self.start_from_epoch = checked(start_from_epoch, "start_from_epoch", Integer(0),
                                         "start_from_epoch=5")
 
-    def on_train_begin(self, logs=None):
-        self.best = None
-        self.best_epoch = None
-        self.best_weights = None
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.best_weights: list[FloatArray] | None = None
         self.wait = 0
-        self.stopped_epoch = None
+        self.stopped_epoch: int | None = None
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         value = _monitored(logs, self.monitor, "EarlyStopping")
         if epoch < self.start_from_epoch:  # the warm-up: not watched
             return
@@ -202,15 +221,17 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+            assert self.model.history is not None  # fit makes it before any hook
             self.model.history.stop_reason = (
                 f"early stopping at epoch {epoch}: {self.monitor} has not improved on "
                 f"{self.best:.6g} (epoch {self.best_epoch}) for {self.wait} epochs"
             )
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         if self.verbose and self.stopped_epoch is not None:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
+            assert self.best_epoch is not None  # set with best_weights
             if self.verbose:
                 print(f"Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
@@ -230,14 +251,14 @@ class TerminateOnNaN(Callback):
 
     wants_batches = True
 
-    def __init__(self, raise_error=False):
+    def __init__(self, raise_error: bool = False):
         self.raise_error = check(raise_error, "raise_error", Boolean(), owner="TerminateOnNaN",
                                  example="TerminateOnNaN(raise_error=True)")
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.reported = False
 
-    def on_batch_end(self, step, logs):
+    def on_batch_end(self, step: int, logs: Logs) -> None:
         loss = logs["loss"]
         if np.isfinite(loss):
             return
@@ -245,10 +266,11 @@ class TerminateOnNaN(Callback):
         self._report(f"Training stopped: the loss became {loss} at epoch {logs['epoch']}, "
                      f"step {step}. ")
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         # Weights beyond the engine's input bound overflow the next forward pass (a squared
         # error of their outputs is inf) even while they are finite: that is divergence too.
         bound = input_bound(self.model.dtype)
+        assert self.model.history is not None  # fit makes it before any hook
         largest = max((max(p.max(), -p.min()) for p in self.model.parameters() if p.size),
                       default=0.0)
         if not self.reported and not largest <= bound:  # NaN fails the comparison too
@@ -256,16 +278,23 @@ class TerminateOnNaN(Callback):
                          f"{bound:.3g} (largest |w| {largest:.3g}) by epoch "
                          f"{len(self.model.history.epoch) - 1}, step {self.model.steps}. ")
 
-    def _report(self, what):
+    def _report(self, what: str) -> None:
         self.reported = True
         message = what + likely_cause(self.model)
+        assert self.model.history is not None  # fit makes it before any hook
         self.model.history.stop_reason = message
         if self.raise_error:
             raise TrainingDivergedError(message)
         warnings.warn(message, TrainingDivergedWarning, stacklevel=3)
 
 
-def likely_cause(model) -> str:
+def rate_optimizer(model: Sequential) -> Optimizer:
+    """The optimizer of a compiled model, for callbacks that read or set its learning rate
+    (a step rule: L-BFGS has no learning rate, and fails there)."""
+    return cast("Optimizer", model.optimizer)
+
+
+def likely_cause(model: Sequential) -> str:
     """Why a model's training likely diverged, with fixes (never the bad value again)."""
     causes = []
     learning_rate = getattr(model.optimizer, "current_learning_rate", None)
@@ -290,7 +319,8 @@ class ModelCheckpoint(Callback):
     atomically by :meth:`Sequential.save`.
     """
 
-    def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto"):
+    def __init__(self, path: str | os.PathLike[str], monitor: str = "val_loss",
+                 save_best_only: bool = False, mode: Mode = "auto"):
         if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
             raise InvalidTypeError(f"ModelCheckpoint(path={short_repr(path)}): path must be a "
                                    "file path (a str or pathlib.Path). Try "
@@ -303,10 +333,10 @@ class ModelCheckpoint(Callback):
                                     example="ModelCheckpoint(path, save_best_only=True)")
         self.saved: list = []
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         if self.save_best_only:
             value = _monitored(logs, self.monitor, "ModelCheckpoint")
             if not _improved(self.mode, value, self.best, 0.0):
@@ -316,11 +346,11 @@ class ModelCheckpoint(Callback):
         self.write(path)
         self.saved.append(path)
 
-    def write(self, path):
+    def write(self, path: str) -> None:
         """Save the model to ``path`` (a subclass may save something else)."""
         self.model.save(path)
 
-    def file_path(self, epoch, logs) -> str:
+    def file_path(self, epoch: int, logs: Logs) -> str:
         """The path for 0-based ``epoch`` with its ``logs``, as Keras fills it in."""
         values = {**logs, "epoch": epoch + 1}
         call = f"ModelCheckpoint({short_repr(self.path)})"
@@ -336,7 +366,7 @@ class ModelCheckpoint(Callback):
                                     "such as {epoch:03d} or {val_loss:.4f}.") from None
 
 
-def _path_fields(path) -> list:
+def _path_fields(path: str) -> list[str]:
     """The names a checkpoint path's ``{...}`` fields refer to, or raise if malformed."""
     call = f"ModelCheckpoint({short_repr(path)})"
     try:
@@ -365,33 +395,33 @@ class WeightSnapshots(Callback):
     ``None``, and the last epoch is always recorded.
     """
 
-    def __init__(self, every=1, unit="epoch"):
+    def __init__(self, every: int = 1, unit: Literal["epoch", "step"] = "epoch"):
         self.every = check(every, "every", Integer(1), owner="WeightSnapshots",
                            example="WeightSnapshots(every=10)")
         self.unit = check(unit, "unit", Options(("epoch", "step")), owner="WeightSnapshots",
                           example="WeightSnapshots(unit='epoch')")
         self.wants_batches = unit == "step"
-        self.snapshots: list = []
+        self.snapshots: list[dict[str, Any]] = []
 
-    def _record(self, epoch, step, loss):
+    def _record(self, epoch: int, step: int, loss: float | None) -> None:
         self.snapshots.append(
             {"epoch": epoch, "step": step, "loss": loss, "weights": self.model.get_weights()}
         )
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.snapshots = []
         self._record(0, 0, None)
 
-    def on_batch_end(self, step, logs):
+    def on_batch_end(self, step: int, logs: Logs) -> None:
         if step % self.every == 0:
             self._record(logs["epoch"] + 1, step, logs["loss"])
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self._last = (epoch + 1, self.model.steps, logs["loss"])
         if self.unit == "epoch" and (epoch + 1) % self.every == 0:
             self._record(*self._last)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         recorded = (self.snapshots[-1]["epoch"], self.snapshots[-1]["step"])
         if getattr(self, "_last", None) and recorded != self._last[:2]:
             self._record(*self._last)
@@ -400,26 +430,26 @@ class WeightSnapshots(Callback):
 class ProgressBar(Callback):
     """A rich progress bar over epochs showing the latest loss and metrics."""
 
-    def __init__(self, epochs):
+    def __init__(self, epochs: int):
         self.epochs = check(epochs, "epochs", Integer(1), owner="ProgressBar",
                             example="ProgressBar(epochs=100)")
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         from mlplab._display import progress_bar
 
         self.progress = progress_bar("training", "epochs", status=True)
         self.task = self.progress.add_task("fit", total=self.epochs, status="")
         self.progress.start()
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         status = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
         self.progress.update(self.task, advance=1, status=status)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         self.progress.stop()
 
 
-def as_list(callbacks) -> list:
+def as_list(callbacks: Callback | Sequence[Callback] | None) -> list[Callback]:
     """``fit``'s ``callbacks`` as a list: None, one Callback, or a list or tuple of them."""
     if callbacks is None:
         return []
@@ -436,13 +466,14 @@ def as_list(callbacks) -> list:
     return list(callbacks)
 
 
-def history_of(callbacks) -> History:
+def history_of(callbacks: Callback | Sequence[Callback] | None) -> History:
     """The History among ``fit``'s callbacks, which records the fit (as in Keras), or a
     new one."""
     return next((c for c in as_list(callbacks) if isinstance(c, History)), None) or History()
 
 
-def with_defaults(callbacks, history, verbose, epochs):
+def with_defaults(callbacks: Callback | Sequence[Callback] | None, history: History, verbose: int,
+                  epochs: int) -> list[Callback]:
     """The callbacks ``fit`` runs: History first (or where it was given), a NaN guard
     unless given, a bar if asked."""
     callbacks = as_list(callbacks)

@@ -4,11 +4,19 @@
 this down the stack gives one effective kernel and bias (experiment E1).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlplab._typing import FloatArray
 from mlplab.engine.layers import Dense
 from mlplab.errors import InvalidInputError, NotFittedError
 
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
 
-def collapse_linear(model):
+
+def collapse_linear(model: Sequential) -> tuple[FloatArray, FloatArray]:
     """Return ``(kernel, bias)`` of the single Dense layer equivalent to ``model``.
 
     The output activation is left out: ``model.predict(X)`` equals

@@ -11,10 +11,16 @@ batch's loss is ``sum(w_i * l_i) / batch_size`` (its "sum_over_batch_size" reduc
 so weights of 2 everywhere double the loss and every step.
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlplab._typing import FloatArray
 from mlplab._validation import (
     Boolean,
     Integer,
@@ -29,8 +35,21 @@ from mlplab._validation import (
 from mlplab.engine.runners import ENGINES
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
+# (X, Y, factor): the checked inputs and targets, in the model's dtype, and the samples'
+# loss factors (see prepare) or None.
+Prepared: TypeAlias = tuple[FloatArray, FloatArray, FloatArray | None]
+BatchSize: TypeAlias = int | Literal["auto"] | None  # fit's batch_size
+Engine: TypeAlias = Literal["auto", "numpy", "compiled"]  # fit's engine: runners.ENGINES
+ClassWeight: TypeAlias = Mapping[Any, float] | Literal["balanced"] | None  # fit's class_weight
 
-def fit_arguments(epochs, batch_size, validation_split, shuffle, verbose, engine):
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
+    from mlplab.engine.optimizers import Optimizer
+
+
+def fit_arguments(epochs: int, batch_size: BatchSize,
+                  validation_split: float, shuffle: bool, verbose: int,
+                  engine: str) -> tuple[int, Any, float, bool, int, str]:
     """fit's scalar arguments, checked before any data is touched."""
     def fit_check(value, name, constraint, example):
         return check(value, name, constraint, owner="fit", example=f"fit(X, y, {example})")
@@ -45,7 +64,7 @@ def fit_arguments(epochs, batch_size, validation_split, shuffle, verbose, engine
             fit_check(engine, "engine", Options(ENGINES), "engine='auto'"))
 
 
-def batch_size_for(optimizer, batch_size, n_samples) -> int:
+def batch_size_for(optimizer: Any, batch_size: BatchSize, n_samples: int) -> int:
     """The rows per step: "auto" is 32 (as in Keras), or all of them for L-BFGS, which
     needs the full batch; None is the full batch; more than ``n_samples`` is one full
     batch too (the same steps, and no huge int downstream)."""
@@ -59,7 +78,7 @@ def batch_size_for(optimizer, batch_size, n_samples) -> int:
     return n_samples if batch_size is None else min(batch_size, n_samples)
 
 
-def scikit_learn_batch_size(batch_size, n_samples) -> int:
+def scikit_learn_batch_size(batch_size: int | Literal["auto"], n_samples: int) -> int:
     """scikit-learn's MLP rule for the rows per step: "auto" is ``min(200, n_samples)``;
     an int above ``n_samples`` is clipped to it, with scikit-learn's warning."""
     if batch_size == "auto":
@@ -70,7 +89,7 @@ def scikit_learn_batch_size(batch_size, n_samples) -> int:
     return int(min(max(batch_size, 1), n_samples))
 
 
-def sample_factor(weights, dtype):
+def sample_factor(weights: NDArray[np.float64], dtype: DTypeLike) -> FloatArray:
     """Per-sample weights (float64, >= 0, not all 0) as the loss's factors: scaled to
     average 1, shape (n_samples, 1), in the model's dtype."""
     with np.errstate(over="ignore"):
@@ -127,11 +146,13 @@ def class_weights(class_weight, Y, activation_name, n_classes):
     return table[classes]
 
 
-def prepare(model, X, y, sample_weight, class_weight=None, names=("X", "y"),
-            scale_weights=True):
+def prepare(model: Sequential, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None,
+            class_weight: Any = None, names: tuple[str, str] = ("X", "y"),
+            scale_weights: bool = True) -> Prepared:
     """Validate (X, y, sample_weight, class_weight); return ``(X, Y, factor)`` in the
     model's dtype, ``factor`` the samples' weights scaled to average 1 (as given, shape
     (n_samples, 1), with ``scale_weights=False``: Keras' rule), or None."""
+    assert model.loss is not None  # compiled
     X = model._check_X(X, name=names[0])
     if not model.built:
         model.build(X.shape[1])
@@ -152,7 +173,9 @@ def prepare(model, X, y, sample_weight, class_weight=None, names=("X", "y"),
     return X, Y, sample_factor(weights, model.dtype)
 
 
-def hold_out(model, validation_data, validation_split, X, Y, factor, rng):
+def hold_out(model: Sequential, validation_data: tuple[ArrayLike, ArrayLike] | None,
+             validation_split: float, X: FloatArray, Y: FloatArray, factor: FloatArray | None,
+             rng: np.random.Generator) -> tuple[tuple[FloatArray, FloatArray] | None, *Prepared]:
     """``(validation, X, Y, factor)``: the validation pair (or None) and what trains."""
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -173,13 +196,13 @@ def hold_out(model, validation_data, validation_split, X, Y, factor, rng):
     return (X[val], Y[val]), X[train], Y[train], factor
 
 
-def largest_magnitude(X) -> float:
+def largest_magnitude(X: Any) -> float:
     """The largest |x| in a dense or scipy sparse ``X``."""
     values = X.data if hasattr(X, "tocsr") else X
     return float(np.max(np.abs(values))) if values.size else 0.0
 
 
-def check_first_pass(model, X, Y, rows=256):
+def check_first_pass(model: Sequential, X: FloatArray, Y: FloatArray, rows: int = 256) -> None:
     """Refuse, before a model's first training, inputs or targets so large that the loss
     of its (finite) initial weights is not finite: the rows with the largest values go
     through one forward pass. A model trained before (perhaps diverged) is left alone."""
@@ -188,6 +211,7 @@ def check_first_pass(model, X, Y, rows=256):
     values = abs(X).max(axis=1)
     values = values.toarray().ravel() if hasattr(values, "toarray") else np.ravel(values)
     index = np.argsort(values)[-rows:]
+    assert model.loss is not None  # compiled
     with np.errstate(over="ignore", invalid="ignore"):
         model.forward(X[index])
         loss = model.loss.value(model.output_layer.logits, Y[index], model.output_activation)
@@ -199,12 +223,23 @@ def check_first_pass(model, X, Y, rows=256):
             "for regression, scale y.")
 
 
-def epoch_rate(optimizer, epoch_steps, epoch) -> float:
+def refuse_overflow(model: Sequential, X: FloatArray) -> None:
+    """Raise for a forward pass that overflowed on finite inputs and weights (a model
+    whose weights are NaN or inf predicts NaN: fit reported that divergence)."""
+    largest = max(float(np.max(np.abs(p))) for p in model.parameters())
+    raise InvalidInputError(
+        f"the forward pass overflowed: finite inputs (largest |x| "
+        f"{largest_magnitude(X):.3g}) and weights (largest |w| {largest:.3g}) gave "
+        "NaN or inf. Standardize X (mlplab.data.standardize), or retrain with a "
+        "smaller learning rate or a weight penalty.")
+
+
+def epoch_rate(optimizer: Optimizer, epoch_steps: tuple[int, int], epoch: int) -> float:
     """The learning rate of the last step of ``epoch``; ``epoch_steps`` is (the
     optimizer's step count when the fit began, steps per epoch). Computed from the
     epoch's number, not the current count: blocks of epochs are logged after they ran."""
     if not optimizer.scheduled:
-        return optimizer.learning_rate
+        return optimizer.current_learning_rate  # the constant rate
     first, per_epoch = epoch_steps
     last = min(first + (epoch + 1) * per_epoch, optimizer.iterations) - 1
     return optimizer.rate_at(max(last, 0))

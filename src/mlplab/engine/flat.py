@@ -11,6 +11,8 @@ numbers.
 
 import numpy as np
 
+from mlplab.errors import InvalidInputError
+
 
 def views(flat, shapes):
     """Views of the 1-D array ``flat``, one per shape, end to end."""
@@ -41,3 +43,18 @@ def flatten(arrays, dtype=None):
     flat = np.concatenate([np.ravel(a) for a in arrays]).astype(dtype or arrays[0].dtype,
                                                                 copy=False)
     return flat, views(flat, [a.shape for a in arrays])
+
+
+def assign(targets, weights, dtype) -> None:
+    """Overwrite the arrays ``targets`` with ``weights`` in place (so that views of them,
+    and the optimizer's state keyed by them, still see the new values): a model's
+    ``set_weights``, its shapes checked."""
+    if len(weights) != len(targets):
+        raise InvalidInputError(f"set_weights got {len(weights)} arrays; this model has "
+                                f"{len(targets)} (kernel and bias per Dense layer).")
+    for index, (target, value) in enumerate(zip(targets, weights, strict=True)):
+        value = np.asarray(value, dtype=dtype)
+        if value.shape != target.shape:
+            raise InvalidInputError(f"set_weights: array {index} has shape {value.shape}, "
+                                    f"expected {target.shape}.")
+        target[...] = value

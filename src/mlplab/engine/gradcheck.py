@@ -5,11 +5,18 @@ For each parameter entry ``w``, the numerical gradient is
 round-off of order 1e-16 / eps; eps = 1e-6 balances both in float64.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab.errors import NotFittedError
+
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
 
 
 @dataclass(frozen=True)
@@ -33,10 +40,10 @@ class GradcheckResult:
     def max_relative_error(self) -> float:
         return max(c.relative_error for c in self.checks)
 
-    def passed(self, tolerance=1e-6) -> bool:
+    def passed(self, tolerance: float = 1e-6) -> bool:
         return self.max_relative_error < tolerance
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = ["gradient check (backprop vs central differences)",
                  f"{'layer':>5}  {'param':<7} {'shape':<10} {'relative error':>15} {'max abs':>10}"]
         for c in self.checks:
@@ -46,7 +53,7 @@ class GradcheckResult:
         return "\n".join(lines)
 
 
-def _float64_copy(model):
+def _float64_copy(model: Sequential) -> Sequential:
     """The same network in float64, so that finite differences are meaningful."""
     from mlplab.engine.model import Sequential
 
@@ -56,7 +63,8 @@ def _float64_copy(model):
     return copy
 
 
-def gradcheck(model, X, y, eps=1e-6, sample_weight=None) -> GradcheckResult:
+def gradcheck(model: Sequential, X: ArrayLike, y: ArrayLike, eps: float = 1e-6,
+              sample_weight: ArrayLike | None = None) -> GradcheckResult:
     """Check ``model``'s backprop on (X, y) against central differences.
 
     Dropout is switched off (inference mode) so the loss is deterministic;
@@ -101,7 +109,7 @@ def gradcheck(model, X, y, eps=1e-6, sample_weight=None) -> GradcheckResult:
             minus = loss_at()
             param[index] = original
             numeric[index] = (plus - minus) / (2 * eps)
-        scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), 1e-300)
+        scale = max(float(np.linalg.norm(grad)), float(np.linalg.norm(numeric)), 1e-300)
         checks.append(ParameterCheck(number, name, param.shape,
                                      float(np.linalg.norm(grad - numeric) / scale),
                                      float(np.max(np.abs(grad - numeric)))))

@@ -19,11 +19,17 @@ numbers, so training goes exactly as it would without it. It knows nothing of pl
 :func:`mlplab.viz.plot_training_health` draws what it recorded.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab._validation import Integer, check, short_repr
 from mlplab.engine import fitting
-from mlplab.engine.callbacks import Callback
+from mlplab.engine.callbacks import Callback, Logs
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 
@@ -36,6 +42,9 @@ SATURATION_LEVEL = 0.01
 PEAK_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
 KEYS = ("weights", "gradients", "activations", "gradient_norm", "dead_fraction",
         "saturated_fraction")
+
+if TYPE_CHECKING:
+    pass
 
 
 class TrainingHealth(Callback):
@@ -73,16 +82,19 @@ class TrainingHealth(Callback):
     True
     """
 
-    def __init__(self, X, y, *, every=1, batch_size=256, quantiles=QUANTILES):
+    def __init__(self, X: ArrayLike, y: ArrayLike, *, every: int = 1, batch_size: int = 256,
+                 quantiles: Sequence[float] = QUANTILES):
         self.X, self.y = X, y
         self.every = check(every, "every", Integer(1), owner="TrainingHealth",
                            example="TrainingHealth(X, y, every=10)")
         self.batch_size = check(batch_size, "batch_size", Integer(1), owner="TrainingHealth",
                                 example="TrainingHealth(X, y, batch_size=256)")
         self.quantiles = _check_quantiles(quantiles)
-        self.epochs, self.layer_names, self.records = [], [], {}
+        self.epochs: list[int] = []
+        self.layer_names: list[str] = []
+        self.records: dict[str, list[Any]] = {}
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         model = self.model
         X, Y, _ = fitting.prepare(model, self.X, self.y, None, None, ("X", "y"))
         rows = np.unique(np.linspace(0, len(X) - 1, min(self.batch_size, len(X))).astype(int))
@@ -91,20 +103,21 @@ class TrainingHealth(Callback):
         self.layer_names = [f"{dense.name} ({activation.name}, {dense.units} "
                             f"unit{'s' * (dense.units != 1)})" for dense, activation in self._pairs]
         self.epochs, self.records = [], {key: [] for key in (*KEYS, "loss")}
+        assert model.history is not None  # fit makes it before any hook
         model.history.health = self  # plot_training_health(history) finds it there
         self._record(0)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self._last_epoch = epoch + 1
         if (epoch + 1) % self.every == 0:
             self._record(epoch + 1)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         last = getattr(self, "_last_epoch", None)
         if last is not None and self.epochs[-1] != last:
             self._record(last)
 
-    def _record(self, epoch):
+    def _record(self, epoch: int) -> None:
         """One forward and backward pass on the batch with the current weights."""
         X, Y = self._batch
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model records NaN
@@ -133,7 +146,7 @@ class TrainingHealth(Callback):
             "saturated_fraction": saturated_fraction(activation, z, a) if hidden else np.nan,
         }
 
-    def arrays(self) -> dict:
+    def arrays(self) -> dict[str, Any]:
         """The records as arrays: "epochs" (n_records,), "weights", "gradients",
         "activations" (n_records, n_layers, n_quantiles), "gradient_norm",
         "dead_fraction", "saturated_fraction" (n_records, n_layers), "loss" (n_records,)."""

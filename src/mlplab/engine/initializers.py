@@ -27,10 +27,16 @@ plain (untruncated) normals, as PyTorch's ``xavier_normal_``;
 standard deviations, widened so that the variance is still ``scale / fan``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
+from mlplab._typing import FloatArray
 from mlplab._validation import Options, Real, check, did_you_mean, lookup, short_repr
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
@@ -42,19 +48,22 @@ class Initializer:
     the fields are checked (and cleaned) when the initializer is created.
     """
 
-    constraints: dict = {}
+    constraints: ClassVar[dict[str, tuple[Any, Any]]] = {}
+    if TYPE_CHECKING:  # every subclass is a dataclass, which asdict needs
+        __dataclass_fields__: ClassVar[dict[str, Any]]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         owner = type(self).__name__
         for name, (constraint, example) in self.constraints.items():
             value = check(getattr(self, name), name, constraint, owner=owner,
                           example=f"{owner}({name}={example!r})")
             object.__setattr__(self, name, value)  # frozen: set through object
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         raise NotImplementedError
 
-    def _drawn(self, draw, dtype):
+    def _drawn(self, draw: Callable[[], NDArray[np.float64]], dtype: DTypeLike) -> FloatArray:
         """``draw()`` (float64 values) as ``dtype``, refusing values beyond its range."""
         limit = float(np.finfo(dtype).max)
         try:
@@ -68,7 +77,7 @@ class Initializer:
                 "Use smaller parameters" + (" or dtype='float64'." if limit < 1e300 else "."))
         return values.astype(dtype)
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return {"name": REGISTRY_NAMES[type(self)], **asdict(self)}
 
 
@@ -79,7 +88,8 @@ _AT_LEAST_0 = Real(0)
 TRUNCATED_STDDEV = 0.87962566103423978
 
 
-def truncated_standard_normal(rng, shape):
+def truncated_standard_normal(rng: np.random.Generator,
+                              shape: tuple[int, ...]) -> NDArray[np.float64]:
     """Draws of N(0, 1) with every value beyond 2 redrawn, float64 of ``shape``.
 
     Rejection, as Keras' NumPy backend does it: draw a batch of the size wanted, keep
@@ -106,7 +116,8 @@ class VarianceScaling(Initializer):
                    "distribution": (Options(("normal", "truncated_normal", "uniform")),
                                     "normal")}
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         fan_in, fan_out = (shape[0], shape[-1]) if len(shape) > 1 else (shape[0], shape[0])
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[
             self.mode
@@ -120,7 +131,7 @@ class VarianceScaling(Initializer):
             return self._drawn(lambda: truncated_standard_normal(rng, shape) * stddev, dtype)
         return self._drawn(lambda: rng.standard_normal(size=shape) * np.sqrt(variance), dtype)
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         named = {v: k for k, v in _FAMILY.items()}.get(self)
         return {"name": named} if named else {"name": "variance_scaling", **asdict(self)}
 
@@ -134,7 +145,8 @@ class Normal(Initializer):
 
     constraints = {"stddev": (_AT_LEAST_0, 0.05), "mean": (_FINITE, 0.0)}
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         return self._drawn(lambda: self.mean + self.stddev * rng.standard_normal(size=shape),
                            dtype)
 
@@ -149,7 +161,8 @@ class TruncatedNormal(Initializer):
 
     constraints = {"stddev": (_AT_LEAST_0, 0.05), "mean": (_FINITE, 0.0)}
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         return self._drawn(
             lambda: self.mean + self.stddev * truncated_standard_normal(rng, shape), dtype)
 
@@ -162,7 +175,8 @@ class Uniform(Initializer):
 
     constraints = {"limit": (_AT_LEAST_0, 0.05)}
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         return self._drawn(lambda: rng.uniform(-self.limit, self.limit, size=shape), dtype)
 
 
@@ -174,7 +188,8 @@ class Constant(Initializer):
 
     constraints = {"value": (_FINITE, 0.0)}
 
-    def __call__(self, shape, rng, dtype):
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: DTypeLike) -> FloatArray:
         return self._drawn(lambda: np.full(shape, self.value), dtype)
 
 
@@ -200,7 +215,11 @@ REGISTRY_NAMES = {Normal: "normal", TruncatedNormal: "truncated_normal", Uniform
 ALL_NAMES = {**_FAMILY, **_FIXED, **_PARAMETRIC}
 
 
-def get(identifier) -> Initializer:
+# What a layer's kernel_initializer and bias_initializer accept (see get).
+InitializerLike: TypeAlias = str | dict[str, Any] | Initializer
+
+
+def get(identifier: InitializerLike) -> Initializer:
     """Resolve a name, a ``{"name": ..., **params}`` dict or an Initializer.
 
     Examples: ``"he_normal"``, ``{"name": "normal", "stddev": 0.1}``,
@@ -235,7 +254,8 @@ def get(identifier) -> Initializer:
     )
 
 
-def scikit_learn_uniform(widths, factors, rng, dtype) -> list:
+def scikit_learn_uniform(widths: Sequence[int], factors: Sequence[float], rng: np.random.Generator,
+                         dtype: DTypeLike) -> list[FloatArray]:
     """Every kernel and bias of a Dense stack drawn as scikit-learn's MLP draws them.
 
     Layer ``i`` (``fan_in = widths[i]``, ``fan_out = widths[i + 1]``) draws its kernel,

@@ -76,8 +76,9 @@ def write_archive(file, config, weights) -> None:
     _check_finite(weights, "cannot write the model")
     text = json.dumps(archive_header(config), default=_plain)
     header_array = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    np.savez(file, **{HEADER_KEY: header_array},
-             **{f"param_{i}": weight for i, weight in enumerate(weights)})
+    np.savez(file, **{HEADER_KEY: header_array},  # type: ignore[arg-type]  # (numpy's stub
+             **{f"param_{i}": weight for i, weight in enumerate(weights)})  # takes these
+    # for its allow_pickle flag)
 
 
 def save_archive(path, config, weights):

@@ -10,8 +10,15 @@ The contract, for every layer:
   ``gradients`` (same order as ``parameters``) and returns dL/d(input).
 """
 
-import numpy as np
+from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from mlplab._typing import FloatArray
 from mlplab._validation import (
     Boolean,
     Integer,
@@ -28,14 +35,20 @@ from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError
 class Layer:
     """Base class of the layers a :class:`~mlplab.engine.model.Sequential` stacks."""
 
-    parameter_names: tuple = ()
+    parameter_names: tuple[str, ...] = ()
     kind = "layer"  # the default name's stem: "dense", "dense_1", ... within a model
 
-    def __init__(self, name=None):
-        self.parameters: list = []
-        self.gradients: list = []
-        self.input_dim = None
-        self.output_dim = None
+    if TYPE_CHECKING:  # what every layer defines (the contract above)
+        def build(self, input_dim: int, rng: np.random.Generator, dtype: DTypeLike) -> int: ...
+        def forward(self, x: FloatArray, training: bool = False) -> FloatArray: ...
+        def backward(self, grad_out: FloatArray) -> FloatArray: ...
+        def config(self) -> dict[str, Any]: ...
+
+    def __init__(self, name: str | None = None):
+        self.parameters: list[FloatArray] = []
+        self.gradients: list[FloatArray] = []
+        self.input_dim: int | None = None
+        self.output_dim: int | None = None
         if name is not None and (not isinstance(name, str) or not name.strip()):
             raise InvalidTypeError(f"{type(self).__name__}(name={short_repr(name)}): a layer's "
                                    "name is a non-empty str, e.g. name='hidden'.")
@@ -50,23 +63,23 @@ class Layer:
         """The regularisation term this layer adds to the loss."""
         return 0.0
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         # The forward cache is scratch space: not worth pickling or saving.
         return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_mask")}
 
     def n_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters))
 
-    def use_parameters(self, arrays) -> None:
+    def use_parameters(self, arrays: Sequence[FloatArray]) -> None:
         """Hold the parameters in ``arrays`` (same shapes and values, e.g. views of the
         model's ``parameter_buffer``) instead of the arrays built."""
         assert not arrays and not self.parameters
 
-    def get_weights(self) -> list:
+    def get_weights(self) -> list[FloatArray]:
         """Copies of this layer's parameter arrays ([kernel, bias] for a Dense)."""
         return [p.copy() for p in self.parameters]
 
-    def set_weights(self, weights) -> None:
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Overwrite this layer's parameter arrays, in place (shapes as ``get_weights()``)."""
         if not self.built and self.parameter_names:
             raise NotFittedError(f"{self.name or self!r}.set_weights(): build the model first "
@@ -83,7 +96,7 @@ class Layer:
                                         f"{value.shape}, expected {target.shape}.")
             target[...] = value  # in place: the model's flat buffer and optimizer keep it
 
-    def _named(self, spec) -> dict:
+    def _named(self, spec: dict[str, Any]) -> dict[str, Any]:
         """A layer dict with the name, when the user gave one."""
         return {**spec, "name": self.name} if getattr(self, "given_name", False) else spec
 
@@ -118,23 +131,25 @@ class Dense(Layer):
         The layer's name in its model (default "dense", "dense_1", ...).
     """
 
-    parameter_names = ("kernel", "bias")
+    parameter_names: tuple[str, ...] = ("kernel", "bias")
     kind = "dense"
-    use_bias, bias_regularizer = True, None  # (a Dense pickled before they existed)
+    # (class defaults for a Dense pickled before they existed)
+    use_bias: bool = True
+    bias_regularizer: regularizers.L1L2 | None = None
 
     def __init__(
         self,
-        units,
-        activation=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        input_dim=None,
+        units: int,
+        activation: activations.ActivationLike = None,
+        kernel_initializer: initializers.InitializerLike = "glorot_uniform",
+        bias_initializer: initializers.InitializerLike = "zeros",
+        kernel_regularizer: regularizers.RegularizerLike = None,
+        input_dim: int | None = None,
         *,
-        input_shape=None,
-        name=None,
-        use_bias=True,
-        bias_regularizer=None,
+        input_shape: int | Sequence[int] | None = None,
+        name: str | None = None,
+        use_bias: bool = True,
+        bias_regularizer: regularizers.RegularizerLike = None,
     ):
         super().__init__(name)
         units = check(units, "units", Integer(1), owner="Dense", example="Dense(16)")
@@ -167,7 +182,7 @@ class Dense(Layer):
             self.parameter_names = ("kernel",)
         self.declared_input_dim = None if input_dim is None else int(input_dim)
 
-    def build(self, input_dim, rng, dtype):
+    def build(self, input_dim: int, rng: np.random.Generator, dtype: DTypeLike) -> int:
         self.input_dim = int(input_dim)
         check_parameter_memory((self.input_dim + 1) * self.units, dtype, repr(self),
                                "Use fewer units or fewer input features.")
@@ -181,7 +196,7 @@ class Dense(Layer):
         self.output_dim = self.units
         return self.units
 
-    def use_parameters(self, arrays) -> None:
+    def use_parameters(self, arrays: Sequence[FloatArray]) -> None:
         assert [a.shape for a in arrays] == [p.shape for p in self.parameters]
         for array, current in zip(arrays, self.parameters, strict=True):
             array[...] = current
@@ -190,22 +205,22 @@ class Dense(Layer):
             self.bias = arrays[1]
         self.parameters = list(arrays)
 
-    def forward(self, x, training=False):
+    def forward(self, x: FloatArray, training: bool = False) -> FloatArray:
         z = x @ self.kernel + self.bias  # (n_samples, units): the pre-activations
         a = self.activation.forward(z)  # (n_samples, units)
         self._cache = (x, z, a)
         return a
 
     @property
-    def logits(self):
+    def logits(self) -> FloatArray:
         """The pre-activations ``z`` of the last forward pass."""
         return self._cache[1]
 
-    def backward(self, grad_out):
+    def backward(self, grad_out: FloatArray) -> FloatArray:
         _, z, a = self._cache
         return self.backward_from_logits(self.activation.backward(z, a, grad_out))
 
-    def backward_from_logits(self, grad_z):
+    def backward_from_logits(self, grad_z: FloatArray) -> FloatArray:
         """Backward pass given dL/dz directly (the output layer, fused with the loss)."""
         x = self._cache[0]
         grad_kernel = x.T @ grad_z  # (input_dim, units)
@@ -219,14 +234,14 @@ class Dense(Layer):
             self.gradients[1] = grad_bias
         return grad_z @ self.kernel.T  # (n_samples, input_dim)
 
-    def penalty(self):
+    def penalty(self) -> float:
         if not self.built:
             return 0.0
         return sum(regularizer.penalty(weights) for regularizer, weights in (
             (self.kernel_regularizer, self.kernel), (self.bias_regularizer, self.bias))
             if regularizer is not None)
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         spec = {
             "type": "dense",
             "input_dim": self.input_dim or self.declared_input_dim,
@@ -243,11 +258,11 @@ class Dense(Layer):
             spec["use_bias"] = False
         return self._named(spec)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Dense({self.units}, activation={self.activation.name!r})"
 
 
-def input_width(shape, owner) -> int:
+def input_width(shape: int | Sequence[int], owner: str) -> int:
     """The width an ``input_shape``/``Input(shape=...)`` declares: ``(2,)`` -> 2."""
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
@@ -271,13 +286,13 @@ class Input:
     as in Keras.
     """
 
-    def __init__(self, shape=None, *, name=None):
+    def __init__(self, shape: int | Sequence[int] | None = None, *, name: str | None = None):
         if shape is None:
             raise InvalidInputError("Input(): give the input's shape, e.g. Input(shape=(2,)).")
         self.width = input_width(shape, "Input")
         self.name = name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Input(shape=({self.width},))"
 
 
@@ -292,36 +307,36 @@ class Activation(Layer):
 
     kind = "activation"
 
-    def __init__(self, activation, *, name=None):
+    def __init__(self, activation: activations.ActivationLike, *, name: str | None = None):
         super().__init__(name)
         self.activation = activations.get(activation)
 
-    def build(self, input_dim, rng, dtype):
+    def build(self, input_dim: int, rng: np.random.Generator, dtype: DTypeLike) -> int:
         self.input_dim = self.output_dim = int(input_dim)
         return self.output_dim
 
-    def forward(self, x, training=False):
+    def forward(self, x: FloatArray, training: bool = False) -> FloatArray:
         a = self.activation.forward(x)
         self._cache = (x, a)
         return a
 
     @property
-    def logits(self):
+    def logits(self) -> FloatArray:
         """The input of the last forward pass (what the activation was applied to)."""
         return self._cache[0]
 
-    def backward(self, grad_out):
+    def backward(self, grad_out: FloatArray) -> FloatArray:
         x, a = self._cache
         return self.activation.backward(x, a, grad_out)
 
-    def backward_from_logits(self, grad_z):
+    def backward_from_logits(self, grad_z: FloatArray) -> FloatArray:
         """The output layer, fused with the loss: dL/d(input) is the loss's dL/dz."""
         return grad_z
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return self._named({"type": "activation", "activation": self.activation.name})
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Activation({self.activation.name!r})"
 
 
@@ -335,18 +350,18 @@ class Dropout(Layer):
 
     kind = "dropout"
 
-    def __init__(self, rate, *, name=None):
+    def __init__(self, rate: float, *, name: str | None = None):
         super().__init__(name)
         self.rate = check(rate, "rate", Real(0, 1, "left"), owner="Dropout",
                           example="Dropout(0.2)")
-        self.rng = None
+        self.rng: np.random.Generator | None = None
 
-    def build(self, input_dim, rng, dtype):
+    def build(self, input_dim: int, rng: np.random.Generator, dtype: DTypeLike) -> int:
         self.input_dim = self.output_dim = int(input_dim)
         self.rng = rng
         return self.output_dim
 
-    def forward(self, x, training=False):
+    def forward(self, x: FloatArray, training: bool = False) -> FloatArray:
         if not training or self.rate == 0.0:
             self._mask = None
             return x
@@ -356,11 +371,11 @@ class Dropout(Layer):
         self._mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.rate)
         return x * self._mask
 
-    def backward(self, grad_out):
+    def backward(self, grad_out: FloatArray) -> FloatArray:
         return grad_out if self._mask is None else grad_out * self._mask
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return self._named({"type": "dropout", "rate": self.rate})
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Dropout({self.rate})"

@@ -26,13 +26,21 @@ lowers the loss by at most 2.2e-9 times ``max(|loss|, 1)`` (both "converged"), o
 inside :func:`minimize`: ``import mlplab.engine`` needs NumPy only.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import Integer, Optional, Real, check, check_same_length, short_repr
 from mlplab.engine.layers import Dropout
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError
+
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
 
 
 class LBFGS:
@@ -65,7 +73,8 @@ class LBFGS:
     hyperparameters = ("maxiter", "maxfun", "tol", "memory")
     learning_rate = None  # no step size: the line search chooses each step
 
-    def __init__(self, maxiter=None, maxfun=15000, tol=1e-4, memory=15):
+    def __init__(self, maxiter: int | None = None, maxfun: int = 15000, tol: float = 1e-4,
+                 memory: int = 15):
         def arg(value, name, constraint, example):
             return check(value, name, constraint, owner="LBFGS", example=f"LBFGS({example})")
 
@@ -77,16 +86,16 @@ class LBFGS:
         self.state: dict = {}  # no per-parameter state: kept so code that reads an
         self.buffers: dict = {}  # optimizer's state finds it empty
 
-    def state_names(self) -> tuple:
+    def state_names(self) -> tuple[str, ...]:
         return ()
 
-    def build(self, parameters) -> None:
+    def build(self, parameters: Sequence[FloatArray]) -> None:
         """Nothing to allocate: scipy keeps the curvature pairs during one fit."""
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, **{k: getattr(self, k) for k in self.hyperparameters}}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyperparameters)
         return f"LBFGS({args})"
 
@@ -276,7 +285,9 @@ def _result(result, done, objective, limit, loss):
                        runner=objective.runner, runner_reason=objective.reason)
 
 
-def fit_epochs(model, X, Y, factor, epochs, end_epoch, engine="auto"):
+def fit_epochs(model: Sequential, X: FloatArray, Y: FloatArray, factor: FloatArray | None,
+               epochs: int, end_epoch: Callable[[int, float, FloatArray], None],
+               engine: str = "auto") -> LBFGSResult:
     """``Sequential.fit`` with an :class:`LBFGS` optimizer: each iteration is an epoch of
     the History; ``end_epoch(epoch, loss, outputs)`` logs it and tells the callbacks, whose
     ``model.stop_training`` ends the run there; ``engine`` is fit's. Returns the
@@ -291,6 +302,7 @@ def fit_epochs(model, X, Y, factor, epochs, end_epoch, engine="auto"):
 
     result = minimize(model, X, Y, factor, epochs, on_iteration, engine=engine)
     model.steps += result.iterations
+    assert model.history is not None  # fit made it
     model.history.runner_reason = (f"L-BFGS runs in scipy; the {result.runner} runner "
                                    "evaluates the loss and gradient"
                                    + (f" ({result.runner_reason})" if result.runner_reason

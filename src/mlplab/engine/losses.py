@@ -129,7 +129,7 @@ class BinaryCrossentropy(Loss):
     """
 
     name = "binary_crossentropy"
-    output_activations = ("sigmoid", "softmax")
+    output_activations: tuple[str, ...] = ("sigmoid", "softmax")
 
     def value(self, z, y, activation, sample_factor=None):
         if activation.name == "softmax":
@@ -379,8 +379,8 @@ def get(identifier) -> Loss:
 
 def default_for(activation) -> Loss:
     """The natural loss for an output activation (sigmoid -> BCE, softmax -> CCE)."""
-    return LOSSES.get(
+    return LOSSES[
         {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}.get(
             activation.name, "mse"
         )
-    )
+    ]

@@ -18,12 +18,18 @@ all models with a handful of whole-array operations, each model's row with its
 own learning rate. :class:`ModelStack` explains the layout of the activations.
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab._rng import as_generator
+from mlplab._typing import RandomState
 from mlplab._validation import check_positive_int
 from mlplab.engine.callbacks import History
 from mlplab.engine.layers import Dense
@@ -39,8 +45,11 @@ from mlplab.errors import (
 FIX = "Train it with its own model.fit(...), or build all models alike."
 
 
-def fit_many(models, X, y, *, epochs=1, batch_size=32, shuffle=True, random_state=None,
-             engine="auto", per_model_data=False):
+def fit_many(models: Sequence[Sequential], X: ArrayLike | Sequence[ArrayLike],
+             y: ArrayLike | Sequence[ArrayLike], *, epochs: int = 1, batch_size: int | None = 32,
+             shuffle: bool = True, random_state: RandomState | Sequence[RandomState] = None,
+             engine: Literal["auto", "numpy", "compiled"] = "auto",
+             per_model_data: bool = False) -> list[History]:
     """Train several models of one architecture together, as one stacked model.
 
     The models may differ in their initial weights (e.g. built from different

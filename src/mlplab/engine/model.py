@@ -7,9 +7,14 @@ runner trains (:mod:`mlplab.engine.runners`): NumPy's calls ``train_step`` per
 batch; the compiled one (:mod:`mlplab.fast`) gives the same numbers, faster.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Self, cast
+
 import numpy as np
+from numpy.typing import NDArray
 
 from mlplab._rng import as_generator
+from mlplab._typing import ArrayLike, DTypeLike, FactorArray, FloatArray, PathLike, RandomState
 from mlplab._validation import (
     Integer,
     check,
@@ -18,18 +23,20 @@ from mlplab._validation import (
     input_bound,
     short_repr,
 )
+from mlplab.engine import activations, configs, fitting, flat, io, lbfgs, losses, optimizers
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import configs, fitting, flat, io, lbfgs, losses, optimizers
+from mlplab.engine.callbacks import Callback, History
 from mlplab.engine.describe import summary_html, summary_text
-from mlplab.engine.layers import Dense, Input, Layer
+from mlplab.engine.initializers import InitializerLike
+from mlplab.engine.layers import Activation, Dense, Input, Layer
 from mlplab.engine.metrics import get as get_metric
 from mlplab.engine.runners import EpochOrders, choose_runner
 from mlplab.engine.spec import (
+    ModelSpec,
     check_chain,
     check_memory,
     find_layer,
-    layers_from_dicts,
-    layers_from_sizes,
+    layers_from_spec,
     name_layer,
 )
 from mlplab.errors import InvalidInputError, InvalidTypeError, NotFittedError, SpecError
@@ -54,24 +61,27 @@ class Sequential:
         Floating type of every parameter and computation.
     """
 
-    def __init__(self, layers=None, *, random_state=None, dtype="float64", _build=True):
+    def __init__(self, layers: Sequence[Layer | Input] | None = None, *,
+                 random_state: RandomState = None, dtype: DTypeLike = "float64", _build=True):
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise InvalidTypeError(f"Sequential(layers={short_repr(layers)}): give a list of "
                                    "layers, e.g. Sequential([Dense(8, input_dim=2), Dense(1)]).")
-        self.layers, self.declared_input = [], None
+        self.layers: list[Layer] = []
+        self.declared_input: int | None = None  # the width an Input gave
         for layer in layers or []:
             self._take(layer, len(self.layers) + 1 + (self.declared_input is not None))
         self.dtype = check_dtype(dtype, "Sequential")
         as_generator(random_state)  # only checks it: a Generator is returned as it is, unused
         self.random_state = random_state
-        self.loss = self.optimizer = None
-        self.metrics: list = []
-        self.history = None
+        self.loss: losses.Loss | None = None
+        self.optimizer: optimizers.Optimizer | lbfgs.LBFGS | None = None
+        self.metrics: list[tuple[str, Callable[..., float]]] = []  # (name, function)
+        self.history: History | None = None
         self.steps = 0
         self.stop_training = False
         # Every parameter in one flat array, of which the layers' kernels and biases are
         # views (see mlplab.engine.flat): set by build().
-        self.parameter_buffer = None
+        self.parameter_buffer: FloatArray | None = None
         if self.layers:
             check_chain(self.layers)  # a bad stack is refused at once, as Keras does
             if _build:
@@ -79,31 +89,21 @@ class Sequential:
 
     # -- construction ---------------------------------------------------------
     @classmethod
-    def from_spec(cls, spec, *, activation="relu", output_activation=None,
-                  kernel_initializer="glorot_uniform", random_state=None, dtype="float64"):
+    def from_spec(cls, spec: ModelSpec, *, activation: activations.ActivationLike = "relu",
+                  output_activation: activations.ActivationLike = None,
+                  kernel_initializer: InitializerLike = "glorot_uniform",
+                  random_state: RandomState = None, dtype: DTypeLike = "float64") -> Self:
         """Build from a size list ``[2, 4, 3, 1]`` or a list of layer dicts.
 
         ``activation`` is used by hidden layers whose spec names none;
         ``output_activation`` by the last layer (default: sigmoid for one unit,
         softmax for several). See :mod:`mlplab.engine.spec`.
         """
-        if isinstance(spec, dict) and "layers" in spec:
-            spec = spec["layers"]
-        if isinstance(spec, np.ndarray) and spec.ndim == 1:
-            spec = spec.tolist()
-        if not isinstance(spec, (list, tuple, range)):
-            raise SpecError(f"spec={short_repr(spec)}: give a list of sizes such as [2, 8, 1] "
-                            "or a list of layer dicts.")
-        spec = list(spec)
-        options = {"kernel_initializer": kernel_initializer,
-                   "dtype": check_dtype(dtype, "Sequential.from_spec")}
-        if spec and all(isinstance(item, dict) for item in spec):
-            layers = layers_from_dicts(spec, activation, output_activation, **options)
-        else:
-            layers = layers_from_sizes(spec, activation, output_activation, **options)
+        layers = layers_from_spec(spec, activation, output_activation, kernel_initializer,
+                                  check_dtype(dtype, "Sequential.from_spec"))
         return cls(layers, random_state=random_state, dtype=dtype)
 
-    def add(self, layer):
+    def add(self, layer: Layer | Input) -> None:
         """Append a layer, or an :class:`Input` first. A model whose input width is
         declared is built as it grows (each new layer's weights drawn after the last's,
         as if it had been built at once)."""
@@ -112,12 +112,12 @@ class Sequential:
         self._take(layer, len(self.layers) + 1 + (self.declared_input is not None))
         check_chain(self.layers, complete=False)
         if len(self.layers) > 1 and all(other.built for other in self.layers[:-1]):
-            layer.build(self.layers[-2].output_dim, self._rng, self.dtype)
+            self.layers[-1].build(cast(int, self.layers[-2].output_dim), self._rng, self.dtype)
             self._gather_parameters()
         else:
             self._build_if_declared()
 
-    def _take(self, layer, position):
+    def _take(self, layer: Layer | Input, position: int) -> None:
         """Append ``layer`` (an :class:`Input` only first), named uniquely in the model."""
         if isinstance(layer, Input):
             if self.layers or self.declared_input is not None:
@@ -130,7 +130,7 @@ class Sequential:
         name_layer(layer, self.layers)
         self.layers.append(layer)
 
-    def get_layer(self, name=None, index=None) -> Layer:
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or the one at ``index`` (0-based) in ``layers``."""
         return find_layer(self.layers, name, index)
 
@@ -139,15 +139,15 @@ class Sequential:
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
     @property
-    def output_layer(self) -> Layer:
+    def output_layer(self) -> Dense | Activation:
         """The last layer: the output Dense, or an Activation after it. Its ``logits``
         and ``activation`` are what the loss is fused with."""
-        return self.layers[-1]
+        return cast("Dense | Activation", self.layers[-1])  # check_chain made sure
 
     @property
-    def output_activation(self):
+    def output_activation(self) -> activations.Activation:
         """The activation of the network's outputs (the last layer's)."""
-        return self.layers[-1].activation
+        return self.output_layer.activation
 
     @property
     def output_units(self) -> int:
@@ -155,21 +155,21 @@ class Sequential:
         return [layer for layer in self.layers if isinstance(layer, Dense)][-1].units
 
     @property
-    def input_dim(self):
+    def input_dim(self) -> int | None:
         return self.layers[0].input_dim if self.built else self._declared_input_dim()
 
-    def _declared_input_dim(self):
+    def _declared_input_dim(self) -> int | None:
         if self.declared_input is not None:
             return self.declared_input
         return getattr(self.layers[0], "declared_input_dim", None) if self.layers else None
 
-    def _build_if_declared(self):
+    def _build_if_declared(self) -> None:
         """Build now if the input width is declared (an Input, ``input_dim`` or
         ``input_shape``): the weights a fit would start from, drawn from the same seed."""
         if not self.built and self.layers and self._declared_input_dim() is not None:
             self.build()
 
-    def build(self, input_dim=None):
+    def build(self, input_dim: int | None = None) -> Self:
         """Create every layer's parameters from the model's random_state."""
         if not self.layers:
             raise SpecError("the model has no layers; add at least one Dense layer, e.g. "
@@ -195,7 +195,7 @@ class Sequential:
         self._gather_parameters()
         return self
 
-    def _gather_parameters(self):
+    def _gather_parameters(self) -> None:
         """Keep every parameter in ``parameter_buffer``, one flat array (kernel then bias,
         layer after layer) of which the layers' arrays are views, so that NumPy's runner
         and a compiled one update the same arrays. ``build`` makes it; a fit gathers the
@@ -210,7 +210,10 @@ class Sequential:
             arrays = arrays[count:]
 
     # -- compile ----------------------------------------------------------------
-    def compile(self, loss=None, optimizer="adam", metrics=None, learning_rate=None):
+    def compile(self, loss: str | losses.Loss | None = None,
+                optimizer: optimizers.OptimizerLike = "adam",
+                metrics: str | Sequence[str] | None = None,
+                learning_rate: optimizers.LearningRateLike | None = None) -> Self:
         """Choose the loss, optimizer and metrics.
 
         Parameters
@@ -244,30 +247,32 @@ class Sequential:
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise InvalidTypeError(f"compile(metrics={short_repr(metrics)}): metrics must be a "
                                    "list of names. Try compile(metrics=['accuracy']).")
-        metrics = [get_metric(m) for m in (metrics or [])]
+        resolved = [get_metric(m) for m in (metrics or [])]
         # Assign only once everything resolved, so a failed compile changes nothing.
-        self.loss, self.optimizer, self.metrics = loss, optimizer, metrics
+        self.loss, self.optimizer, self.metrics = loss, optimizer, resolved
         return self
 
     # -- forward, loss, backward ------------------------------------------------
-    def forward(self, X, training=False):
+    def forward(self, X: FloatArray, training: bool = False) -> FloatArray:
         """Run every layer; return the output activations (n_samples, n_outputs)."""
         out = X
         for layer in self.layers:
             out = layer.forward(out, training)
         return out
 
-    def parameters(self) -> list:
+    def parameters(self) -> list[FloatArray]:
         return [p for layer in self.layers for p in layer.parameters]
 
-    def gradients(self) -> list:
+    def gradients(self) -> list[FloatArray]:
         return [g for layer in self.layers for g in layer.gradients]
 
     def penalty(self) -> float:
         return sum(layer.penalty() for layer in self.layers)
 
-    def loss_and_gradients(self, X, Y, sample_factor=None, training=True):
+    def loss_and_gradients(self, X: FloatArray, Y: FloatArray, sample_factor: FactorArray = None,
+                           training: bool = True) -> tuple[float, FloatArray]:
         """Forward and backward pass; fill every layer's ``gradients``, return (loss, outputs)."""
+        assert self.loss is not None, "compile() first"
         outputs = self.forward(X, training)
         logits = self.output_layer.logits  # (n_samples, n_outputs)
         activation = self.output_activation
@@ -278,17 +283,23 @@ class Sequential:
             grad = layer.backward(grad)
         return loss, outputs
 
-    def train_step(self, X, Y, sample_factor=None):
+    def train_step(self, X: FloatArray, Y: FloatArray, sample_factor: FactorArray = None
+                   ) -> tuple[float, FloatArray]:
         """One optimisation step on one batch; return the batch loss before the step."""
+        assert isinstance(self.optimizer, optimizers.Optimizer)  # (L-BFGS: lbfgs.fit_epochs)
         loss, outputs = self.loss_and_gradients(X, Y, sample_factor)
         self.optimizer.step(self.parameters(), self.gradients())
         self.steps += 1
         return loss, outputs
 
     # -- fit ----------------------------------------------------------------------
-    def fit(self, X, y, epochs=1, batch_size="auto", validation_data=None, validation_split=0.0,
-            shuffle=True, random_state=None, callbacks=None, verbose=0, sample_weight=None,
-            engine="auto", class_weight=None, initial_epoch=0):
+    def fit(self, X: ArrayLike, y: ArrayLike, epochs: int = 1,
+            batch_size: fitting.BatchSize = "auto",
+            validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+            validation_split: float = 0.0, shuffle: bool = True, random_state: RandomState = None,
+            callbacks: Callback | Sequence[Callback] | None = None, verbose: Literal[0, 1, 2] = 0,
+            sample_weight: ArrayLike | None = None, engine: fitting.Engine = "auto",
+            class_weight: fitting.ClassWeight = None, initial_epoch: int = 0) -> History:
         """Train the network.
 
         Parameters
@@ -338,6 +349,7 @@ class Sequential:
         """
         if self.loss is None:
             raise NotFittedError("fit(): call compile(loss=..., optimizer=...) before fit.")
+        assert self.optimizer is not None  # compile sets it with the loss
         epochs, batch_size, validation_split, shuffle, verbose, engine = fitting.fit_arguments(
             epochs, batch_size, validation_split, shuffle, verbose, engine)
         first = check(initial_epoch, "initial_epoch", Integer(0, epochs - 1), owner="fit",
@@ -396,11 +408,11 @@ class Sequential:
             callback.on_train_end()
         return self.history
 
-    def _callback_params(self, verbose, epochs, steps) -> dict:
+    def _callback_params(self, verbose: int, epochs: int, steps: int) -> dict[str, Any]:
         """What every callback's ``params`` is (Keras' keys); steps: of one epoch."""
         return {"verbose": verbose, "epochs": epochs, "steps": steps}
 
-    def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active):
+    def _end_epoch(self, epoch, epochs, loss, outputs, Y, validation, verbose, active) -> None:
         """The epoch's logs, printed if asked, to the callbacks."""
         logs = self._epoch_logs(epoch, loss, outputs, Y, validation)
         if verbose == 2:
@@ -412,13 +424,13 @@ class Sequential:
             for callback in active:
                 callback.on_epoch_begin(epoch + 1)
 
-    def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict:
+    def _epoch_logs(self, epoch, loss, outputs, Y, validation) -> dict[str, float]:
         """``loss``, the metrics, the validation entries (NaN after a divergence, as the
         loss is) and the epoch's learning rate ``lr``."""
         logs = {"loss": loss, **self._metric_logs(outputs, Y)}
         if validation is not None:
             logs.update({f"val_{k}": v for k, v in self._evaluate(*validation).items()})
-        if hasattr(self.optimizer, "rate_at"):  # not L-BFGS
+        if isinstance(self.optimizer, optimizers.Optimizer):  # not L-BFGS
             logs["lr"] = fitting.epoch_rate(self.optimizer, self._epoch_steps,
                                             epoch - self._first_epoch)
         return logs
@@ -427,23 +439,23 @@ class Sequential:
         """``(X, Y, factor)`` checked, in the model's dtype (:func:`fitting.prepare`)."""
         return fitting.prepare(self, X, y, sample_weight, class_weight, names)
 
-    def _check_X(self, X, name="X"):
+    def _check_X(self, X: ArrayLike, name: str = "X") -> FloatArray:
         """``X`` as the model's dtype, within the engine's magnitude bound (see
         :func:`mlplab._validation.input_bound`: 2**256 in float64, 2**32 in float32)."""
         return check_X(X, dtype=self.dtype, n_features=self.input_dim, name=name,
                        max_abs=input_bound(self.dtype), accept_sparse=True)
 
-    def _metric_logs(self, outputs, Y):
+    def _metric_logs(self, outputs: FloatArray, Y: FloatArray) -> dict[str, float]:
         activation = self.output_activation
         return {name: fn(outputs, Y, activation) for name, fn in self.metrics}
 
     # -- use a trained model ------------------------------------------------------
-    def _require_built(self):
+    def _require_built(self) -> None:
         if not self.built:
             raise NotFittedError("this model has no weights yet: call fit(X, y) first (or "
                                  "build(input_dim) for untrained weights).")
 
-    def _check_ready(self, X):
+    def _check_ready(self, X: ArrayLike) -> FloatArray:
         self._require_built()
         return self._check_X(X)
 
@@ -451,19 +463,19 @@ class Sequential:
     # in cache and memory stays bounded on large grids, big enough to amortise calls.
     PREDICT_CHUNK = 4096
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         """Output activations, shape (n_samples, n_outputs): probabilities for
         sigmoid/softmax outputs, values for linear ones."""
         return self._predict_rows(self._check_ready(X), logits=False)
 
-    def _outputs(self, X):  # predict's numbers for predict_proba/_classes (not overridden)
+    def _outputs(self, X: ArrayLike) -> FloatArray:  # predict's, for predict_proba/_classes
         return self._predict_rows(self._check_ready(X), logits=False)
 
-    def predict_logits(self, X):
+    def predict_logits(self, X: ArrayLike) -> FloatArray:
         """Pre-activations of the output layer, shape (n_samples, n_outputs)."""
         return self._predict_rows(self._check_ready(X), logits=True)
 
-    def _predict_rows(self, X, logits):
+    def _predict_rows(self, X: FloatArray, logits: bool) -> FloatArray:
         """Forward passes over chunks of rows, written into one result array.
 
         NaN or inf comes out only of a model whose weights are NaN or inf, which
@@ -476,18 +488,13 @@ class Sequential:
                 result[start:start + len(outputs)] = (self.output_layer.logits if logits
                                                       else outputs)
         if not np.isfinite(result).all() and self._weights_are_finite():
-            largest = max(float(np.max(np.abs(p))) for p in self.parameters())
-            raise InvalidInputError(
-                f"the forward pass overflowed: finite inputs (largest |x| "
-                f"{fitting.largest_magnitude(X):.3g}) and weights (largest |w| {largest:.3g}) gave "
-                "NaN or inf. Standardize X (mlplab.data.standardize), or retrain with a "
-                "smaller learning rate or a weight penalty.")
+            fitting.refuse_overflow(self, X)
         return result
 
     def _weights_are_finite(self) -> bool:
         return all(np.isfinite(p).all() for p in self.parameters())
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
         """Class probabilities, shape (n_samples, n_classes); a single sigmoid
         output gives two columns, P(y=0) and P(y=1)."""
         outputs = self._outputs(X)
@@ -499,7 +506,7 @@ class Sequential:
         raise InvalidInputError(f"predict_proba needs a sigmoid or softmax output layer; this "
                                 f"one is {name!r}. Use predict() for values.")
 
-    def predict_classes(self, X):
+    def predict_classes(self, X: ArrayLike) -> NDArray[np.int64]:
         """Predicted class indices, shape (n_samples,) (or (n_samples, n_outputs)
         for several independent sigmoid outputs)."""
         outputs = self._outputs(X)
@@ -508,15 +515,17 @@ class Sequential:
         classes = (outputs > 0.5).astype(np.int64)
         return classes[:, 0] if classes.shape[1] == 1 else classes
 
-    def evaluate(self, X, y, sample_weight=None):
+    def evaluate(self, X: ArrayLike, y: ArrayLike,
+                 sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """Loss (with any weight penalty) and metrics on (X, y), as a dict."""
         if self.loss is None:
             raise NotFittedError("evaluate(): call compile(...) first.")
         self._require_built()
         return self._evaluate(*self._prepare(X, y, sample_weight))
 
-    def _evaluate(self, X, Y, factor=None) -> dict:
+    def _evaluate(self, X, Y, factor=None) -> dict[str, float]:
         """evaluate's dict on prepared (X, Y, factor), what fit's validation logs too."""
+        assert self.loss is not None, "compile() first"
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged model's NaN is its loss
             outputs = self.forward(X)
             logits = self.output_layer.logits
@@ -524,26 +533,17 @@ class Sequential:
             return {"loss": loss + self.penalty(), **self._metric_logs(outputs, Y)}
 
     # -- weights and description --------------------------------------------------
-    def get_weights(self) -> list:
+    def get_weights(self) -> list[FloatArray]:
         """Copies of every parameter array: [kernel_1, bias_1, kernel_2, ...]."""
         self._build_if_declared()
         return [p.copy() for p in self.parameters()]
 
-    def set_weights(self, weights) -> None:
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Overwrite every parameter array (shapes must match ``get_weights()``)."""
         self._build_if_declared()
-        current = self.parameters()
         if not self.built:
             raise NotFittedError("set_weights(): build the model first (build(input_dim)).")
-        if len(weights) != len(current):
-            raise InvalidInputError(f"set_weights got {len(weights)} arrays; this model has "
-                                    f"{len(current)} (kernel and bias per Dense layer).")
-        for index, (target, value) in enumerate(zip(current, weights, strict=True)):
-            value = np.asarray(value, dtype=self.dtype)
-            if value.shape != target.shape:
-                raise InvalidInputError(f"set_weights: array {index} has shape {value.shape}, "
-                                        f"expected {target.shape}.")
-            target[...] = value  # in place, so the optimizer state keeps pointing at it
+        flat.assign(self.parameters(), weights, self.dtype)  # in place: the optimizer keeps them
 
     def count_params(self) -> int:
         """The number of weights and biases (the model is built first if its input
@@ -551,11 +551,11 @@ class Sequential:
         self._build_if_declared()
         return sum(layer.n_parameters() for layer in self.layers)
 
-    def to_spec(self) -> list:
+    def to_spec(self) -> list[dict[str, Any]]:
         """The layer dicts that :meth:`from_spec` turns back into this architecture."""
         return configs.layer_specs(self)
 
-    def summary(self, print_fn=print) -> str:
+    def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
         """A table of layers, output shapes and parameter counts (printed and returned)."""
         self._build_if_declared()
         text = summary_text(self)
@@ -563,34 +563,34 @@ class Sequential:
             print_fn(text)
         return text
 
-    def _repr_html_(self):  # Jupyter shows the summary table
+    def _repr_html_(self) -> str:  # Jupyter shows the summary table
         self._build_if_declared()
         return summary_html(self)
 
     # -- files ------------------------------------------------------------------------
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         """What the model is, without its weights, as plain JSON data: dtype, seed, the
         layer dicts, the compile settings and the history (what a saved file's header
         holds; :meth:`from_config` makes the model again)."""
         return configs.model_config(self)
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Self:
         """The model ``config`` describes (see :meth:`get_config`), not built yet:
         :meth:`weight_shapes` says what its weights will be, nothing is allocated."""
         return configs.model_from_config(cls, config)
 
-    def weight_shapes(self) -> list:
+    def weight_shapes(self) -> list[tuple[int, ...]]:
         """The shape of every parameter array the layers will hold, from the declared
         widths, without building: [(fan_in, units), (units,), ...] per Dense layer."""
         return configs.weight_shapes(self)
 
-    def save(self, path) -> None:
+    def save(self, path: PathLike) -> None:
         """Write the model to one file, atomically; read it back with ``mlplab.load``."""
         self._require_built()
         io.save_archive(path, self.get_config(), self.parameters())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         widths = [str(self.input_dim or "?")] + [
             str(layer.units) for layer in self.layers if isinstance(layer, Dense)]
         return f"Sequential({'-'.join(widths)}, dtype={self.dtype})"

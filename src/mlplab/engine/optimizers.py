@@ -15,10 +15,15 @@ Every optimizer can clip the gradients first, as Keras defines it (one of):
 - ``clipvalue=c``: every entry clipped to ``[-c, c]``.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import (
     Boolean,
     Optional,
@@ -33,14 +38,22 @@ from mlplab.engine.lbfgs import LBFGS
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
 CLIPPING = ("clipnorm", "global_clipnorm", "clipvalue")
+# What an optimizer's learning_rate takes: a positive number or a schedule.
+LearningRateLike: TypeAlias = float | schedules.ScheduleLike
 
 
 class Optimizer:
     """Base class: validated hyper-parameters, per-parameter state, ``step``."""
 
     name = ""
+    hyperparameters: tuple[str, ...]  # each optimizer's, in its constructor's order
+    clipnorm: float | None  # set from CLIPPING by __init__
+    global_clipnorm: float | None
+    clipvalue: float | None
+    _learning_rate: float | schedules.Schedule
 
-    def __init__(self, learning_rate, clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         owner = type(self).__name__
         self.learning_rate = learning_rate
         for name, value in zip(CLIPPING, (clipnorm, global_clipnorm, clipvalue), strict=True):
@@ -51,16 +64,17 @@ class Optimizer:
                                     "and clipvalue (Keras allows only one too).")
         self.iterations = 0
         self.lr = self.rate_at(0)  # the rate of the step being taken (set by ``step``)
-        self.state: dict = {}  # (parameter index, name) -> array shaped like the parameter
-        self.buffers: dict = {}  # name -> flat array of which the state arrays are views
+        # (parameter index, name) -> array shaped like the parameter
+        self.state: dict[tuple[int, str], FloatArray] = {}
+        self.buffers: dict[str, FloatArray] = {}  # name -> flat array; state[...] are views
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float | schedules.Schedule:
         """The rate as given: a positive number, or a :class:`~schedules.Schedule`."""
         return self._learning_rate
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: LearningRateLike) -> None:
         owner = type(self).__name__
         if isinstance(value, (schedules.Schedule, dict)) or callable(value):
             self._learning_rate = schedules.get(value)
@@ -75,9 +89,10 @@ class Optimizer:
     def scheduled(self) -> bool:
         return isinstance(self._learning_rate, schedules.Schedule)
 
-    def rate_at(self, step) -> float:
+    def rate_at(self, step: int) -> float:
         """The learning rate of step ``step`` (counted from 0)."""
-        return self._learning_rate(step) if self.scheduled else self._learning_rate
+        rate = self._learning_rate
+        return rate(step) if isinstance(rate, schedules.Schedule) else rate
 
     @property
     def current_learning_rate(self) -> float:
@@ -89,7 +104,7 @@ class Optimizer:
         return not (self.clipnorm is None and self.global_clipnorm is None
                     and self.clipvalue is None)
 
-    def clip(self, gradients) -> list:
+    def clip(self, gradients: Sequence[FloatArray]) -> Sequence[FloatArray]:
         """The gradients clipped as the optimizer's clipnorm, global_clipnorm or clipvalue
         says (new arrays; the layers' own are left as they are)."""
         if self.clipnorm is not None:
@@ -103,15 +118,15 @@ class Optimizer:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in gradients]
         return gradients
 
-    def state_names(self) -> tuple:
+    def state_names(self) -> tuple[str, ...]:
         """The state arrays ``update`` keeps per parameter (e.g. SGD's "velocity")."""
         return ()
 
-    def initial_state(self, name) -> float:
+    def initial_state(self, name: str) -> float:
         """The value a state array ``name`` starts at."""
         return 0.0
 
-    def build(self, parameters) -> None:
+    def build(self, parameters: Sequence[FloatArray]) -> None:
         """Allocate the state of ``parameters`` (a model's, in its order): for each of
         ``state_names()``, one flat array, ``buffers[name]``, of which ``state[(i, name)]``
         are the views (see :mod:`mlplab.engine.flat`), so that a compiled runner updates
@@ -128,7 +143,7 @@ class Optimizer:
             for i, view in enumerate(views):
                 self.state[(i, name)] = view
 
-    def step(self, parameters, gradients) -> None:
+    def step(self, parameters: Sequence[FloatArray], gradients: Sequence[FloatArray]) -> None:
         """One update of every parameter: clip the gradients, take this step's rate."""
         self.lr = self.rate_at(self.iterations)
         gradients = self.clip(gradients) if self.clips else gradients
@@ -136,12 +151,12 @@ class Optimizer:
         for index, (w, g) in enumerate(zip(parameters, gradients, strict=True)):
             self.update(index, w, g)
 
-    def update(self, index, w, g) -> None:
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         """Update parameter ``w`` (number ``index``) with gradient ``g``, at rate
         ``self.lr`` (set by ``step``)."""
         raise NotImplementedError
 
-    def slot(self, index, name, like):
+    def slot(self, index: int, name: str, like: FloatArray) -> FloatArray:
         """The state array ``name`` of parameter ``index``, created at its initial value
         if ``build`` has not made it (``step`` called on arrays of one's own)."""
         key = (index, name)
@@ -149,25 +164,25 @@ class Optimizer:
             self.state[key] = np.full_like(like, self.initial_state(name))
         return self.state[key]
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         settings = {k: getattr(self, k) for k in self.hyperparameters}
-        if self.scheduled:
-            settings["learning_rate"] = self.learning_rate.config()
+        if isinstance(self._learning_rate, schedules.Schedule):  # self.scheduled
+            settings["learning_rate"] = self._learning_rate.config()
         settings.update({k: getattr(self, k) for k in CLIPPING if getattr(self, k) is not None})
         return {"name": self.name, **settings}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
         return f"{type(self).__name__}({args})"
 
 
-def _positive(value, name, owner, example=0.01):
+def _positive(value: float, name: str, owner: str, example: float = 0.01) -> float:
     """A positive, finite hyper-parameter (a learning rate, an epsilon)."""
     return check(value, name, Real(0, closed="neither"), owner=owner,
                  example=f"{owner}({name}={example:g})")
 
 
-def _fraction(value, name, owner):
+def _fraction(value: float, name: str, owner: str) -> float:
     """A decay rate or momentum in [0, 1): at 1 the state would never forget."""
     return check(value, name, Real(0, 1, "left"), owner=owner, example=f"{owner}({name}=0.9)")
 
@@ -187,17 +202,18 @@ class SGD(Optimizer):
     name = "sgd"
     hyperparameters = ("learning_rate", "momentum", "nesterov")
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.momentum = _fraction(momentum, "momentum", "SGD")
         self.nesterov = check(nesterov, "nesterov", Boolean(), owner="SGD",
                               example="SGD(momentum=0.9, nesterov=True)")
 
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("velocity",) if self.momentum != 0.0 else ()
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         if self.momentum == 0.0:
             w -= self.lr * g
             return
@@ -224,17 +240,18 @@ class Adam(Optimizer):
     name = "adam"
     hyperparameters = ("learning_rate", "beta_1", "beta_2", "epsilon")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.beta_1 = _fraction(beta_1, "beta_1", "Adam")
         self.beta_2 = _fraction(beta_2, "beta_2", "Adam")
         self.epsilon = _positive(epsilon, "epsilon", "Adam", 1e-7)
 
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("m", "v")
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         m = self.slot(index, "m", w)
         v = self.slot(index, "v", w)
         m *= self.beta_1
@@ -264,12 +281,13 @@ class ScikitLearnAdam(Adam):
 
     name = "scikit_learn_adam"
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm, global_clipnorm,
                          clipvalue)
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         m = self.slot(index, "m", w)
         v = self.slot(index, "v", w)
         m[...] = self.beta_1 * m + (1 - self.beta_1) * g
@@ -289,18 +307,19 @@ class RMSprop(Optimizer):
     """
 
     name = "rmsprop"
-    hyperparameters = ("learning_rate", "rho", "epsilon")
+    hyperparameters: tuple[str, ...] = ("learning_rate", "rho", "epsilon")
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.001, rho: float = 0.9,
+                 epsilon: float = 1e-7, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.rho = _fraction(rho, "rho", "RMSprop")
         self.epsilon = _positive(epsilon, "epsilon", "RMSprop", 1e-7)
 
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("mean_square",)
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         s = self.slot(index, "mean_square", w)
         s *= self.rho
         s += (1.0 - self.rho) * g * g
@@ -319,21 +338,23 @@ class Adagrad(Optimizer):
     name = "adagrad"
     hyperparameters = ("learning_rate", "initial_accumulator_value", "epsilon")
 
-    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-7,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.01,
+                 initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 clipnorm: float | None = None, global_clipnorm: float | None = None,
+                 clipvalue: float | None = None):
         super().__init__(learning_rate, clipnorm, global_clipnorm, clipvalue)
         self.initial_accumulator_value = check(
             initial_accumulator_value, "initial_accumulator_value", Real(0), owner="Adagrad",
             example="Adagrad(initial_accumulator_value=0.1)")
         self.epsilon = _positive(epsilon, "epsilon", "Adagrad", 1e-7)
 
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("accumulator",)
 
-    def initial_state(self, name):
+    def initial_state(self, name: str) -> float:
         return self.initial_accumulator_value
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         s = self.slot(index, "accumulator", w)
         s += g * g
         w -= self.lr * g / (np.sqrt(s) + self.epsilon)
@@ -355,7 +376,7 @@ class KerasAdam(Adam):
 
     name = "keras_adam"
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         m = self.slot(index, "m", w)
         v = self.slot(index, "v", w)
         t = self.iterations
@@ -378,15 +399,16 @@ class KerasRMSprop(RMSprop):
     name = "keras_rmsprop"
     hyperparameters = ("learning_rate", "rho", "momentum", "epsilon")
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.001, rho: float = 0.9,
+                 momentum: float = 0.0, epsilon: float = 1e-7, clipnorm: float | None = None,
+                 global_clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(learning_rate, rho, epsilon, clipnorm, global_clipnorm, clipvalue)
         self.momentum = _fraction(momentum, "momentum", "KerasRMSprop")
 
-    def state_names(self):
+    def state_names(self) -> tuple[str, ...]:
         return ("mean_square", "momentum") if self.momentum > 0 else ("mean_square",)
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         s = self.slot(index, "mean_square", w)
         s *= self.rho
         s += (1.0 - self.rho) * g * g
@@ -409,12 +431,14 @@ class KerasAdagrad(Adagrad):
 
     name = "keras_adagrad"
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
-                 clipnorm=None, global_clipnorm=None, clipvalue=None):
+    def __init__(self, learning_rate: LearningRateLike = 0.001,
+                 initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 clipnorm: float | None = None, global_clipnorm: float | None = None,
+                 clipvalue: float | None = None):
         super().__init__(learning_rate, initial_accumulator_value, epsilon, clipnorm,
                          global_clipnorm, clipvalue)
 
-    def update(self, index, w, g):
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         s = self.slot(index, "accumulator", w)
         s += g * g
         w -= self.lr * g / np.sqrt(s + self.epsilon)
@@ -427,7 +451,11 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
 SOLVERS = {"lbfgs": LBFGS}
 
 
-def get(identifier, **overrides) -> Optimizer:
+# What compile's optimizer takes (see get).
+OptimizerLike: TypeAlias = str | dict[str, Any] | Optimizer | LBFGS
+
+
+def get(identifier: OptimizerLike, **overrides: Any) -> Optimizer | LBFGS:
     """Resolve a name (``"adam"``), a dict (``{"name": "sgd", "momentum": 0.9}``)
     or an Optimizer instance. ``overrides`` (e.g. ``learning_rate``) apply to names
     and dicts."""

@@ -10,11 +10,26 @@ Both need an optimizer whose rate is a number (a schedule cannot be set, as in K
 ``fit`` records the rate of every epoch's last step in ``history["lr"]``.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mlplab._validation import Integer, Options, Real, check, short_repr
-from mlplab.engine.callbacks import Callback, _check_monitor, _improved, _monitored
+from mlplab.engine.callbacks import (
+    Callback,
+    Logs,
+    Mode,
+    _check_monitor,
+    _improved,
+    _monitored,
+    rate_optimizer,
+)
 from mlplab.errors import InvalidInputError, InvalidTypeError
+
+if TYPE_CHECKING:
+    from mlplab.engine.stopping import NoImprovement
 
 
 class LearningRateScheduler(Callback):
@@ -28,7 +43,7 @@ class LearningRateScheduler(Callback):
         LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch and epoch % 10 == 0 else lr)
     """
 
-    def __init__(self, schedule, verbose=0):
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0):
         if not callable(schedule):
             raise InvalidTypeError(f"LearningRateScheduler(schedule={short_repr(schedule)}): "
                                    "give a function of (epoch, lr), e.g. "
@@ -37,8 +52,8 @@ class LearningRateScheduler(Callback):
         self.verbose = check(verbose, "verbose", Options((0, 1)), owner="LearningRateScheduler",
                              example="LearningRateScheduler(fn, verbose=1)")
 
-    def on_epoch_begin(self, epoch, logs=None):
-        optimizer = self.model.optimizer
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        optimizer = rate_optimizer(self.model)
         current = optimizer.current_learning_rate
         try:  # Keras tries the two-argument form first, then the one-argument one
             rate = self.schedule(epoch, current)
@@ -65,8 +80,9 @@ class ReduceLROnPlateau(Callback):
     and the cooldown begins.
     """
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 verbose: int = 0, mode: Mode = "auto", min_delta: float = 1e-4, cooldown: int = 0,
+                 min_lr: float = 0.0):
         def checked(value, name, constraint, example):
             return check(value, name, constraint, owner="ReduceLROnPlateau",
                          example=f"ReduceLROnPlateau({example})")
@@ -80,7 +96,7 @@ class ReduceLROnPlateau(Callback):
         self.min_lr = checked(min_lr, "min_lr", Real(0), "min_lr=1e-6")
 
     @staticmethod
-    def adaptive(tol=1e-4, n_iter_no_change=10):
+    def adaptive(tol: float = 1e-4, n_iter_no_change: int = 10) -> NoImprovement:
         """scikit-learn's ``learning_rate="adaptive"``: divide the rate by 5 once the
         training loss has failed to fall below the best loss minus ``tol`` for more than
         ``n_iter_no_change`` epochs in a row (the best loss follows every decrease); stop
@@ -92,11 +108,11 @@ class ReduceLROnPlateau(Callback):
 
         return NoImprovement(tol=tol, n_iter_no_change=n_iter_no_change, adaptive=True)
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf
         self.wait = self.cooldown_counter = 0
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         value = _monitored(logs, self.monitor, "ReduceLROnPlateau")
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
@@ -106,14 +122,14 @@ class ReduceLROnPlateau(Callback):
         elif self.cooldown_counter <= 0:
             self.wait += 1
             if self.wait >= self.patience:
-                optimizer = self.model.optimizer
+                optimizer = rate_optimizer(self.model)
                 rate = optimizer.current_learning_rate
                 if rate > self.min_lr:
                     self._set(epoch, max(rate * self.factor, self.min_lr))
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
-    def _set(self, epoch, rate):
-        self.model.optimizer.learning_rate = rate
+    def _set(self, epoch: int, rate: float) -> None:
+        rate_optimizer(self.model).learning_rate = rate
         if self.verbose:
             print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {rate:g}.")
 
@@ -129,7 +145,8 @@ class InverseScalingBySamples(Callback):
     rate only between epochs; ``samples_seen`` starts where the previous fit left it.
     """
 
-    def __init__(self, initial_learning_rate, power_t, n_train, samples_seen=0):
+    def __init__(self, initial_learning_rate: float, power_t: float, n_train: int,
+                 samples_seen: int = 0):
         from mlplab.engine.schedules import InverseScaling
 
         self.schedule = InverseScaling(initial_learning_rate, power_t)
@@ -139,6 +156,6 @@ class InverseScalingBySamples(Callback):
                                   owner="InverseScalingBySamples",
                                   example="InverseScalingBySamples(0.01, 0.5, 100, 0)")
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self.samples_seen += self.n_train
-        self.model.optimizer.learning_rate = float(self.schedule(self.samples_seen))
+        rate_optimizer(self.model).learning_rate = float(self.schedule(self.samples_seen))

@@ -51,6 +51,7 @@ class NumpyRunner:
     (callbacks with ``wants_batches``) told after each step."""
 
     name = "numpy"
+    reason: str | None  # why this runner trains the model (set by choose_runner)
 
     def __init__(self, model, batch_listeners):
         self.model, self.listeners = model, batch_listeners

@@ -24,11 +24,16 @@ Any function ``f(step) -> rate`` can be a schedule too: :func:`get` wraps it in
 :class:`FromFunction`.
 """
 
+from __future__ import annotations
+
 import inspect
 import itertools
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from mlplab._validation import (
     Boolean,
@@ -59,15 +64,19 @@ class Schedule:
     """
 
     name = ""
-    arguments: tuple = ()
-    example: dict = {}
+    arguments: tuple[str, ...] = ()
+    example: dict[str, Any] = {}
 
-    def __call__(self, step):
+    @overload
+    def __call__(self, step: int) -> float: ...
+    @overload
+    def __call__(self, step: NDArray[np.integer[Any]]) -> NDArray[np.float64]: ...
+    def __call__(self, step: int | ArrayLike) -> float | NDArray[np.float64]:
         """The rate of ``step``: a float for an int, a float64 array for an integer array."""
         rates = self.rates(step)
         return float(rates) if rates.ndim == 0 and not isinstance(step, np.ndarray) else rates
 
-    def rates(self, steps) -> np.ndarray:
+    def rates(self, steps: int | ArrayLike) -> NDArray[np.float64]:
         """The rates of ``steps`` (ints >= 0, any shape), as a float64 array of that shape."""
         steps = _as_steps(steps)
         # One step or many, the formula sees a 1-D array: NumPy computes pow and cos of a
@@ -80,30 +89,30 @@ class Schedule:
             rates = np.asarray(self.formula(step), dtype=np.float64)
         return rates.reshape(steps.shape)
 
-    def formula(self, step: np.ndarray) -> np.ndarray:
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         """The rates of ``step``, a float64 array of whole numbers >= 0."""
         raise NotImplementedError(f"{type(self).__name__} must define formula(step).")
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         """The schedule as a JSON dict, ``{"name": ..., **arguments}``, for :func:`from_config`."""
         return {"name": self.name, **{k: getattr(self, k) for k in self.arguments}}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.arguments)
         return f"{type(self).__name__}({args})"
 
     @classmethod
-    def call_example(cls, **changes) -> str:
+    def call_example(cls, **changes: Any) -> str:
         """A valid call, for messages: ``ExponentialDecay(initial_learning_rate=0.1, ...)``."""
         args = ", ".join(f"{k}={v!r}" for k, v in {**cls.example, **changes}.items())
         return f"{cls.__name__}({args})"
 
-    def _check(self, value, name, constraint, **example_changes):
+    def _check(self, value: Any, name: str, constraint: Any, **example_changes: Any) -> Any:
         return check(value, name, constraint, owner=type(self).__name__,
                      example=self.call_example(**example_changes))
 
-    def _decay_arguments(self, initial_learning_rate, decay_steps, decay_rate, staircase,
-                         rate_constraint):
+    def _decay_arguments(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                         staircase: bool, rate_constraint: Any) -> None:
         """The checked arguments of a decay every ``decay_steps`` steps (exponential,
         inverse-time): ``decay_rate`` within ``rate_constraint``."""
         self.initial_learning_rate = self._check(initial_learning_rate,
@@ -112,13 +121,13 @@ class Schedule:
         self.decay_rate = self._check(decay_rate, "decay_rate", rate_constraint)
         self.staircase = self._check(staircase, "staircase", Boolean())
 
-    def _check_steps(self, value, name):
+    def _check_steps(self, value: float, name: str) -> float:
         """A number of steps such as ``decay_steps`` (>= 1), kept an int when given one."""
         number = self._check(value, name, _STEPS)
         return int(value) if isinstance(value, numbers.Integral) else number
 
 
-def _as_steps(steps) -> np.ndarray:
+def _as_steps(steps: int | ArrayLike) -> np.ndarray:
     """``steps`` as an integer array of optimizer steps (ints >= 0), or raise."""
     is_steps = isinstance(steps, (numbers.Integral, np.ndarray, list, tuple, range))
     array = np.asarray(steps) if is_steps else None
@@ -143,10 +152,10 @@ class Constant(Schedule):
     arguments = ("learning_rate",)
     example = {"learning_rate": 0.01}
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate: float):
         self.learning_rate = self._check(learning_rate, "learning_rate", _POSITIVE)
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.full(step.shape, self.learning_rate)
 
 
@@ -164,13 +173,14 @@ class ExponentialDecay(Schedule):
     """
 
     name = "exponential_decay"
-    arguments = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase")
+    arguments: tuple[str, ...] = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase")
     example = {"initial_learning_rate": 0.1, "decay_steps": 100, "decay_rate": 0.5}
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool = False):
         self._decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase, _DECAY)
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         p = step / self.decay_steps
         if self.staircase:
             p = np.floor(p)
@@ -187,7 +197,7 @@ class StepDecay(ExponentialDecay):
     name = "step_decay"
     arguments = ("initial_learning_rate", "decay_steps", "decay_rate")
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float):
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase=True)
 
 
@@ -208,7 +218,7 @@ class PiecewiseConstantDecay(Schedule):
     arguments = ("boundaries", "values")
     example = {"boundaries": [100, 200], "values": [0.1, 0.01, 0.001]}
 
-    def __init__(self, boundaries, values):
+    def __init__(self, boundaries: Sequence[int], values: Sequence[float]):
         self.boundaries = [self._check(b, f"boundaries[{i}]", _STEP)
                            for i, b in enumerate(self._list(boundaries, "boundaries"))]
         for before, after in itertools.pairwise(self.boundaries):
@@ -227,7 +237,7 @@ class PiecewiseConstantDecay(Schedule):
         self._boundaries = np.array(self.boundaries, dtype=np.float64)
         self._values = np.array(self.values, dtype=np.float64)
 
-    def _list(self, value, name):
+    def _list(self, value: Any, name: str) -> Sequence[Any]:
         if isinstance(value, np.ndarray) and value.ndim == 1:
             value = value.tolist()
         if not isinstance(value, (list, tuple)) or not value:
@@ -236,7 +246,7 @@ class PiecewiseConstantDecay(Schedule):
                                    f"{self.call_example()}.")
         return value
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         piece = np.searchsorted(self._boundaries, step, side="left")  # first boundary >= step
         return self._values[piece]
 
@@ -257,11 +267,12 @@ class InverseTimeDecay(Schedule):
     arguments = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase")
     example = {"initial_learning_rate": 0.1, "decay_steps": 100, "decay_rate": 0.5}
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool = False):
         self._decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase,
                               Real(0))
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         p = step / self.decay_steps
         if self.staircase:
             p = np.floor(p)
@@ -301,8 +312,8 @@ class CosineDecay(Schedule):
     example = {"initial_learning_rate": 0.1, "decay_steps": 1000}
     WARMUP = {"initial_learning_rate": 0.0, "warmup_target": 0.1, "warmup_steps": 100}
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None,
-                 warmup_steps=0):
+    def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0,
+                 warmup_target: float | None = None, warmup_steps: int = 0):
         self.warmup_target = self._check(warmup_target, "warmup_target", Optional(_POSITIVE),
                                          **self.WARMUP)
         start = _POSITIVE if self.warmup_target is None else Real(0)
@@ -317,12 +328,12 @@ class CosineDecay(Schedule):
                 "warmup_target, the rate to warm up to (Keras ignores warmup_steps without "
                 f"one). Try {self.call_example(**self.WARMUP)}.")
 
-    def decayed(self, s):
+    def decayed(self, s: NDArray[np.float64]) -> NDArray[np.float64]:
         fraction = s / self.decay_steps
         cosine = 0.5 * (1.0 + np.cos(np.pi * fraction))
         return (1.0 - self.alpha) * cosine + self.alpha
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.warmup_target is None:
             return self.initial_learning_rate * self.decayed(np.minimum(step, self.decay_steps))
         step = np.minimum(step, self.warmup_steps + self.decay_steps)
@@ -352,12 +363,12 @@ class InverseScaling(Schedule):
     arguments = ("initial_learning_rate", "power_t")
     example = {"initial_learning_rate": 0.01, "power_t": 0.5}
 
-    def __init__(self, initial_learning_rate, power_t=0.5):
+    def __init__(self, initial_learning_rate: float, power_t: float = 0.5):
         self.initial_learning_rate = self._check(initial_learning_rate,
                                                  "initial_learning_rate", _POSITIVE)
         self.power_t = self._check(power_t, "power_t", Real(0))
 
-    def formula(self, step):
+    def formula(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.initial_learning_rate / np.power(step + 1.0, self.power_t)
 
 
@@ -378,20 +389,20 @@ class FromFunction(Schedule):
     arguments = ("function",)
     EXAMPLE = "lambda step: 0.1 * 0.5 ** (step // 100)"
 
-    def __init__(self, function):
+    def __init__(self, function: Callable[[int], float]):
         if not callable(function) or isinstance(function, type):
             raise InvalidTypeError(f"FromFunction(function={short_repr(function)}): give a "
                                    f"function of the step, e.g. FromFunction({self.EXAMPLE}).")
         self.function = function
 
-    def rates(self, steps):
+    def rates(self, steps: int | ArrayLike) -> NDArray[np.float64]:
         steps = _as_steps(steps)
         rates = np.empty(steps.shape)
         for index, step in np.ndenumerate(steps):
             rates[index] = self._rate(int(step), self.function(int(step)))
         return rates
 
-    def _rate(self, step, value):
+    def _rate(self, step: int, value: Any) -> float:
         array = np.asarray(value) if isinstance(value, (numbers.Real, np.ndarray)) else None
         returned = (f"The learning-rate function {self.function_name()} returned "
                     f"{short_repr(value)} at step {step}")
@@ -407,10 +418,10 @@ class FromFunction(Schedule):
     def function_name(self) -> str:
         return getattr(self.function, "__qualname__", None) or type(self.function).__name__
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "function": self.function_name()}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"FromFunction({self.function_name()})"
 
 
@@ -420,7 +431,11 @@ SCHEDULES = {cls.name: cls for cls in (Constant, ExponentialDecay, StepDecay,
 _CLASS_NAMES = {cls.__name__.lower(): name for name, cls in SCHEDULES.items()}
 
 
-def get(identifier) -> Schedule:
+# What an optimizer's learning_rate takes besides a number (see get).
+ScheduleLike: TypeAlias = Schedule | dict[str, Any] | Callable[[int], float]
+
+
+def get(identifier: ScheduleLike | float) -> Schedule:
     """Resolve a learning rate into a :class:`Schedule`.
 
     Parameters
@@ -450,7 +465,7 @@ def get(identifier) -> Schedule:
         "{'name': 'exponential_decay', ...}, or a function of the step.")
 
 
-def from_config(config: dict) -> Schedule:
+def from_config(config: dict[str, Any]) -> Schedule:
     """The schedule that ``config`` (from :meth:`Schedule.config`) describes: ``get(config)``."""
     if not isinstance(config, dict):
         raise InvalidTypeError(f"from_config({short_repr(config)}): give a dict such as "
@@ -458,7 +473,7 @@ def from_config(config: dict) -> Schedule:
     return _from_dict(config)
 
 
-def _from_dict(config):
+def _from_dict(config: dict[str, Any]) -> Schedule:
     params = dict(config)
     name = params.pop("name", None)
     if name == FromFunction.name:

@@ -15,11 +15,19 @@ followed by an Activation layer is linear unless it names its own activation. An
 may have a ``name``.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
 
 from mlplab._validation import Integer, check, check_parameter_memory, did_you_mean, short_repr
 from mlplab.engine import activations
-from mlplab.engine.layers import Activation, Dense, Dropout
+from mlplab.engine.initializers import InitializerLike
+from mlplab.engine.layers import Activation, Dense, Dropout, Layer
 from mlplab.errors import InvalidInputError, SpecError
 
 DENSE_KEYS = {
@@ -28,6 +36,9 @@ DENSE_KEYS = {
 }
 KEYS = {"dense": DENSE_KEYS, "dropout": {"type", "rate", "name"},
         "activation": {"type", "activation", "name"}}
+
+# What Sequential.from_spec builds from: widths [2, 8, 1], layer dicts, {"layers": [...]}.
+ModelSpec: TypeAlias = Sequence[int] | Sequence[dict[str, Any]] | dict[str, Any] | NDArray[Any]
 
 
 def default_output_activation(units: int) -> str:
@@ -47,6 +58,25 @@ def check_memory(widths, dtype, what) -> None:
     check_parameter_memory(n_parameters, dtype, what, "Use narrower layers, e.g. [2, 64, 1].")
 
 
+def layers_from_spec(spec: ModelSpec, activation: activations.ActivationLike,
+                     output_activation: activations.ActivationLike,
+                     kernel_initializer: InitializerLike, dtype: np.dtype) -> list[Layer]:
+    """The layers of ``Sequential.from_spec(spec, ...)``: ``spec`` a size list, a list of
+    layer dicts, or a dict with such a list under "layers"."""
+    if isinstance(spec, dict) and "layers" in spec:
+        spec = spec["layers"]
+    if isinstance(spec, np.ndarray) and spec.ndim == 1:
+        spec = spec.tolist()
+    if not isinstance(spec, (list, tuple, range)):
+        raise SpecError(f"spec={short_repr(spec)}: give a list of sizes such as [2, 8, 1] "
+                        "or a list of layer dicts.")
+    spec = list(spec)
+    options = {"kernel_initializer": kernel_initializer, "dtype": dtype}
+    if spec and all(isinstance(item, dict) for item in spec):
+        return layers_from_dicts(spec, activation, output_activation, **options)
+    return layers_from_sizes(spec, activation, output_activation, **options)
+
+
 def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **dense_options):
     """``[2, 4, 3, 1]`` -> Dense layers 2->4, 4->3 (``activation``), 3->1 (output)."""
     activations.get(activation)  # a bad name is refused even when no hidden layer uses it
@@ -64,7 +94,7 @@ def layers_from_sizes(sizes, activation, output_activation, dtype="float64", **d
                             "e.g. [2, 8, 1].")
     check_memory(sizes, dtype, f"layer sizes {short_repr(sizes)}")
     output_activation = output_activation or default_output_activation(sizes[-1])
-    layers = []
+    layers: list[Layer] = []
     for index, units in enumerate(sizes[1:], start=1):
         is_output = index == len(sizes) - 1
         layers.append(Dense(
@@ -89,7 +119,8 @@ def layers_from_dicts(specs, activation, output_activation, dtype="float64", **d
     widths += [_units(specs[position], position + 1) for position in dense_positions]
     check_memory(widths, dtype, "the layer list")
     check_order(kinds)
-    layers, previous = [], None  # previous: (number, width) of the last Dense so far
+    layers: list[Layer] = []
+    previous = None  # (number, width) of the last Dense so far
     for position, (spec, kind) in enumerate(zip(specs, kinds, strict=True)):
         number, name = position + 1, spec.get("name")
         if kind == "dropout":

@@ -17,13 +17,21 @@ The count and the best value outlive a fit: scikit-learn keeps them across
 ``TerminateOnNaN`` does, without warning (the estimator raises instead).
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import Boolean, Real, check, short_repr
-from mlplab.engine.callbacks import Callback, TerminateOnNaN, likely_cause
+from mlplab.engine.callbacks import Callback, Logs, TerminateOnNaN, likely_cause, rate_optimizer
 from mlplab.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
 
 
 class NoImprovement(Callback):
@@ -46,8 +54,9 @@ class NoImprovement(Callback):
         score, and why training stopped or the rate changed.
     """
 
-    def __init__(self, tol=1e-4, n_iter_no_change=10, validation_score=None, adaptive=False,
-                 verbose=False):
+    def __init__(self, tol: float = 1e-4, n_iter_no_change: float = 10,
+                 validation_score: Callable[[], float] | None = None, adaptive: bool = False,
+                 verbose: bool = False):
         self.tol = check(tol, "tol", Real(0), owner="NoImprovement",
                          example="NoImprovement(tol=1e-4)")
         if not (n_iter_no_change == math.inf or (isinstance(n_iter_no_change, int)
@@ -63,32 +72,32 @@ class NoImprovement(Callback):
         self.verbose = bool(verbose)
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the count, the best value and the best weights (a fresh fit)."""
         self.count = 0
         self.best = -math.inf if self.validation_score is not None else math.inf
-        self.best_weights = None
-        self.scores: list = []  # the held-out score of every epoch (early stopping)
+        self.best_weights: list[FloatArray] | None = None
+        self.scores: list[float] = []  # the held-out score of every epoch (early stopping)
 
-    def state(self) -> tuple:
+    def state(self) -> tuple[int, float, list[FloatArray] | None]:
         """``(count, best, best_weights)``: what a later fit continues from (plain
         values, so an estimator that keeps it pickles)."""
         return self.count, self.best, self.best_weights
 
-    def resume(self, state) -> None:
+    def resume(self, state: tuple[int, float, list[FloatArray] | None]) -> None:
         """Continue from a :meth:`state` of an earlier fit."""
         self.count, self.best, self.best_weights = state
 
-    def keep_weights(self, model):
+    def keep_weights(self, model: Sequential) -> None:
         """Remember ``model``'s weights as the best so far (scikit-learn starts from the
         initial ones)."""
         self.best_weights = model.get_weights()
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.epochs_run = 0
         self.stopped = False
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self.epochs_run += 1
         loss = logs["loss"]
         if self.verbose:
@@ -108,15 +117,15 @@ class NoImprovement(Callback):
         if self.count > self.n_iter_no_change:
             self._plateau()
 
-    def _count(self, no_improvement):
+    def _count(self, no_improvement: bool) -> None:
         self.count = self.count + 1 if no_improvement else 0
 
-    def _plateau(self):
+    def _plateau(self) -> None:
         watched = ("Validation score" if self.validation_score is not None
                    else "Training loss")
         message = (f"{watched} did not improve more than tol={self.tol:f} for "
                    f"{self.n_iter_no_change:d} consecutive epochs.")
-        optimizer = self.model.optimizer
+        optimizer = rate_optimizer(self.model)
         if self.adaptive and optimizer.current_learning_rate > 1e-6:
             optimizer.learning_rate = optimizer.current_learning_rate / 5.0
             self.count = 0
@@ -128,9 +137,10 @@ class NoImprovement(Callback):
                              else " Stopping."))
         self.stopped = True
         self.model.stop_training = True
+        assert self.model.history is not None  # fit makes it before any hook
         self.model.history.stop_reason = message
 
-    def restore_best(self, model):
+    def restore_best(self, model: Sequential) -> None:
         """Set ``model``'s weights to the best kept (early stopping's end)."""
         if self.best_weights is not None:
             model.set_weights(self.best_weights)
@@ -141,11 +151,12 @@ class QuietNaNGuard(TerminateOnNaN):
     ``TerminateOnNaN`` does, and record why in ``history.stop_reason``, without a
     warning: the caller checks the weights and raises its own error."""
 
-    def _report(self, what):
+    def _report(self, what: str) -> None:
         self.reported = True
+        assert self.model.history is not None  # fit makes it before any hook
         self.model.history.stop_reason = what + likely_cause(self.model)
 
 
-def weights_finite(model) -> bool:
+def weights_finite(model: Sequential) -> bool:
     """Whether every parameter of ``model`` is finite."""
     return all(np.isfinite(p).all() for p in model.parameters())

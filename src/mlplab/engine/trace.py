@@ -9,9 +9,13 @@ Notation: ``a0 = x``; for layer l, ``z_l = a_{l-1} @ W_l + b_l`` and
 ``a_l = f_l(z_l)``; the output layer's ``z`` are the logits fed to the loss.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError, NotFittedError
@@ -21,6 +25,9 @@ _OUTPUT_DELTA = {
     "categorical_crossentropy": "softmax(z{n}) - y",
     "mse": "2 (f(z{n}) - y) / n_outputs * f'(z{n})",
 }
+
+if TYPE_CHECKING:
+    from mlplab.engine.model import Sequential
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class TraceStep:
     formula: str  # e.g. "a0 @ W1 + b1"
     value: np.ndarray
 
-    def __str__(self):
+    def __str__(self) -> str:
         shape = "scalar" if self.value.ndim == 0 else str(self.value.shape)
         values = np.array2string(self.value, precision=4, suppress_small=True,
                                  max_line_width=200, threshold=20).replace("\n", "")
@@ -48,7 +55,7 @@ class Trace:
     loss: float
     gradients: dict
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines, section = [self.description], None
         for step in self.steps:
             if step.section != section:
@@ -61,7 +68,7 @@ class Trace:
     def _repr_pretty_(self, printer, cycle):  # IPython shows the walk-through
         printer.text(str(self))
 
-    def _repr_html_(self):  # Jupyter: one row per step
+    def _repr_html_(self) -> str:  # Jupyter: one row per step
         from mlplab._display import html_table
 
         rows = [(step.section, step.symbol, step.formula,
@@ -73,7 +80,7 @@ class Trace:
                           self.description)
 
 
-def trace(model, x, y) -> Trace:
+def trace(model: Sequential, x: ArrayLike, y: ArrayLike) -> Trace:
     """Trace one sample ``x`` with label or target ``y`` through ``model``.
 
     Parameters

@@ -236,6 +236,7 @@ class CompiledRunner:
     """
 
     name = "compiled"
+    reason: str | None  # None: nothing kept the model from this runner (choose_runner)
 
     def __init__(self, model, batch_listeners, blocks):
         self.model, self.listeners, self.blocks = model, batch_listeners, blocks
