@@ -42,6 +42,27 @@ def server():
     process.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def process_tree():
+    """A function: a pid and its descendants' (the playground's worker processes)."""
+    return descendants
+
+
+def descendants(pid):
+    """``pid`` and its descendants, from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in os.listdir(f"/proc/{current}/task"):
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+            except OSError:
+                continue
+    return found
+
+
 @pytest.fixture(scope="module")
 def chromium_path():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
