@@ -11,17 +11,23 @@ the noise), so the same seed gives the same X for every curve.
 ((200, 1), (200,))
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab._rng import as_generator
+from mlplab._typing import FloatArray, RandomState, Targets
 from mlplab._validation import check_positive_int
 from mlplab.data.generators import _check_noise
 from mlplab.errors import InvalidInputError, InvalidTypeError
 
 
-def sine(n_samples=200, *, periods=1.0, noise=0.0, random_state=None):
+def sine(n_samples: int = 200, *, periods: float = 1.0, noise: float = 0.0,
+         random_state: RandomState = None) -> Targets:
     """``y = sin(pi * periods * x)``: ``periods`` full waves over [-1, 1].
 
     Parameters
@@ -45,7 +51,8 @@ def sine(n_samples=200, *, periods=1.0, noise=0.0, random_state=None):
                           random_state)
 
 
-def step(n_samples=200, *, at=0.0, noise=0.0, random_state=None):
+def step(n_samples: int = 200, *, at: float = 0.0, noise: float = 0.0,
+         random_state: RandomState = None) -> Targets:
     """``y = 1`` where ``x >= at``, else 0: a jump no smooth unit fits exactly.
 
     Parameters
@@ -65,7 +72,8 @@ def step(n_samples=200, *, at=0.0, noise=0.0, random_state=None):
                           random_state)
 
 
-def absolute(n_samples=200, *, noise=0.0, random_state=None):
+def absolute(n_samples: int = 200, *, noise: float = 0.0,
+             random_state: RandomState = None) -> Targets:
     """``y = |x|``: two ReLUs (``relu(x) + relu(-x)``) fit it exactly.
 
     Parameters
@@ -81,8 +89,9 @@ def absolute(n_samples=200, *, noise=0.0, random_state=None):
     return _curve_samples(np.abs, n_samples, noise, random_state)
 
 
-def polynomial(n_samples=200, *, coefficients=(0.0, -1.0, 0.0, 1.5), noise=0.1,
-               random_state=None):
+def polynomial(n_samples: int = 200, *,
+               coefficients: Sequence[float] | ArrayLike = (0.0, -1.0, 0.0, 1.5),
+               noise: float = 0.1, random_state: RandomState = None) -> Targets:
     """A noisy polynomial, ``y = c0 + c1 x + c2 x^2 + ...`` (default ``1.5 x^3 - x``).
 
     Parameters
@@ -104,7 +113,8 @@ def polynomial(n_samples=200, *, coefficients=(0.0, -1.0, 0.0, 1.5), noise=0.1,
                           n_samples, noise, random_state)
 
 
-def _curve_samples(curve, n_samples, noise, random_state):
+def _curve_samples(curve: Callable[[FloatArray], FloatArray], n_samples: int,
+                   noise: float, random_state: RandomState) -> Targets:
     """``X`` uniform in [-1, 1] as one column and ``y = curve(x)`` plus Gaussian noise."""
     n_samples = check_positive_int(n_samples, "n_samples", "n_samples=200")
     noise = _check_noise(noise)
@@ -113,7 +123,7 @@ def _curve_samples(curve, n_samples, noise, random_state):
     return x[:, None], curve(x) + rng.normal(scale=noise, size=n_samples)
 
 
-def _check_real(value, name, example, positive=False):
+def _check_real(value: float, name: str, example: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidTypeError(f"{name}={value!r}: must be a number, e.g. {example}.")
     if not np.isfinite(value) or (positive and value <= 0):
@@ -122,12 +132,12 @@ def _check_real(value, name, example, positive=False):
     return float(value)
 
 
-def _check_coefficients(coefficients):
+def _check_coefficients(coefficients: Sequence[float] | ArrayLike) -> FloatArray:
     values = np.asarray(coefficients, dtype=object).ravel() if not isinstance(
         coefficients, (str, bytes)) else None
     if values is None or values.size == 0 or not all(
-            isinstance(c, numbers.Real) and not isinstance(c, bool) and np.isfinite(c)
-            for c in values):
+            isinstance(c, numbers.Real) and not isinstance(c, bool)
+            and np.isfinite(c) for c in values):  # type: ignore[call-overload]  # (numbers')
         raise InvalidInputError(f"coefficients={coefficients!r}: give finite numbers, lowest "
                                 "power first, e.g. coefficients=(0, -1, 0, 1.5).")
     return values.astype(np.float64)

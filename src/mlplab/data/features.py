@@ -1,9 +1,16 @@
 """TensorFlow Playground's input features as a scikit-learn transformer."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Self
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from mlplab._typing import FloatArray
 from mlplab._validation import check_X, did_you_mean
 from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
 
@@ -45,17 +52,17 @@ class PlaygroundFeatures(TransformerMixin, BaseEstimator):
     array([[2., 3., 6.]])
     """
 
-    def __init__(self, features=tuple(FEATURES)):
+    def __init__(self, features: Sequence[str] = tuple(FEATURES)):
         self.features = features
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: object = None) -> Self:
         """Check ``X`` of shape (n_samples, 2) and the feature names; return self."""
         _check_two_columns(check_X(X))
         self.features_ = _resolve_all(self.features)
         self.n_features_in_ = 2
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> FloatArray:
         """Return the chosen features of ``X``.
 
         Parameters
@@ -70,13 +77,13 @@ class PlaygroundFeatures(TransformerMixin, BaseEstimator):
         X = _check_two_columns(check_X(X))
         return np.column_stack([FEATURES[name](X) for name in self.features_])
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: object = None) -> NDArray[np.object_]:
         """The output column names, e.g. ``['x1', 'x2', 'x1*x2']``, as an object array."""
         check_is_fitted(self, "features_")
         return np.array(self.features_, dtype=object)
 
 
-def _resolve_all(features):
+def _resolve_all(features: Sequence[str]) -> list[str]:
     if isinstance(features, str) or not hasattr(features, "__iter__"):
         raise InvalidTypeError(f"features={features!r}: give a list of names, e.g. "
                                "['x1', 'x2', 'x1*x2'].")
@@ -91,7 +98,7 @@ def _resolve_all(features):
     return names
 
 
-def _resolve(name):
+def _resolve(name: str) -> str:
     if not isinstance(name, str):
         raise InvalidTypeError(f"feature {name!r}: feature names are str, e.g. 'x1*x2'.")
     key = name.lower().replace(" ", "")
@@ -102,7 +109,7 @@ def _resolve(name):
     return key
 
 
-def _check_two_columns(X):
+def _check_two_columns(X: FloatArray) -> FloatArray:
     if X.shape[1] != 2:
         raise InvalidInputError(f"PlaygroundFeatures needs 2-D points (x1, x2); X has "
                                 f"{X.shape[1]} columns. Select two columns first, e.g. "

@@ -5,6 +5,8 @@ features are finite float64 numbers; class labels are whole numbers that fit an
 int64 exactly, or text, never rounded into each other.
 """
 
+from __future__ import annotations
+
 import codecs
 import csv
 import io
@@ -14,9 +16,12 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
+from mlplab._typing import FloatArray, PathLike
 from mlplab.errors import DataFileError, InvalidInputError, InvalidTypeError
 
 TASKS = ("auto", "classification", "regression")
@@ -29,7 +34,9 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 NOT_DELIMITERS = '"\r\n\0' + "0123456789.+-eE"
 
 
-def load_csv(path, label_column=-1, header=None, delimiter=",", task="auto"):
+def load_csv(path: PathLike, label_column: int = -1, header: Literal["infer"] | None = None,
+             delimiter: str = ",", task: Literal["auto", "classification", "regression"] = "auto"
+             ) -> tuple[FloatArray, NDArray[Any]]:
     """Read a CSV file of numeric features and one label column.
 
     Blank lines are skipped; line numbers in errors are the file's own. Cells

@@ -7,17 +7,23 @@ regression sets. Every draw comes from ``random_state`` (None, an int or a
 ``numpy.random.Generator``); numpy's global random state is never touched.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
-from sklearn import datasets as sk_datasets
+from numpy.typing import ArrayLike, NDArray
 
 from mlplab._rng import as_generator, seed_from
+from mlplab._typing import FloatArray, Labelled, RandomState, Targets
 from mlplab._validation import check_positive_int, did_you_mean
 from mlplab.errors import InvalidInputError, InvalidTypeError, UnknownNameError
+from sklearn import datasets as sk_datasets
 
 
-def _sklearn_seed(random_state):
+def _sklearn_seed(random_state: RandomState) -> int:
     # An int goes straight through, so moons(..., random_state=42) equals
     # sklearn's make_moons(..., random_state=42) exactly. None and Generators
     # become an int drawn from a Generator: passing None on would make
@@ -28,12 +34,12 @@ def _sklearn_seed(random_state):
     return seed_from(rng)
 
 
-def _check_n_samples(n_samples, per_class_allowed=False):
+def _check_n_samples(n_samples: int | Sequence[int], per_class_allowed: bool = False) -> Any:
     """A positive int, or (where scikit-learn allows it) a count per class."""
     if per_class_allowed and isinstance(n_samples, (tuple, list, np.ndarray)):
         counts = list(n_samples)
-        valid = all(isinstance(c, numbers.Integral) and not isinstance(c, bool) and c >= 0
-                    for c in counts)
+        valid = all(isinstance(c, numbers.Integral) and not isinstance(c, bool)
+                    and c >= 0 for c in counts)  # type: ignore[operator]  # (numbers' stubs)
         if counts and valid and sum(counts) > 0:
             return n_samples
         raise InvalidInputError(
@@ -42,7 +48,7 @@ def _check_n_samples(n_samples, per_class_allowed=False):
     return check_positive_int(n_samples, "n_samples", "n_samples=200")
 
 
-def _check_noise(noise, name="noise"):
+def _check_noise(noise: float, name: str = "noise") -> float:
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise InvalidTypeError(f"{name}={noise!r}: must be a number >= 0, e.g. {name}=0.1.")
     if not noise >= 0:  # also catches NaN
@@ -51,14 +57,15 @@ def _check_noise(noise, name="noise"):
     return float(noise)
 
 
-def _check_turns(turns):
+def _check_turns(turns: float) -> float:
     if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not turns > 0:
         raise InvalidInputError(f"turns={turns!r}: must be a number > 0 (windings per arm), "
                                 "e.g. turns=1.5.")
     return float(turns)
 
 
-def _wrap(make, n_samples, random_state, per_class_allowed=False, **kwargs):
+def _wrap(make: Callable[..., tuple[Any, Any]], n_samples: int | Sequence[int],
+          random_state: RandomState, per_class_allowed: bool = False, **kwargs: Any) -> Labelled:
     n_samples = _check_n_samples(n_samples, per_class_allowed)
     try:
         X, y = make(n_samples=n_samples, random_state=_sklearn_seed(random_state), **kwargs)
@@ -72,7 +79,8 @@ def _wrap(make, n_samples, random_state, per_class_allowed=False, **kwargs):
     return X.astype(np.float64, copy=False), y.astype(np.int64, copy=False)
 
 
-def moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
+def moons(n_samples: int | Sequence[int] = 100, *, shuffle: bool = True, noise: float | None = None,
+          random_state: RandomState = None) -> Labelled:
     """Two interleaving half circles (``sklearn.datasets.make_moons``).
 
     Parameters
@@ -95,7 +103,9 @@ def moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
                  noise=noise)
 
 
-def circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, factor=0.8):
+def circles(n_samples: int | Sequence[int] = 100, *, shuffle: bool = True,
+            noise: float | None = None, random_state: RandomState = None,
+            factor: float = 0.8) -> Labelled:
     """A small circle inside a large one (``sklearn.datasets.make_circles``, E4).
 
     Parameters
@@ -120,8 +130,10 @@ def circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, facto
                  noise=noise, factor=factor)
 
 
-def blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0,
-          center_box=(-10.0, 10.0), shuffle=True, random_state=None):
+def blobs(n_samples: int | Sequence[int] = 100, n_features: int = 2, *,
+          centers: int | ArrayLike | None = None, cluster_std: float | Sequence[float] = 1.0,
+          center_box: tuple[float, float] = (-10.0, 10.0), shuffle: bool = True,
+          random_state: RandomState = None) -> Labelled:
     """Isotropic Gaussian blobs (``sklearn.datasets.make_blobs``).
 
     ``return_centers`` is not offered: every generator returns ``(X, y)``.
@@ -153,10 +165,12 @@ def blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0,
                  shuffle=shuffle)
 
 
-def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=0,
-                   n_repeated=0, n_classes=2, n_clusters_per_class=2, weights=None,
-                   flip_y=0.01, class_sep=1.0, hypercube=True, shift=0.0, scale=1.0,
-                   shuffle=True, random_state=None):
+def classification(n_samples: int = 100, n_features: int = 2, *, n_informative: int = 2,
+                   n_redundant: int = 0, n_repeated: int = 0, n_classes: int = 2,
+                   n_clusters_per_class: int = 2, weights: Sequence[float] | None = None,
+                   flip_y: float = 0.01, class_sep: float = 1.0, hypercube: bool = True,
+                   shift: float | ArrayLike | None = 0.0, scale: float | ArrayLike | None = 1.0,
+                   shuffle: bool = True, random_state: RandomState = None) -> Labelled:
     """Gaussian clusters on hypercube vertices (``sklearn.datasets.make_classification``).
 
     Two defaults differ from scikit-learn's (``n_features=20, n_redundant=2``):
@@ -208,8 +222,9 @@ def classification(n_samples=100, n_features=2, *, n_informative=2, n_redundant=
                  shuffle=shuffle)
 
 
-def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_classes=3,
-                       shuffle=True, random_state=None):
+def gaussian_quantiles(n_samples: int = 100, n_features: int = 2, *, mean: ArrayLike | None = None,
+                       cov: float = 1.0, n_classes: int = 3, shuffle: bool = True,
+                       random_state: RandomState = None) -> Labelled:
     """Classes as nested shells of a Gaussian (``make_gaussian_quantiles``, E3).
 
     Parameters
@@ -235,7 +250,7 @@ def gaussian_quantiles(n_samples=100, n_features=2, *, mean=None, cov=1.0, n_cla
 XOR_KINDS = ("uniform", "normal")
 
 
-def _check_kind(kind):
+def _check_kind(kind: str) -> str:
     if not isinstance(kind, str):
         raise InvalidTypeError(f"xor(kind={kind!r}): kind must be 'uniform' or 'normal'.")
     key = kind.strip().lower()
@@ -245,7 +260,9 @@ def _check_kind(kind):
     return key
 
 
-def xor(n_samples=400, *, kind="uniform", noise=0.0, one_hot=False, random_state=None):
+def xor(n_samples: int = 400, *, kind: Literal["uniform", "normal"] = "uniform",
+        noise: float = 0.0, one_hot: bool = False, random_state: RandomState = None
+        ) -> tuple[FloatArray, NDArray[np.int64] | FloatArray]:
     """Exclusive or: label 1 where the signs of x1 and x2 differ.
 
     Parameters
@@ -285,7 +302,8 @@ def xor(n_samples=400, *, kind="uniform", noise=0.0, one_hot=False, random_state
     return X, labels
 
 
-def spirals(n_samples=400, *, n_arms=2, noise=0.05, turns=1.5, random_state=None):
+def spirals(n_samples: int = 400, *, n_arms: int = 2, noise: float = 0.05, turns: float = 1.5,
+            random_state: RandomState = None) -> Labelled:
     """``n_arms`` interleaved spiral arms, one class each, inside the unit disc.
 
     Parameters
@@ -320,7 +338,8 @@ def spirals(n_samples=400, *, n_arms=2, noise=0.05, turns=1.5, random_state=None
     return X[order], labels[order].astype(np.int64)
 
 
-def checkerboard(n_samples=400, *, n_tiles=4, random_state=None):
+def checkerboard(n_samples: int = 400, *, n_tiles: int = 4,
+                 random_state: RandomState = None) -> Labelled:
     """Points uniform in [-1, 1]^2, labelled by the colour of their tile.
 
     Parameters
@@ -343,7 +362,8 @@ def checkerboard(n_samples=400, *, n_tiles=4, random_state=None):
     return X, (tile.sum(axis=1) % 2).astype(np.int64)
 
 
-def regression_plane(n_samples=400, *, noise=0.0, random_state=None):
+def regression_plane(n_samples: int = 400, *, noise: float = 0.0,
+                     random_state: RandomState = None) -> Targets:
     """TensorFlow Playground's "plane": ``y = (x1 + x2) / 2`` on [-1, 1]^2, plus noise.
 
     Parameters
@@ -363,7 +383,7 @@ def regression_plane(n_samples=400, *, noise=0.0, random_state=None):
     return _surface_samples(_plane, n_samples, noise, random_state)
 
 
-def _plane(X):
+def _plane(X: FloatArray) -> FloatArray:
     return (X[:, 0] + X[:, 1]) / 2.0
 
 
@@ -374,7 +394,8 @@ _BUMP_HEIGHTS = np.array([1.0, -1.0, -1.0, 1.0, 0.5])
 _BUMP_WIDTH = 0.25
 
 
-def regression_gaussians(n_samples=400, *, noise=0.0, random_state=None):
+def regression_gaussians(n_samples: int = 400, *, noise: float = 0.0,
+                         random_state: RandomState = None) -> Targets:
     """TensorFlow Playground's "multi gaussian": signed Gaussian bumps on [-1, 1]^2.
 
     Parameters
@@ -390,12 +411,13 @@ def regression_gaussians(n_samples=400, *, noise=0.0, random_state=None):
     return _surface_samples(_bumps, n_samples, noise, random_state)
 
 
-def _bumps(X):
+def _bumps(X: FloatArray) -> FloatArray:
     distance2 = ((X[:, None, :] - _BUMP_CENTRES[None, :, :]) ** 2).sum(axis=2)  # (n, 5)
     return (_BUMP_HEIGHTS * np.exp(-distance2 / (2 * _BUMP_WIDTH**2))).sum(axis=1)
 
 
-def _surface_samples(surface, n_samples, noise, random_state):
+def _surface_samples(surface: Callable[[FloatArray], FloatArray], n_samples: int,
+                     noise: float, random_state: RandomState) -> Targets:
     """``X`` uniform in [-1, 1]^2 and ``y = surface(X)`` plus Gaussian noise, in that order
     of draws from ``random_state``."""
     n_samples = check_positive_int(n_samples, "n_samples", "n_samples=400")

@@ -1,7 +1,13 @@
 """Data sets by name, for the CLI and study files: ``make_dataset("moons", noise=0.2)``."""
 
-import inspect
+from __future__ import annotations
 
+import inspect
+from typing import Any
+
+from numpy.typing import NDArray
+
+from mlplab._typing import FloatArray
 from mlplab._validation import did_you_mean, lookup
 from mlplab.data import curves, generators
 from mlplab.errors import InvalidInputError
@@ -26,17 +32,17 @@ DATASETS = {
 CURVE_DATASETS = ("sine", "step", "abs", "polynomial")  # one feature, not the plane
 
 
-def dataset_names() -> list:
+def dataset_names() -> list[str]:
     """The registered data set names, sorted."""
     return sorted(DATASETS)
 
 
-def dataset_parameters(name) -> list:
+def dataset_parameters(name: str) -> list[str]:
     """The keyword arguments the data set ``name`` accepts, in signature order."""
     return list(inspect.signature(lookup(DATASETS, name, "dataset")).parameters)
 
 
-def make_dataset(name, **kwargs):
+def make_dataset(name: str, **kwargs: Any) -> tuple[FloatArray, NDArray[Any]]:
     """Generate the data set ``name`` (case-insensitive) with its generator's keywords.
 
     Parameters

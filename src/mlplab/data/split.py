@@ -1,13 +1,18 @@
 """Seeded, stratified train / validation / test splits, and standardisation."""
 
+from __future__ import annotations
+
 import numbers
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from mlplab._rng import as_generator, seed_from
+from mlplab._typing import FloatArray, RandomState
 from mlplab._validation import check_fraction, check_same_length, check_X
 from mlplab.errors import InvalidInputError
 
@@ -34,13 +39,13 @@ class Split:
     X_test: np.ndarray
     y_test: np.ndarray
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         n_val = 0 if self.X_val is None else len(self.X_val)
         return (f"Split(train={len(self.X_train)}, val={n_val}, test={len(self.X_test)}, "
                 f"n_features={self.X_train.shape[1]})")
 
 
-def _strata(y, stratify):
+def _strata(y: ArrayLike, stratify: bool) -> NDArray[Any] | None:
     """The class of each sample to stratify on, or None (no classes to keep)."""
     if not stratify:
         return None
@@ -54,7 +59,7 @@ def _strata(y, stratify):
     return y
 
 
-def _seeds(random_state):
+def _seeds(random_state: RandomState) -> tuple[int, int]:
     """Two seeds for scikit-learn, one per call of train_test_split."""
     rng = as_generator(random_state)  # rejects negative ints, bools, floats at once
     # An int goes straight to scikit-learn, so split(X, y, random_state=42) is the
@@ -64,7 +69,8 @@ def _seeds(random_state):
     return seed_from(rng), seed_from(rng)
 
 
-def split(X, y, test=0.2, validation=0.0, random_state=None, stratify=True):
+def split(X: ArrayLike, y: ArrayLike, test: float = 0.2, validation: float = 0.0,
+          random_state: RandomState = None, stratify: bool = True) -> Split:
     """Split (X, y) into train, validation and test parts.
 
     Parameters
@@ -119,7 +125,12 @@ def _check_y(y):
     return y
 
 
-def standardize(X_train, *others):
+@overload
+def standardize(X_train: ArrayLike) -> FloatArray: ...
+@overload
+def standardize(X_train: ArrayLike, other: ArrayLike, /, *others: ArrayLike
+                ) -> tuple[FloatArray, ...]: ...
+def standardize(X_train: ArrayLike, *others: ArrayLike) -> FloatArray | tuple[FloatArray, ...]:
     """Scale features to mean 0 and standard deviation 1 with the training data's statistics.
 
     Fitting on the training part alone keeps the test part unseen: its
