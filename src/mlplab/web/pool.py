@@ -13,6 +13,7 @@ the worker computes the next one only then (a slow page slows only itself).
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 import queue
@@ -354,11 +355,23 @@ class Pool:
         return link
 
     def command(self, link, kind, detail=None):
-        link.pending += 1
-        self.sessions[link.sid].link.send(("command", link.sid, link.sock, kind, detail))
+        placement = self._placement_of(link)
+        if placement is not None:
+            link.pending += 1
+            placement.link.send(("command", link.sid, link.sock, kind, detail))
 
     def play(self, link, on):
-        self.sessions[link.sid].link.send(("play", link.sid, link.sock, on))
+        placement = self._placement_of(link)
+        if placement is not None:
+            placement.link.send(("play", link.sid, link.sock, on))
+
+    def _placement_of(self, link):
+        """The session of a socket, or None (and a message) once it was deleted."""
+        placement = self.sessions.get(link.sid)
+        if placement is None:
+            link.put({"json": json.dumps({"type": "error", "message": (
+                f"session {link.sid!r} was closed; reload the page.")})})
+        return placement
 
     def close_socket(self, link):
         link.close()
@@ -371,6 +384,4 @@ class Pool:
 
 
 def status_payload(text):
-    import json
-
     return {"json": json.dumps({"type": "status", "message": text})}

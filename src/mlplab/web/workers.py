@@ -85,7 +85,7 @@ class Worker:
             if message is not None and message[0] == "stop":
                 return
             if message is not None:
-                self.take(message)
+                self.take_safely(message)
             self.poll()
             if not self.stopping:
                 self.work_once()
@@ -129,7 +129,17 @@ class Worker:
             if message[0] == "stop":
                 self.stopping = True
                 return
+            self.take_safely(message)
+
+    def take_safely(self, message):
+        try:
             self.take(message)
+        except Exception:  # a bug: keep the worker and its other sessions
+            log.exception("playground worker: message %r failed", message[:3])
+            if message[0] == "call":
+                self.send(("reply", message[1], False, ("bug", (
+                    f"the server failed to answer {message[3]!r} (a bug; its log has the "
+                    "details). Reload the page."))))
 
     def _create(self, call_id, sid, config):
         try:
@@ -162,7 +172,7 @@ class Worker:
             session.playing, session.stopped = True, None
             return
         session.playing = False  # pause, or play a diverged session: the frame says why
-        seat.pending.append(("socket", sock, "frame", None, None))
+        seat.pending.append(("socket", sock, "paused", None, None))
 
     def _on_sent(self, seat):
         seat.in_flight = max(0, seat.in_flight - 1)
@@ -192,18 +202,19 @@ class Worker:
             else:
                 self._socket_command(seat, key, kind, detail, job)
         except MlplabError as exc:
-            self._fail(origin, key, type(exc).__name__, str(exc))
+            self._fail(origin, key, kind, type(exc).__name__, str(exc))
         except Exception:  # a bug: say so, keep the worker, log the traceback
             log.exception("playground worker: %s failed", kind)
-            self._fail(origin, key, "bug", f"the server failed to answer {kind!r} (a bug; "
-                                           "its log has the details). Reset or reload the page.")
+            self._fail(origin, key, kind, "bug", f"the server failed to answer {kind!r} (a "
+                                                 "bug; its log has the details). Reset or "
+                                                 "reload the page.")
 
-    def _fail(self, origin, key, name, text):
+    def _fail(self, origin, key, kind, name, text):
         if origin == "call":
             self.send(("reply", key, False, (name, text)))
-        else:
+        else:  # a pause's frame was not asked for: it ends no command
             self.send(("out", key, {"json": frames.json_text(
-                {"type": "error", "message": text})}, True, None))
+                {"type": "error", "message": text})}, kind != "paused", None))
 
     def _call(self, seat, call_id, method, args, job):
         session = seat.session
@@ -213,6 +224,9 @@ class Worker:
         if method == "drop":
             self.seats.pop(session.id, None)
             self.turns.remove(session.id)
+            for origin, key, *_ in seat.pending:  # none come after a drop; but be sure
+                self._fail(origin, key, None, "InvalidInputError",
+                           f"session {session.id!r} was closed; reload the page.")
             del seat, session
             release_memory()
             result = None
@@ -272,7 +286,7 @@ class Worker:
             session.set_hidden_layer(detail)
         elif kind == "visible":
             session.set_visible(detail)
-        self._out(seat, sock, session.frame(raw=True), done=True)
+        self._out(seat, sock, session.frame(raw=True), done=kind != "paused")
 
     def _play_frame(self, seat, now):
         session = seat.session
