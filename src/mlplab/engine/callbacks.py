@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 # An epoch's logs: loss, metrics, val_ entries and lr, floats; a batch's: epoch and loss.
 Logs: TypeAlias = dict[str, Any]
 Mode: TypeAlias = Literal["auto", "min", "max"]  # which way the monitored quantity improves
+Snapshot: TypeAlias = dict[str, Any]  # WeightSnapshots': epoch, step, loss, weights
 
 
 class Callback:
@@ -401,7 +402,7 @@ class WeightSnapshots(Callback):
         self.unit = check(unit, "unit", Options(("epoch", "step")), owner="WeightSnapshots",
                           example="WeightSnapshots(unit='epoch')")
         self.wants_batches = unit == "step"
-        self.snapshots: list[dict[str, Any]] = []
+        self.snapshots: list[Snapshot] = []
 
     def _record(self, epoch: int, step: int, loss: float | None) -> None:
         self.snapshots.append(

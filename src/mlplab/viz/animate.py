@@ -1,22 +1,32 @@
 """Animations of training: the network's boundary beside every hidden neuron's, per epoch."""
 
+from __future__ import annotations
+
 import inspect
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
+from numpy.typing import ArrayLike
 
 from mlplab._files import atomic_write
-from mlplab.engine.callbacks import WeightSnapshots
+from mlplab._typing import Model, PathLike, RandomState
+from mlplab.engine.callbacks import Snapshot, WeightSnapshots
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, plane_grid
 from mlplab.viz.boundary import scatter_points
 from mlplab.viz.neurons import layer_outputs, neuron_image_limits
+
+if TYPE_CHECKING:
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
 
 FORMATS = {".gif": "gif", ".mp4": "mp4", ".html": "html"}
 # matplotlib's HTML player takes its button icons from a CDN; use plain symbols instead,
@@ -45,23 +55,24 @@ class TrainingAnimation:
         Where it was saved, if it was.
     """
 
-    def __init__(self, anim, figure, snapshots, path=None):
+    def __init__(self, anim: FuncAnimation, figure: Figure, snapshots: list[Snapshot],
+                 path: Path | None = None):
         self.animation, self.figure, self.snapshots, self.path = anim, figure, snapshots, path
 
     @property
-    def n_frames(self):
+    def n_frames(self) -> int:
         return len(self.snapshots)
 
-    def save(self, path, fps=10):
+    def save(self, path: PathLike, fps: int = 10) -> Path:
         """Write a GIF (Pillow), an MP4 (ffmpeg) or a self-contained HTML file."""
         self.path = save_animation(self.animation, path, fps)
         return self.path
 
-    def to_html(self):
+    def to_html(self) -> str:
         """The animation as a self-contained HTML/JavaScript player (frames inline)."""
         return offline_html(self.animation.to_jshtml(default_mode="once"))
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.to_html()
 
 
@@ -99,9 +110,13 @@ def _frame_indices(n_snapshots, frames):
     return np.unique(np.linspace(0, n_snapshots - 1, frames).round().astype(int))
 
 
-def animate_training(model, X, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
-                     snapshots=None, out=None, frames=None, fps=10, resolution=100,
-                     panel_size=2.0, random_state=None):
+def animate_training(model: Model, X: ArrayLike, y: ArrayLike, *, epochs: int | None = None,
+                     batch_size: int | None = 32, every: int = 1,
+                     unit: Literal["epoch", "step"] = "epoch",
+                     snapshots: Sequence[Snapshot] | None = None, out: PathLike | None = None,
+                     frames: int | None = None, fps: int = 10, resolution: int = 100,
+                     panel_size: float = 2.0,
+                     random_state: RandomState = None) -> TrainingAnimation:
     """Train ``model`` (or replay recorded snapshots) and animate what it learns.
 
     Each frame shows the network's output over the input plane with the data,
@@ -211,7 +226,7 @@ def _build_figure(network, X, y, resolution, panel_size):
             image = ax.imshow(np.zeros(xx.shape), origin="lower", extent=extent, aspect="auto",
                               cmap=style.DIVERGING)
             neuron_images.append((ax, image, row, unit, activation.name))
-    contours = []
+    contours: list[Any] = []
 
     def update(snapshot):
         network.set_weights(snapshot["weights"])

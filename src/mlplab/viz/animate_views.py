@@ -2,9 +2,17 @@
 fit and the path on the loss landscape. Each records (or replays) weight snapshots and
 plays one frame per snapshot with :func:`mlplab.viz.animate.play`."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 
+from mlplab._typing import Model, PathLike, RandomState
+from mlplab.engine.callbacks import Snapshot
 from mlplab.engine.spec import neuron_layers
 from mlplab.viz._grid import check_plane
 from mlplab.viz.animate import play, training_snapshots
@@ -18,10 +26,17 @@ from mlplab.viz.hidden import (
 )
 from mlplab.viz.landscape import draw_surface, loss_landscape
 
+if TYPE_CHECKING:
+    from mlplab.viz.animate import TrainingAnimation
 
-def animate_hidden_space(model, X, y, *, layer=-1, epochs=None, batch_size=32, every=1,
-                         unit="epoch", snapshots=None, out=None, frames=None, fps=8,
-                         panel_size=3.6, random_state=None):
+
+def animate_hidden_space(model: Model, X: ArrayLike, y: ArrayLike, *,
+                         layer: int | Literal["all"] = -1, epochs: int | None = None,
+                         batch_size: int | None = 32, every: int = 1,
+                         unit: Literal["epoch", "step"] = "epoch",
+                         snapshots: Sequence[Snapshot] | None = None, out: PathLike | None = None,
+                         frames: int | None = None, fps: int = 8, panel_size: float = 3.6,
+                         random_state: RandomState = None) -> TrainingAnimation:
     """Train ``model`` (or replay ``snapshots``) and animate how its layers warp the plane.
 
     Each frame is :func:`mlplab.viz.plot_hidden_space` of one snapshot, titled with the
@@ -58,9 +73,12 @@ def animate_hidden_space(model, X, y, *, layer=-1, epochs=None, batch_size=32, e
     return play(network, figure, update, chosen, out, fps)
 
 
-def animate_fit_1d(model, x, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
-                   snapshots=None, out=None, frames=None, fps=8, contributions=True,
-                   random_state=None):
+def animate_fit_1d(model: Model, x: ArrayLike, y: ArrayLike, *, epochs: int | None = None,
+                   batch_size: int | None = 32, every: int = 1,
+                   unit: Literal["epoch", "step"] = "epoch",
+                   snapshots: Sequence[Snapshot] | None = None, out: PathLike | None = None,
+                   frames: int | None = None, fps: int = 8, contributions: bool = True,
+                   random_state: RandomState = None) -> TrainingAnimation:
     """Train a one-input ``model`` (or replay ``snapshots``) and animate
     :func:`mlplab.viz.plot_fit_1d`: the fit and its units' terms, epoch by epoch, on
     fixed axes.
@@ -106,9 +124,12 @@ def animate_fit_1d(model, x, y, *, epochs=None, batch_size=32, every=1, unit="ep
     return play(network, figure, update, chosen, out, fps)
 
 
-def animate_loss_landscape(model, X, y, *, epochs=None, batch_size=32, every=1, unit="epoch",
-                           snapshots=None, out=None, frames=None, fps=8, resolution=31,
-                           levels=12, random_state=None):
+def animate_loss_landscape(model: Model, X: ArrayLike, y: ArrayLike, *, epochs: int | None = None,
+                           batch_size: int | None = 32, every: int = 1,
+                           unit: Literal["epoch", "step"] = "epoch",
+                           snapshots: Sequence[Snapshot] | None = None, out: PathLike | None = None,
+                           frames: int | None = None, fps: int = 8, resolution: int = 31,
+                           levels: int = 12, random_state: RandomState = None) -> TrainingAnimation:
     """Train ``model`` (or replay ``snapshots``) and animate its path on the loss landscape.
 
     The landscape is :func:`mlplab.viz.plot_loss_landscape`'s "trajectory" picture of the
@@ -136,6 +157,8 @@ def animate_loss_landscape(model, X, y, *, epochs=None, batch_size=32, every=1, 
         random_state=random_state)
     landscape = loss_landscape(network, X, y, mode="trajectory", snapshots=chosen,
                                resolution=resolution)
+    path = landscape.path
+    assert path is not None  # a trajectory's landscape has its path
     figure, ax = plt.subplots(figsize=(6.2, 5.0), layout="constrained")
     draw_surface(ax, landscape, levels)
     line, = ax.plot([], [], color="#ff4f4f", linewidth=1.8, marker="o", markersize=2.5,
@@ -149,8 +172,8 @@ def animate_loss_landscape(model, X, y, *, epochs=None, batch_size=32, every=1, 
 
     def update(snapshot):
         upto = position[id(snapshot)] + 1
-        line.set_data(landscape.path[:upto, 0], landscape.path[:upto, 1])
-        head.set_data(landscape.path[upto - 1:upto, 0], landscape.path[upto - 1:upto, 1])
+        line.set_data(path[:upto, 0], path[:upto, 1])
+        head.set_data(path[upto - 1:upto, 0], path[upto - 1:upto, 1])
         loss = "-" if snapshot["loss"] is None else f"{snapshot['loss']:.4f}"
         ax.set_title(f"the path on the loss landscape: epoch {snapshot['epoch']} · loss {loss}",
                      fontsize=10)
@@ -170,7 +193,8 @@ def hidden_frames(network, X, y, layer, snapshots, panel_size):
     layer = check_layer(layer, n_layers, allow_all=True)
     shown = list(range(n_layers + 1)) if layer == "all" else [layer]
     y = class_labels(y)
-    frames, previous = {}, {}
+    frames: dict[int, Any] = {}
+    previous: dict[int, Any] = {}
     for snapshot in snapshots:
         network.set_weights(snapshot["weights"])
         spaces = [hidden_space(network, X, index, previous_axes=previous.get(index))

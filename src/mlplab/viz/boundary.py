@@ -1,11 +1,18 @@
 """Decision regions, probability contours and side-by-side model comparisons."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
+from mlplab._typing import Model, RandomState
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import (
@@ -17,6 +24,10 @@ from mlplab.viz._grid import (
     positive_score,
     predict_classes,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _axes(ax, size=(5, 4.5)):
@@ -45,8 +56,11 @@ def scatter_points(ax, X, y, classes=None, test=False, size=None):
                    marker="o", label=f"{label} ({kind})", zorder=3)
 
 
-def plot_decision_boundary(model, X, y, *, X_test=None, y_test=None, ax=None, resolution=200,
-                           margin=0.1, features=None, legend=True, title=None):
+def plot_decision_boundary(model: Model, X: ArrayLike, y: ArrayLike, *,
+                           X_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
+                           ax: Axes | None = None, resolution: int = 200, margin: float = 0.1,
+                           features: tuple[int, int] | None = None, legend: bool = True,
+                           title: str | None = None) -> Axes:
     """Class regions of a fitted classifier over the input plane, with the data on top.
 
     Parameters
@@ -113,8 +127,10 @@ def draw_boundary_lines(ax, model, xx, yy, points, regions, n_classes):
                        linewidths=1.2)
 
 
-def plot_probability(model, X, y=None, *, ax=None, resolution=200, margin=0.1, features=None,
-                     levels=21, colorbar=True, title=None, target=None):
+def plot_probability(model: Model, X: ArrayLike, y: ArrayLike | None = None, *,
+                     ax: Axes | None = None, resolution: int = 200, margin: float = 0.1,
+                     features: tuple[int, int] | None = None, levels: int = 21,
+                     colorbar: bool = True, title: str | None = None, target: Any = None) -> Axes:
     """Filled contours of P(y=1) (a regressor: its predicted surface) with a colour bar.
 
     For a classifier without probabilities (e.g. an SVC), its decision function is drawn
@@ -244,8 +260,9 @@ def _most_probable(ax, xx, yy, probabilities, classes, title):
     ax.shown = "most probable class"
 
 
-def plot_comparison(models, datasets, *, test_size=0.2, random_state=42, stratify=True,
-                    resolution=150, panel_size=3.4):
+def plot_comparison(models: Mapping[str, Any], datasets: Mapping[str, tuple[ArrayLike, ...]], *,
+                    test_size: float = 0.2, random_state: RandomState = 42, stratify: bool = True,
+                    resolution: int = 150, panel_size: float = 3.4) -> Figure:
     """A grid of decision boundaries: one row per data set, one panel per model.
 
     Parameters

@@ -1,14 +1,25 @@
 """Training curves, and E1's picture of a linear stack collapsing to one line."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 
+from mlplab._typing import Model
 from mlplab.engine.callbacks import History
 from mlplab.engine.collapse import collapse_linear
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model
 from mlplab.viz.boundary import plot_decision_boundary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _history_dict(history):
@@ -25,7 +36,8 @@ def _history_dict(history):
                             f"fitted estimator; got {type(history).__name__}.")
 
 
-def plot_history(history, *, ax=None, log_loss=False, label=None, color=None):
+def plot_history(history: History | Mapping[str, Sequence[float]] | Any, *, ax: Axes | None = None,
+                 log_loss: bool = False, label: str | None = None, color: Any = None) -> Figure:
     """Loss (left) and metrics (right) per epoch, training solid and validation dashed.
 
     Several runs can share the axes: pass the first call's axes as ``ax`` to the next
@@ -58,10 +70,10 @@ def plot_history(history, *, ax=None, log_loss=False, label=None, color=None):
         fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), layout="constrained")
         axes = np.atleast_1d(axes)
     else:
-        axes = np.atleast_1d(ax)
+        axes = np.atleast_1d(ax)  # type: ignore[call-overload]  # (an Axes or several)
         fig = axes[0].figure
     run = getattr(fig, "history_runs", 0)  # runs drawn on this figure before this one
-    fig.history_runs = run + 1
+    fig.history_runs = run + 1  # type: ignore[union-attr]  # (an attribute of ours)
     prefix = f"{label}: " if label else ""
     groups = [["loss"], metrics][: len(axes)]
     for panel, names in zip(axes, groups, strict=False):
@@ -84,7 +96,8 @@ def plot_history(history, *, ax=None, log_loss=False, label=None, color=None):
     return fig
 
 
-def plot_linear_collapse(model, X, y, *, features=None, resolution=200):
+def plot_linear_collapse(model: Model, X: ArrayLike, y: ArrayLike, *,
+                         features: tuple[int, int] | None = None, resolution: int = 200) -> Figure:
     """E1's point: a stack with no hidden non-linearity is one linear map.
 
     Left: the stack's decision regions with the line ``x @ w + b = 0`` of the

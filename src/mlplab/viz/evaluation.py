@@ -6,8 +6,13 @@ scikit-learn one) and any number of input features; the numbers are scikit-learn
 picture shows is what scikit-learn computes.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     auc,
@@ -17,11 +22,15 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from mlplab._typing import Model
 from mlplab._validation import check_X
 from mlplab.engine.model import Sequential
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_fitted, class_scores, is_regressor, predict_classes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _axes(ax, size=(5.2, 4.4)):
@@ -54,7 +63,9 @@ def class_probabilities(model, X):
     return scores, classes
 
 
-def plot_confusion_matrix(model, X, y, *, normalize=None, ax=None, title=None):
+def plot_confusion_matrix(model: Model, X: ArrayLike, y: ArrayLike, *,
+                          normalize: Literal["true", "pred", "all"] | None = None,
+                          ax: Axes | None = None, title: str | None = None) -> Axes:
     """Counts of (true class, predicted class), with the numbers written in.
 
     Parameters
@@ -109,7 +120,8 @@ def _one_vs_rest(model, X, y):
     return [(classes[k], truth == k, scores[:, k]) for k in range(scores.shape[1])]
 
 
-def plot_roc(model, X, y, *, ax=None, title=None):
+def plot_roc(model: Model, X: ArrayLike, y: ArrayLike, *, ax: Axes | None = None,
+             title: str | None = None) -> Axes:
     """ROC curves: true against false positive rate as the threshold moves, with the area
     under each (one curve for two classes, one per class against the rest for more).
 
@@ -142,7 +154,8 @@ def plot_roc(model, X, y, *, ax=None, title=None):
     return ax
 
 
-def plot_precision_recall(model, X, y, *, ax=None, title=None):
+def plot_precision_recall(model: Model, X: ArrayLike, y: ArrayLike, *, ax: Axes | None = None,
+                          title: str | None = None) -> Axes:
     """Precision against recall as the threshold moves, with the average precision (AP);
     the dotted line is a classifier that guesses (precision = the class's share).
 
@@ -177,7 +190,8 @@ def plot_precision_recall(model, X, y, *, ax=None, title=None):
     return ax
 
 
-def plot_calibration(model, X, y, *, n_bins=10, ax=None, title=None):
+def plot_calibration(model: Model, X: ArrayLike, y: ArrayLike, *, n_bins: int = 10,
+                     ax: Axes | None = None, title: str | None = None) -> Axes:
     """Reliability diagram: in each bin of predicted probability, the fraction of points
     that are positive (a calibrated model lies on the diagonal), with how many points
     each bin holds below. Two classes: P(class 1); more: the top class's probability

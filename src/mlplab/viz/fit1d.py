@@ -7,17 +7,25 @@ the universal approximation theorem at work: a ReLU net sums ramps, a tanh or si
 net sums steps, into any curve.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 
+from mlplab._typing import Model
 from mlplab._validation import check_X
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import engine_model
 from mlplab.viz.neurons import layer_outputs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 DATA_COLOR = "#555555"
 FIT_COLOR = "#111111"
@@ -60,7 +68,7 @@ def one_column(x, name="x"):
     return x
 
 
-def unit_contributions(model, x):
+def unit_contributions(model: Model, x: ArrayLike) -> UnitContributions:
     """Split a one-input network's output at ``x`` into its last hidden units' terms.
 
     Parameters
@@ -89,8 +97,9 @@ def unit_contributions(model, x):
                              outputs[-1][0][:, 0].astype(np.float64), name)
 
 
-def plot_fit_1d(model, x, y, *, ax=None, resolution=400, margin=0.05, contributions=True,
-                title=None):
+def plot_fit_1d(model: Model, x: ArrayLike, y: ArrayLike, *, ax: Axes | None = None,
+                resolution: int = 400, margin: float = 0.05, contributions: bool = True,
+                title: str | None = None) -> Axes:
     """Data, the network's fit, and each hidden unit's contribution to it.
 
     Parameters

@@ -8,14 +8,25 @@ epoch: vanishing gradients are a line falling towards the input); and the fracti
 dead ReLUs and saturated sigmoid/tanh units.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
+from mlplab._typing import Model
+from mlplab.engine.callbacks import History
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from mlplab.engine.health import TrainingHealth
 
 MAX_LAYER_COLUMNS = 6  # more layers: the first, the last and evenly spaced ones between
 ROWS = (("weights", "weights"), ("gradients", "gradients of the weights"),
@@ -46,7 +57,8 @@ def shown_layers(n_layers, most=MAX_LAYER_COLUMNS):
     return sorted(set(np.linspace(0, n_layers - 1, most).round().astype(int).tolist()))
 
 
-def plot_training_health(source, *, panel_size=(2.3, 1.7)):
+def plot_training_health(source: TrainingHealth | History | Model, *,
+                         panel_size: tuple[float, float] = (2.3, 1.7)) -> Figure:
     """Per-layer health of a training run, from a :class:`TrainingHealth` recording.
 
     Parameters

@@ -12,18 +12,28 @@ so, with the share of variance each keeps); a 1-unit layer (e.g. the output) is 
 number line.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike, NDArray
 
+from mlplab._typing import FloatArray, Model
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, is_regressor
 from mlplab.viz.boundary import scatter_points
 from mlplab.viz.neurons import layer_outputs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 GRID_LINES = 15  # lines of the input grid in each direction
 GRID_SAMPLES = 90  # points along each line: enough for a bent line to look smooth
@@ -105,8 +115,10 @@ def principal_axes(values, previous=None):
     return axes, variance[:2] / (variance.sum() or 1.0)
 
 
-def hidden_space(model, X, layer, *, previous_axes=None, inputs=None,
-                 samples=GRID_SAMPLES, max_dims=3):
+def hidden_space(model: Model, X: ArrayLike, layer: int, *,
+                 previous_axes: NDArray[Any] | None = None,
+                 inputs: Callable[[FloatArray], FloatArray] | None = None,
+                 samples: int = GRID_SAMPLES, max_dims: Literal[2, 3] = 3) -> HiddenSpace:
     """The data ``X`` and the input grid mapped into ``layer``'s coordinates.
 
     Parameters
@@ -170,7 +182,9 @@ def _output_boundary(network, pairs, layer):
     return output.kernel[:, 0].astype(np.float64), float(output.bias[0])
 
 
-def plot_hidden_space(model, X, y, *, layer=-1, ax=None, title=None, panel_size=3.6):
+def plot_hidden_space(model: Model, X: ArrayLike, y: ArrayLike, *, layer: int | Literal["all"] = -1,
+                      ax: Axes | None = None, title: str | None = None,
+                      panel_size: float = 3.6) -> Axes | Figure:
     """The data and a grid of the input plane, mapped into a layer's own coordinates.
 
     The grid's lines (grey) are the straight lines of the input plane as the layer sees
@@ -237,7 +251,7 @@ def _plot_all(network, X, y, n_layers, panel_size):
 
 def legend_entries(axes):
     """Every labelled artist of ``axes`` once, in order: one legend for a row of panels."""
-    entries = {}
+    entries: dict[str, Any] = {}
     for ax in axes:
         for handle, name in zip(*ax.get_legend_handles_labels(), strict=True):
             entries.setdefault(name, handle)
@@ -325,7 +339,7 @@ def _draw_boundary(ax, space):
     others = [i for i in range(3) if i != solve]
     u, v = np.meshgrid(np.linspace(low[others[0]], high[others[0]], 60),
                        np.linspace(low[others[1]], high[others[1]], 60))
-    coords = [None] * 3
+    coords: list[Any] = [None] * 3
     coords[others[0]], coords[others[1]] = u, v
     coords[solve] = -(w[others[0]] * u + w[others[1]] * v + b) / w[solve]
     outside = (coords[solve] < low[solve]) | (coords[solve] > high[solve])

@@ -17,16 +17,26 @@ Every loss is the engine's own (the model's compiled loss and weight penalty) on
 given data, with the model's weights restored afterwards.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mlplab._rng import as_generator
+from mlplab._typing import Model, RandomState
 from mlplab.engine import fitting
+from mlplab.engine.callbacks import Snapshot
 from mlplab.engine.layers import Dense
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.viz._grid import engine_model
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 MODES = ("2d", "1d", "line", "trajectory")
 MAX_ROWS = 2000  # rows of (X, y) the loss is computed on (evenly spaced, if more)
@@ -140,8 +150,11 @@ def path_plane(weights, origin):
     return directions, differences @ directions, shares
 
 
-def loss_landscape(model, X, y, *, mode="2d", snapshots=None, initial_weights=None, span=1.0,
-                   resolution=31, random_state=0):
+def loss_landscape(model: Model, X: ArrayLike, y: ArrayLike, *,
+                   mode: Literal["2d", "1d", "line", "trajectory"] = "2d",
+                   snapshots: Sequence[Snapshot] | None = None,
+                   initial_weights: Sequence[ArrayLike] | None = None, span: float = 1.0,
+                   resolution: int = 31, random_state: RandomState = 0) -> Landscape:
     """The numbers behind :func:`plot_loss_landscape`, without drawing.
 
     Parameters
@@ -173,6 +186,7 @@ def loss_landscape(model, X, y, *, mode="2d", snapshots=None, initial_weights=No
             alphas = np.linspace(-0.25, 1.25, resolution)
             return evaluate_plane(loss, mode, start, [trained - start], [alphas], None,
                              ["t: initial weights (0) to trained weights (1)"])
+        assert snapshots is not None  # _check_mode: the trajectory mode needs them
         path_weights = [flat_vector(snapshot["weights"]) for snapshot in snapshots]
         directions, path, shares = path_plane(path_weights, trained)
         axes = [covering(path[:, i], resolution) for i in range(2)]
@@ -220,9 +234,12 @@ def _check_mode(mode, snapshots, initial_weights):
     return mode
 
 
-def plot_loss_landscape(model, X, y, *, mode=None, snapshots=None, initial_weights=None,
-                        span=1.0, resolution=31, levels=12, ax=None, random_state=0,
-                        title=None):
+def plot_loss_landscape(model: Model, X: ArrayLike, y: ArrayLike, *,
+                        mode: Literal["2d", "1d", "line", "trajectory"] | None = None,
+                        snapshots: Sequence[Snapshot] | None = None,
+                        initial_weights: Sequence[ArrayLike] | None = None, span: float = 1.0,
+                        resolution: int = 31, levels: int = 12, ax: Axes | None = None,
+                        random_state: RandomState = 0, title: str | None = None) -> Axes:
     """The loss around the trained weights: a curve, a surface, or the path training took.
 
     Parameters

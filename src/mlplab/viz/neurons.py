@@ -1,15 +1,26 @@
 """Inside the network: every hidden neuron over the input plane, and the wiring diagram."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from numpy.typing import ArrayLike
 
+from mlplab._typing import Model
 from mlplab.engine.layers import Activation, Dense
 from mlplab.engine.spec import neuron_layers
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.viz._grid import check_plane, engine_model, plane_grid
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def layer_outputs(model, points):
@@ -37,8 +48,10 @@ def neuron_image_limits(activation_name, values):
     return -extent, extent
 
 
-def plot_neurons(model, X, y=None, *, resolution=60, margin=0.1, features=None,
-                 include_output=True, panel_size=1.6, max_columns=8):
+def plot_neurons(model: Model, X: ArrayLike, y: ArrayLike | None = None, *, resolution: int = 60,
+                 margin: float = 0.1, features: tuple[int, int] | None = None,
+                 include_output: bool = True, panel_size: float = 1.6,
+                 max_columns: int = 8) -> Figure:
     """Every hidden neuron as a small heat map of its activation over the input plane.
 
     The black line in each panel is where the neuron's pre-activation is zero:
@@ -114,8 +127,8 @@ def _neuron_panel(ax, xx, yy, output, unit, activation_name, X, title):
     return ax
 
 
-def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
-                 max_width=6.0):
+def plot_network(model: Model, *, ax: Axes | None = None, X: ArrayLike | None = None,
+                 thumbnails: bool = False, resolution: int = 40, max_width: float = 6.0) -> Axes:
     """The network as a diagram: neurons as circles, weights as coloured lines.
 
     Blue lines are positive weights, orange negative; line width grows with
@@ -158,7 +171,7 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
     for column, nodes in enumerate(positions):
         for row, (x, y) in enumerate(nodes):
             if thumbs is not None and column > 0:
-                inset = ax.inset_axes([x - 0.3, y - 0.3, 0.6, 0.6], transform=ax.transData,
+                inset = ax.inset_axes((x - 0.3, y - 0.3, 0.6, 0.6), transform=ax.transData,
                                       zorder=3)
                 inset.imshow(thumbs[column - 1][row], origin="lower", cmap=style.DIVERGING,
                              aspect="auto")
@@ -180,12 +193,13 @@ def plot_network(model, *, ax=None, X=None, thumbnails=False, resolution=40,
 
 def _weight_legend(ax, biggest, max_width, thumbnails):
     """What the lines mean: colour is the weight's sign, width its size."""
-    handles = [Line2D([], [], color=style.HIGH, linewidth=2.5, label="positive weight"),
-               Line2D([], [], color=style.LOW, linewidth=2.5, label="negative weight"),
-               Line2D([], [], color="#666666", linewidth=0.3 + max_width * 0.1,
-                      label=f"|w| = {0.1 * biggest:.2g}"),
-               Line2D([], [], color="#666666", linewidth=0.3 + max_width,
-                      label=f"|w| = {biggest:.2g} (largest)")]
+    handles: list[Artist] = [
+        Line2D([], [], color=style.HIGH, linewidth=2.5, label="positive weight"),
+        Line2D([], [], color=style.LOW, linewidth=2.5, label="negative weight"),
+        Line2D([], [], color="#666666", linewidth=0.3 + max_width * 0.1,
+               label=f"|w| = {0.1 * biggest:.2g}"),
+        Line2D([], [], color="#666666", linewidth=0.3 + max_width,
+               label=f"|w| = {biggest:.2g} (largest)")]
     if thumbnails:
         handles.append(Patch(facecolor="white", edgecolor="white",
                              label="squares: a neuron's activation over the plane "

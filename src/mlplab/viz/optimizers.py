@@ -1,9 +1,16 @@
 """Optimizers compared: one network trained by each, their loss curves told apart and
 their paths on one loss landscape (see :mod:`mlplab.viz.landscape`)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
+from numpy.typing import ArrayLike
 
+from mlplab._typing import RandomState
 from mlplab.engine import optimizers as optimizer_registry
 from mlplab.engine.callbacks import WeightSnapshots
 from mlplab.errors import InvalidInputError
@@ -20,9 +27,17 @@ from mlplab.viz.landscape import (
     path_plane,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def compare_optimizers(model_factory, X, y, optimizers, *, epochs=100, batch_size=32,
-                       every=1, resolution=31, levels=12, random_state=0):
+    from mlplab.engine.model import Sequential
+    from mlplab.engine.optimizers import OptimizerLike
+
+
+def compare_optimizers(model_factory: Callable[[], Sequential], X: ArrayLike, y: ArrayLike,
+                       optimizers: Sequence[OptimizerLike], *, epochs: int = 100,
+                       batch_size: int | None = 32, every: int = 1, resolution: int = 31,
+                       levels: int = 12, random_state: RandomState = 0) -> Figure:
     """Train the same network with each optimizer; their loss curves and their paths on
     one loss landscape.
 

@@ -31,6 +31,13 @@ NEUTRAL = "#ffffff"  # where the network is unsure: between two classes, mid-ran
 # colour of their class, stand out from the region around them.
 OUTPUT_STRENGTH = 0.7
 OUTPUT_KINDS = ("probability", "classes", "value")
+# The palette in use, set by use_palette (below): its name, class colours, the two ends
+# of two-sided pictures and the map between them.
+PALETTE_NAME: str
+CLASS_COLORS: list[str]
+LOW: str
+HIGH: str
+DIVERGING: LinearSegmentedColormap
 
 
 def use_palette(name):
