@@ -112,7 +112,7 @@ async function createSession(wanted) {
       return null;
     }
     const repaired = repairLink(attempt, detail);
-    notes.push(`${detail} ${repaired.said}`);
+    notes.push(`${detail.replace(/[.\s]*$/, ".")} ${repaired.said}`);
     attempt = repaired.config;
   }
   showError(`This link's setup was refused: ${notes.join(" ")}`);

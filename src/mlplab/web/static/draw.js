@@ -123,9 +123,9 @@ function drawMarker(context, shape, x, y, r, color, isTest, regression) {
   markerPath(context, shape, x, y, r);
   if (isTest) {
     context.fillStyle = "white"; context.fill();
-    context.lineWidth = 2.2; context.strokeStyle = css(color); context.stroke();
-    markerPath(context, shape, x, y, r + 1.4);
-    context.lineWidth = 0.8; context.strokeStyle = "#202124"; context.stroke();
+    context.lineWidth = 1.8; context.strokeStyle = css(color); context.stroke();
+    markerPath(context, shape, x, y, r + 1.2);
+    context.lineWidth = 0.6; context.strokeStyle = "#202124"; context.stroke();
     return;
   }
   context.fillStyle = css(color); context.fill();
@@ -186,12 +186,12 @@ function drawPlaneAxes(bounds) {
     const tick = el("span", {}, v.toFixed(xs.decimals));
     tick.style.left = `${(v - x0) / (x1 - x0) * 100}%`;
     return tick;
-  }), el("span", { class: "name" }, "x1"));
+  }));
   $("plane-yticks").replaceChildren(...ys.values.map((v) => {
     const tick = el("span", {}, v.toFixed(ys.decimals));
     tick.style.top = `${(y1 - v) / (y1 - y0) * 100}%`;
     return tick;
-  }), el("span", { class: "name" }, "x2"));
+  }));
 }
 
 // Under the plane: each class's marker and name (the user's own labels), and what filled

@@ -162,6 +162,9 @@ function measureNetwork() {
   const canvas = $("links-canvas"), ratio = window.devicePixelRatio || 1;
   canvas.style.width = `${layout.width}px`; canvas.style.height = `${layout.height}px`;
   canvas.width = Math.ceil(layout.width * ratio); canvas.height = Math.ceil(layout.height * ratio);
+  const network = $("network");
+  $("network-scroll").hidden = network.scrollWidth <= network.clientWidth + 1
+    && network.scrollHeight <= network.clientHeight + 1;
   sendVisible(true);
 }
 
@@ -245,6 +248,7 @@ function sendVisible(force = false) {
   if (message === sentVisible) return;
   sentVisible = message;
   send("visible", { units: JSON.parse(message) });
+  if (frame && !frame.playing) send("frame");  // paused: the newly shown neurons' pictures now
 }
 
 // ---------------------------------------------------------------- links

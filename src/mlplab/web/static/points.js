@@ -63,15 +63,17 @@ async function applyPoints() {
 // The points are not a data set yet: a blank plane with them, no training, a sentence.
 function pendingPoints(missing) {
   custom.pending = true;
-  showPointsStatus(missing);
+  custom.missing = missing;
+  showPointsStatus();
   showTransport();
   writeUrl();
   drawPlanes();
   drawPlaneAxes(custom.bounds);
 }
 
-function showPointsStatus(missing = null) {
+function showPointsStatus() {
   const drawing = config.dataset === "custom" || Boolean(custom);
+  const missing = customDraft() ? custom.missing : null;
   $("points-status").textContent = missing || (drawing && custom ? `${custom.points.length} points.` : "");
   $("points-status").classList.toggle("missing", Boolean(missing));
   $("points-undo").disabled = !custom || !custom.undo.length;
