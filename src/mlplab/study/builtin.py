@@ -6,6 +6,8 @@ found with :mod:`importlib.resources`, so an installed wheel runs them from any 
 database and report in the working folder, not inside the package.
 """
 
+from __future__ import annotations
+
 import importlib.resources
 import os
 import re
@@ -13,6 +15,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
+from mlplab._typing import PathLike
 from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError, InvalidTypeError
 from mlplab.study.spec import StudyError
@@ -21,7 +24,7 @@ from mlplab.study.spec import StudyError
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def builtin_folder():
+def builtin_folder() -> Path:
     """The folder of the built-in study files (inside the installed package)."""
     folder = importlib.resources.files("mlplab").joinpath("studies")
     if not isinstance(folder, Path):  # a zipped install: the files have no path to include
@@ -30,7 +33,7 @@ def builtin_folder():
     return folder
 
 
-def builtin_studies():
+def builtin_studies() -> tuple[str, ...]:
     """The built-in studies' names (a tuple of str): those that include others first, then
     by name.
 
@@ -42,7 +45,7 @@ def builtin_studies():
     return tuple(sorted((p.stem for p in paths), key=lambda name: (name not in combined, name)))
 
 
-def builtin_path(name):
+def builtin_path(name: str) -> Path:
     """The file of the built-in study ``name`` (``"seeds"``, ``"e1"``, ...).
 
     Parameters
@@ -123,7 +126,7 @@ def included_names(path):
     return found
 
 
-def copy_builtin(name, dest=None, *, force=False):
+def copy_builtin(name: str, dest: PathLike | None = None, *, force: bool = False) -> list[Path]:
     """Copy the built-in study ``name`` and the files it includes out, to edit.
 
     Parameters

@@ -6,11 +6,15 @@ a study file are relative to that file and must stay inside its folder: an
 ``include`` always, a ``csv`` file unless it lies under one of ``data_dirs``.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from mlplab._typing import PathLike
 from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError, InvalidTypeError, MlplabError
 from mlplab.study import spec as schema
@@ -40,7 +44,7 @@ HOW_TO_ALLOW = ("pass --data-dir {folder} to mlplab study run (in Python: "
                 "load_study(..., data_dirs=[{folder!r}]))")
 
 
-def load_study(path, *, data_dirs=()):
+def load_study(path: PathLike, *, data_dirs: Sequence[PathLike] = ()) -> StudySpec:
     """Read ``path`` and return a checked :class:`StudySpec` (or raise StudyError).
 
     Parameters
@@ -148,7 +152,7 @@ def _load_combined(path, document, where, data_dirs, chain):
         raise where.error("the top level include", "the list is empty; name the study files "
                                                    'to combine, e.g. include = ["e1.toml"].')
     here = _real_path(path)
-    parts = []
+    parts: list[StudySpec] = []
     for number, name in enumerate(document["include"], start=1):
         place = f"include #{number} ({shown(name)})"
         target = _study_path(path, name, place, where)

@@ -5,18 +5,24 @@ each published figure gets its runs' spread and the verdict of
 :mod:`mlplab.study.verdict`, whose rule the report states once at the top.
 """
 
+from __future__ import annotations
+
 import csv
 import html
 import io
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
+from mlplab._typing import PathLike
 from mlplab.study.scores import SCORES
+from mlplab.study.spec import StudySpec
 from mlplab.study.store import ResultStore
-from mlplab.study.verdict import RULE, judge
+from mlplab.study.verdict import RULE, Verdict, judge
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Row:
     keys: tuple = ()  # each done seed's cell key, in seed order
 
 
-def summarise(store, spec):
+def summarise(store: ResultStore, spec: StudySpec) -> list[Row]:
     """Group the database's cells into rows, one per setting, in the study file's order.
 
     Parameters
@@ -56,7 +62,8 @@ def summarise(store, spec):
     from mlplab.study.cell import seed_free
 
     names = {part.name for part in (spec.parts or (spec,))}
-    order, free = {}, set()
+    order: dict[Any, int] = {}
+    free: set[Any] = set()
     for cell in spec.cells():
         setting = (cell["study"], cell["dataset"], cell["model"],
                    json.dumps(cell["params"], sort_keys=True))
@@ -88,14 +95,14 @@ def summarise(store, spec):
 
 
 def _varying_params(groups):
-    seen = defaultdict(lambda: defaultdict(set))
+    seen: defaultdict[Any, defaultdict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
     for study, _, model, params_text in groups:
         for key, value in json.loads(params_text).items():
             seen[(study, model)][key].add(json.dumps(value, sort_keys=True))
     return defaultdict(set, {k: {p for p, v in d.items() if len(v) > 1} for k, d in seen.items()})
 
 
-def verdicts(rows, spec):
+def verdicts(rows: Sequence[Row], spec: StudySpec) -> list[tuple[Row, Verdict]]:
     """Each published reference against the runs of its setting, by the rule of
     :mod:`mlplab.study.verdict` (``verdict.RULE``).
 
@@ -139,7 +146,9 @@ def _metric_names(rows):
     return [m for m in SCORES if m in present]
 
 
-def write_report(spec, database, out, fmt="html", seconds=None, median_runs=False):
+def write_report(spec: StudySpec, database: PathLike, out: PathLike,
+                 fmt: Literal["html", "markdown", "csv"] = "html", seconds: float | None = None,
+                 median_runs: bool = False) -> PathLike:
     """Write the report of ``spec``'s results in ``database`` to ``out``; return ``out``.
 
     Parameters

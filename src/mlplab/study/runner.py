@@ -6,6 +6,8 @@ many cells were kept, and pool workers exit by themselves when the run that
 started them dies, even by SIGKILL.
 """
 
+from __future__ import annotations
+
 import math
 import multiprocessing
 import os
@@ -14,11 +16,15 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from mlplab._typing import PathLike
 from mlplab.errors import InvalidInputError
+from mlplab.study.spec import Cell, StudySpec
 from mlplab.study.store import ResultStore
 from mlplab.study.together import run_cells, tasks
 
@@ -45,11 +51,11 @@ class RunSummary:
     errors: tuple = ()
 
     @property
-    def done(self):
+    def done(self) -> int:
         """Cells of the study with a result in the database (a failed cell runs again)."""
         return self.skipped + self.ran - self.failed
 
-    def _repr_html_(self):  # Jupyter
+    def _repr_html_(self) -> str:  # Jupyter
         from mlplab._display import html_table
 
         return html_table(("cells", "already done", "run now", "failed", "seconds", "results"),
@@ -64,13 +70,13 @@ class StudyInterrupted(KeyboardInterrupt):
     ``summary`` (a :class:`RunSummary`) says what was kept.
     """
 
-    def __init__(self, summary):
+    def __init__(self, summary: RunSummary):
         super().__init__(f"stopped: {summary.done} of {summary.total} cells saved in "
                          f"{summary.database}; run again to resume.")
         self.summary = summary
 
 
-def default_database(spec):
+def default_database(spec: StudySpec) -> Path:
     """``<study>.sqlite`` beside the study file; in the working folder for a built-in study
     (``seeds.sqlite``) or a study without a file (``study.sqlite``)."""
     from mlplab.study.builtin import is_builtin
@@ -81,7 +87,7 @@ def default_database(spec):
     return folder / f"{Path(spec.path).stem}.sqlite"
 
 
-def usable_cores():
+def usable_cores() -> int:
     """The CPU cores this process may run on (its affinity mask where the OS has one)."""
     if hasattr(os, "process_cpu_count"):  # Python 3.13+
         return os.process_cpu_count() or 1
@@ -90,7 +96,7 @@ def usable_cores():
     return os.cpu_count() or 1
 
 
-def worker_count(jobs, force=False):
+def worker_count(jobs: int, force: bool = False) -> int:
     """``jobs`` checked, and capped at :func:`usable_cores` with a warning unless ``force``.
 
     More workers than cores only share the cores, and each holds a copy of the
@@ -109,8 +115,11 @@ def worker_count(jobs, force=False):
     return jobs
 
 
-def run_study(spec, *, database=None, jobs=1, executor="process", scheduler=None, fresh=False,
-              progress=False, transform=None, force_jobs=False):
+def run_study(spec: StudySpec, *, database: PathLike | None = None, jobs: int = 1,
+              executor: Literal["process", "dask"] = "process", scheduler: str | None = None,
+              fresh: bool = False, progress: bool = False,
+              transform: Callable[[Cell], Cell] | None = None,
+              force_jobs: bool = False) -> RunSummary:
     """Run every missing cell of ``spec`` and record it in SQLite.
 
     Parameters

@@ -1,16 +1,19 @@
 """The scores a study cell records, in one registry, in the order reports show them: the
 study files' ``metrics = [...]``, the cells and the reports all read :data:`SCORES`."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 
 @dataclass
 class Scoring:
     """A fitted estimator on a cell's split, with the predictions scores share."""
 
-    estimator: object
-    parts: object  # X_train, y_train, X_test, y_test
+    estimator: Any  # any fitted scikit-learn estimator
+    parts: Any  # X_train, y_train, X_test, y_test
     fit_time: float
 
     @property

@@ -45,6 +45,8 @@ every table of a file goes through, and ``check_values`` refuses, anywhere in
 a file, the values that no key takes.
 """
 
+from __future__ import annotations
+
 import datetime
 import itertools
 import json
@@ -52,6 +54,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from mlplab._validation import did_you_mean
 from mlplab.errors import InvalidInputError
@@ -65,6 +68,8 @@ MAX_SEEDS = 10_000  # seeds = N gives range(N)
 MAX_CELLS = 100_000  # datasets x grid points x seeds, over a whole study
 SEED_LIMIT = 2**32  # seeds and random_state: what NumPy's and scikit-learn's seeding take
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # TOML's integers (tomllib takes any size)
+
+Cell: TypeAlias = dict[str, Any]  # one run: key, study, dataset, model, params, seed, ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,7 @@ class StudyError(InvalidInputError):
 
 def check_values(document, where):
     """Refuse values no key takes: nan/inf, dates and times, integers beyond 64 bits."""
-    pending = [((), document)]
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
     while pending:
         keys, value = pending.pop()
         if isinstance(value, dict):
@@ -287,7 +292,7 @@ class StudySpec:
     description: str = ""
     parts: tuple = ()  # a combined study (include = [...]) is the union of its parts
 
-    def cells(self):
+    def cells(self) -> list[Cell]:
         """Every (dataset, model, grid point, seed) to run, as plain dicts.
 
         A cell whose seed changes nothing (:func:`mlplab.study.cell.seed_free`: a

@@ -6,14 +6,22 @@ process is killed mid-write. Readers (reports, ``study list``/``show``) open the
 file read-only, so pointing one at a wrong path creates nothing.
 """
 
+from __future__ import annotations
+
 import json
 import platform
 import sqlite3
 import time
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
+from mlplab._typing import PathLike
 from mlplab.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from mlplab.study.spec import Cell, StudySpec
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
@@ -108,9 +116,9 @@ class ResultStore:
         creates the file and its folder when missing and may write.
     """
 
-    def __init__(self, path, *, writable=False):
+    def __init__(self, path: PathLike, *, writable: bool = False):
         self.path = Path(path)
-        self.connection = None
+        self.connection: sqlite3.Connection | None = None  # None once closed
         self.writable = False  # until the file is known to be a results database
         if self.path.is_dir():
             raise InvalidInputError(f"{self.path}: a folder, not a results database. Give a "
@@ -135,9 +143,9 @@ class ResultStore:
             self.close()
             raise
 
-    def _check_tables(self, writable):
+    def _check_tables(self, writable: bool) -> None:
         """Refuse another program's database; a reader also refuses an empty one."""
-        tables = {row[0] for row in self.connection.execute(
+        tables = {row[0] for row in self._db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and not {"studies", "cells", "figures"} <= tables:
             raise InvalidInputError(f"{self.path}: a SQLite database of something else (its "
@@ -147,13 +155,21 @@ class ResultStore:
             raise InvalidInputError(f"{self.path}: an empty database, not mlplab study "
                                     "results. Run the study first.")
 
-    def __enter__(self):
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The open connection; a closed store refuses to be read or written."""
+        if self.connection is None:
+            raise InvalidInputError(f"{self.path}: this ResultStore is closed; open the "
+                                    "database again, e.g. with ResultStore(path).")
+        return self.connection
+
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         if self.connection is None:
             return
         if self.writable:
@@ -167,39 +183,39 @@ class ResultStore:
         self.connection.close()
         self.connection = None
 
-    def register(self, spec):
+    def register(self, spec: StudySpec) -> None:
         """Record the study (and the studies it includes, as its parts)."""
-        with self.connection:
-            self.connection.execute(
+        with self._db:
+            self._db.execute(
                 "INSERT OR REPLACE INTO studies VALUES (?, ?, ?, ?)",
                 (spec.name, spec.path, time.time(), json.dumps(versions())))
-            self.connection.executemany(
+            self._db.executemany(
                 "INSERT OR REPLACE INTO study_parts VALUES (?, ?, ?)",
                 [(spec.name, part.name, i) for i, part in enumerate(spec.parts)])
 
-    def forget(self, keys):
+    def forget(self, keys: Collection[str]) -> None:
         """Drop results for these cells (``--fresh``)."""
-        with self.connection:
-            self.connection.executemany("DELETE FROM cells WHERE key = ?", [(k,) for k in keys])
-            self.connection.executemany("DELETE FROM figures WHERE key = ?",
+        with self._db:
+            self._db.executemany("DELETE FROM cells WHERE key = ?", [(k,) for k in keys])
+            self._db.executemany("DELETE FROM figures WHERE key = ?",
                                         [(k,) for k in keys])
 
-    def finished_keys(self):
-        rows = self.connection.execute("SELECT key FROM cells WHERE status = 'done'")
+    def finished_keys(self) -> set[str]:
+        rows = self._db.execute("SELECT key FROM cells WHERE status = 'done'")
         return {row[0] for row in rows}
 
-    def save(self, cell, result):
+    def save(self, cell: Cell, result: dict[str, Any]) -> None:
         """Record one cell's result and commit it immediately."""
         self.save_many([(cell, result)])
 
-    def save_many(self, pairs):
+    def save_many(self, pairs: Iterable[tuple[Cell, dict[str, Any]]]) -> None:
         """Record several cells' results, ``[(cell, result), ...]``, in one commit."""
-        with self.connection:
+        with self._db:
             for cell, result in pairs:
                 self._insert(cell, result)
 
-    def _insert(self, cell, result):
-        self.connection.execute(
+    def _insert(self, cell: Cell, result: dict[str, Any]) -> None:
+        self._db.execute(
             "INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (cell["key"], cell["study"], cell["dataset"], cell["model"], cell["baseline"],
              json.dumps(cell["params"], sort_keys=True), cell["seed"], result["status"],
@@ -209,13 +225,13 @@ class ResultStore:
         for kind, image in result.get("figures", {}).items():
             import base64
 
-            self.connection.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
+            self._db.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
                                     (cell["key"], kind, base64.b64decode(image)))
 
-    def rows(self, study=None):
+    def rows(self, study: str | None = None) -> list[dict[str, Any]]:
         """Every recorded cell (of ``study``), as dicts with decoded JSON."""
         query = "SELECT * FROM cells" + (" WHERE study = ?" if study else "")
-        cursor = self.connection.execute(query, (study,) if study else ())
+        cursor = self._db.execute(query, (study,) if study else ())
         names = [c[0] for c in cursor.description]
         rows = []
         for values in cursor:
@@ -225,33 +241,33 @@ class ResultStore:
             rows.append(row)
         return rows
 
-    def figures(self, key):
-        cursor = self.connection.execute("SELECT kind, png FROM figures WHERE key = ?", (key,))
+    def figures(self, key: str) -> dict[str, bytes]:
+        cursor = self._db.execute("SELECT kind, png FROM figures WHERE key = ?", (key,))
         return dict(cursor.fetchall())
 
-    def studies(self):
+    def studies(self) -> list[StudyCounts]:
         """Every recorded study as :class:`StudyCounts`: an including study with the
         cells of its parts (listed in its ``parts``), in the order they were recorded."""
         counts = {study: (cells, done or 0, failed or 0) for study, cells, done, failed in
-                  self.connection.execute(
+                  self._db.execute(
                       "SELECT study, COUNT(*), SUM(status = 'done'), SUM(status = 'failed') "
                       "FROM cells GROUP BY study")}
-        tables = {row[0] for row in self.connection.execute(
+        tables = {row[0] for row in self._db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        parts_of = {}
+        parts_of: dict[str, list[str]] = {}
         if "study_parts" in tables:  # databases written before parts were recorded lack it
-            for study, part in self.connection.execute(
+            for study, part in self._db.execute(
                     "SELECT study, part FROM study_parts ORDER BY study, position"):
                 parts_of.setdefault(study, []).append(part)
         found = []
-        for name, path, created in self.connection.execute(
+        for name, path, created in self._db.execute(
                 "SELECT name, path, created FROM studies ORDER BY rowid"):
             parts = tuple(StudyCounts(part, None, None, *counts.get(part, (0, 0, 0)))
                           for part in parts_of.get(name, ()))
             own = counts.get(name, (0, 0, 0))
-            totals = [own[i] + sum(p[i] for p in (counts.get(q.name, (0, 0, 0))
-                                                  for q in parts)) for i in range(3)]
-            found.append(StudyCounts(name, path, created, *totals, parts=parts))
+            cells, done, failed = (own[i] + sum(p[i] for p in (counts.get(q.name, (0, 0, 0))
+                                                               for q in parts)) for i in range(3))
+            found.append(StudyCounts(name, path, created, cells, done, failed, parts=parts))
         # Cells of a study recorded nowhere else (a part, in a database written before
         # parts were recorded): listed on their own.
         listed = {s.name for s in found} | {p.name for s in found for p in s.parts}
@@ -259,5 +275,5 @@ class ResultStore:
                   if name not in listed]
         return found
 
-    def integrity(self):
-        return self.connection.execute("PRAGMA integrity_check").fetchone()[0]
+    def integrity(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
