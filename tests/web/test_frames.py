@@ -123,6 +123,16 @@ def test_a_large_net_sends_no_thumbnails_until_the_page_says_which():
     assert session.frame(thumbnails=False)["neurons"] is None
 
 
+def test_the_confusion_matrix_is_scikit_learns():
+    from sklearn.metrics import confusion_matrix
+
+    session = trained("multiclass", 2)
+    predicted = session.model.predict_classes(session.F_test)
+    expected = confusion_matrix(session.y_test, predicted, labels=range(4)).tolist()
+    assert session.frame()["confusion"] == expected
+    assert len({tuple(row) for row in expected}) > 1  # not a degenerate matrix
+
+
 def test_clicked_points_labels_are_the_users_labels():
     points = [[0, 0, 0], [1, 1, 1], [0, 1, 1], [1, 0, 0], [2, 2, 1], [3, 0, 0]]
     session = Session(PlaygroundConfig(dataset="custom", points=points, test_ratio=0))

@@ -15,7 +15,7 @@ import numpy as np
 
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
-from mlplab.web.build import dense_layers, plane_grid, to_bytes
+from mlplab.web.build import dense_layers, to_bytes
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 SMALL_NET_UNITS = 64  # hidden neurons in all up to which every thumbnail is sent unasked
@@ -99,11 +99,11 @@ def check_visible(units, sizes):
     return ranges
 
 
-def thumbnails(model, features, bounds, visible):
+def thumbnails(model, inputs, visible):
     """Per layer (inputs first, outputs last): the thumbnails of the neurons in that
     layer's visible range (each its activation over the plane, a class's probability
-    for an output neuron), or None; and the ranges."""
-    inputs = features.transform(plane_grid(bounds, THUMBNAIL)).astype(np.float32)
+    for an output neuron), or None; and the ranges. ``inputs``: the features of a
+    THUMBNAIL x THUMBNAIL grid over the plane."""
     values = [inputs, *forward32(model, inputs)]
     layers = [None if span is None else encode_columns(layer[:, span[0]:span[1]])
               for layer, span in zip(values, visible, strict=True)]
@@ -115,6 +115,6 @@ def encode_columns(values):
     (None, and a flat picture, for a column that is not finite)."""
     with np.errstate(over="ignore", invalid="ignore"):
         scale = np.maximum(np.abs(values).max(axis=0), 1e-12)
-        return [{"scale": float(s) if np.isfinite(s) else None,
-                 "values": to_bytes(values[:, j] / s, -1.0, 1.0)}
-                for j, s in enumerate(scale)]
+        pictures = np.ascontiguousarray(to_bytes(values / scale, -1.0, 1.0).T)  # (k, n)
+    return [{"scale": float(s) if np.isfinite(s) else None, "values": picture}
+            for s, picture in zip(scale, pictures, strict=True)]

@@ -106,6 +106,7 @@ class Session:
         self.playing = False
         self.version += 1
         self._baseline = None
+        self._grids = {}  # resolution -> the grid's features (the data may have changed)
         if self.hidden_layer is not None:  # a layer the new network still has, or off
             self.hidden_layer = min(self.hidden_layer, len(dense_layers(model)))
         self._remember()
@@ -286,7 +287,7 @@ class Session:
                 "metric": metric, "train_metric": _number(train[metric]),
                 "test_metric": _number(test[metric]) if test else None,
                 "output": self._picture(),
-                "neurons": pictures.thumbnails(self.model, self.features, self.bounds,
+                "neurons": pictures.thumbnails(self.model, self._plane_features(THUMBNAIL),
                                                self._visible()) if thumbnails else None,
                 "weights": [{"kernel": layer.kernel.copy(), "bias": layer.bias.copy()}
                             for layer in dense_layers(self.model)],
@@ -300,6 +301,13 @@ class Session:
             self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame if raw else frames.to_json(frame)
 
+    def _plane_features(self, resolution):
+        """The features of a ``resolution`` grid over the plane, kept until a rebuild."""
+        if resolution not in self._grids:
+            points = self.features.transform(plane_grid(self.bounds, resolution))
+            self._grids[resolution] = points.astype(np.float32)
+        return self._grids[resolution]
+
     def _visible(self):
         sizes = self._layer_sizes()
         if self.visible is None:
@@ -308,7 +316,7 @@ class Session:
 
     def _picture(self):
         """The network's output over the plane, in bytes (see :mod:`pictures`)."""
-        points = self.features.transform(plane_grid(self.bounds, self.config.resolution))
+        points = self._plane_features(self.config.resolution)
         kind, outputs = pictures.picture_outputs(self.model, points, self.config.problem)
         return {"size": self.config.resolution,
                 **pictures.output_bytes(kind, outputs, self.y_range)}
@@ -362,12 +370,14 @@ class Session:
         return {"size": resolution, **output_image(kind, outputs, self.y_range)}
 
     def _confusion(self):
-        from sklearn.metrics import confusion_matrix
-
+        """Counts of (true class, predicted class), rows true, on the test points (the
+        training points without a test part): scikit-learn's confusion_matrix, ~50x
+        cheaper (it checked its inputs for ~1 ms of every 3 ms frame)."""
         X, y = (self.F_test, self.y_test) if self.F_test is not None else (self.F_train,
                                                                           self.y_train)
         predicted = self.model.predict_classes(X).reshape(-1)
-        return confusion_matrix(y, predicted, labels=range(self.n_classes)).tolist()
+        n = self.n_classes
+        return np.bincount(y * n + predicted, minlength=n * n).reshape(n, n).tolist()
 
     def _remember(self):
         """Keep a weight snapshot of this moment, for the GIF export."""
