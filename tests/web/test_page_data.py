@@ -2,6 +2,10 @@
 what is valid; the blank plane to draw on, end to end; short links for drawn points."""
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -140,6 +144,9 @@ def test_drawing_own_points_end_to_end(page):
     assert heads[1:] == ["0", "1"]
     assert "class 0" in page.text_content("#plane-legend")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(1, 1)  # no hover or focus card in the picture
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "page_drawn_points.png"), full_page=True)
     # CSV download: the points as drawn.
     with page.expect_download() as download:
@@ -194,3 +201,44 @@ def test_points_links_are_compact_and_exact(page):
         assert page.evaluate("(text) => decodePoints(text)", encoded) == points
     values = [[0.1, -0.2, 0.5], [1e3, -1e3, -1], [0.0, 0.0, 0.25]]  # regression values too
     assert page.evaluate("(p) => decodePoints(encodePoints(p))", values) == values
+
+
+# -- a full playground ------------------------------------------------------------------------
+@pytest.fixture
+def full_server():
+    """A playground that takes one session."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "mlplab", "playground", "--port", str(port),
+                                "--idle", "60", "--max-sessions", "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import httpx
+
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{url}/api/health", timeout=1)
+            break
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("the playground did not start")
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_full_playground_says_so_on_the_page(browser, full_server):
+    context = browser.new_context(bypass_csp=True)
+    first = context.new_page()
+    first.goto(full_server + "/")
+    first.wait_for_function(STARTED)
+    second = context.new_page()
+    second.goto(full_server + "/")
+    second.wait_for_selector("#error:not([hidden])")
+    text = second.text_content("#error")
+    assert "session" in text and "1" in text  # the server's sentence, as it is
+    assert "cannot take another page" in second.text_content("#status")
+    context.close()

@@ -38,7 +38,8 @@ def close(page):
 
 def screenshot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(1, 1)  # no hover card in the picture
+    page.mouse.move(1, 1)  # no hover or focus card in the picture
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 

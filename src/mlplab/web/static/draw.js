@@ -170,12 +170,13 @@ function niceTicks(lo, hi, count = 5) {
   const span = hi - lo;
   if (!(span > 0) || !Number.isFinite(span)) return { values: [lo], decimals: 2 };
   const raw = span / count, power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
   const values = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     values.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   }
-  return { values, decimals: Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) };
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) + (step / power === 2.5 ? 1 : 0);
+  return { values, decimals };
 }
 
 // The plane's x1 and x2 ticks: text next to the canvas, placed at their values.

@@ -58,6 +58,9 @@ function buildNetwork() {
     const box = neuronBox(out, `n-${widths.length - 1}-${j}`);
     box.dataset.help = "output-neuron";
     box.title = widths[widths.length - 1] === 1 ? "the output" : `output neuron ${j + 1}`;
+    if (widths[widths.length - 1] > 1 && data.classes[j] !== undefined) {  // class by name too
+      box.append(el("span", { class: "name" }, className(data.classes[j])));
+    }
   }
   columns.appendChild(out);
   $("link-legend").replaceChildren(...linkLegend());
