@@ -136,6 +136,14 @@ def epoch(page):
 
 def test_space_plays_and_pauses_and_the_right_arrow_steps(browser, server):
     page = open_page(browser, server, 1400, "?data=xor&layers=4:tanh&opt=adam")
+    # Between Play and the first frame of the playing net, the page says it is starting.
+    assert "Starting" in page.evaluate("togglePlay(); document.querySelector('#play').textContent")
+    page.wait_for_function("document.querySelector('#play').textContent.includes('Pause')")
+    page.evaluate("togglePlay()")
+    page.wait_for_function("document.querySelector('#play').textContent.includes('Play')")
+    page.click("#reset")
+    page.wait_for_function("document.querySelector('#epoch').textContent === '0'")
+    page.focus("h1")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('#epoch').textContent === '1'")
     page.keyboard.press("Space")

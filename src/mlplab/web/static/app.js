@@ -9,11 +9,14 @@
 // help keys (data-help, for help.js; elements without one are known by their id):
 //   feature-x1 feature-x2 feature-x1-squared feature-x2-squared feature-x1-times-x2
 //   feature-sin-x1 feature-sin-x2 (the input neurons), neuron (a hidden neuron),
-//   output-neuron, neuron-tiles (a collapsed layer's block), layer-units, activation,
-//   layer-collapse, links, link (one clickable weight), link-legend, network,
+//   output-neuron, neuron-tiles (a collapsed layer's block), layer-summary (its "64 relu"),
+//   layer-units, activation, layer-collapse, features (the inputs' column head),
+//   hidden-layer-column (a hidden layer's head), output-column, links (the lines; one
+//   canvas for large nets), link (one clickable weight), link-legend, network,
 //   plane, plane-axes, plane-legend, baseline-plane, hidden-space, scores, loss-chart,
 //   loss-legend, confusion, points-undo, points-clear, points-copy, points-csv,
-//   points-status; ids of the new controls: palette, diverged-lower.
+//   points-status; ids of the new elements: palette, diverged-title, diverged-lower,
+//   drawing, paint-hint, network-scroll, plane-xticks, plane-yticks.
 "use strict";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
