@@ -8,26 +8,38 @@ Keras' metrics are here under Keras' names, computed as Keras computes them:
 way each one improves.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
 import numpy as np
 
+from mlplab._typing import FloatArray
 from mlplab._validation import lookup, short_repr
+from mlplab.engine.activations import Activation
 from mlplab.errors import InvalidTypeError
 
+# A metric: (outputs, targets, output activation) -> a float, outputs and targets
+# (n_samples, n_outputs) as the model sees them.
+MetricFunction: TypeAlias = Callable[[FloatArray, FloatArray, Activation], float]
 
-def accuracy(outputs, y, activation) -> float:
+
+def accuracy(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Fraction of correct predictions: argmax for softmax, else threshold 0.5 per output."""
     if activation.name == "softmax" or (outputs.shape[1] > 1 and activation.name != "sigmoid"):
         return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(y, axis=1)))
     return float(np.mean((outputs > 0.5) == (y > 0.5)))
 
 
-def binary_accuracy(outputs, y, activation, threshold=0.5) -> float:
+def binary_accuracy(outputs: FloatArray, y: FloatArray, activation: Activation,
+                    threshold: float = 0.5) -> float:
     """Keras' ``binary_accuracy``: the fraction of outputs whose thresholded value
     (``output > threshold``, 1 or 0) equals the target, over every output."""
     return float(np.mean((outputs > threshold).astype(y.dtype) == y))
 
 
-def categorical_accuracy(outputs, y, activation) -> float:
+def categorical_accuracy(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Keras' ``categorical_accuracy``: the row's largest output is its target's largest
     entry (the class of a one-hot row); ties go to the first, as in ``argmax``."""
     return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(y, axis=1)))
@@ -41,7 +53,7 @@ sparse_categorical_accuracy = categorical_accuracy
 AUC_THRESHOLDS = np.concatenate([[-1e-7], np.arange(1, 199) / 199, [1.0 + 1e-7]])
 
 
-def auc(outputs, y, activation) -> float:
+def auc(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Keras' ``AUC()``: the area under the ROC curve from 200 thresholds, by the
     trapezoidal rule (``summation_method="interpolation"``), every output pooled as one
     binary problem (``multi_label=False``); a target is positive when non-zero."""
@@ -55,41 +67,41 @@ def auc(outputs, y, activation) -> float:
     return float(np.sum((fp_rate[:-1] - fp_rate[1:]) * (recall[:-1] + recall[1:]) / 2))
 
 
-def _positives(outputs, y, threshold=0.5):
+def _positives(outputs: FloatArray, y: FloatArray, threshold: float = 0.5) -> tuple[Any, ...]:
     """Keras' confusion counts, every output pooled: (true positives, predicted positives,
     actual positives), a prediction positive above ``threshold``, a target when non-zero."""
     predicted, actual = outputs > threshold, y != 0
     return np.sum(predicted & actual), np.sum(predicted), np.sum(actual)
 
 
-def precision(outputs, y, activation) -> float:
+def precision(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Keras' ``Precision()``: true positives over predicted positives (0 when none)."""
     hits, predicted, _ = _positives(outputs, y)
     return float(hits / predicted) if predicted else 0.0
 
 
-def recall(outputs, y, activation) -> float:
+def recall(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Keras' ``Recall()``: true positives over actual positives (0 when none)."""
     hits, _, actual = _positives(outputs, y)
     return float(hits / actual) if actual else 0.0
 
 
-def root_mean_squared_error(outputs, y, activation) -> float:
+def root_mean_squared_error(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Keras' ``RootMeanSquaredError()``: the square root of the mean squared error."""
     return float(np.sqrt(np.mean((outputs - y) ** 2)))
 
 
-def mse(outputs, y, activation) -> float:
+def mse(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Mean squared error of the outputs."""
     return float(np.mean((outputs - y) ** 2))
 
 
-def mae(outputs, y, activation) -> float:
+def mae(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Mean absolute error of the outputs."""
     return float(np.mean(np.abs(outputs - y)))
 
 
-def r2(outputs, y, activation) -> float:
+def r2(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
     """Coefficient of determination, averaged over outputs (scikit-learn's ``r2_score``)."""
     residual = np.sum((y - outputs) ** 2, axis=0)
     total = np.sum((y - y.mean(axis=0)) ** 2, axis=0)
@@ -111,7 +123,7 @@ DIRECTIONS = {"accuracy": "max", "binary_accuracy": "max", "categorical_accuracy
               "root_mean_squared_error": "min"}
 
 
-def direction(name):
+def direction(name: str) -> str | None:
     """``"max"`` or ``"min"``: how the logged quantity ``name`` (``val_`` prefix or not)
     improves; losses fall, registered metrics as :data:`DIRECTIONS` says; None if unknown."""
     key = name[4:] if name.startswith("val_") else name
@@ -120,7 +132,7 @@ def direction(name):
     return DIRECTIONS.get(_ALIASES.get(key, key))
 
 
-def get(identifier):
+def get(identifier: str) -> tuple[str, MetricFunction]:
     """Resolve a metric name to ``(name, function)``."""
     if not isinstance(identifier, str):
         raise InvalidTypeError(f"metrics: {short_repr(identifier)} is not a metric name; give "

@@ -6,6 +6,11 @@ instead; any other missing name raises :class:`KerasNameError`, with the closest
 there is. Each namespace module ends with ``__getattr__ = missing_names(...)``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import NoReturn
+
 from mlplab._validation import did_you_mean
 from mlplab.errors import MlplabError
 
@@ -30,15 +35,16 @@ TRAINING_LOOPS = ("mlplab trains with model.fit (its gradients are written by ha
 TENSORS = "mlplab works on NumPy arrays: use numpy (np.ones, np.zeros, ...) instead"
 
 
-def not_provided(name, reason) -> NotProvidedError:
+def not_provided(name: str, reason: str) -> NotProvidedError:
     """The error for ``name``, which mlplab leaves out for ``reason``."""
     return NotProvidedError(f"{name}: mlplab.keras does not provide it; {reason}.")
 
 
-def missing_names(module_name, unsupported, public):
+def missing_names(module_name: str, unsupported: Mapping[str, str],
+                  public: Sequence[str]) -> Callable[[str], NoReturn]:
     """A module ``__getattr__``: ``unsupported`` maps Keras names to the reason they are
     left out; ``public`` lists what the module has (for "did you mean")."""
-    def __getattr__(name):  # noqa: N807 - a module's attribute hook
+    def __getattr__(name: str) -> NoReturn:  # noqa: N807 - a module's attribute hook
         if name in unsupported:
             raise not_provided(f"{module_name}.{name}", unsupported[name])
         if name.startswith("__"):  # import machinery and tools probe dunders: stay quiet

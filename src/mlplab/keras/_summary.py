@@ -2,10 +2,23 @@
 shape, parameter count) and the totals with their size in bytes (keras'
 ``utils/summary_utils.py``), drawn with rich as Keras draws it."""
 
+from __future__ import annotations
+
 import shutil
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+from numpy.typing import DTypeLike
+
+from mlplab.engine.optimizers import Optimizer
+
+if TYPE_CHECKING:
+    from mlplab.keras.models import Sequential
+
+JUSTIFY: tuple[Literal["left", "right"], ...] = ("left", "left", "right")  # the columns'
 
 
-def readable_size(n_bytes) -> str:
+def readable_size(n_bytes: float) -> str:
     """Keras' ``readable_memory_size``: 84.00 B, 1.17 KB, ..."""
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if n_bytes / 1024 < 1:
@@ -14,7 +27,7 @@ def readable_size(n_bytes) -> str:
     return f"{n_bytes:.2f} PB"
 
 
-def optimizer_variables(model) -> tuple:
+def optimizer_variables(model: Sequential) -> tuple[int, int]:
     """(count, bytes) of what Keras calls the optimizer's variables once it has stepped:
     ``iterations`` (int64), the learning rate unless a schedule gives it, and one array
     per parameter for each kind of state (SGD's momentum, Adam's two moments, ...)."""
@@ -23,11 +36,14 @@ def optimizer_variables(model) -> tuple:
         return 0, 0
     item = model.parameters()[0].itemsize
     state = len(optimizer.state_names()) * model.count_params()
-    floats = state + (0 if optimizer.scheduled else 1)
+    # The learning rate is a variable too, unless a schedule computes it (L-BFGS has none).
+    learning_rate = isinstance(optimizer, Optimizer) and not optimizer.scheduled
+    floats = state + (1 if learning_rate else 0)
     return 1 + floats, 8 + floats * item
 
 
-def summary_text(model, line_length=None, positions=None) -> str:
+def summary_text(model: Sequential, line_length: int | None = None,
+                 positions: Sequence[float] | None = None) -> str:
     """Keras' summary of ``model``: its table (``line_length`` wide, columns ending at
     ``positions``) and totals, as one string."""
     import rich.box
@@ -42,8 +58,7 @@ def summary_text(model, line_length=None, positions=None) -> str:
         widths.append(int(position * line_length) - current)
         current += widths[-1]
     columns = [rich.table.Column(name, justify=justify, width=width) for name, justify, width
-               in zip(("Layer (type)", "Output Shape", "Param #"), ("left", "left", "right"),
-                      widths, strict=True)]
+               in zip(("Layer (type)", "Output Shape", "Param #"), JUSTIFY, widths, strict=True)]
     table = rich.table.Table(*columns, width=line_length, show_lines=True)
     for layer in model.layers:
         name = rich.markup.escape(f"{layer.name} ({type(layer).__name__})")
@@ -70,7 +85,7 @@ def summary_text(model, line_length=None, positions=None) -> str:
     return console.end_capture()
 
 
-def _itemsize(dtype) -> int:
+def _itemsize(dtype: DTypeLike) -> int:
     import numpy as np
 
     return np.dtype(dtype).itemsize

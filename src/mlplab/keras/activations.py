@@ -6,8 +6,15 @@ of that name (:mod:`mlplab.engine.activations`), which also knows its derivative
 Keras' ``leaky_relu`` has a negative slope of 0.2; mlplab's has 0.01.
 """
 
-import numpy as np
+from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeAlias
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mlplab._typing import FloatArray
 from mlplab._validation import short_repr
 from mlplab.engine import activations as engine_activations
 from mlplab.errors import InvalidTypeError
@@ -16,10 +23,10 @@ from mlplab.keras._missing import missing_names, not_provided
 NAMES = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax")
 
 
-def _applying(name):
+def _applying(name: str) -> Callable[[ArrayLike], FloatArray]:
     engine = engine_activations.ACTIVATIONS[name]
 
-    def apply(x):
+    def apply(x: ArrayLike) -> FloatArray:
         return engine.forward(np.asarray(x, dtype=float))
 
     apply.__name__ = apply.__qualname__ = name
@@ -31,7 +38,11 @@ linear, sigmoid, tanh, relu, leaky_relu, elu, softmax = (_applying(name) for nam
 _BY_FUNCTION = {globals()[name]: name for name in NAMES}
 
 
-def get(identifier):
+# What a Keras layer's activation= takes (see get).
+ActivationLike: TypeAlias = (str | Callable[[ArrayLike], FloatArray]
+                             | engine_activations.Activation | None)
+
+def get(identifier: ActivationLike) -> engine_activations.Activation:
     """The engine activation for a name, one of these functions, an engine Activation or
     None (linear); what the layers call."""
     if isinstance(identifier, str) and identifier.strip().lower() in _LEFT_OUT:
@@ -46,7 +57,7 @@ def get(identifier):
     return engine_activations.get(identifier)
 
 
-def serialize(activation) -> str:
+def serialize(activation: ActivationLike) -> str:
     """The name of ``activation``."""
     return get(activation).name
 

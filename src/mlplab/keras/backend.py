@@ -13,6 +13,10 @@ with Keras:
 ``clear_session()`` resets the names and the seed.
 """
 
+from __future__ import annotations
+
+from typing import Literal
+
 import numpy as np
 
 from mlplab._validation import Integer, Options, check
@@ -28,7 +32,7 @@ def floatx() -> str:
     return _FLOATX[0]
 
 
-def set_floatx(value) -> None:
+def set_floatx(value: Literal["float32", "float64"]) -> None:
     """Make new models use ``value`` ("float32" or "float64"; mlplab has no float16)."""
     _FLOATX[0] = check(value, "value", Options(("float32", "float64")), owner="set_floatx",
                        example="set_floatx('float64')")
@@ -39,28 +43,28 @@ def epsilon() -> float:
     return 1e-7
 
 
-def unique_name(prefix) -> str:
+def unique_name(prefix: str) -> str:
     """``prefix``, then ``prefix_1``, ``prefix_2``, ... within the session, as Keras names."""
     count = _NAMES.get(prefix, 0)
     _NAMES[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
-def set_seed(seed) -> None:
+def set_seed(seed: int | None) -> None:
     """Seed the session (what ``keras.utils.set_random_seed`` calls)."""
     seed = check(seed, "seed", Integer(0, 2**32 - 1), owner="set_random_seed",
                  example="set_random_seed(42)")
     _SEEDS[0] = np.random.default_rng(seed)
 
 
-def draw_seed():
+def draw_seed() -> int | None:
     """A new model's ``random_state``: the next int of the session's seeded generator, or
     None (fresh entropy, as an unseeded Keras session) when no seed was set."""
     generator = _SEEDS[0]
     return None if generator is None else int(generator.integers(2**63 - 1))
 
 
-def clear_session(free_memory=True) -> None:
+def clear_session(free_memory: bool = True) -> None:
     """Forget the session: names start again at "dense", "sequential", and the seed that
     set_random_seed set is dropped (as in Keras, call set_random_seed again after it)."""
     _NAMES.clear()

@@ -12,16 +12,22 @@ by its rows as Keras does (metrics are computed per epoch only). ``on_*_batch_be
 the test and predict hooks are never called.
 """
 
+from __future__ import annotations
+
 import csv
 import functools
 import math
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, Literal
 
+from mlplab._typing import PathLike
 from mlplab._validation import Options, check, short_repr
 from mlplab.engine import callbacks as engine
 from mlplab.engine import rate_callbacks
+from mlplab.engine.callbacks import Logs, Mode, rate_optimizer
 from mlplab.errors import InvalidInputError
 from mlplab.keras._missing import missing_names
 
@@ -35,21 +41,21 @@ _HOOKS = {"on_train_begin": 0, "on_train_end": 0, "on_epoch_begin": 1, "on_epoch
 _BATCH_HOOKS = ("on_batch_end", "on_train_batch_end")
 
 
-def _with_logs(method, arity):
+def _with_logs(method: Callable[..., None], arity: int) -> Callable[..., None]:
     """``method`` called as Keras calls it, however the engine calls it: its first
     ``arity`` arguments, then ``logs`` ({} when the engine gives none)."""
     @functools.wraps(method)
-    def hook(self, *args, **kwargs):
+    def hook(self: Callback, *args: Any, **kwargs: Any) -> None:
         logs = kwargs.get("logs", args[arity] if len(args) > arity else None)
         return method(self, *args[:arity], {} if logs is None else logs)
-    hook.keras_hook = method
+    hook.keras_hook = method  # type: ignore[attr-defined]  # (marks it wrapped)
     return hook
 
 
 class Callback(engine.Callback):
     """Base class of callbacks written for Keras: override the hooks you need."""
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, arity in _HOOKS.items():
             method = cls.__dict__.get(name)
@@ -58,19 +64,19 @@ class Callback(engine.Callback):
             if name in _BATCH_HOOKS:  # the engine calls on_batch_end(step, logs): translate
                 setattr(cls, f"_keras_{name}", _with_logs(method, arity))
                 if name == "on_batch_end":
-                    cls.on_batch_end = Callback.on_batch_end
+                    cls.on_batch_end = Callback.on_batch_end  # type: ignore[method-assign]
             else:
                 setattr(cls, name, _with_logs(method, arity))
         if any(f"_keras_{name}" in cls.__dict__ for name in _BATCH_HOOKS):
             cls.wants_batches = True
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         pass
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         pass
 
-    def on_batch_end(self, step, logs):
+    def on_batch_end(self, step: int, logs: Logs) -> None:
         """The engine's call after every step, turned into Keras' batch hooks."""
         epoch = (id(self.model.history), logs["epoch"])  # this fit's epoch
         if getattr(self, "_epoch_seen", None) != epoch:
@@ -87,13 +93,13 @@ class Callback(engine.Callback):
             if hook is not None:
                 hook(self._batch - 1, keras_logs)
 
-    def on_train_batch_begin(self, batch, logs=None):
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         pass
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         pass
 
-    def on_batch_begin(self, batch, logs=None):
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         pass
 
 
@@ -101,10 +107,10 @@ class History(engine.History, Callback):
     """What ``fit`` returns: ``history`` (a list per logged quantity, keys sorted as Keras
     logs them), ``epoch``, ``params`` and ``model``."""
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         self.epoch = []
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         super().on_epoch_end(epoch, logs or {})
         self.model.history = self
 
@@ -115,9 +121,10 @@ class ModelCheckpoint(engine.ModelCheckpoint):
     initial_value_threshold=None)``. As in Keras 3 a model file ends in ``.keras`` (or
     ``.h5``) and a weights file in ``.weights.h5``; both are mlplab's format."""
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch",
-                 initial_value_threshold=None):
+    def __init__(self, filepath: PathLike, monitor: str = "val_loss", verbose: int = 0,
+                 save_best_only: bool = False, save_weights_only: bool = False, mode: Mode = "auto",
+                 save_freq: Literal["epoch"] = "epoch",
+                 initial_value_threshold: float | None = None):
         super().__init__(filepath, monitor=monitor, save_best_only=save_best_only, mode=mode)
         self.filepath, self.save_weights_only = self.path, bool(save_weights_only)
         self.verbose = check(verbose, "verbose", Options((0, 1)), owner="ModelCheckpoint",
@@ -132,12 +139,12 @@ class ModelCheckpoint(engine.ModelCheckpoint):
             raise InvalidInputError(f"ModelCheckpoint(filepath={self.path!r}): as in Keras 3, "
                                     f"{what} a path ending in {' or '.join(suffixes)}.")
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin(logs)
         if self.initial_value_threshold is not None:
             self.best = self.initial_value_threshold
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         saved = len(self.saved)
         before = self.best
         super().on_epoch_end(epoch, logs)
@@ -151,43 +158,47 @@ class ModelCheckpoint(engine.ModelCheckpoint):
         else:
             print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
 
-    def write(self, path):
+    def write(self, path: str) -> None:
         """Save the model (or its weights), creating the folder as Keras does."""
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        (self.model.save_weights if self.save_weights_only else self.model.save)(path)
+        model: Any = self.model  # a keras Sequential, which has save_weights
+        (model.save_weights if self.save_weights_only else model.save)(path)
 
 
 class ReduceLROnPlateau(rate_callbacks.ReduceLROnPlateau, Callback):
     """The engine's (Keras' rule); logs the rate after each epoch as ``learning_rate``."""
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         super().on_epoch_end(epoch, logs)
-        logs["learning_rate"] = self.model.optimizer.current_learning_rate
+        logs["learning_rate"] = rate_optimizer(self.model).current_learning_rate
 
 
 class LearningRateScheduler(rate_callbacks.LearningRateScheduler, Callback):
     """The engine's (Keras' rule); logs the rate after each epoch as ``learning_rate``."""
 
-    def on_epoch_end(self, epoch, logs):
-        logs["learning_rate"] = self.model.optimizer.current_learning_rate
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        logs["learning_rate"] = rate_optimizer(self.model).current_learning_rate
 
 
 class CSVLogger(Callback):
     """Write each epoch's logs to a CSV file, as Keras does: an ``epoch`` column (from 0)
     and the logged names sorted (with ``val_`` columns added when there are none)."""
 
-    def __init__(self, filename, separator=",", append=False):
+    def __init__(self, filename: PathLike, separator: str = ",", append: bool = False):
         self.filename, self.separator, self.append = os.fspath(filename), separator, append
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         header = not (self.append and os.path.exists(self.filename)
                       and os.path.getsize(self.filename))
         self.file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
-        self.writer, self.keys, self.header = None, None, header
+        self.writer: csv.DictWriter[str] | None = None
+        self.keys: list[str] | None = None
+        self.header = header
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        assert logs is not None  # _with_logs gives {} when the engine gives none
         if self.keys is None:
             self.keys = sorted(logs)
             if not any(key.startswith("val_") for key in self.keys):
@@ -196,18 +207,22 @@ class CSVLogger(Callback):
                                          delimiter=self.separator)
             if self.header:
                 self.writer.writeheader()
+        assert self.writer is not None  # made with the keys
         self.writer.writerow({"epoch": epoch, **{k: logs.get(k, "NA") for k in self.keys}})
         self.file.flush()
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         self.file.close()
 
 
 class LambdaCallback(Callback):
     """Callbacks from functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
 
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
-                 on_train_end=None, on_train_batch_end=None, **kwargs):
+    def __init__(self, on_epoch_begin: Callable[[int, Logs], object] | None = None,
+                 on_epoch_end: Callable[[int, Logs], object] | None = None,
+                 on_train_begin: Callable[[Logs], object] | None = None,
+                 on_train_end: Callable[[Logs], object] | None = None,
+                 on_train_batch_end: Callable[[int, Logs], object] | None = None, **kwargs: Any):
         if kwargs:
             raise InvalidInputError(f"LambdaCallback: mlplab does not call "
                                     f"{sorted(kwargs)[0]}; it calls on_epoch_begin/end, "
@@ -217,21 +232,22 @@ class LambdaCallback(Callback):
         if on_train_batch_end is not None:
             self._keras_on_train_batch_end, self.wants_batches = on_train_batch_end, True
 
-    def _call(self, name, *args):
-        if self.functions[name] is not None:
-            self.functions[name](*args)
+    def _call(self, name: str, *args: Any) -> None:
+        function = self.functions[name]
+        if function is not None:
+            function(*args)
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin()
         self._call("on_train_begin", logs or {})
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: Logs | None = None) -> None:
         self._call("on_train_end", logs or {})
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._call("on_epoch_begin", epoch, logs or {})
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         self._call("on_epoch_end", epoch, logs)
 
 
@@ -242,25 +258,27 @@ class ProgbarLogger(Callback):
 
     BAR = "\u2501" * 20
 
-    def __init__(self, verbose=1):
+    def __init__(self, verbose: int = 1):
         self.verbose = verbose
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         super().on_train_begin()
+        assert self.params is not None  # fit sets them before any hook
         self.epochs, self.steps = self.params["epochs"], self.params["steps"]
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self.started = time.perf_counter()
         if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}")
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        assert logs is not None  # _with_logs gives {} when the engine gives none
         print(progress_line(self.steps, time.perf_counter() - self.started, logs,
                             bar=self.verbose == 1))
         sys.stdout.flush()
 
 
-def progress_line(steps, seconds, logs, bar=True) -> str:
+def progress_line(steps: int, seconds: float, logs: Logs, bar: bool = True) -> str:
     """Keras' final progress-bar line for an epoch (or evaluate, predict), as
     keras/src/utils/progbar.py writes it for verbose=1 (``bar``) and verbose=2."""
     per_step = seconds / max(steps, 1)
@@ -270,7 +288,7 @@ def progress_line(steps, seconds, logs, bar=True) -> str:
     return f"{steps}/{steps} - {seconds:.0f}s -{_per_step(per_step)}" + values
 
 
-def _per_step(seconds) -> str:
+def _per_step(seconds: float) -> str:
     if seconds >= 1 or seconds == 0:
         return f" {seconds:.0f}s/step"
     if seconds >= 1e-3:
@@ -278,7 +296,7 @@ def _per_step(seconds) -> str:
     return f" {seconds * 1e6:.0f}us/step"
 
 
-def _number(value, bar):
+def _number(value: float, bar: bool) -> str:
     """Keras' number: 4 decimals, or an exponent at or below 1e-3 (verbose=2 compares the
     value itself, verbose=1 its size)."""
     return f"{value:.4f}" if (abs(value) if bar else value) > 1e-3 else f"{value:.4e}"

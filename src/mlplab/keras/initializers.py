@@ -10,6 +10,11 @@ initializer's own ``seed`` is not taken: every draw comes from the model's seed
 (``keras.utils.set_random_seed``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeAlias
+
 from mlplab._validation import short_repr
 from mlplab.engine import initializers as engine
 from mlplab.errors import InvalidInputError
@@ -18,15 +23,16 @@ from mlplab.keras._missing import missing_names
 Initializer = engine.Initializer
 
 
-def _unseeded(owner, seed):
+def _unseeded(owner: str, seed: int | None) -> None:
     if seed is not None:
         raise InvalidInputError(
             f"{owner}(seed={short_repr(seed)}): mlplab draws every weight from the model's "
             "seed; drop seed= and call keras.utils.set_random_seed(n) once instead.")
 
 
-def _named(keras_name, scale, mode, distribution):
-    def make(seed=None):
+def _named(keras_name: str, scale: float, mode: str,
+           distribution: str) -> Callable[..., engine.VarianceScaling]:
+    def make(seed: int | None = None) -> engine.VarianceScaling:
         _unseeded(keras_name, seed)
         return engine.VarianceScaling(scale, mode, distribution)
 
@@ -44,34 +50,36 @@ LecunUniform = _named("LecunUniform", 1.0, "fan_in", "uniform")
 LecunNormal = _named("LecunNormal", 1.0, "fan_in", "truncated_normal")
 
 
-def Zeros():  # noqa: N802 - Keras' names
+def Zeros() -> engine.Initializer:  # noqa: N802 - Keras' names
     """Every entry 0 (the default bias)."""
     return engine.get("zeros")
 
 
-def Ones():  # noqa: N802
+def Ones() -> engine.Initializer:  # noqa: N802
     """Every entry 1."""
     return engine.get("ones")
 
 
-def Constant(value=0.0):  # noqa: N802
+def Constant(value: float = 0.0) -> engine.Constant:  # noqa: N802
     """Every entry ``value``."""
     return engine.Constant(value)
 
 
-def RandomNormal(mean=0.0, stddev=0.05, seed=None):  # noqa: N802
+def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> engine.Normal:  # noqa: N802
     """N(mean, stddev**2), Keras' defaults."""
     _unseeded("RandomNormal", seed)
     return engine.Normal(stddev=stddev, mean=mean)
 
 
-def TruncatedNormal(mean=0.0, stddev=0.05, seed=None):  # noqa: N802
+def TruncatedNormal(mean: float = 0.0, stddev: float = 0.05,  # noqa: N802
+                    seed: int | None = None) -> engine.TruncatedNormal:
     """N(mean, stddev**2), values beyond 2 stddev from the mean redrawn, Keras' defaults."""
     _unseeded("TruncatedNormal", seed)
     return engine.TruncatedNormal(stddev=stddev, mean=mean)
 
 
-def RandomUniform(minval=-0.05, maxval=0.05, seed=None):  # noqa: N802
+def RandomUniform(minval: float = -0.05, maxval: float = 0.05,  # noqa: N802
+                  seed: int | None = None) -> engine.Uniform:
     """U(minval, maxval) for a range symmetric about 0 (mlplab's Uniform(limit))."""
     _unseeded("RandomUniform", seed)
     if minval != -maxval:
@@ -82,8 +90,11 @@ def RandomUniform(minval=-0.05, maxval=0.05, seed=None):  # noqa: N802
     return engine.Uniform(limit=maxval)
 
 
-def VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal",  # noqa: N802
-                    seed=None):
+def VarianceScaling(  # noqa: N802
+        scale: float = 1.0, mode: Literal["fan_in", "fan_out", "fan_avg"] = "fan_in",
+        distribution: Literal["truncated_normal", "untruncated_normal", "normal",
+                              "uniform"] = "truncated_normal",
+        seed: int | None = None) -> engine.VarianceScaling:
     """Variance ``scale / fan``, Keras' distributions: "truncated_normal" (also what
     "normal" means in Keras), "untruncated_normal" (mlplab's "normal") or "uniform"."""
     _unseeded("VarianceScaling", seed)
@@ -93,7 +104,8 @@ def VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal",  
     return engine.VarianceScaling(scale, mode, distribution)
 
 
-_KERAS_NAMES = {"random_normal": RandomNormal, "random_uniform": RandomUniform,
+_KERAS_NAMES: dict[str, Callable[..., engine.Initializer]] = {
+                "random_normal": RandomNormal, "random_uniform": RandomUniform,
                 "truncated_normal": TruncatedNormal, "truncatednormal": TruncatedNormal,
                 "glorot_normal": GlorotNormal, "he_normal": HeNormal,
                 "lecun_normal": LecunNormal, "variance_scaling": VarianceScaling,
@@ -104,7 +116,11 @@ _KERAS_NAMES = {"random_normal": RandomNormal, "random_uniform": RandomUniform,
                 "variancescaling": VarianceScaling, "constant": Constant}
 
 
-def get(identifier):
+# What a Keras layer's kernel_initializer= takes (see get).
+InitializerLike: TypeAlias = (str | dict[str, Any] | engine.Initializer
+                              | Callable[..., engine.Initializer])
+
+def get(identifier: InitializerLike) -> engine.Initializer:
     """A Keras name ("glorot_uniform", "GlorotUniform", "random_normal", ...), Keras'
     config dict (``{"class_name": "HeNormal", "config": {"seed": None}}``), an
     initializer, or what :func:`mlplab.engine.initializers.get` takes."""
@@ -116,10 +132,10 @@ def get(identifier):
     if isinstance(identifier, str) and identifier.lower() in _KERAS_NAMES:
         return _KERAS_NAMES[identifier.lower()]()
     if identifier in _KERAS_NAMES.values():  # the class itself, as Keras takes it
-        return identifier()
+        return identifier()  # type: ignore[operator, call-arg, return-value]  # (one of them)
     if isinstance(identifier, str) and identifier.lower() in _LEFT_OUT_BY_NAME:
         return __getattr__(_LEFT_OUT_BY_NAME[identifier.lower()])
-    return engine.get(identifier)
+    return engine.get(identifier)  # type: ignore[arg-type]  # (it refuses what is left)
 
 
 _LEFT_OUT = {name: "its initializers are GlorotUniform/Normal, HeUniform/Normal, "

@@ -6,11 +6,19 @@ mlplab model; these subclasses only take Keras' arguments and names (``dense``,
 has: ``weights``, ``count_params()``, and calling a layer on an array.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from mlplab._rng import as_generator
+from mlplab._typing import FloatArray
 from mlplab._validation import short_repr
 from mlplab.engine import layers as engine
+from mlplab.engine.regularizers import RegularizerLike
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.keras import activations, backend, initializers, regularizers
 from mlplab.keras._missing import (
@@ -20,9 +28,11 @@ from mlplab.keras._missing import (
     missing_names,
     not_provided,
 )
+from mlplab.keras.activations import ActivationLike
+from mlplab.keras.initializers import InitializerLike
 
 
-def _refuse(owner, given):
+def _refuse(owner: str, given: dict[str, tuple[Any, Any, str]]) -> None:
     """Raise for the first Keras argument that mlplab does not provide, if given."""
     for name, (value, default, reason) in given.items():
         if value is not default and value != default:
@@ -30,7 +40,7 @@ def _refuse(owner, given):
                                     f"provide {name}; {reason}.")
 
 
-def _keras_options(owner, kwargs):
+def _keras_options(owner: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """``input_shape``, ``input_dim``, ``name`` and the Keras keyword arguments mlplab
     takes as they are (``dtype`` must be the model's; ``trainable`` must be True)."""
     known = {"input_shape", "input_dim", "name", "dtype", "trainable", "batch_size"}
@@ -44,18 +54,24 @@ def _keras_options(owner, kwargs):
     return {key: kwargs[key] for key in ("input_shape", "input_dim") if key in kwargs}
 
 
-class KerasLayer:
+if TYPE_CHECKING:  # a mixin over the engine's layers: type checkers see one
+    _EngineLayer = engine.Layer
+else:
+    _EngineLayer = object
+
+
+class KerasLayer(_EngineLayer):
     """What a Keras layer has on top of an engine layer."""
 
     @property
-    def weights(self) -> list:
+    def weights(self) -> list[FloatArray]:
         """The layer's parameter arrays themselves (empty before it is built)."""
         return list(self.parameters)
 
     trainable_weights = weights
 
     @property
-    def non_trainable_weights(self) -> list:
+    def non_trainable_weights(self) -> list[FloatArray]:
         return []
 
     @property
@@ -63,12 +79,13 @@ class KerasLayer:
         return True
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         if not value:
             raise not_provided(f"{self.name}.trainable = False", "every layer of an mlplab "
                                "model trains: it cannot freeze layers")
 
-    def __getattr__(self, name):  # only for attributes not found: kernel and bias unbuilt
+    def __getattr__(  # only for attributes not found: kernel and bias unbuilt
+            self, name: str) -> NoReturn:
         if name in ("kernel", "bias"):
             raise NotFittedError(f"{self.__dict__.get('name')}.{name}: the layer is not built "
                                  "yet; give the model its input shape (keras.Input(shape=...)) "
@@ -76,7 +93,7 @@ class KerasLayer:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
-    def input(self):
+    def input(self) -> NoReturn:
         raise not_provided(f"{self.name}.input (a symbolic tensor)", FUNCTIONAL)
 
     output = input
@@ -87,7 +104,7 @@ class KerasLayer:
                                  "give the model its input shape or call it on data.")
         return self.n_parameters()
 
-    def __call__(self, inputs, training=False):
+    def __call__(self, inputs: ArrayLike, training: bool = False) -> FloatArray:
         """Apply the layer to an array ``(n_samples, n_features)``, building it on first
         use (its weights drawn from the session's seed)."""
         if isinstance(inputs, engine.Input):
@@ -106,10 +123,13 @@ class KerasLayer:
 class Dense(KerasLayer, engine.Dense):
     """Keras' ``Dense(units, activation=None, use_bias=True, ...)`` on the engine's Dense."""
 
-    def __init__(self, units, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: None = None,
+                 kernel_constraint: None = None, bias_constraint: None = None,
+                 lora_rank: None = None, **kwargs: Any):
         _refuse("Dense", {
             "activity_regularizer": (activity_regularizer, None,
                                      "penalise the weights with kernel_regularizer instead"),
@@ -128,7 +148,7 @@ class Dense(KerasLayer, engine.Dense):
 class Activation(KerasLayer, engine.Activation):
     """Keras' ``Activation(activation)``."""
 
-    def __init__(self, activation, **kwargs):
+    def __init__(self, activation: ActivationLike, **kwargs: Any):
         _keras_options("Activation", kwargs)
         super().__init__(activations.get(activation),
                          name=kwargs.get("name") or backend.unique_name("activation"))
@@ -137,7 +157,7 @@ class Activation(KerasLayer, engine.Activation):
 class Dropout(KerasLayer, engine.Dropout):
     """Keras' ``Dropout(rate)``; the mask is drawn from the model's seed."""
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: float, noise_shape: None = None, seed: None = None, **kwargs: Any):
         _refuse("Dropout", {
             "noise_shape": (noise_shape, None, "every input is dropped on its own"),
             "seed": (seed, None, "masks come from the model's seed "
@@ -146,7 +166,8 @@ class Dropout(KerasLayer, engine.Dropout):
         super().__init__(rate, name=kwargs.get("name") or backend.unique_name("dropout"))
 
 
-def _input_shape(owner, shape, batch_shape):
+def _input_shape(owner: str, shape: int | Sequence[int] | None,
+                 batch_shape: Sequence[Any] | None) -> int | Sequence[int]:
     if shape is None and batch_shape is not None:
         shape = tuple(batch_shape)[1:]
     if shape is None:
@@ -155,8 +176,10 @@ def _input_shape(owner, shape, batch_shape):
     return shape
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,  # noqa: N802
-          name=None, tensor=None, optional=False):
+def Input(shape: int | Sequence[int] | None = None, batch_size: int | None = None,  # noqa: N802
+          dtype: DTypeLike | None = None, sparse: bool | None = None,
+          batch_shape: Sequence[int | None] | None = None, name: str | None = None,
+          tensor: None = None, optional: bool = False) -> engine.Input:
     """``keras.Input(shape=(2,))``: the input width, as the first item of a Sequential.
     (Calling layers on it, Keras' functional API, is not provided.)"""
     _refuse("Input", {"tensor": (tensor, None, "inputs are NumPy arrays"),
@@ -167,8 +190,10 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
 class InputLayer(engine.Input):
     """``keras.layers.InputLayer(shape=(2,))``: the same as ``keras.Input``."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, **kwargs):
+    def __init__(self, shape: int | Sequence[int] | None = None, batch_size: int | None = None,
+                 dtype: DTypeLike | None = None, sparse: bool | None = None,
+                 batch_shape: Sequence[int | None] | None = None, input_tensor: None = None,
+                 optional: bool = False, name: str | None = None, **kwargs: Any):
         shape = _input_shape("InputLayer", shape if shape is not None
                              else kwargs.get("input_shape"), batch_shape)
         super().__init__(shape, name=name)

@@ -7,6 +7,10 @@ layer's logits. ``from_logits=True`` (the last layer linear) is
 function cannot be used: mlplab needs each loss's gradient, written in the engine.
 """
 
+from __future__ import annotations
+
+from numpy.typing import DTypeLike
+
 from mlplab._validation import Real, check, short_repr
 from mlplab.engine import losses as engine
 from mlplab.engine.loss_variants import NAMED, OnLogits, SmoothedLabels
@@ -22,14 +26,15 @@ _CUSTOM = ("mlplab needs each loss's gradient, written in mlplab.engine.losses; 
            "sparse_categorical_crossentropy, mse, mae)")
 
 
-def _options(owner, axis=-1, reduction="sum_over_batch_size"):
+def _options(owner: str, axis: int = -1, reduction: str = "sum_over_batch_size") -> None:
     if axis != -1 or reduction != "sum_over_batch_size":
         raise InvalidInputError(f"{owner}: mlplab's losses average over the samples and "
                                 "outputs of the last axis (axis=-1, reduction="
                                 "'sum_over_batch_size'), as Keras does by default.")
 
 
-def _logits(loss, from_logits, activation, label_smoothing=0.0, owner=""):
+def _logits(loss: Loss, from_logits: bool, activation: str, label_smoothing: float = 0.0,
+            owner: str = "") -> Loss:
     smoothing = check(label_smoothing, "label_smoothing", Real(0, 1), owner=owner,
                       example=f"{owner}(label_smoothing=0.1)")
     if smoothing:
@@ -37,25 +42,28 @@ def _logits(loss, from_logits, activation, label_smoothing=0.0, owner=""):
     return OnLogits(loss, activation) if from_logits else loss
 
 
-def BinaryCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa: N802
-                       reduction="sum_over_batch_size", name="binary_crossentropy",
-                       dtype=None):
+def BinaryCrossentropy(  # noqa: N802
+        from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+        reduction: str = "sum_over_batch_size", name: str = "binary_crossentropy",
+        dtype: DTypeLike | None = None) -> Loss:
     """On sigmoid outputs (or softmax, element-wise, as Keras), or on logits."""
     _options("BinaryCrossentropy", axis, reduction)
     return _logits(_BCE, from_logits, "sigmoid", label_smoothing, "BinaryCrossentropy")
 
 
-def CategoricalCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1,  # noqa: N802
-                            reduction="sum_over_batch_size",
-                            name="categorical_crossentropy", dtype=None):
+def CategoricalCrossentropy(  # noqa: N802
+        from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+        reduction: str = "sum_over_batch_size", name: str = "categorical_crossentropy",
+        dtype: DTypeLike | None = None) -> Loss:
     """On softmax outputs with one-hot targets, or on logits."""
     _options("CategoricalCrossentropy", axis, reduction)
     return _logits(_CCE, from_logits, "softmax", label_smoothing, "CategoricalCrossentropy")
 
 
-def SparseCategoricalCrossentropy(from_logits=False, ignore_class=None,  # noqa: N802
-                                  reduction="sum_over_batch_size",
-                                  name="sparse_categorical_crossentropy", dtype=None):
+def SparseCategoricalCrossentropy(  # noqa: N802
+        from_logits: bool = False, ignore_class: int | None = None,
+        reduction: str = "sum_over_batch_size", name: str = "sparse_categorical_crossentropy",
+        dtype: DTypeLike | None = None) -> Loss:
     """On softmax outputs with class indices as targets (the engine's categorical
     cross-entropy takes both), or on logits."""
     if ignore_class is not None:
@@ -66,15 +74,17 @@ def SparseCategoricalCrossentropy(from_logits=False, ignore_class=None,  # noqa:
     return _logits(_CCE, from_logits, "softmax")
 
 
-def MeanSquaredError(reduction="sum_over_batch_size", name="mean_squared_error",  # noqa: N802
-                     dtype=None):
+def MeanSquaredError(  # noqa: N802
+        reduction: str = "sum_over_batch_size", name: str = "mean_squared_error",
+        dtype: DTypeLike | None = None) -> Loss:
     """``mean((f(z) - y)**2)`` on the activated outputs."""
     _options("MeanSquaredError", reduction=reduction)
     return _MSE
 
 
-def MeanAbsoluteError(reduction="sum_over_batch_size", name="mean_absolute_error",  # noqa: N802
-                      dtype=None):
+def MeanAbsoluteError(  # noqa: N802
+        reduction: str = "sum_over_batch_size", name: str = "mean_absolute_error",
+        dtype: DTypeLike | None = None) -> Loss:
     """``mean(|f(z) - y|)`` on the activated outputs."""
     _options("MeanAbsoluteError", reduction=reduction)
     return MAE_LOSS
@@ -102,7 +112,7 @@ _LEFT_OUT_REASON = ("mlplab's losses are binary_crossentropy, categorical_crosse
                     "in mlplab.engine)")
 
 
-def get(identifier):
+def get(identifier: str | Loss) -> Loss:
     """The engine loss for a Keras name ("binary_crossentropy", "bce", "mse", ...), a loss
     object, or raise: a Python loss function is refused (mlplab needs its gradient)."""
     if isinstance(identifier, Loss):

@@ -10,13 +10,21 @@ The metric objects also work on their own (``update_state``, ``result``,
 ``reset_state``), over every sample given since the last reset.
 """
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from mlplab._typing import FloatArray
 from mlplab._validation import short_repr
 from mlplab.engine import activations
 from mlplab.engine import metrics as engine
+from mlplab.engine.activations import Activation
+from mlplab.engine.metrics import MetricFunction
 from mlplab.errors import InvalidInputError, InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 
@@ -24,23 +32,25 @@ from mlplab.keras._missing import missing_names, not_provided
 class Metric:
     """A named engine metric ``function(outputs, y, activation)``."""
 
-    function = None
+    function: MetricFunction = None  # type: ignore[assignment]  # each metric sets its own
     default_name = ""
     sparse = False  # y_true holds class indices (made one-hot for the engine)
 
-    def __init__(self, name=None, dtype=None):
+    def __init__(self, name: str | None = None, dtype: DTypeLike | None = None):
         self.name = name or self.default_name
         self.reset_state()
 
-    def reset_state(self):
-        self._true, self._predicted = [], []
+    def reset_state(self) -> None:
+        self._true: list[FloatArray] = []
+        self._predicted: list[FloatArray] = []
 
-    def add_weight(self, *args, **kwargs):
+    def add_weight(self, *args: object, **kwargs: object) -> NoReturn:
         raise not_provided("Metric.add_weight (a stateful metric of your own)", "write the "
                            "metric as a function fn(y_true, y_pred) of NumPy arrays and pass "
                            "it to compile(metrics=[fn])")
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: ArrayLike, y_pred: NDArray[Any] | Sequence[Any],
+                     sample_weight: None = None) -> None:
         if sample_weight is not None:
             raise InvalidInputError(f"{self.name}.update_state(sample_weight=...): mlplab's "
                                     "metrics are unweighted means, as compile(metrics=...).")
@@ -57,19 +67,20 @@ class Metric:
         outputs = np.concatenate(self._predicted)
         return self.function(outputs, np.concatenate(self._true), _ANY_ACTIVATION)
 
-    def __call__(self, y_true, y_pred):
+    def __call__(self, y_true: ArrayLike, y_pred: NDArray[Any] | Sequence[Any]) -> float:
         self.reset_state()
         self.update_state(y_true, y_pred)
         return self.result()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
 _ANY_ACTIVATION = activations.ACTIVATIONS["linear"]  # Keras' metrics ignore the activation
 
 
-def _metric(class_name, name, function, sparse=False, doc=""):
+def _metric(class_name: str, name: str, function: MetricFunction, sparse: bool = False,
+            doc: str = "") -> type[Metric]:
     return type(class_name, (Metric,), {"function": staticmethod(function),
                                         "default_name": name, "sparse": sparse,
                                         "__doc__": doc})
@@ -80,7 +91,8 @@ class BinaryAccuracy(Metric):
 
     default_name = "binary_accuracy"
 
-    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+    def __init__(self, name: str = "binary_accuracy", dtype: DTypeLike | None = None,
+                 threshold: float = 0.5):
         self.function = functools.partial(engine.binary_accuracy, threshold=threshold)
         super().__init__(name, dtype)
 
@@ -111,9 +123,11 @@ class AUC(Metric):
     default_name = "auc"
     function = staticmethod(engine.auc)
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
-                 label_weights=None, from_logits=False):
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", name: str | None = None,
+                 dtype: DTypeLike | None = None, thresholds: Sequence[float] | None = None,
+                 multi_label: bool = False, num_labels: int | None = None,
+                 label_weights: ArrayLike | None = None, from_logits: bool = False):
         given = {"num_thresholds": (num_thresholds, 200), "curve": (curve, "ROC"),
                  "summation_method": (summation_method, "interpolation"),
                  "thresholds": (thresholds, None), "multi_label": (multi_label, False),
@@ -145,7 +159,8 @@ _REASON = ("its metrics are accuracy, binary_accuracy, categorical_accuracy, "
            "RootMeanSquaredError, or a function fn(y_true, y_pred) of NumPy arrays")
 
 
-def resolve(identifier, n_outputs):
+def resolve(identifier: str | Metric | Callable[[Any, Any], Any],
+            n_outputs: int) -> tuple[str, MetricFunction]:
     """``(name, engine function)`` for what ``compile(metrics=[...])`` was given."""
     if isinstance(identifier, str):
         key = identifier.strip()
@@ -167,15 +182,16 @@ def resolve(identifier, n_outputs):
                            "such as 'accuracy', keras.metrics objects, or functions.")
 
 
-def _mean_of(function):
-    def metric(outputs, y, activation):
+def _mean_of(function: Callable[[Any, Any], Any]) -> MetricFunction:
+    def metric(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
         return float(np.mean(function(y, outputs)))
     return metric
 
 
-def get(identifier):
+def get(identifier: str | Metric) -> Metric:
     """A metric object for a Keras name (Keras' ``keras.metrics.get``)."""
-    classes = {"binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    classes: dict[str, type[Metric]] = {
+               "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
                "sparse_categorical_accuracy": SparseCategoricalAccuracy, "auc": AUC,
                "precision": Precision, "recall": Recall,
                "root_mean_squared_error": RootMeanSquaredError,

@@ -18,14 +18,23 @@ Keras does differently:
   (``keras.utils.set_random_seed``); ``save`` wants a ``.keras`` (or ``.h5``) path.
 """
 
+from __future__ import annotations
+
 import os
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, NoReturn, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
+from mlplab._typing import FloatArray, PathLike, RandomState
 from mlplab._validation import Integer, Options, check, short_repr
 from mlplab.engine import fitting, saving
 from mlplab.engine import model as engine_model
+from mlplab.engine.callbacks import Callback, History
+from mlplab.engine.layers import Input, Layer
+from mlplab.engine.optimizers import OptimizerLike
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.keras import backend, losses, optimizers
 from mlplab.keras import callbacks as callbacks_module
@@ -58,8 +67,9 @@ def _rows(array):
 class Sequential(engine_model.Sequential):
     """``keras.Sequential(layers=None, trainable=True, name=None)``."""
 
-    def __init__(self, layers=None, trainable=True, name=None, *, random_state=None,
-                 dtype=None, _build=True):
+    def __init__(self, layers: Sequence[Layer | Input] | None = None, trainable: bool = True,
+                 name: str | None = None, *, random_state: RandomState = None,
+                 dtype: DTypeLike | None = None, _build: bool = True):
         if not trainable:
             raise not_provided("Sequential(trainable=False)", "every mlplab model trains")
         self.name = name or backend.unique_name("sequential")
@@ -69,7 +79,7 @@ class Sequential(engine_model.Sequential):
 
     # -- Keras' model attributes ---------------------------------------------------------
     @property
-    def weights(self) -> list:
+    def weights(self) -> list[FloatArray]:
         """Every parameter array itself, layer by layer (empty before the model is built)."""
         return self.parameters()
 
@@ -80,24 +90,25 @@ class Sequential(engine_model.Sequential):
         return self.optimizer is not None
 
     @property
-    def metrics_names(self) -> list:
+    def metrics_names(self) -> list[str]:
         return ["loss", *(name for name, _ in self.metrics)]
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> tuple[None, int | None]:
         return (None, self.input_dim)
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple[None, int]:
         return (None, self.output_units)
 
     @property
-    def inputs(self):
+    def inputs(self) -> NoReturn:
         raise not_provided(f"{self.name}.inputs (symbolic tensors)", FUNCTIONAL)
 
     outputs = inputs
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: int | tuple[int | None, ...] | list[int | None] | None = None
+              ) -> Self:
         """Create the weights: Keras' ``build(input_shape=(None, n_features))`` (a width
         alone, as mlplab's ``build(n_features)``, works too)."""
         if isinstance(input_shape, (tuple, list)):
@@ -107,7 +118,7 @@ class Sequential(engine_model.Sequential):
             input_shape = input_shape[1]
         return super().build(input_shape)
 
-    def pop(self):
+    def pop(self) -> Layer:
         """Remove the last layer and return it (the model is built again if it was)."""
         if not self.layers:
             raise InvalidInputError("pop(): the model has no layers to remove.")
@@ -116,7 +127,7 @@ class Sequential(engine_model.Sequential):
             self._gather_parameters()
         return layer
 
-    def __call__(self, x, training=False):
+    def __call__(self, x: ArrayLike, training: bool = False) -> FloatArray:
         """The outputs for ``x`` as an array (Keras returns a tensor), built on first use."""
         x = self._check_X(x)
         if not self.built:
@@ -124,9 +135,11 @@ class Sequential(engine_model.Sequential):
         return self.forward(x, training)
 
     # -- compile, fit, evaluate, predict --------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
+    def compile(self, optimizer: OptimizerLike = "rmsprop", loss: Any = None,  # type: ignore[override]
+                loss_weights: object = None, metrics: Sequence[Any] | None = None,
+                weighted_metrics: object = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: object = "auto",
+                auto_scale_loss: bool = True) -> None:
         """Keras' ``compile``: optimizer first, RMSprop by default, no default loss."""
         _refuse("compile", loss_weights=(loss_weights, None, "a Sequential has one output"),
                 weighted_metrics=(weighted_metrics, None, "metrics are unweighted"),
@@ -151,10 +164,13 @@ class Sequential(engine_model.Sequential):
         self.loss = given  # None: fit and evaluate ask for one, as Keras does
         return None
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(self, x: ArrayLike | None = None, y: ArrayLike | None = None,  # type: ignore[override]
+            batch_size: int | None = None, epochs: int = 1, verbose: int | Literal["auto"] = "auto",
+            callbacks: Callback | Sequence[Callback] | None = None, validation_split: float = 0.0,
+            validation_data: tuple[ArrayLike, ...] | None = None, shuffle: bool = True,
+            class_weight: Mapping[Any, float] | None = None, sample_weight: ArrayLike | None = None,
+            initial_epoch: int = 0, steps_per_epoch: None = None, validation_steps: None = None,
+            validation_batch_size: int | None = None, validation_freq: int = 1) -> History:
         """Keras' ``fit``; returns a History (``.history``, ``.epoch``, ``.params``)."""
         _refuse("fit", steps_per_epoch=(steps_per_epoch, None, "every epoch is one pass "
                                         "over x"),
@@ -184,6 +200,7 @@ class Sequential(engine_model.Sequential):
                     validation_data=validation_data, shuffle=shuffle, callbacks=listening,
                     sample_weight=sample_weight, class_weight=class_weight,
                     initial_epoch=initial_epoch)
+        assert self.history is not None  # the fit made it
         return self.history
 
     def _no_epochs(self, listening, epochs, n_rows, batch_size):
@@ -208,8 +225,11 @@ class Sequential(engine_model.Sequential):
         logs = super()._epoch_logs(epoch, loss, outputs, Y, validation)
         return {key: float(logs[key]) for key in sorted(logs) if key != "lr"}
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+    def evaluate(self, x: ArrayLike | None = None, y: ArrayLike | None = None,  # type: ignore[override]
+                 batch_size: int | None = None, verbose: int | Literal["auto"] = "auto",
+                 sample_weight: ArrayLike | None = None, steps: None = None,
+                 callbacks: Callback | Sequence[Callback] | None = None,
+                 return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """The loss alone, ``[loss, *metrics]`` (in compile's order), or with
         ``return_dict=True`` a dict, as Keras returns them."""
         _refuse("evaluate", steps=(steps, None, "evaluate uses every row"),
@@ -217,7 +237,8 @@ class Sequential(engine_model.Sequential):
         self._require_loss("evaluate")
         verbose = _verbosity(verbose, "evaluate")
         started = time.perf_counter()
-        scores = {k: float(v) for k, v in super().evaluate(x, y, sample_weight).items()}
+        scores = {k: float(v) for k, v in
+                  super().evaluate(x, y, sample_weight).items()}  # type: ignore[arg-type]
         if verbose:
             self._print_line(_rows(x).shape[0], batch_size, started,
                              dict(sorted(scores.items())), verbose)
@@ -226,7 +247,9 @@ class Sequential(engine_model.Sequential):
         values = list(scores.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x: ArrayLike, batch_size: int | None = None,
+                verbose: int | Literal["auto"] = "auto", steps: None = None,
+                callbacks: Callback | Sequence[Callback] | None = None) -> FloatArray:
         """The outputs, shape (n_samples, n_outputs), in the model's float type.
 
         Keras prints a progress line by default; here ``verbose="auto"`` is quiet (only
@@ -262,8 +285,9 @@ class Sequential(engine_model.Sequential):
                                     "loss='binary_crossentropy').")
 
     # -- description and files -----------------------------------------------------------
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,  # type: ignore[override]
+                print_fn: Callable[..., object] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: object = None) -> None:
         """Print Keras' table: layer (type), output shape, param #, then the totals."""
         _refuse("summary", show_trainable=(show_trainable, False, "every layer trains"),
                 layer_range=(layer_range, None, "the summary shows every layer"))
@@ -271,18 +295,21 @@ class Sequential(engine_model.Sequential):
         text = summary_text(self, line_length, positions)
         (print_fn or (lambda line: print(line, end="")))(text)
 
-    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+    def save(self, filepath: PathLike, overwrite: bool = True, zipped: bool | None = None,  # type: ignore[override]
+             **kwargs: object) -> None:
         """Write the model (mlplab's format) to a path ending in ``.keras`` or ``.h5``."""
         self._writable(filepath, (".keras", ".h5"), "save", overwrite)
         super().save(filepath)
 
-    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+    def save_weights(self, filepath: PathLike, overwrite: bool = True,
+                     max_shard_size: object = None) -> None:
         """Write the weights to a path ending in ``.weights.h5`` (mlplab's format: the
         whole model; ``load_weights`` takes its weights back)."""
         self._writable(filepath, (".weights.h5",), "save_weights", overwrite)
         super().save(filepath)
 
-    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+    def load_weights(self, filepath: PathLike, skip_mismatch: bool = False,
+                     **kwargs: object) -> None:
         """Set the weights from a file written by ``save_weights`` or ``save``."""
         self.set_weights(saving.load_model(filepath).get_weights())
 
@@ -295,7 +322,7 @@ class Sequential(engine_model.Sequential):
         if not overwrite and os.path.exists(path):
             raise InvalidInputError(f"{owner}({path!r}, overwrite=False): the file exists.")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
 
 
@@ -335,7 +362,8 @@ def _validates(validation_freq, epoch) -> bool:
     return (epoch + 1) % validation_freq == 0
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+def load_model(filepath: PathLike, custom_objects: Mapping[str, Any] | None = None,  # noqa: A002
+               compile: bool = True, safe_mode: bool = True) -> Sequential:
     """Read a model that ``Sequential.save`` (or mlplab's own ``save``) wrote, as an
     ``mlplab.keras`` Sequential, compiled as it was saved."""
     if custom_objects:
@@ -348,7 +376,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
     return model
 
 
-def clone_model(model):
+def clone_model(model: engine_model.Sequential) -> Sequential:
     """The same architecture with fresh weights (drawn from the session's seed)."""
     return Sequential.from_config({**model.get_config(), "random_state": None})
 

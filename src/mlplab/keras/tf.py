@@ -6,6 +6,8 @@
 Everything else (tensors, ``tf.data``, ``GradientTape``) raises NotProvidedError.
 """
 
+from __future__ import annotations
+
 from types import SimpleNamespace
 
 import mlplab.keras as keras  # noqa: F401 - tf.keras
@@ -14,7 +16,7 @@ from mlplab.keras import backend
 from mlplab.keras._missing import TENSORS, TRAINING_LOOPS, missing_names
 
 
-def set_random_seed(seed):
+def set_random_seed(seed: int) -> None:
     """TensorFlow 1's name (TensorFlow 2 calls it ``tf.random.set_seed``): seeds the
     models built afterwards, as ``tf.random.set_seed`` does; NumPy's global seed is the
     notebook's own ``np.random.seed``."""

@@ -1,15 +1,18 @@
 """``keras.utils``: ``to_categorical`` and ``set_random_seed``."""
 
+from __future__ import annotations
+
 import random
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from mlplab.errors import InvalidInputError
 from mlplab.keras import backend
 from mlplab.keras._missing import missing_names
 
 
-def to_categorical(x, num_classes=None):
+def to_categorical(x: ArrayLike, num_classes: int | None = None) -> NDArray[np.float64]:
     """One-hot rows for class indices ``x`` (shape (n,) or (n, 1)), as Keras: float,
     ``num_classes`` columns (default: the largest index + 1)."""
     labels = np.asarray(x)
@@ -26,7 +29,7 @@ def to_categorical(x, num_classes=None):
     return np.eye(num_classes)[labels]
 
 
-def set_random_seed(seed):
+def set_random_seed(seed: int) -> None:
     """Seed the session, as Keras: Python's ``random``, NumPy's global generator (for the
     notebook's own ``np.random`` data) and every model built afterwards (its weights,
     shuffling and dropout), so that a notebook gives the same numbers on every run."""

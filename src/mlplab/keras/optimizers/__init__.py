@@ -11,8 +11,14 @@ have these three; models with them train on the NumPy runner (``history.runner``
 so).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from mlplab._validation import short_repr
 from mlplab.engine import optimizers as engine
+from mlplab.engine.optimizers import LearningRateLike, OptimizerLike
 from mlplab.errors import InvalidInputError, InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 from mlplab.keras.optimizers import schedules  # noqa: F401 - keras.optimizers.schedules
@@ -20,7 +26,7 @@ from mlplab.keras.optimizers import schedules  # noqa: F401 - keras.optimizers.s
 Optimizer = engine.Optimizer
 
 
-def _refuse(owner, **given):
+def _refuse(owner: str, **given: Any) -> None:
     """Raise for the first Keras option mlplab does not provide that is set."""
     reasons = {"weight_decay": "use kernel_regularizer=keras.regularizers.L2(...) on the layers",
                "use_ema": "weights are not averaged", "amsgrad": "mlplab's Adam has no AMSGrad",
@@ -33,10 +39,13 @@ def _refuse(owner, **given):
                                     f"provide {name}; {reasons[name]}.")
 
 
-def SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,  # noqa: N802
-        clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
-        ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-        gradient_accumulation_steps=None, name="SGD", **kwargs):
+def SGD(  # noqa: N802
+        learning_rate: LearningRateLike = 0.01, momentum: float = 0.0, nesterov: bool = False,
+        weight_decay: float | None = None, clipnorm: float | None = None,
+        clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
+        ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
+        name: str = "SGD", **kwargs: Any) -> engine.SGD:
     """Keras' ``SGD``: ``learning_rate=0.01``, ``momentum``, ``nesterov``, clipping."""
     _refuse("SGD", weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
@@ -45,11 +54,14 @@ def SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,  # 
                       global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
-def Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,  # noqa: N802
-         amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
-         global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-         ema_overwrite_frequency=None, loss_scale_factor=None,
-         gradient_accumulation_steps=None, name="adam", **kwargs):
+def Adam(  # noqa: N802
+        learning_rate: LearningRateLike = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+        epsilon: float = 1e-7, amsgrad: bool = False, weight_decay: float | None = None,
+        clipnorm: float | None = None, clipvalue: float | None = None,
+        global_clipnorm: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None, loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None, name: str = "adam",
+        **kwargs: Any) -> engine.KerasAdam:
     """Keras' ``Adam``: ``learning_rate=0.001``, ``beta_1``, ``beta_2``, ``epsilon=1e-7``,
     Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdam`)."""
     _refuse("Adam", amsgrad=amsgrad, weight_decay=weight_decay, use_ema=use_ema,
@@ -59,11 +71,14 @@ def Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,  # noqa: N
                             global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
-def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N802
-            centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
-            global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-            ema_overwrite_frequency=None, loss_scale_factor=None,
-            gradient_accumulation_steps=None, name="rmsprop", **kwargs):
+def RMSprop(  # noqa: N802
+        learning_rate: LearningRateLike = 0.001, rho: float = 0.9, momentum: float = 0.0,
+        epsilon: float = 1e-7, centered: bool = False, weight_decay: float | None = None,
+        clipnorm: float | None = None, clipvalue: float | None = None,
+        global_clipnorm: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None, loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None, name: str = "rmsprop",
+        **kwargs: Any) -> engine.KerasRMSprop:
     """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``momentum``,
     ``epsilon=1e-7``, Keras' rule (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
     _refuse("RMSprop", centered=centered, weight_decay=weight_decay, use_ema=use_ema,
@@ -73,11 +88,13 @@ def RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,  # noqa: N
                                global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
-def Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,  # noqa: N802
-            weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-            use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-            loss_scale_factor=None, gradient_accumulation_steps=None, name="adagrad",
-            **kwargs):
+def Adagrad(  # noqa: N802
+        learning_rate: LearningRateLike = 0.001, initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7, weight_decay: float | None = None, clipnorm: float | None = None,
+        clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
+        ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
+        name: str = "adagrad", **kwargs: Any) -> engine.KerasAdagrad:
     """Keras' ``Adagrad``: ``learning_rate=0.001`` (mlplab's own Adagrad defaults to 0.01),
     Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdagrad`)."""
     _refuse("Adagrad", weight_decay=weight_decay, use_ema=use_ema,
@@ -88,13 +105,14 @@ def Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,  #
                                clipvalue=clipvalue)
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME: dict[str, Callable[..., engine.Optimizer]] = {"sgd": SGD, "adam": Adam,
+                                                       "rmsprop": RMSprop, "adagrad": Adagrad}
 _LEFT_OUT = {name: "its optimizers are SGD, Adam, RMSprop and Adagrad"
              for name in ("AdamW", "Nadam", "Adamax", "Adadelta", "Ftrl", "Lion", "Lamb",
                           "Muon", "LossScaleOptimizer")}
 
 
-def get(identifier):
+def get(identifier: OptimizerLike) -> engine.Optimizer | engine.LBFGS:
     """An optimizer for a Keras name ("adam", "SGD", ...: Keras' defaults), a dict (Keras'
     ``{"class_name": "Adam", "config": {...}}`` or mlplab's ``{"name": "adam", ...}``) or
     an optimizer object (returned as it is)."""
