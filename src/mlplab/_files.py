@@ -50,7 +50,7 @@ from mlplab.errors import InvalidInputError, InvalidTypeError
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; stale files are recognised by age alone
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 STALE_AFTER_SECONDS = 3600  # the age rule, used only where a lock cannot tell
 _LONG_NAME = 200  # longer target names are shortened in temporary names (limit 255)
@@ -181,7 +181,7 @@ def remove_stale_temps(target) -> list:
     """
     target = Path(target)
     pattern = _temp_pattern(target.name, target.suffix)
-    removed = []
+    removed: list[str] = []
     try:
         entries = [entry.name for entry in os.scandir(target.parent)]
     except OSError:

@@ -29,7 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 from mlplab._holdout import scikit_learn_hold_out
 from mlplab._validation import input_bound
 from mlplab.engine import fitting, initializers
-from mlplab.engine.layers import Dense, Dropout
+from mlplab.engine.layers import Dense, Dropout, Layer
 from mlplab.engine.lbfgs import LBFGS
 from mlplab.engine.model import Sequential
 from mlplab.engine.optimizers import SGD, Adam
@@ -54,7 +54,7 @@ def build_network(widths, activation, out_activation, dropout, random_state, dty
     each hidden layer (an extra too)."""
     n_hidden = len(widths) - 2
     hidden = [activation] * n_hidden if isinstance(activation, str) else list(activation)
-    layers = []
+    layers: list[Layer] = []
     for index, (units, name) in enumerate(zip(widths[1:], [*hidden, out_activation],
                                               strict=True)):
         layers.append(Dense(units, ACTIVATIONS[name], kernel_initializer="zeros",

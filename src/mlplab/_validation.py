@@ -16,6 +16,7 @@ import numbers
 import os
 import reprlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,7 +57,11 @@ class Constraint:
     """What a parameter accepts: ``type_ok`` and ``value_ok`` decide, ``description``
     says it in a message ("a positive int"), ``convert`` gives the clean value."""
 
-    description = ""
+    if TYPE_CHECKING:  # a str, or a property that says it from the constraint's fields
+        @property
+        def description(self) -> str: ...
+    else:
+        description = ""
 
     def type_ok(self, value) -> bool:
         raise NotImplementedError
@@ -287,7 +292,7 @@ def check_positive_int(value, name: str, example: str = "") -> int:
     return check(value, name, Integer(1), example=example)
 
 
-def check_fraction(value, name: str, *, allow_zero: bool = True) -> float:
+def check_fraction(value: float, name: str, *, allow_zero: bool = True) -> float:
     """Return ``value`` as a float in [0, 1) (or (0, 1) without ``allow_zero``)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise InvalidTypeError(f"{name}={short_repr(value)}: must be a number between 0 and 1.")
@@ -513,10 +518,11 @@ def memory_limit() -> int:
 
 
 def _size(n_bytes) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB", "EB"):
-        if n_bytes < 1000 or unit == "EB":
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n_bytes < 1000:
             return f"{n_bytes:.3g} {unit}"
         n_bytes /= 1000
+    return f"{n_bytes:.3g} EB"
 
 
 def check_parameter_memory(n_parameters: int, dtype, what: str, fix: str) -> None:

@@ -5,8 +5,11 @@ estimator; study files name models this way. Each entry is a factory and the
 defaults the seeds used (e.g. ``gamma="auto"`` for the SVCs of E4).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -57,7 +60,7 @@ def model_names() -> list:
     return sorted(BASELINES)
 
 
-def make_model(name, **params):
+def make_model(name: str, **params: Any) -> Any:
     """A fresh estimator for ``name`` with its defaults, overridden by ``params``.
 
     Raises

@@ -16,10 +16,15 @@ initialiser or layer spec), label encoding and predictions; the argument table i
 :mod:`mlplab._net_parameters`.
 """
 
+from __future__ import annotations
+
 import math
 import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
@@ -35,6 +40,7 @@ from mlplab._net_parameters import (  # PARAMETERS: the table, read from here to
 )
 from mlplab._rng import as_generator
 from mlplab._sklearn import UnfittedError, class_sample_weight, named_errors, readable
+from mlplab._typing import FloatArray, RandomState
 from mlplab._validation import (
     Widths,
     as_numeric_array,
@@ -43,6 +49,7 @@ from mlplab._validation import (
     short_repr,
 )
 from mlplab.engine import callbacks, optimizers
+from mlplab.engine.callbacks import Callback
 from mlplab.engine.layers import Dense
 from mlplab.engine.model import Sequential
 from mlplab.engine.stopping import NoImprovement
@@ -56,13 +63,18 @@ from mlplab.errors import (
 class _BaseNet(BaseEstimator):
     """Shared fit machinery; subclasses define the task (targets, output, scores)."""
 
-    def __init__(self, hidden_layer_sizes=(100,), *, layers=None, activation="relu",
-                 output_activation=None, loss=None, optimizer="adam", learning_rate=0.001,
-                 momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 batch_size=32, epochs=200, kernel_initializer="glorot_uniform", alpha=0.0001,
-                 l1=0.0, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, shuffle=True, warm_start=False, random_state=None,
-                 dtype="float64", verbose=0, callbacks=None):
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), *,
+                 layers: Sequence[dict[str, Any]] | None = None, activation: str = "relu",
+                 output_activation: str | None = None, loss: str | None = None,
+                 optimizer: str = "adam", learning_rate: float = 0.001, momentum: float = 0.9,
+                 nesterov: bool = True, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, batch_size: int | None = 32, epochs: int = 200,
+                 kernel_initializer: str | dict[str, Any] = "glorot_uniform", alpha: float = 0.0001,
+                 l1: float = 0.0, tol: float = 1e-4, n_iter_no_change: int | None = 10,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 shuffle: bool = True, warm_start: bool = False, random_state: RandomState = None,
+                 dtype: DTypeLike = "float64", verbose: int = 0,
+                 callbacks: Sequence[Callback] | None = None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layers = layers
         self.activation = activation
@@ -92,7 +104,8 @@ class _BaseNet(BaseEstimator):
         self.callbacks = callbacks
 
     # -- public API -------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None, class_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+            class_weight: Mapping[Any, float] | Literal["balanced"] | None = None) -> Self:
         """Train for up to ``epochs`` epochs (fewer if the loss stops improving).
 
         ``class_weight`` (classifiers): a dict ``{label: weight}`` or "balanced",
@@ -108,19 +121,20 @@ class _BaseNet(BaseEstimator):
             sample_weight = class_sample_weight(self, y, sample_weight, class_weight)
         return self._fit(X, y, sample_weight, epochs=self.epochs, incremental=incremental)
 
-    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+                    **kwargs: Any) -> Self:
         """Train for one epoch, continuing from the current weights (if any)."""
         self._check_parameters()
         return self._fit(X, y, sample_weight, epochs=1, incremental=hasattr(self, "model_"),
                          partial=True, **kwargs)
 
     @property
-    def coefs_(self):
+    def coefs_(self) -> list[FloatArray]:
         self._check_fitted()
         return [layer.kernel for layer in self._dense_layers()]
 
     @property
-    def intercepts_(self):
+    def intercepts_(self) -> list[FloatArray]:
         self._check_fitted()
         return [layer.bias for layer in self._dense_layers()]
 
@@ -146,7 +160,9 @@ class _BaseNet(BaseEstimator):
         with named_errors(owner, scikit_learn=False):
             if not incremental:
                 self.model_ = self._build_model(X.shape[1], self._n_outputs(targets), len(X))
-                self.loss_curve_, self.validation_scores_, self.n_iter_ = [], [], 0
+                self.loss_curve_: list[float] = []
+                self.validation_scores_: list[float] = []
+                self.n_iter_ = 0
                 self.best_validation_score_ = None
             try:
                 history, rule = self._train(X, targets, sample_weight, epochs, partial)
@@ -414,11 +430,12 @@ class NetClassifier(ClassifierMixin, _BaseNet):
 
         return accuracy
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,  # type: ignore[override]
+                    sample_weight: ArrayLike | None = None) -> Self:
         """One epoch of training; give ``classes`` (all labels) on the first call."""
         return super().partial_fit(X, y, sample_weight=sample_weight, classes=classes)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
         """Class probabilities, shape (n_samples, n_classes), columns ordered as ``classes_``."""
         X = self._validated_X(X)
         try:
@@ -426,7 +443,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         except InvalidInputError as exc:  # e.g. a linear output layer: say whose it is
             raise InvalidInputError(f"{type(self).__name__}.predict_proba: {exc}") from None
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
         """Log of ``predict_proba``, computed from the logits (finite even where p ~ 0)."""
         X = self._validated_X(X)
         z = self.model_.predict_logits(X)
@@ -434,7 +451,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
             return np.hstack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
         return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> FloatArray:
         """Logits: shape (n_samples,) for two classes (> 0 means ``classes_[1]``),
         else (n_samples, n_classes)."""
         X = self._validated_X(X)
@@ -443,7 +460,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
             return z[:, 0]
         return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z  # two softmax units: one score
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The most probable class of each sample, shape (n_samples,)."""
         probabilities = self.predict_proba(X)
         return self.classes_[np.argmax(probabilities, axis=1)]
@@ -480,7 +497,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
 
         return r2
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
         X = self._validated_X(X)
         out = self.model_.predict(X)

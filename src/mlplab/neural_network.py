@@ -20,9 +20,14 @@ to rounding, and ``adam`` (the engine's, compiled) matches on average, or exactl
 ``optimizer=ScikitLearnAdam(...)``.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Self, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
@@ -40,14 +45,19 @@ from sklearn.utils.validation import (
 from mlplab import _training as training
 from mlplab._mlp_parameters import check_parameters
 from mlplab._sklearn import named_errors, parameter_errors
+from mlplab._typing import FloatArray, RandomState
 from mlplab._validation import (
     Options,
     Widths,
     check,
 )
+from mlplab.engine.callbacks import Callback
 from mlplab.engine.layers import Dense
+from mlplab.engine.optimizers import OptimizerLike
 from mlplab.engine.stopping import weights_finite
 from mlplab.errors import InvalidInputError
+
+ActivationName: TypeAlias = Literal["identity", "logistic", "tanh", "relu"]  # scikit-learn's
 
 
 class _BaseMLP(BaseEstimator):
@@ -59,7 +69,7 @@ class _BaseMLP(BaseEstimator):
         check_parameters(self)
 
     # -- fit ----------------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -120,9 +130,10 @@ class _BaseMLP(BaseEstimator):
         self._optimizer_ready = False
         self._plateau = training.initial_plateau(self, self.model_)
         if self.solver in ("sgd", "adam"):
-            self.loss_curve_ = []
-            self.validation_scores_ = [] if self.early_stopping else None
-            self.validation_loss_curve_ = [] if self.early_stopping else None
+            self.loss_curve_: list[float] = []
+            self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+            self.validation_loss_curve_: list[float] | None = ([] if self.early_stopping
+                                                               else None)
             self.best_validation_score_ = -np.inf if self.early_stopping else None
             self.best_loss_ = None if self.early_stopping else np.inf
 
@@ -163,12 +174,23 @@ class _BaseMLP(BaseEstimator):
     def _assign(self, name, value):
         self.__dict__.setdefault("_assigned", {})[name] = value
 
-    coefs_ = property(lambda self: self._weights("coefs_"),
-                      lambda self, value: self._assign("coefs_", value),
-                      doc="Each layer's weight matrix, shape (fan_in, fan_out).")
-    intercepts_ = property(lambda self: self._weights("intercepts_"),
-                           lambda self, value: self._assign("intercepts_", value),
-                           doc="Each layer's bias vector, shape (fan_out,).")
+    @property
+    def coefs_(self) -> list[FloatArray]:
+        """Each layer's weight matrix, shape (fan_in, fan_out)."""
+        return self._weights("coefs_")
+
+    @coefs_.setter
+    def coefs_(self, value: list[FloatArray]) -> None:
+        self._assign("coefs_", value)
+
+    @property
+    def intercepts_(self) -> list[FloatArray]:
+        """Each layer's bias vector, shape (fan_out,)."""
+        return self._weights("intercepts_")
+
+    @intercepts_.setter
+    def intercepts_(self, value: list[FloatArray]) -> None:
+        self._assign("intercepts_", value)
 
     # -- predictions --------------------------------------------------------------------
     def _forward(self, X, check_input=True):
@@ -300,13 +322,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     _is_classifier = True
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 class_weight=None, dropout=0.0, callbacks=None, optimizer=None, dtype=None):
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,),
+                 activation: ActivationName | Sequence[ActivationName] = "relu", *,
+                 solver: Literal["lbfgs", "sgd", "adam"] = "adam", alpha: float = 0.0001,
+                 batch_size: int | Literal["auto"] = "auto",
+                 learning_rate: Literal["constant", "invscaling", "adaptive"] = "constant",
+                 learning_rate_init: float = 0.001, power_t: float = 0.5, max_iter: int = 200,
+                 shuffle: bool = True, random_state: RandomState = None, tol: float = 1e-4,
+                 verbose: bool = False, warm_start: bool = False, momentum: float = 0.9,
+                 nesterovs_momentum: bool = True, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10, max_fun: int = 15000,
+                 class_weight: Mapping[Any, float] | Literal["balanced"] | None = None,
+                 dropout: float = 0.0, callbacks: Sequence[Callback] | None = None,
+                 optimizer: OptimizerLike | None = None, dtype: DTypeLike | None = None):
         _store(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
@@ -352,7 +381,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return accuracy_score(self._label_binarizer.inverse_transform(Y), labels,
                               sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The predicted classes, shape (n_samples,) or (n_samples, n_classes)."""
         check_is_fitted(self)
         outputs = self._forward(X)
@@ -360,7 +389,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             outputs.ravel() if self.n_outputs_ == 1 else outputs)
 
     @available_if(_solver_is_stochastic)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+                    classes: ArrayLike | None = None) -> Self:
         """One epoch over (X, y); ``classes`` (every label) is needed on the first call."""
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
@@ -370,7 +400,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
         """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``."""
         check_is_fitted(self)
         outputs = self._forward(X)
@@ -378,7 +408,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             outputs = outputs.ravel()
         return np.vstack([1 - outputs, outputs]).T if outputs.ndim == 1 else outputs
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
         """``log(predict_proba(X))``, as scikit-learn computes it."""
         probabilities = self.predict_proba(X)
         return np.log(probabilities, out=probabilities)
@@ -405,13 +435,20 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ``early_stopping`` scores R^2.
     """
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, callbacks=None, optimizer=None, dtype=None):
+    def __init__(self, loss: Literal["squared_error", "poisson"] = "squared_error",
+                 hidden_layer_sizes: Sequence[int] = (100,),
+                 activation: ActivationName | Sequence[ActivationName] = "relu", *,
+                 solver: Literal["lbfgs", "sgd", "adam"] = "adam", alpha: float = 0.0001,
+                 batch_size: int | Literal["auto"] = "auto",
+                 learning_rate: Literal["constant", "invscaling", "adaptive"] = "constant",
+                 learning_rate_init: float = 0.001, power_t: float = 0.5, max_iter: int = 200,
+                 shuffle: bool = True, random_state: RandomState = None, tol: float = 1e-4,
+                 verbose: bool = False, warm_start: bool = False, momentum: float = 0.9,
+                 nesterovs_momentum: bool = True, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, n_iter_no_change: int = 10, max_fun: int = 15000,
+                 dropout: float = 0.0, callbacks: Sequence[Callback] | None = None,
+                 optimizer: OptimizerLike | None = None, dtype: DTypeLike | None = None):
         _store(self, locals())
 
     def _check_parameters(self):
@@ -435,14 +472,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _score_outputs(self, outputs, Y, sample_weight):
         return r2_score(Y, outputs, sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
         check_is_fitted(self)
         outputs = self._forward(X)
         return outputs.ravel() if outputs.shape[1] == 1 else outputs
 
     @available_if(_solver_is_stochastic)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike,
+                    sample_weight: ArrayLike | None = None) -> Self:
         """One epoch over (X, y), continuing from the current weights."""
         return self._fit(X, y, sample_weight, incremental=True)
 

@@ -1,10 +1,23 @@
 """Small end-to-end recipes that the CLI (and users) call in one line."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from numpy.typing import DTypeLike
+
+from mlplab._typing import PathLike
 from mlplab.data import dataset_parameters, make_dataset, split
+from mlplab.data.split import Split
+from mlplab.engine.callbacks import History
 from mlplab.engine.model import Sequential
+from mlplab.engine.optimizers import OptimizerLike
 from mlplab.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from mlplab.viz.animate import TrainingAnimation
 
 # scikit-learn's moons and circles have no noise by default, which makes them too easy to
 # say anything; these defaults give overlap that test accuracy can measure.
@@ -18,7 +31,7 @@ class Experiment:
     dataset: str
     layers_text: str
     model: Sequential
-    parts: object  # mlplab.data.Split
+    parts: Split
 
 
 @dataclass(frozen=True)
@@ -28,15 +41,18 @@ class TrainingResult:
     dataset: str
     layers_text: str
     model: Sequential
-    history: object
+    history: History
     train_accuracy: float
     test_accuracy: float
-    parts: object
+    parts: Split
 
 
-def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activation="relu",
-                    output_activation=None, loss=None, optimizer="adam", test_size=0.2,
-                    random_state=0, dtype="float64", regression=False):
+def make_experiment(dataset: str, layers: Sequence[int], *, n_samples: int = 1000,
+                    noise: float | Literal["default"] | None = "default", activation: str = "relu",
+                    output_activation: str | None = None, loss: str | None = None,
+                    optimizer: OptimizerLike = "adam", test_size: float = 0.2,
+                    random_state: int = 0, dtype: DTypeLike = "float64",
+                    regression: bool = False) -> Experiment:
     """Generate a classification data set, split it, and build a network of widths ``layers``.
 
     ``noise="default"`` uses :data:`DEFAULT_NOISE` (moons 0.2, circles 0.1), else the
@@ -46,7 +62,7 @@ def make_experiment(dataset, layers, *, n_samples=1000, noise="default", activat
     (float targets, e.g. the 1-D curves): its net gets a linear output and the squared
     error unless told otherwise, and no accuracy.
     """
-    options = {"n_samples": n_samples, "random_state": random_state}
+    options: dict[str, Any] = {"n_samples": n_samples, "random_state": random_state}
     has_noise = "noise" in dataset_parameters(dataset)
     if noise in (None, "default"):
         noise = DEFAULT_NOISE.get(dataset) if noise == "default" else None
@@ -86,7 +102,9 @@ def _regression_experiment(dataset, layers, X, y, activation, output_activation,
     return Experiment(dataset, "-".join(str(w) for w in layers), model, parts)
 
 
-def train_on_dataset(dataset, layers, *, batch_size=32, epochs=300, verbose=0, **options):
+def train_on_dataset(dataset: str, layers: Sequence[int], *, batch_size: int | None = 32,
+                     epochs: int = 300, verbose: Literal[0, 1, 2] = 0,
+                     **options: Any) -> TrainingResult:
     """:func:`make_experiment`, then train and score on train and test data."""
     experiment = make_experiment(dataset, layers, **options)
     model, parts = experiment.model, experiment.parts
@@ -99,8 +117,10 @@ def train_on_dataset(dataset, layers, *, batch_size=32, epochs=300, verbose=0, *
     )
 
 
-def animate_on_dataset(dataset, layers, *, out, batch_size=32, epochs=300, every=1,
-                       frames=100, fps=10, resolution=100, **options):
+def animate_on_dataset(dataset: str, layers: Sequence[int], *, out: PathLike,
+                       batch_size: int | None = 32, epochs: int = 300, every: int = 1,
+                       frames: int | None = 100, fps: int = 10, resolution: int = 100,
+                       **options: Any) -> TrainingAnimation:
     """:func:`make_experiment`, then train while recording and write the animation to ``out``."""
     from mlplab.viz import animate_training
 
@@ -111,8 +131,9 @@ def animate_on_dataset(dataset, layers, *, out, batch_size=32, epochs=300, every
                             resolution=resolution, out=out)
 
 
-def plot_on_dataset(kind, dataset, layers, *, out, model_path=None, batch_size=32, epochs=300,
-                    dpi=120, **options):
+def plot_on_dataset(kind: str, dataset: str, layers: Sequence[int], *, out: PathLike,
+                    model_path: PathLike | None = None, batch_size: int | None = 32,
+                    epochs: int = 300, dpi: int = 120, **options: Any) -> PathLike:
     """Draw one picture (``kind``) of a network trained (or loaded) on ``dataset``.
 
     ``kind`` names one of :data:`mlplab.viz.kinds.FIGURE_KINDS`. Returns the path

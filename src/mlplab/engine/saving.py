@@ -5,12 +5,19 @@
 beside the model so that ``io`` (the archive format) never needs to know of models.
 """
 
+from __future__ import annotations
+
+from typing import TypeVar
+
+from mlplab._typing import PathLike
 from mlplab.engine import callbacks as callbacks_module
 from mlplab.engine import io
 from mlplab.engine.model import Sequential
 
+M = TypeVar("M", bound=Sequential)  # the model class read_model makes
 
-def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
+
+def load_model(path: PathLike, *, max_bytes: int = io.MAX_WEIGHT_BYTES) -> Sequential:
     """Read a model written by :meth:`Sequential.save` (``mlplab.load``).
 
     Parameters
@@ -36,7 +43,8 @@ def load_model(path, *, max_bytes=io.MAX_WEIGHT_BYTES):
     return read_model(path, Sequential, max_bytes)
 
 
-def read_model(path, model_class, max_bytes=io.MAX_WEIGHT_BYTES):
+def read_model(path: PathLike, model_class: type[M],
+               max_bytes: int = io.MAX_WEIGHT_BYTES) -> M:
     """:func:`load_model` making a ``model_class`` (a Sequential or a subclass, such as
     mlplab.keras'): its ``from_config`` and ``compile(loss=, optimizer=, metrics=)``."""
     config, model, weights = io.read_archive(path, model_class.from_config, max_bytes=max_bytes)

@@ -1,10 +1,13 @@
 """Threads for the compiled paths: one pool per process, and one-thread BLAS while
 our threads share a batch. Plain Python: no numba here."""
 
+from __future__ import annotations
+
 import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
 
 
 def _workers():
@@ -24,7 +27,7 @@ def _workers():
 WORKERS = _workers()
 
 
-_POOL = []  # the process's worker threads, started when first needed
+_POOL: list[ThreadPoolExecutor] = []  # the process's worker threads, started when first needed
 _LOCK = threading.Lock()  # guards _POOL and the BLAS thread limit below
 
 
@@ -65,7 +68,7 @@ def run_in_threads(function, items):
     return [first] + [job.result() for job in jobs]
 
 
-_BLAS = {"controller": None, "limiter": None, "users": 0}
+_BLAS: dict[str, Any] = {"controller": None, "limiter": None, "users": 0}
 
 
 @contextlib.contextmanager

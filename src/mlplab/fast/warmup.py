@@ -8,9 +8,14 @@ process, and :func:`compile_kernels` (``mlplab warmup``) does the compiling ahea
 when a classroom image is built. Set ``MLPLAB_QUIET=1`` to silence the notice.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TextIO
 
 import numpy as np
 
@@ -20,7 +25,7 @@ NOTICE = ("mlplab: compiling the fast kernels for this machine (once, up to a mi
 _announced = False
 
 
-def kernel_modules():
+def kernel_modules() -> tuple[ModuleType, ...]:
     from mlplab.fast import kernels, lanes, objective
 
     return (kernels, lanes, objective)
@@ -33,7 +38,7 @@ def _dispatchers():
     for module in kernel_modules():
         for value in vars(module).values():
             # Kernels inlined into others ("always") are never compiled on their own.
-            if (isinstance(value, CPUDispatcher) and value._cache is not None
+            if (isinstance(value, CPUDispatcher) and value._cache is not None  # type: ignore[attr-defined]
                     and value.targetoptions.get("inline") != "always"):
                 yield value
 
@@ -49,7 +54,7 @@ def needs_compiling() -> bool:
         return False
 
 
-def announce(stream=None) -> bool:
+def announce(stream: TextIO | None = None) -> bool:
     """Print :data:`NOTICE` once per process if the kernels must compile; True if printed.
 
     Decided on the first call only: looking at the cache takes ~1 ms, and every compiled
@@ -64,7 +69,8 @@ def announce(stream=None) -> bool:
     return True
 
 
-def compile_kernels(report=None, dtypes=("float64", "float32")) -> float:
+def compile_kernels(report: Callable[[str], object] | None = None,
+                    dtypes: Sequence[str] = ("float64", "float32")) -> float:
     """Run every compiled path once on tiny data, in each of ``dtypes``, so that numba
     compiles and caches each kernel; return the seconds it took. ``report(step)`` is
     called before each step (a progress display)."""
