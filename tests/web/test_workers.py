@@ -156,3 +156,33 @@ def _load(model_bytes):
         file.write(model_bytes)
         file.flush()
         return mlplab.load(file.name)
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_takes_only_its_own_sessions():
+    from fastapi import HTTPException
+
+    async def main():
+        pool = Pool(workers=2, max_sessions=10)
+        pool.start()
+        try:
+            slow = {**SMALL, "n_samples": 400, "batch_size": 1}  # 10,000 epochs: ~10 s
+            first, second = [(await pool.create(PlaygroundConfig(**slow)))["id"]
+                             for _ in range(2)]
+            lost = pool.sessions[first].link
+            step = asyncio.ensure_future(pool.call(first, "step", 10_000))
+            await asyncio.sleep(0.3)
+            lost.process.kill()
+            with pytest.raises(HTTPException) as failed:
+                await asyncio.wait_for(step, 10)
+            assert failed.value.status_code == 500 and "reload" in failed.value.detail
+            with pytest.raises(HTTPException) as gone:
+                await pool.call(first, "snapshot")
+            assert gone.value.status_code == 404
+            assert (await pool.call(second, "step", 2))["epoch"] == 2
+            third = (await pool.create(PlaygroundConfig(**SMALL)))["id"]
+            assert pool.sessions[third].link is not lost
+        finally:
+            pool.stop()
+
+    asyncio.run(main())

@@ -101,6 +101,7 @@ class WorkerLink:
         self.index, self.work_seconds, self.in_process = index, work_seconds, in_process
         self.sessions = set()
         self.ready = False
+        self.alive = True
         self.stopping = False
         self.worker = None  # the Worker itself, in-process only
 
@@ -231,7 +232,7 @@ class Pool:
                     for socket in placement.sockets.values():
                         socket.put(status_payload(""))
         elif kind == "reply":
-            future = self.futures.pop(message[1], None)
+            future, _ = self.futures.pop(message[1], (None, None))
             if future is not None and not future.done():
                 future.set_result(message[2:])
         elif kind == "out":
@@ -255,14 +256,20 @@ class Pool:
             socket.put(payload, ticket=ticket)
 
     def _lost(self, link):
+        """A worker process ended (killed, out of memory): its sessions are gone."""
+        link.alive = False
         if link.stopping:
             return
         log.error("playground worker %d stopped; its sessions are lost", link.index)
+        lost = (False, ("bug", "the server's worker process stopped, and this session with "
+                               "it; reload the page for a new one."))
         for sid in [sid for sid, p in self.sessions.items() if p.link is link]:
-            self.sessions.pop(sid)
-        for future in self.futures.values():
-            future.set_result((False, ("bug", "the server's worker stopped; reload the page.")))
-        self.futures.clear()
+            for socket in self._forget(sid).sockets.values():
+                socket.put({"json": json.dumps({"type": "error", "message": lost[1][1]})})
+        for call_id, (future, owner) in list(self.futures.items()):
+            if owner is link:
+                self.futures.pop(call_id)
+                future.set_result(lost)
 
     # -- sessions --------------------------------------------------------------------------
     async def create(self, config):
@@ -272,7 +279,11 @@ class Pool:
                 f"the playground has {len(self.sessions)} open sessions, its limit "
                 f"(--max-sessions {self.max_sessions}): close a tab or try again later, or "
                 "ask whoever started it to start it with a larger --max-sessions."))
-        link = min(self.links, key=lambda link: (len(link.sessions), link.index))
+        alive = [link for link in self.links if link.alive]
+        if not alive:
+            raise HTTPException(503, "the playground's worker processes have stopped (see "
+                                     "its log); restart `mlplab playground`.")
+        link = min(alive, key=lambda link: (len(link.sessions), link.index))
         sid = secrets.token_urlsafe(12)
         self.sessions[sid] = Placement(link)
         link.sessions.add(sid)
@@ -295,7 +306,8 @@ class Pool:
         ``disconnected`` (an async function), the worker is told to stop once it is true."""
         placement = self.get(sid)
         call_id = next(self.ids)
-        future = self.futures[call_id] = self.loop.create_future()
+        future = self.loop.create_future()
+        self.futures[call_id] = (future, placement.link)
         placement.calls += 1
         placement.link.send(("call", call_id, sid, method, args))
         try:
@@ -311,6 +323,8 @@ class Pool:
         ok, value = future.result()
         if ok:
             return value
+        if value[0] == "bug":  # the page shows the detail: what happened, what to do
+            raise HTTPException(500, value[1])
         raise error_from(*value)
 
     def drop(self, sid):
