@@ -83,3 +83,26 @@ def test_playground_compiles_the_kernels_before_serving_on_a_new_machine(started
     assert order == (["compile", "serve"] if needed else ["serve"])
     assert ("compiling mlplab's fast kernels" in result.output) == needed
     assert ("Kernels ready (12 s)." in result.output) == needed
+
+
+def test_playground_takes_max_sessions_and_workers(apps):
+    result = CliRunner().invoke(main, ["playground", "--max-sessions", "7", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    store = apps[0].state.store
+    assert store.max_sessions == 7 and len(store.links) == 3
+    assert not any(link.in_process for link in store.links)
+
+
+def test_playground_has_a_worker_per_core_and_sixty_sessions_by_default(apps):
+    import os
+
+    result = CliRunner().invoke(main, ["playground"])
+    assert result.exit_code == 0, result.output
+    store = apps[0].state.store
+    assert store.max_sessions == 60 and len(store.links) == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("option, value", [("--max-sessions", "0"), ("--workers", "-1")])
+def test_playground_refuses_a_bad_count(option, value):
+    result = CliRunner().invoke(main, ["playground", option, value])
+    assert result.exit_code == 2 and value in result.output
