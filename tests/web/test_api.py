@@ -303,3 +303,35 @@ def test_a_closed_session_leaves_nothing_behind(client):
         gc.collect()
         time.sleep(0.05)
     assert reference() is None  # no task, frame or export keeps the session alive
+
+
+def test_a_binary_socket_gets_frames_as_bytes_and_the_rest_as_text(client, session):
+    from mlplab.web.frames import decode
+
+    with client.websocket_connect(f"/ws/{session}?frames=binary") as socket:
+        assert socket.receive_json()["type"] == "data"
+        first = decode(socket.receive_bytes())
+        assert first["type"] == "frame" and first["epoch"] == 0
+        socket.send_json({"type": "step"})
+        stepped = decode(socket.receive_bytes())
+        assert stepped["epoch"] == 1 and stepped["weights"][0]["kernel"][0].dtype == np.float32
+        socket.send_json({"type": "visible", "units": [None, [1, 3], None, None]})
+        shown = decode(socket.receive_bytes())["neurons"]
+        assert shown["ranges"] == [None, [1, 3], None, None]
+        assert shown["layers"][0] is None and len(shown["layers"][1]) == 2
+        socket.send_json({"type": "visible"})
+        assert "visible message names the neurons" in socket.receive_json()["message"]
+    json_frame = client.get(f"/api/sessions/{session}").json()["frame"]
+    assert json_frame["epoch"] == 1 and json_frame["neurons"]["ranges"][1] == [1, 3]
+
+
+def test_a_pauses_frame_is_not_counted_as_an_answered_command(client, session):
+    with client.websocket_connect(f"/ws/{session}") as socket:
+        socket.receive_json(), socket.receive_json()
+        for _ in range(5):  # each pause answers with a frame it was not asked for
+            socket.send_json({"type": "pause"})
+            assert socket.receive_json()["type"] == "frame"
+        socket.send_json({"type": "frame"})
+        socket.receive_json()
+        (link,) = client.app.state.store.sockets.values()
+        assert link.pending == 0  # not -5: the limit of waiting commands still holds

@@ -72,6 +72,7 @@ class SocketLink:
     async def _send_all(self):
         while True:
             payload, done, ticket = await self.outbox.get()
+            self.pending -= done  # its answer is leaving: room for another command
             try:
                 if self.binary and "binary" in payload:
                     await self.websocket.send_bytes(payload["binary"])
@@ -80,9 +81,6 @@ class SocketLink:
             except Exception:  # the socket has gone: its reader ends the session's link
                 self.outbox.put_nowait((payload, False, ticket))
                 return
-            finally:
-                if done:
-                    self.pending -= 1
             if ticket is not None:
                 ticket.release()
 
