@@ -3,24 +3,12 @@
 A session describes a frame as plain data whose pictures and weights are NumPy
 arrays (a *raw* frame). :func:`to_json` gives today's JSON frame: uint8 arrays as
 base64 text, float arrays as nested lists rounded to 5 decimals (null where not
-finite). :func:`to_binary` gives the same frame in one binary message::
-
-    offset  size  content
-    0       4     b"MLPF"
-    4       4     layout version, uint32 little-endian (LAYOUT)
-    8       4     H: bytes of the header, uint32 little-endian
-    12      H     the header: UTF-8 JSON {"frame": ..., "blobs": [[type, offset, count], ...]}
-    ...           zero bytes up to a multiple of 4, then the blobs
-
-The header's ``frame`` is the JSON frame with every array replaced by a reference
-``{"$blob": i}`` (a 2-D array: ``{"$blob": i, "rows": r}``). Blob ``i`` is
-``count`` elements of ``type`` ("u8": uint8, "f32": float32, little-endian) at byte
-``offset`` of the message, a multiple of 4, so that a page reads it as a typed array
-without copying. Decoded (``MlplabFrames.decode`` in static/frames.js, :func:`decode`
-here), a reference is the blob itself (a Uint8Array where JSON has base64, a
-Float32Array where it has a list of numbers) or, with ``rows``, a list of ``r`` equal
-slices of it (a kernel's rows). Floats are float32 (not rounded to 5 decimals); a
-float that is not finite stays NaN or infinity (JSON: null).
+finite). :func:`to_binary` gives the same frame as one binary message, laid out as
+:mod:`mlplab.web.player` documents (the page's websocket protocol): a 12-byte preamble
+(b"MLPF", the layout version, the header's length), a JSON header in which every array
+is a reference ``{"$blob": i}`` (2-D: ``"rows"`` too) into a table of blobs, and the
+blobs, uint8 or float32, each at an offset that is a multiple of 4 so that a page views
+it as a typed array without copying. :func:`decode` reads it back (tests, benchmarks).
 """
 
 import base64
@@ -62,17 +50,16 @@ def to_binary(raw):
     """The frame as one binary message (layout in the module docstring)."""
     arrays = []
     header_frame = _references(raw, arrays)
-    # The blobs' offsets depend on the header's length, which holds them: lay the blobs
-    # out after a header of the final size (offsets are written with fixed width).
-    sizes = [a.nbytes for a in arrays]
+    # The blobs' offsets depend on the header's length, which holds them: offsets have a
+    # fixed width, so a header with zero offsets has the final length.
+    frame_text = json.dumps(header_frame, allow_nan=False, separators=(",", ":"))
     table = [[_type(a), 0, int(a.size)] for a in arrays]
-    header = _header(header_frame, table)
-    start = _aligned(12 + len(header))
+    start = _aligned(12 + len(_header(frame_text, table)))
     offset = start
-    for entry, size in zip(table, sizes, strict=True):
+    for entry, array in zip(table, arrays, strict=True):
         entry[1] = offset
-        offset = _aligned(offset + size)
-    header = _header(header_frame, table)
+        offset = _aligned(offset + array.nbytes)
+    header = _header(frame_text, table)
     assert _aligned(12 + len(header)) == start
     out = bytearray(offset)
     out[0:12] = MAGIC + struct.pack("<II", LAYOUT, len(header))
@@ -104,12 +91,11 @@ def _type(array):
     return "u8" if array.dtype == np.uint8 else "f32"
 
 
-def _header(frame, table):
+def _header(frame_text, table):
     """The header's bytes. Offsets take 10 characters (space-padded), so that its
     length does not depend on them."""
     blobs = ",".join(f'["{kind}",{offset:10d},{count}]' for kind, offset, count in table)
-    text = json.dumps(frame, allow_nan=False, separators=(",", ":"))
-    return f'{{"frame":{text},"blobs":[{blobs}]}}'.encode()
+    return f'{{"frame":{frame_text},"blobs":[{blobs}]}}'.encode()
 
 
 def _aligned(position):
