@@ -1,8 +1,8 @@
-// Binary playground frames (the socket opened with ?frames=binary): the layout is in
-// the docstring of src/mlplab/web/player.py (src/mlplab/web/frames.py writes them). MlplabFrames.decode(arrayBuffer) gives the JSON frame's
-// object, with a Uint8Array where JSON has base64 text, a Float32Array where it has a
-// list of numbers, and a list of Float32Array rows for a kernel. Nothing is copied:
-// every array is a view of the message.
+// Binary playground frames (the socket opened with ?frames=binary): the layout is in the
+// docstring of src/mlplab/web/player.py; src/mlplab/web/frames.py writes them.
+// MlplabFrames.decode(arrayBuffer) gives the JSON frame's object, with a Uint8Array where
+// JSON has base64 text, a Float32Array where it has a list of numbers, and a list of
+// Float32Array rows for a kernel. Nothing is copied: every array is a view of the message.
 "use strict";
 
 (function () {
