@@ -287,8 +287,7 @@ class Session:
                 "metric": metric, "train_metric": _number(train[metric]),
                 "test_metric": _number(test[metric]) if test else None,
                 "output": self._picture(),
-                "neurons": pictures.thumbnails(self.model, self._plane_features(THUMBNAIL),
-                                               self._visible()) if thumbnails else None,
+                "neurons": self.neurons() if thumbnails else None,
                 "weights": [{"kernel": layer.kernel.copy(), "bias": layer.bias.copy()}
                             for layer in dense_layers(self.model)],
                 "playing": self.playing, "stopped": self.stopped, "diverged": self.diverged,
@@ -300,6 +299,12 @@ class Session:
                                               self.hidden_layer)
             self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame if raw else frames.to_json(frame)
+
+    def neurons(self):
+        """The frame's ``neurons``: thumbnails of the neurons the page shows."""
+        with self.lock:
+            return pictures.thumbnails(self.model, self._plane_features(THUMBNAIL),
+                                       self._visible())
 
     def _plane_features(self, resolution):
         """The features of a ``resolution`` grid over the plane, kept until a rebuild."""

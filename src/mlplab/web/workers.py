@@ -250,8 +250,9 @@ class Worker:
             self.poll()
             return time.monotonic() > slice_end or self._gone(seat, origin)
 
-        before = session.epoch
-        frame = session.advance(job["asked"] - job["ran"], stop=stop, raw=True)
+        before = session.epoch  # thumbnails only for the frame that answers, below
+        frame = session.advance(job["asked"] - job["ran"], stop=stop, raw=True,
+                                thumbnails=False)
         job["ran"] += session.epoch - before
         over = time.monotonic() > job["deadline"]
         if job["ran"] < job["asked"] and not (over or self._gone(seat, origin)
@@ -260,6 +261,7 @@ class Worker:
                                      job))
             return
         self.cancelled.discard(key)
+        frame["neurons"] = session.neurons()
         if over and job["ran"] < job["asked"] and not session.diverged:
             frame["interrupted"] = (
                 f"trained {job['ran']:,} of {job['asked']:,} epochs: one request trains for "
