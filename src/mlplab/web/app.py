@@ -124,6 +124,7 @@ def create_app(idle_seconds=600.0, max_sessions=DEFAULT_MAX_SESSIONS, sweep_ever
                 store.sweep()
 
         store.start()
+        await store.wait_ready()  # the first page gets its frames at once
         task = asyncio.create_task(sweeper())
         yield
         task.cancel()

@@ -211,6 +211,16 @@ class Pool:
         for link in self.links:
             link.start(self._from_worker)
 
+    async def wait_ready(self, seconds=120.0):
+        """Wait until every worker has warmed up (~2 s for a process), at most ``seconds``;
+        a socket opened before then is told that the server is starting."""
+        deadline = time.monotonic() + seconds
+        while not all(link.ready or not link.alive for link in self.links):
+            if time.monotonic() > deadline:
+                log.warning("playground workers not ready after %.0f s; serving anyway", seconds)
+                return
+            await asyncio.sleep(0.05)
+
     def stop(self):
         for link in self.links:
             link.stop()
