@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -22,6 +22,9 @@ from mlplab.errors import InvalidInputError, MlplabError
 from mlplab.estimator import NetClassifier, NetRegressor
 from mlplab.neural_network import MLPClassifier as MlplabMLPClassifier
 from mlplab.neural_network import MLPRegressor as MlplabMLPRegressor
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def model_names() -> list:
     return sorted(BASELINES)
 
 
-def make_model(name: str, **params: Any) -> Any:
+def make_model(name: str, **params: Any) -> BaseEstimator:
     """A fresh estimator for ``name`` with its defaults, overridden by ``params``.
 
     Raises
