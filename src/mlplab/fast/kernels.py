@@ -20,7 +20,7 @@ import numpy as np
 try:  # numba is optional: without it, every model trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
-    numba = None  # type: ignore[assignment]
+    numba = None  # type: ignore[assignment, unused-ignore]
 
 # Work per step (samples x parameters) above which a batch runs as matrix products
 # (BLAS through np.dot) rather than sample by sample. Measured on 2 cores: per-sample
@@ -72,7 +72,7 @@ if numba is not None:
     @overload(_borrowed, inline="always")
     def _borrowed_overload(a):
         if isinstance(a, types.Array) and a.layout == "C":
-            return lambda a: numba.carray(_void_pointer(a.ctypes.data), a.shape, a.dtype)  # type: ignore[call-arg]
+            return lambda a: numba.carray(_void_pointer(a.ctypes.data), a.shape, a.dtype)  # type: ignore[call-arg, unused-ignore]
         return lambda a: a
 
     @inline

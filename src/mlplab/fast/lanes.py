@@ -40,7 +40,7 @@ import numpy as np
 try:  # numba is optional: without it fit_many trains on the NumPy path
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
-    numba = None  # type: ignore[assignment]
+    numba = None  # type: ignore[assignment, unused-ignore]
 
 # Samples of a batch processed together; larger batches run in chunks (bounded memory).
 CHUNK = 256
@@ -77,7 +77,7 @@ if numba is not None:
     @overload(_borrowed, inline="always")
     def _borrowed_overload(a):
         if isinstance(a, types.Array) and a.layout == "C":
-            return lambda a: numba.carray(_void_pointer(a.ctypes.data), a.shape, a.dtype)  # type: ignore[call-arg]
+            return lambda a: numba.carray(_void_pointer(a.ctypes.data), a.shape, a.dtype)  # type: ignore[call-arg, unused-ignore]
         return lambda a: a
 
     # -- exp and log the compiler can vectorise ---------------------------------------
@@ -127,7 +127,7 @@ if numba is not None:
                                                                       + t * EXP_P[4]))))
         y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
         exponent = max(n, -1022.0)  # a normal 2^n even where the result is not used
-        result = y * _double_from_bits((np.int64(exponent) + 1023) << 52)  # type: ignore[call-arg]
+        result = y * _double_from_bits((np.int64(exponent) + 1023) << 52)  # type: ignore[call-arg, unused-ignore]
         result = result if x >= -708.0 else 0.0
         return result if x == x else x
 
@@ -136,7 +136,7 @@ if numba is not None:
         """log(x) for x >= 1 (a softmax's sum of exps, 1 + a sigmoid's exp): x = 2^k m
         with m in [sqrt(2)/2, sqrt(2)), log(m) from a rational fit. inf gives inf and
         NaN gives NaN."""
-        bits = _bits_of_double(x)  # type: ignore[call-arg, var-annotated]
+        bits = _bits_of_double(x)  # type: ignore[call-arg, var-annotated, unused-ignore]
         k = (bits >> 52) - 1023
         m = _double_from_bits((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
         above = m > 1.4142135623730951
@@ -231,7 +231,7 @@ if numba is not None:
         a borrowed view (see _borrowed) of the kernel's argument ``buffer``, made
         without numba's reshape helper (a C call per view)."""
         address = buffer.ctypes.data + row * chunk * buffer.itemsize
-        return numba.carray(_void_pointer(address), (width, rows), buffer.dtype)  # type: ignore[call-arg]
+        return numba.carray(_void_pointer(address), (width, rows), buffer.dtype)  # type: ignore[call-arg, unused-ignore]
 
     @inline
     def _gather(X, Y, order, first, inputs, targets):

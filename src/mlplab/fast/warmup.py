@@ -38,7 +38,7 @@ def _dispatchers():
     for module in kernel_modules():
         for value in vars(module).values():
             # Kernels inlined into others ("always") are never compiled on their own.
-            if (isinstance(value, CPUDispatcher) and value._cache is not None  # type: ignore[attr-defined]
+            if (isinstance(value, CPUDispatcher) and value._cache is not None  # type: ignore[attr-defined, unused-ignore]
                     and value.targetoptions.get("inline") != "always"):
                 yield value
 
