@@ -75,7 +75,7 @@ LESSONS = (
             "first layer can only draw one straight line: it lights up on one side of it. "
             "Look for each one taking one side of XOR, one edge of a blue corner. The second "
             "layer combines these lines into bent regions; the output joins them into XOR "
-            "(test accuracy near 0.87 after 300 epochs).\n\n"
+            "(test accuracy near 0.9 after 300 epochs).\n\n"
             "Then remove the second layer (the \u2212 button) and one neuron for a 2-3-1 net: "
             "it has a harder time. Change the seed a few times: does it always get there?")),
     Lesson(
