@@ -14,6 +14,7 @@ cached copy of that helper after it changed.
 """
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -41,12 +42,12 @@ GROUP_CHUNKS = 8
 if numba is not None:
     # error_model="numpy": a float division by zero gives inf or nan, as in the NumPy path,
     # rather than a check and a ZeroDivisionError around every division.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
     # Helpers called per sample or per element are inlined by numba itself, not just by
     # LLVM: that lets numba drop the reference counting of the array views they take,
     # which costs more than the arithmetic (per-sample SGD on E2's net: 2.4M -> 3.4M
     # updates/s from this alone).
-    inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+    inline: Any = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
     from numba.core import cgutils, types
     from numba.extending import intrinsic, overload

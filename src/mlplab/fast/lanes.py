@@ -34,6 +34,7 @@ The Python side is :mod:`mlplab.fast.stack`.
 """
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -51,10 +52,10 @@ SOFTMAX = 6
 if numba is not None:
     # error_model="numpy": a float division by zero gives inf or nan (as NumPy does)
     # instead of a check around every division.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    jit: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
     # The helpers are inlined by numba itself: called on array views once per chunk and
     # model, they would otherwise pay reference counting on every view they take.
-    inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+    inline: Any = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
     from llvmlite import ir
     from numba.core import cgutils, types
