@@ -196,6 +196,22 @@ def test_hidden_parts_get_cards_once_shown(page):
         assert_card_beside(page, page.locator(selector), key)
 
 
+def test_the_diverged_banner_explains_itself(browser, server):
+    page = open_page(browser, server, "?lr=10&layers=64:relu,64:relu,64:relu,64:relu&batch=1")
+    page.click("#step")
+    page.wait_for_selector("#diverged:not([hidden])")
+    for selector, key in [("#diverged-title", "diverged-title"),
+                          ("#diverged-lower", "diverged-lower"),
+                          ("#diverged-reset", "diverged-reset")]:
+        page.mouse.move(1, 1)
+        hover(page, page.locator(selector))
+        assert_card_beside(page, page.locator(selector), key)
+    assert "learning rate" in card(page)["text"]
+    errors = page.errors
+    page.context.close()
+    assert not errors, errors
+
+
 def test_explain_mode_opens_cards_on_a_tap_and_does_nothing_else(page):
     page.click("#help-toggle")
     assert page.get_attribute("#help-toggle", "aria-pressed") == "true"

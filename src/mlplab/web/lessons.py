@@ -35,7 +35,7 @@ def _layers(*specs):
 
 
 # Controls no lesson needs: the data comes from the lesson, not from clicks or files.
-_DATA = ("dataset", "noise", "classes", "samples", "test", "upload", "paint")
+_DATA = ("dataset", "noise", "classes", "samples", "test", "upload", "paint", "csv")
 _TRAINING = ("problem", "loss", "regularization", "dropout", "stop")
 
 LESSONS = (
@@ -90,8 +90,9 @@ LESSONS = (
             "One class fills a disc in the middle, the other a ring around it. The net "
             "starts with no hidden layer: its one output neuron draws one straight line, so "
             "test accuracy stays near 0.5, a coin toss.\n\n"
-            "Add a hidden layer (+ beside Network) and give it 3 tanh neurons; Play. Then "
-            "10 neurons; then a second layer of 10. Each time, read the test accuracy in "
+            "Add a hidden layer (the + button under Network) and give it 3 tanh neurons; "
+            "Play. Then 10 neurons; then a second layer of 10. Each time, read the test "
+            "accuracy in "
             "the scores table and look at the boundary: 3 neurons give a shape with "
             "corners, more neurons round it into a circle.\n\n"
             "The workshop's single runs found 0.77, 0.97 and 0.99; its 0.77 was probably an "
@@ -105,7 +106,7 @@ LESSONS = (
                 "problem": "binary", "loss": "cross_entropy", "optimizer": "sgd",
                 "learning_rate": 0.1, "batch_size": 160, "epochs_per_frame": 10,
                 "baseline": "svc_rbf"},
-        hide=("noise", "classes", "samples", "test", "upload", "paint") + _TRAINING
+        hide=("noise", "classes", "samples", "test", "upload", "paint", "csv") + _TRAINING
         + ("optimizer", "learning-rate", "batch", "confusion"),
         text=(
             "Noisy circles: 200 points, a fifth of them kept aside for testing. A deep ReLU "

@@ -32,7 +32,7 @@
 
   // ------------------------------------------------------------ the menu and the box
   const menu = make("select", { id: "lesson" }, make("option", { value: "" }, "no lesson"));
-  const menuLabel = make("label", { class: "lesson-menu" }, "Lesson", menu);
+  const menuLabel = make("label", { class: "inline lesson-menu" }, "Lesson", menu);
   const header = document.querySelector("header");
   const after = header && (header.querySelector("#epoch-counter") || header.querySelector(".counter"));
   if (after) after.after(menuLabel); else if (header) header.appendChild(menuLabel);
