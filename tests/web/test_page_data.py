@@ -95,6 +95,14 @@ def plane_pixels(page):
     return np.array(values, dtype=np.int32).reshape(-1, 4)[:, :3]
 
 
+def screenshot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(1, 1)  # no hover or focus card in the picture
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
 def drawn_points(page):
     return page.evaluate("custom ? custom.points : config.points")
 
@@ -118,6 +126,11 @@ def test_drawing_own_points_end_to_end(page):
     assert drawn_points(page)[0][2] == 0
     assert "only class 0" in page.text_content("#points-status")
     assert page.is_disabled("#play")
+    click(page, 90, 40)
+    click(page, 70, 100)
+    screenshot(page, "page_blank_plane.png")  # the blank plane, three points, what is missing
+    page.click("#points-undo")
+    page.click("#points-undo")
     click(page, 260, 260, shift=True)  # the other class: now a data set, the server takes it
     page.wait_for_function("config.dataset === 'custom' && config.points.length === 2")
     assert [p[2] for p in drawn_points(page)] == [0, 1]
@@ -139,15 +152,15 @@ def test_drawing_own_points_end_to_end(page):
     assert not page.locator("#error").is_visible()
     page.click("#step")
     page.wait_for_function("Number(document.querySelector('#epoch').textContent) === 1")
+    page.select_option("#learning_rate", "0.3")
     # Labels as the user gave them: "0" and "1", never "0.0".
     heads = page.locator("#confusion tr").first.locator("th").all_text_contents()
     assert heads[1:] == ["0", "1"]
     assert "class 0" in page.text_content("#plane-legend")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(1, 1)  # no hover or focus card in the picture
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / "page_drawn_points.png"), full_page=True)
+    page.click("#play")
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 40")
+    page.click("#play")
+    screenshot(page, "page_drawn_points.png")
     # CSV download: the points as drawn.
     with page.expect_download() as download:
         page.click("#points-csv")

@@ -9,10 +9,9 @@
 // help keys (data-help, for help.js; elements without one are known by their id):
 //   feature-x1 feature-x2 feature-x1-squared feature-x2-squared feature-x1-times-x2
 //   feature-sin-x1 feature-sin-x2 (the input neurons), neuron (a hidden neuron),
-//   output-neuron, neuron-tiles (a collapsed layer's block), layer-summary (its "64 relu"),
-//   layer-units, activation, layer-collapse, features (the inputs' column head),
-//   hidden-layer-column (a hidden layer's head), output-column, links (the lines; one
-//   canvas for large nets), link (one clickable weight), link-legend, network,
+//   output-neuron, neuron-tiles (a collapsed layer's block of tiles and its "64 relu"),
+//   layer-units, activation, layer-collapse, links (the lines; one canvas for large
+//   nets), link (one clickable weight), link-legend, network,
 //   plane, plane-axes, plane-legend, baseline-plane, hidden-space, scores, loss-chart,
 //   loss-legend, confusion, points-undo, points-clear, points-copy, points-csv,
 //   points-status; ids of the new elements: palette, diverged-title, diverged-lower,
@@ -347,7 +346,8 @@ async function change(update) {
   const next = { ...config, ...update };
   if (custom && custom.pending && next.dataset === "custom" && !update.points) {
     Object.assign(config, update);  // still drawing: the setup waits for the points
-    showControls(); writeUrl();
+    showControls();
+    applyPoints();  // e.g. a regression takes the drawn labels as values: maybe enough now
     return null;
   }
   if (next.dataset !== "custom") next.points = [];
@@ -410,6 +410,11 @@ function showTransport() {
   const blocked = Boolean(frame && frame.diverged) || customDraft();
   $("play").disabled = blocked;
   $("step").disabled = blocked;
+  // While the drawn points are no data set yet, the network and its scores are the last
+  // setup's: they fade, and the plane's caption says so.
+  document.body.classList.toggle("drafting", customDraft());
+  $("plane-caption").textContent = customDraft() ? "your points: a network trains on them once they are a data set"
+    : "the network's output: x1 across, x2 up";
 }
 
 async function upload() {

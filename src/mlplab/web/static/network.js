@@ -98,7 +98,7 @@ function hiddenColumn(layer, index, units) {
   const holder = folded ? el("div", { class: "tiles", "data-help": "neuron-tiles" }) : col;
   if (folded) {
     col.classList.add("collapsed");
-    col.append(holder, el("div", { class: "summary", "data-help": "layer-summary" },
+    col.append(holder, el("div", { class: "summary", "data-help": "neuron-tiles" },
                            `${units} ${layer.activation}`));
   } else {
     col.style.setProperty("--neuron", `${neuronSize(units)}px`);
@@ -111,11 +111,8 @@ function hiddenColumn(layer, index, units) {
   return col;
 }
 
-const COLUMN_HELP = { inputs: "features", hidden: "hidden-layer-column", output: "output-column" };
-
 function column(kind, title) {
-  return el("div", { class: `column ${kind}` },
-            el("div", { class: "head", "data-help": COLUMN_HELP[kind] }, title));
+  return el("div", { class: `column ${kind}` }, el("div", { class: "head" }, title));
 }
 
 function neuronBox(parent, id, name) {
