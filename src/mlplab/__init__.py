@@ -5,6 +5,8 @@
 >>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
 """
 
+from typing import TYPE_CHECKING, Any
+
 from mlplab._version import __version__
 from mlplab.engine import (
     LBFGS,
@@ -35,6 +37,11 @@ from mlplab.engine import (
 from mlplab.engine.saving import load_model as load
 from mlplab.errors import MlplabError
 
+if TYPE_CHECKING:  # the lazy names below, for type checkers (they load on first use)
+    from mlplab.baselines import make_model
+    from mlplab.estimator import NetClassifier, NetRegressor
+    from mlplab.neural_network import MLPClassifier, MLPRegressor
+
 # scikit-learn-based parts load on first use, so `import mlplab.engine` needs NumPy only.
 _LAZY = {"NetClassifier": "mlplab.estimator", "NetRegressor": "mlplab.estimator",
          "MLPClassifier": "mlplab.neural_network", "MLPRegressor": "mlplab.neural_network",
@@ -45,7 +52,7 @@ _SUBMODULES = ("baselines", "data", "engine", "estimator", "keras", "neural_netw
                "viz", "web", "workflows", "fast", "errors", "cli")
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     import importlib
 
     if name in _LAZY:
