@@ -139,3 +139,10 @@ def test_e3_and_e5_what_the_texts_promise_happens():
                                                                 "activation": "tanh"}]})
     assert _trained(deeper, 100)["test_metric"] > 0.95
     assert _trained(merged(LESSONS[4]), 100)["test_metric"] > 0.98
+
+
+def test_the_docs_page_lists_every_lesson():
+    page = Path(__file__).parents[2] / "docs" / "playground-lessons.md"
+    text = page.read_text(encoding="utf-8")
+    for lesson in LESSONS:
+        assert f"`/?lesson={lesson.id}` | {lesson.title} |" in text, lesson.id
