@@ -2,6 +2,7 @@
 
 import asyncio
 import collections
+import json
 import queue
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_a_long_step_shares_its_worker_with_a_playing_session(monkeypatch):
     while not any(m[0] == "reply" and m[1] == 99 for m in driver.sent):
         driver.run(1)
     reply = next(m for m in driver.sent if m[0] == "reply" and m[1] == 99)
-    assert reply[2] and reply[3]["epoch"] == 3000
+    assert reply[2] and json.loads(reply[3])["epoch"] == 3000
     assert driver.play_frames()["play"] >= 5  # it played while the step trained
 
 
@@ -104,7 +105,7 @@ def test_a_cancelled_step_stops_at_once():
     driver.inbox.put(("cancel", 7))  # arrives while it trains: read after an epoch
     driver.run(1)
     reply = next(m for m in driver.sent if m[0] == "reply" and m[1] == 7)
-    assert reply[2] and 1 <= reply[3]["epoch"] < 10
+    assert reply[2] and 1 <= json.loads(reply[3])["epoch"] < 10
 
 
 def test_past_max_sessions_a_new_one_gets_503_with_the_limit_and_what_to_do():
@@ -129,7 +130,8 @@ def test_sessions_spread_across_worker_processes_stay_whole():
         pool = Pool(workers=2, max_sessions=10)
         pool.start()
         try:
-            ids = [(await pool.create(PlaygroundConfig(**setup)))["id"] for setup in setups]
+            ids = [json.loads(await pool.create(PlaygroundConfig(**setup)))["id"]
+                   for setup in setups]
             spread = collections.Counter(pool.sessions[sid].link.index for sid in ids)
             for _ in range(10):
                 await asyncio.gather(*(pool.call(sid, "step", 3) for sid in ids))
@@ -167,7 +169,7 @@ def test_a_worker_that_dies_takes_only_its_own_sessions():
         pool.start()
         try:
             slow = {**SMALL, "n_samples": 400, "batch_size": 1}  # 10,000 epochs: ~10 s
-            first, second = [(await pool.create(PlaygroundConfig(**slow)))["id"]
+            first, second = [json.loads(await pool.create(PlaygroundConfig(**slow)))["id"]
                              for _ in range(2)]
             lost = pool.sessions[first].link
             step = asyncio.ensure_future(pool.call(first, "step", 10_000))
@@ -179,8 +181,8 @@ def test_a_worker_that_dies_takes_only_its_own_sessions():
             with pytest.raises(HTTPException) as gone:
                 await pool.call(first, "snapshot")
             assert gone.value.status_code == 404
-            assert (await pool.call(second, "step", 2))["epoch"] == 2
-            third = (await pool.create(PlaygroundConfig(**SMALL)))["id"]
+            assert json.loads(await pool.call(second, "step", 2))["epoch"] == 2
+            third = json.loads(await pool.create(PlaygroundConfig(**SMALL)))["id"]
             assert pool.sessions[third].link is not lost
         finally:
             pool.stop()

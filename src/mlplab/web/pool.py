@@ -281,6 +281,7 @@ class Pool:
 
     # -- sessions --------------------------------------------------------------------------
     async def create(self, config):
+        """A new session on the least busy worker: its id and snapshot as JSON text."""
         self.sweep()
         if len(self.sessions) >= self.max_sessions:
             raise HTTPException(503, (
@@ -296,7 +297,8 @@ class Pool:
         self.sessions[sid] = Placement(link)
         link.sessions.add(sid)
         try:
-            return {"id": sid, **await self.call(sid, "create", config)}
+            answer = await self.call(sid, "create", config)
+            return f'{{"id": {json.dumps(sid)}, {answer[1:]}'  # {"id", "config", ...}
         except Exception:
             self._forget(sid)
             raise
@@ -310,8 +312,9 @@ class Pool:
         return placement
 
     async def call(self, sid, method, *args, disconnected=None):
-        """``method`` of session ``sid`` in its worker (see :mod:`workers`); with
-        ``disconnected`` (an async function), the worker is told to stop once it is true."""
+        """``method`` of session ``sid`` in its worker (see :mod:`workers`): a dict comes
+        back as JSON text. With ``disconnected`` (an async function), the worker is told
+        to stop once it is true."""
         placement = self.get(sid)
         call_id = next(self.ids)
         future = self.loop.create_future()

@@ -26,7 +26,9 @@ Main -> worker::
 Worker -> main::
 
     ("ready",)                              warmed up (numba's kernels loaded)
-    ("reply", call_id, ok, value)           value: the result, or (error class, message)
+    ("reply", call_id, ok, value)           value: the result (a dict as JSON text, encoded
+                                            here, not in the event loop), or (error class,
+                                            message)
     ("out", sock, payload, done, play_sid)  payload {"json": text, "binary": bytes} (either or
                                             both) to one socket, or (sock None) to every socket
                                             of play_sid; done: it ends that socket's command;
@@ -150,7 +152,7 @@ class Worker:
         session.id, session.work_seconds = sid, self.work_seconds
         self.seats[sid] = Seat(session)
         self.turns.append(sid)
-        self.send(("reply", call_id, True, snapshot(session)))
+        self.send(("reply", call_id, True, frames.json_text(snapshot(session))))
 
     def _on_command(self, seat, sock, kind, detail):
         seat.pending.append(("socket", sock, kind, detail, None))
@@ -234,6 +236,7 @@ class Worker:
             result = EXPORTS[args[0]](session)
         else:
             result = CALLS[method](session, *args)
+            result = None if result is None else frames.json_text(result)
         self.send(("reply", call_id, True, result))
 
     def _step_slice(self, seat, origin, epochs, job):
@@ -267,7 +270,7 @@ class Worker:
                 f"trained {job['ran']:,} of {job['asked']:,} epochs: one request trains for "
                 f"at most {self.work_seconds:g} s; send another step to go on.")
         if kind == "call":
-            self.send(("reply", key, True, frames.to_json(frame)))
+            self.send(("reply", key, True, frames.json_text(frame)))
         elif key in seat.sockets:
             self._out(seat, key, frame, done=True)
 
