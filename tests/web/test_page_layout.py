@@ -221,3 +221,35 @@ def test_a_diverged_net_says_the_learning_rate_is_probably_too_large(browser, se
     assert page.input_value("#learning_rate") == "1"
     assert epoch(page) == 0 and page.is_enabled("#play")
     close(page)
+
+
+def test_without_frames_js_the_page_takes_json_frames(browser, server):
+    url, _ = server
+    context = browser.new_context(bypass_csp=True)
+    context.route("**/static/frames.js", lambda route: route.fulfill(status=404, body=""))
+    page = context.new_page()
+    page.goto(url + "/?data=xor&layers=4:tanh")
+    page.wait_for_function(STARTED)
+    page.wait_for_function("socket && socket.readyState === 1")
+    assert "frames=binary" not in page.evaluate("socket.url")
+    page.click("#step")
+    page.wait_for_function("document.querySelector('#epoch').textContent === '1'")
+    context.close()
+
+
+def test_the_page_api_for_help_and_lessons(browser, server):
+    page = open_page(browser, server, 1400)
+    page.evaluate("window.mlplabPage.ready")
+    assert page.evaluate("window.mlplabPage.options().limits.layers") == 10
+    answer = page.evaluate("window.mlplabPage.change({dataset: 'moons'}).then((a) => a.config.dataset)")
+    assert answer == "moons" and "data=moons" in page.url
+    page.evaluate("window.mlplabPage.hide(['noise', 'seed'])")
+    assert not page.locator("label[data-control=noise]").is_visible()
+    assert page.locator("label[data-control=dataset]").is_visible()
+    page.evaluate("window.mlplabPage.setStatus('hello from a lesson')")
+    assert page.text_content("#status") == "hello from a lesson"
+    # A rewritten link keeps its lesson.
+    page.evaluate("history.replaceState(null, '', '?lesson=e9'); writeUrl()")
+    assert "lesson=e9" in page.url and "data=moons" in page.url
+    assert page.evaluate("window.mlplabStats.framesDrawn") >= 1
+    close(page)
