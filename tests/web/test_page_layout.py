@@ -170,7 +170,8 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(browser, server):
 
 
 def outline(page, selector):
-    return page.evaluate(f"""() => {{ const s = getComputedStyle(document.querySelector('{selector}'));
+    return page.evaluate(f"""() => {{
+        const s = getComputedStyle(document.querySelector('{selector}'));
         return [s.outlineStyle, parseFloat(s.outlineWidth)]; }}""")
 
 
@@ -241,7 +242,8 @@ def test_the_page_api_for_help_and_lessons(browser, server):
     page = open_page(browser, server, 1400)
     page.evaluate("window.mlplabPage.ready")
     assert page.evaluate("window.mlplabPage.options().limits.layers") == 10
-    answer = page.evaluate("window.mlplabPage.change({dataset: 'moons'}).then((a) => a.config.dataset)")
+    answer = page.evaluate("window.mlplabPage.change({dataset: 'moons'})"
+                           ".then((a) => a.config.dataset)")
     assert answer == "moons" and "data=moons" in page.url
     page.evaluate("window.mlplabPage.hide(['noise', 'seed'])")
     assert not page.locator("label[data-control=noise]").is_visible()
