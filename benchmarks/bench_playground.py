@@ -14,7 +14,10 @@ Starts a real server (``mlplab playground`` in a subprocess) and measures, on lo
     python benchmarks/bench_playground.py --seconds 8 [--json out.json] [--skip page]
 
 The clients share the machine with the server, as a class on one laptop would not:
-the figures are a lower bound for a server with the machine to itself.
+the figures are a lower bound for a server with the machine to itself. On 2 shared
+cores, before the worker processes and binary frames (one process, JSON, all thumbnails):
+class 6.5 frames/s per session, 10x64 alone 12.9 with 909 kB per frame; after: class
+14-21 (slowest/median 0.94-0.97), 6x32 26-29, 10x64 14-26 with 173 kB, page 8.5-10.
 """
 
 import argparse
