@@ -335,3 +335,28 @@ def test_a_pauses_frame_is_not_counted_as_an_answered_command(client, session):
         socket.receive_json()
         (link,) = client.app.state.store.sockets.values()
         assert link.pending == 0  # not -5: the limit of waiting commands still holds
+
+
+def test_the_points_download_as_csv_that_upload_takes_back(client, session):
+    points = [[0.5, 1.25, 1], [-1, 2, 0], [2, -0.5, 1], [1, 1, 0], [0, 0, 1], [3, 1, 0]]
+    config = {"dataset": "custom", "points": points, "test_ratio": 0.5}
+    client.put(f"/api/sessions/{session}/config", json=config)
+    answer = client.get(f"/api/sessions/{session}/export/csv")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    lines = answer.text.splitlines()
+    assert lines[0] == "x1,x2,label" and len(lines) == 7
+    assert sorted(lines[1:]) == sorted(f"{a:g},{b:g},{label}" for a, b, label in points)
+    other = client.post("/api/sessions").json()["id"]
+    uploaded = client.post(f"/api/sessions/{other}/upload", content=answer.content,
+                           headers={"Content-Type": "text/csv"}).json()
+    assert uploaded == {"points": 6, "task": "classification", "classes": ["0", "1"]}
+
+
+def test_a_regressions_points_download_with_their_targets(client, session):
+    config = {"dataset": "regression_plane", "problem": "regression", "loss": "mse",
+              "n_samples": 20}
+    data = client.put(f"/api/sessions/{session}/config", json=config).json()["data"]
+    rows = client.get(f"/api/sessions/{session}/export/csv").text.splitlines()[1:]
+    targets = sorted(float(row.split(",")[2]) for row in rows)
+    expected = sorted(label for *_, label in data["train"] + data["test"])
+    np.testing.assert_allclose(targets, expected, atol=1e-4)

@@ -17,6 +17,7 @@ HTTP (JSON unless said otherwise)::
     GET    /api/sessions/{id}/export/model the network file (.npz)
     GET    /api/sessions/{id}/export/script a Python script
     GET    /api/sessions/{id}/export/gif   the training so far as a GIF
+    GET    /api/sessions/{id}/export/csv   the points as CSV (x1,x2,label; upload takes it)
     DELETE /api/sessions/{id}
 
 Websocket ``/ws/{id}`` (``?frames=binary`` for binary frames): see
@@ -260,7 +261,7 @@ def _session_routes(app, store):
 
 
 def _export_routes(app, store):
-    """What a page can take home: the model, a script, a GIF."""
+    """What a page can take home: the model, a script, a GIF, the points."""
 
     @app.get("/api/sessions/{session_id}/export/model")
     async def export_model(session_id: str):
@@ -275,6 +276,13 @@ def _export_routes(app, store):
                                  media_type="text/x-python",
                                  headers={"Content-Disposition":
                                           'attachment; filename="playground_run.py"'})
+
+    @app.get("/api/sessions/{session_id}/export/csv")
+    async def export_csv(session_id: str):
+        return PlainTextResponse(await store.call(session_id, "export", "csv"),
+                                 media_type="text/csv",
+                                 headers={"Content-Disposition":
+                                          'attachment; filename="playground_points.csv"'})
 
     @app.get("/api/sessions/{session_id}/export/gif")
     async def export_gif(session_id: str):

@@ -1,4 +1,5 @@
-"""What a playground page can take home: the model file, a Python script, a GIF."""
+"""What a playground page can take home: the model file, a Python script, a GIF, the
+points as CSV."""
 
 import io
 import os
@@ -116,6 +117,19 @@ def _layer_lines(config, model):
     output = dense_layers(model)[-1]
     lines.append(f"    Dense({output.units}, activation={output.activation.name!r}),")
     return lines
+
+
+def points_csv(session: Session) -> str:
+    """The session's points as CSV rows ``x1,x2,label`` under a header, training points
+    first: the labels as the user gave them (a class's name, a regression's target), so
+    that uploading the file gives the same data."""
+    with session.lock:
+        X = np.concatenate([session.X_train, session.X_test])
+        y = np.concatenate([session.y_train, session.y_test])
+        names = session.class_names
+    labels = [names[int(i)] for i in y] if names else [f"{v:.10g}" for v in y]
+    rows = [f"{a:.10g},{b:.10g},{label}" for (a, b), label in zip(X, labels, strict=True)]
+    return "\n".join(["x1,x2,label", *rows]) + "\n"
 
 
 def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:

@@ -374,7 +374,8 @@ CALLS = {
     "reset": _reset,
     "set_weight": lambda session, *edit: session.set_weight(*edit),
 }
-EXPORTS = {"model": export.model_bytes, "script": export.script, "gif": export.gif_bytes}
+EXPORTS = {"model": export.model_bytes, "script": export.script, "gif": export.gif_bytes,
+           "csv": export.points_csv}
 
 
 def error_from(name, text):
