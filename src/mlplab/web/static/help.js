@@ -92,7 +92,8 @@
     drawing: ["Your own points", "Tools for a data set you draw: click on the plane to add a " +
       "point, undo, clear."],
     "paint-label": ["Click adds", "The class (or value) of the point a click on the output " +
-      "plane adds, with dataset custom. Shift-click adds the other class."],
+      "plane adds, with dataset custom. Shift-click adds the other class (for a regression, " +
+      "the opposite value)."],
     "paint-hint": ["Drawing points", "How to draw your own data set on the output plane."],
     "points-undo": ["Undo", "Takes back the last change to your points (an added point or a " +
       "clear)."],
@@ -118,9 +119,9 @@
     network: ["The network", "Features on the left, hidden layers in the middle, the output " +
       "on the right. Each box shows what that neuron outputs at every point of the plane; " +
       "each line is a weight. Scroll when the network is large."],
-    links: ["Weights", "Each line is a weight. Solid blue: positive; dashed orange: negative; " +
-      "thicker: larger |w|. A network this large draws them as a picture: shrink it to click " +
-      "single weights.", DIVERGING],
+    links: ["Weights", "The lines between neurons are the weights. Solid blue: positive; " +
+      "dashed orange: negative; thicker: larger |w|. Click a line to set its weight (a large " +
+      "network draws its lines as one picture, without clicks).", DIVERGING],
     link: ["A weight", "How much the neuron on the left pushes the one on the right. Solid " +
       "blue: positive (pushes up); dashed orange: negative (pushes down); the thicker, the " +
       "larger |w|. Click it to read or set its value.", DIVERGING],
@@ -246,6 +247,19 @@
   for (const [key, [title, text]] of Object.entries(FEATURES)) {
     HELP[key] = [title, text + FEATURE_TAIL, DIVERGING];
   }
+
+  // The pictures take the keyboard's focus too, so that Tab reaches their cards (one stop
+  // each; neurons and weights, hundreds of them in a large net, are explained by hover).
+  const PICTURES = ["plane", "baseline-plane", "hidden-space", "loss-chart", "scores",
+                    "link-legend", "plane-legend"];
+  function focusable() {
+    for (const key of PICTURES) {
+      for (const element of document.querySelectorAll(`[data-help="${key}"]`)) {
+        if (!element.hasAttribute("tabindex")) element.tabIndex = 0;
+      }
+    }
+  }
+  focusable();
 
   const card = document.createElement("div");
   card.id = "help-card";
