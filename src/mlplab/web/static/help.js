@@ -133,8 +133,8 @@
       "blue where its output is positive, orange where negative. The button above shows them " +
       "as a column again.", DIVERGING],
     "output-neuron": ["Output neuron", "With one output: the network's answer over the plane, " +
-      "as on the output plane. With several classes: one neuron per class, deep where the " +
-      "network gives that class a high probability."],
+      "as on the output plane. With several classes: one neuron per class, in its class's " +
+      "colour, deep where the network gives that class a high probability."],
     "layer-units": ["Neurons in this layer", "\u2212 and + remove or add a neuron (1 to 64). " +
       "More neurons: more edges to build a boundary from. The network starts over."],
     activation: ["Activation", "What each neuron of this layer does to its weighted sum z. " +
