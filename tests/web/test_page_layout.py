@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
 STARTED = "document.querySelector('#train-loss').textContent !== '–'"
-BIG = "?data=spirals&problem=multiclass&layers=" + ",".join(["64:relu"] * 10)
+BIG = "?data=spirals&problem=multiclass&opt=adam&lr=0.003&layers=" + ",".join(["64:relu"] * 10)
 DIVERGING = "?lr=10&layers=64:relu,64:relu,64:relu,64:relu&batch=1"
 
 
@@ -73,6 +73,10 @@ def test_no_panel_overlaps_another_with_the_largest_net(browser, server, width):
         assert network[0] <= network[1] + 1, network  # the whole net in view, no scrolling
     assert page.locator("#links-canvas").is_visible()  # 37,000 weights: one canvas
     assert page.locator("#links path").count() == 0
+    page.click("#play")  # a picture of a net at work, not of its random start
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 20",
+                           timeout=60_000)
+    page.click("#play")
     screenshot(page, f"page_10x64_{width}.png")
     close(page)
 
