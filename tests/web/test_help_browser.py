@@ -227,6 +227,27 @@ def test_explain_mode_opens_cards_on_a_tap_and_does_nothing_else(page):
     page.wait_for_function("() => document.querySelector('#epoch').textContent === '1'")
 
 
+def test_on_a_touch_screen_the_question_mark_explains_what_is_tapped(browser, server):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, has_touch=True,
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.goto(url + "/" + MULTICLASS)
+    page.wait_for_function("() => window.mlplabPage && window.mlplabHelp")
+    page.evaluate("() => window.mlplabPage.ready")
+    page.tap("#help-toggle")
+    page.tap("[data-help=feature-x1-times-x2]")
+    assert_card_beside(page, page.locator("[data-help=feature-x1-times-x2]"),
+                       "feature-x1-times-x2")
+    page.wait_for_timeout(300)  # the tap explained the feature, it did not switch it on
+    assert page.evaluate("() => window.mlplabPage.config().features") == ["x1", "x2"]
+    page.tap("#help-toggle")  # off again: a tap uses the control
+    assert not card(page)["visible"]
+    page.tap("[data-help=feature-x1-times-x2]")
+    page.wait_for_function("() => window.mlplabPage.config().features.length === 3")
+    context.close()
+
+
 def test_a_card_open_looks_right(browser, server):
     page = open_page(browser, server, "?data=xor&layers=4:tanh,2:tanh&seed=3", width=1280,
                      height=800, csp=True)
