@@ -191,6 +191,14 @@ def test_a_links_unfinished_drawing_comes_back_as_a_drawing(page):
     assert not page.locator("#error").is_visible()
 
 
+def test_a_link_to_an_empty_drawing_opens_a_blank_plane(page):
+    page.goto(page.base + "/?data=custom&pts=")
+    page.wait_for_function(STARTED)
+    assert page.input_value("#dataset") == "custom" and drawn_points(page) == []
+    assert "both classes" in page.text_content("#points-status")
+    assert not page.locator("#error").is_visible()
+
+
 def page_encode(page, points):
     if not page.url.startswith("http"):
         page.goto(page.base + "/")

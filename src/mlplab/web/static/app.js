@@ -460,7 +460,7 @@ function readUrl(base) {
     });
   }
   try {
-    if (params.has("pts")) base.points = decodePoints(params.get("pts"));
+    if (params.has("pts")) base.points = params.get("pts") ? decodePoints(params.get("pts")) : [];
   } catch (error) {
     showError(`pts: this link's points could not be read (${error.message}); the page starts without them.`);
   }
@@ -503,7 +503,7 @@ function onData(message) {
   data = message;
   if (fresh) {
     curves = { epoch: [], train: [], test: [] };
-    lastNeurons = null;
+    lastNeurons = freshNeurons = null;
     sentVisible = null;  // a new network: tell the server again which neurons show
     closeWeightEditor();
   }
