@@ -134,7 +134,7 @@ HYPERPARAMETERS = {
     "learning_rate": st.floats(1e-4, 1.0), "momentum": st.floats(0, 0.99),
     "nesterov": st.booleans(), "beta_1": st.floats(0, 0.99), "beta_2": st.floats(0, 0.999),
     "epsilon": st.floats(1e-9, 1e-3), "rho": st.floats(0, 0.99),
-    "initial_accumulator_value": st.floats(0, 1),
+    "initial_accumulator_value": st.floats(0, 1), "centered": st.booleans(),
 }
 
 
@@ -149,7 +149,8 @@ def test_optimizers_from_the_registry(data, kind):
         return
     for name in names:
         value = getattr(optimizer, name)
-        assert isinstance(value, bool) if name == "nesterov" else math.isfinite(value)
+        assert isinstance(value, bool) if name in ("nesterov", "centered") else \
+            math.isfinite(value)
     assert optimizer.learning_rate > 0
     w, g = np.zeros(3), np.ones(3)
     with np.errstate(over="ignore"):  # a huge learning rate may overflow: fit reports that

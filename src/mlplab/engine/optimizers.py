@@ -361,8 +361,8 @@ class Adagrad(Optimizer):
 
 
 # Keras 3's rules (keras/src/optimizers/adam.py, rmsprop.py, adagrad.py), for its dialect
-# (mlplab.keras.optimizers). The compiled kernels do not have them (fast/tables.py keys its
-# codes by class): models with them train on the NumPy runner.
+# (mlplab.keras.optimizers). The compiled kernels have KerasAdam only (fast/tables.py keys
+# its codes by class): models with the others train on the NumPy runner.
 class KerasAdam(Adam):
     """Adam as Keras 3 computes it: the bias corrections folded into the step size, so
     ``epsilon`` is Kingma & Ba's "epsilon hat" (the rule of :class:`ScikitLearnAdam`, in
@@ -386,33 +386,82 @@ class KerasAdam(Adam):
         w -= m * alpha / (np.sqrt(v) + self.epsilon)
 
 
+class KerasAMSGrad(KerasAdam):
+    """Keras 3's ``Adam(amsgrad=True)``: :class:`KerasAdam` dividing by the root of the
+    largest ``v`` so far (Reddi et al., 2018), so that a parameter's steps never grow
+    because its recent gradients were small::
+
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        m += (g - m) * (1 - beta_1)
+        v += (g**2 - v) * (1 - beta_2)
+        v_max = maximum(v_max, v)                # v_max starts at 0
+        w -= m * alpha / (sqrt(v_max) + epsilon)
+
+    A class of its own, not an option of KerasAdam: the compiled kernels run KerasAdam
+    (fast/tables.py keys them by class), not this, so models with it train on the NumPy
+    runner and ``history.runner_reason`` says so. PyTorch's ``Adam(amsgrad=True)`` keeps
+    the same maximum of ``v``, with its ``eps`` added after the bias correction.
+    """
+
+    name = "keras_amsgrad"
+    amsgrad = True  # Keras' config key
+
+    def state_names(self) -> tuple[str, ...]:
+        return ("m", "v", "v_max")
+
+    def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
+        m = self.slot(index, "m", w)
+        v = self.slot(index, "v", w)
+        v_max = self.slot(index, "v_max", w)
+        t = self.iterations
+        alpha = self.lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        m += (g - m) * (1.0 - self.beta_1)
+        v += (g * g - v) * (1.0 - self.beta_2)
+        np.maximum(v_max, v, out=v_max)
+        w -= m * alpha / (np.sqrt(v_max) + self.epsilon)
+
+
 class KerasRMSprop(RMSprop):
     """RMSprop as Keras 3 computes it, ``epsilon`` inside the square root, with Keras'
-    ``momentum`` option (Keras' ``centered`` is not here)::
+    ``momentum`` and ``centered`` options (keras/src/optimizers/rmsprop.py)::
 
         s = rho * s + (1 - rho) * g**2
-        step = lr * g / sqrt(s + epsilon)
-        u = momentum * u + step                 # momentum > 0; else u = step
+        a = rho * a + (1 - rho) * g                # centered=True: the mean gradient
+        step = lr * g / sqrt(s - a**2 + epsilon)   # centered; else sqrt(s + epsilon)
+        u = momentum * u + step                    # momentum > 0; else u = step
         w -= u
+
+    PyTorch's ``RMSprop(centered=True)`` is the same rule with ``epsilon`` outside the
+    root, ``sqrt(s - a**2) + eps`` (tests/keras/test_keras_optimizer_options.py).
     """
 
     name = "keras_rmsprop"
-    hyperparameters = ("learning_rate", "rho", "momentum", "epsilon")
+    hyperparameters = ("learning_rate", "rho", "momentum", "epsilon", "centered")
 
     def __init__(self, learning_rate: LearningRateLike = 0.001, rho: float = 0.9,
-                 momentum: float = 0.0, epsilon: float = 1e-7, clipnorm: float | None = None,
-                 global_clipnorm: float | None = None, clipvalue: float | None = None):
+                 momentum: float = 0.0, epsilon: float = 1e-7, centered: bool = False,
+                 clipnorm: float | None = None, global_clipnorm: float | None = None,
+                 clipvalue: float | None = None):
         super().__init__(learning_rate, rho, epsilon, clipnorm, global_clipnorm, clipvalue)
         self.momentum = _fraction(momentum, "momentum", "KerasRMSprop")
+        self.centered = check(centered, "centered", Boolean(), owner="KerasRMSprop",
+                              example="KerasRMSprop(centered=True)")
 
     def state_names(self) -> tuple[str, ...]:
-        return ("mean_square", "momentum") if self.momentum > 0 else ("mean_square",)
+        return (("mean_square",) + (("momentum",) if self.momentum > 0 else ())
+                + (("average_gradient",) if self.centered else ()))
 
     def update(self, index: int, w: FloatArray, g: FloatArray) -> None:
         s = self.slot(index, "mean_square", w)
         s *= self.rho
         s += (1.0 - self.rho) * g * g
-        step = self.lr * g / np.sqrt(s + self.epsilon)
+        if self.centered:
+            a = self.slot(index, "average_gradient", w)
+            a *= self.rho
+            a += (1.0 - self.rho) * g
+            step = self.lr * g / np.sqrt(s - a * a + self.epsilon)
+        else:
+            step = self.lr * g / np.sqrt(s + self.epsilon)
         if self.momentum > 0:
             u = self.slot(index, "momentum", w)
             u *= self.momentum
@@ -446,7 +495,8 @@ class KerasAdagrad(Adagrad):
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
               "scikit_learn_adam": ScikitLearnAdam, "keras_adam": KerasAdam,
-              "keras_rmsprop": KerasRMSprop, "keras_adagrad": KerasAdagrad}
+              "keras_amsgrad": KerasAMSGrad, "keras_rmsprop": KerasRMSprop,
+              "keras_adagrad": KerasAdagrad}
 # Not a step rule but a whole solver, full batch, by scipy (mlplab.engine.lbfgs).
 SOLVERS = {"lbfgs": LBFGS}
 

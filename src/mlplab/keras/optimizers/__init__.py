@@ -5,10 +5,11 @@ Each returns an engine optimizer (:mod:`mlplab.engine.optimizers`, whose docstri
 the rules as code). SGD is the engine's own ``SGD``, Keras' rule, which the compiled
 runner trains. Adam, RMSprop and Adagrad are the engine's Keras variants, written from
 Keras 3's ``adam.py``, ``rmsprop.py`` and ``adagrad.py``: ``KerasAdam`` (epsilon hat,
-the bias corrections in the step size), ``KerasRMSprop`` and ``KerasAdagrad`` (epsilon
-inside the square root; the accumulator starting at 0.1). The compiled kernels do not
-have these three; models with them train on the NumPy runner (``history.runner`` says
-so).
+the bias corrections in the step size; ``KerasAMSGrad`` for ``amsgrad=True``),
+``KerasRMSprop`` (epsilon inside the square root; ``momentum`` and ``centered``) and
+``KerasAdagrad`` (the accumulator starting at 0.1). The compiled kernels have SGD and
+KerasAdam; models with the others train on the NumPy runner (``history.runner_reason``
+says why).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mlplab._validation import short_repr
+from mlplab._validation import Boolean, check, short_repr
 from mlplab.engine import optimizers as engine
 from mlplab.engine.optimizers import LearningRateLike, OptimizerLike
 from mlplab.errors import InvalidInputError, InvalidTypeError
@@ -29,14 +30,18 @@ Optimizer = engine.Optimizer
 def _refuse(owner: str, **given: Any) -> None:
     """Raise for the first Keras option mlplab does not provide that is set."""
     reasons = {"weight_decay": "use kernel_regularizer=keras.regularizers.L2(...) on the layers",
-               "use_ema": "weights are not averaged", "amsgrad": "mlplab's Adam has no AMSGrad",
-               "centered": "mlplab's RMSprop is not centered",
+               "use_ema": "weights are not averaged",
                "loss_scale_factor": "there is no mixed precision",
                "gradient_accumulation_steps": "use a larger batch_size"}
     for name, value in given.items():
         if value:
             raise InvalidInputError(f"{owner}({name}={short_repr(value)}): mlplab does not "
                                     f"provide {name}; {reasons[name]}.")
+
+
+def _flag(owner: str, name: str, value: Any) -> bool:
+    """A Keras switch such as ``amsgrad``: True or False (NumPy's bools too)."""
+    return check(value, name, Boolean(), owner=owner, example=f"{owner}({name}=True)")
 
 
 def SGD(  # noqa: N802
@@ -63,12 +68,14 @@ def Adam(  # noqa: N802
         gradient_accumulation_steps: int | None = None, name: str = "adam",
         **kwargs: Any) -> engine.KerasAdam:
     """Keras' ``Adam``: ``learning_rate=0.001``, ``beta_1``, ``beta_2``, ``epsilon=1e-7``,
-    Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdam`)."""
-    _refuse("Adam", amsgrad=amsgrad, weight_decay=weight_decay, use_ema=use_ema,
+    Keras' rule (:class:`~mlplab.engine.optimizers.KerasAdam`); with ``amsgrad=True``
+    :class:`~mlplab.engine.optimizers.KerasAMSGrad` (trained on the NumPy runner)."""
+    _refuse("Adam", weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.KerasAdam(learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm,
-                            global_clipnorm=global_clipnorm, clipvalue=clipvalue)
+    rule = engine.KerasAMSGrad if _flag("Adam", "amsgrad", amsgrad) else engine.KerasAdam
+    return rule(learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm,
+                global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
 def RMSprop(  # noqa: N802
@@ -80,11 +87,13 @@ def RMSprop(  # noqa: N802
         gradient_accumulation_steps: int | None = None, name: str = "rmsprop",
         **kwargs: Any) -> engine.KerasRMSprop:
     """Keras' ``RMSprop``: ``learning_rate=0.001``, ``rho=0.9``, ``momentum``,
-    ``epsilon=1e-7``, Keras' rule (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
-    _refuse("RMSprop", centered=centered, weight_decay=weight_decay, use_ema=use_ema,
+    ``epsilon=1e-7``, ``centered``, Keras' rule
+    (:class:`~mlplab.engine.optimizers.KerasRMSprop`)."""
+    _refuse("RMSprop", weight_decay=weight_decay, use_ema=use_ema,
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps)
-    return engine.KerasRMSprop(learning_rate, rho, momentum, epsilon, clipnorm=clipnorm,
+    return engine.KerasRMSprop(learning_rate, rho, momentum, epsilon,
+                               _flag("RMSprop", "centered", centered), clipnorm=clipnorm,
                                global_clipnorm=global_clipnorm, clipvalue=clipvalue)
 
 
