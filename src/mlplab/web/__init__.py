@@ -13,7 +13,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", echo=print,
-          allowed_hosts=(), allowed_origins=(), max_sessions=60, workers=0):
+          allowed_hosts=(), allowed_origins=(), max_sessions=60, workers=None):
     """Run the playground with uvicorn until interrupted.
 
     Parameters
@@ -35,10 +35,17 @@ def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", 
         Other pages allowed to use the playground, as ``http://host:port``.
     max_sessions : int
         Sessions open at once; one more gets HTTP 503 with a message.
-    workers : int
-        Worker processes that train the sessions (0: in this process).
+    workers : int, optional
+        Worker processes that train the sessions (default: one per core; 0: in this
+        process).
     """
+    import os
+
     import uvicorn
+
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
 
     app = create_app(idle_seconds=idle_seconds, host=host, allowed_hosts=allowed_hosts,
                      allowed_origins=allowed_origins, max_sessions=max_sessions,

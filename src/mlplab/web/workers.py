@@ -12,6 +12,10 @@ frame of a playing session. A playing session gets its next frame once the main
 process has sent the last one (:data:`FRAMES_IN_FLIGHT`), at most MAX_FPS per second,
 so a slow page slows only itself.
 
+Why processes and not threads: a small net's frame (2-8-8-1, ~1.5 ms) is mostly Python,
+which holds the GIL, so threads of one process share one core; thirty pages got 6.5
+frames per second each that way on two cores, and 14-21 with a worker per core.
+
 Main -> worker::
 
     ("call", call_id, sid, method, args)    a request; answered ("reply", call_id, ok, value)
