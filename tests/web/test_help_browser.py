@@ -1,6 +1,7 @@
 """Explanation cards (static/help.js) and lessons (static/lessons.js) in a real browser."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from mlplab.web.lessons import LESSONS  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
+STATIC = Path(__file__).parents[2] / "src" / "mlplab" / "web" / "static"
 ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
 CONTROLS = "button, input, select, a, textarea"
 # One of each kind of thing the page draws (the page gives each a data-help key).
@@ -144,6 +146,29 @@ def test_every_data_help_key_and_id_of_the_page_has_a_text(page):
         return out;
     }""", CONTROLS)
     assert not missing, missing
+
+
+def listed_help_keys():
+    """The keys app.js lists in its "// help keys:" comment (data-help values and ids)."""
+    lines = []
+    for line in (STATIC / "app.js").read_text(encoding="utf-8").splitlines():
+        if line.startswith("// help keys") or (lines and line.startswith("//")):
+            lines.append(line[2:])
+        elif lines:
+            break
+    text = re.sub(r"\([^)]*\)", " ", " ".join(lines))  # without the comments' asides
+    keys = []
+    for part in re.split(r"[:;.]", text)[1:]:
+        if "ids of the" not in part:
+            keys += [word for word in re.split(r"[\s,]+", part) if word]
+    return keys
+
+
+def test_every_key_app_js_lists_has_a_text(page):
+    keys = listed_help_keys()
+    assert "neuron" in keys and "link" in keys and len(keys) > 20, keys
+    known = set(page.evaluate("() => window.mlplabHelp.keys()"))
+    assert not set(keys) - known, set(keys) - known
 
 
 def test_tab_reaches_every_control_with_its_card_and_escape_closes_it(page):
