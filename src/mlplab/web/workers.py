@@ -13,8 +13,9 @@ process has sent the last one (:data:`FRAMES_IN_FLIGHT`), at most MAX_FPS per se
 so a slow page slows only itself.
 
 Why processes and not threads: a small net's frame (2-8-8-1, ~1.5 ms) is mostly Python,
-which holds the GIL, so threads of one process share one core; thirty pages got 6.5
-frames per second each that way on two cores, and 14-21 with a worker per core.
+which holds the GIL, so all the threads of one process share one core. (On a machine
+whose other core is busy anyway, one worker thread does as well: thirty pages got ~17
+frames per second each both ways, measured with the benchmark's load on two cores.)
 
 Main -> worker::
 
