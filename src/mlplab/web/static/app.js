@@ -212,6 +212,12 @@ function fillSelects() {
 }
 
 function bindControls() {
+  bindSetupControls();
+  bindPageControls();
+}
+
+// The controls that change the setup on the server.
+function bindSetupControls() {
   const numeric = ["noise", "n_classes", "n_samples", "test_ratio", "seed", "l1", "l2",
                    "dropout", "batch_size", "epochs_per_frame", "learning_rate"];
   for (const id of numeric) {
@@ -226,13 +232,6 @@ function bindControls() {
     change({ stop_epochs: $("stop_epochs").value ? Number($("stop_epochs").value) : null }));
   $("stop_loss").addEventListener("change", () =>
     change({ stop_loss: $("stop_loss").value ? Number($("stop_loss").value) : null }));
-  $("show-test").addEventListener("change", () => {
-    view.showTest = $("show-test").checked; writeUrl(); drawPlanes();
-  });
-  $("discretize").addEventListener("change", () => {
-    view.discretize = $("discretize").checked; writeUrl(); drawPlanes();
-  });
-  $("palette").addEventListener("change", () => { usePalette($("palette").value); writeUrl(); redrawAll(); });
   $("add-layer").addEventListener("click", () => {
     if (config.layers.length >= options.limits.layers) return;
     const last = config.layers[config.layers.length - 1] || { units: 4, activation: "tanh" };
@@ -241,21 +240,32 @@ function bindControls() {
   $("remove-layer").addEventListener("click", () => {
     if (config.layers.length) change({ layers: config.layers.slice(0, -1) });
   });
+  $("upload").addEventListener("change", upload);
+  $("points-undo").addEventListener("click", undoPoints);
+  $("points-clear").addEventListener("click", clearPoints);
+  $("points-copy").addEventListener("click", copyPoints);
+}
+
+// Training, views, exports and keys.
+function bindPageControls() {
+  $("show-test").addEventListener("change", () => {
+    view.showTest = $("show-test").checked; writeUrl(); drawPlanes();
+  });
+  $("discretize").addEventListener("change", () => {
+    view.discretize = $("discretize").checked; writeUrl(); drawPlanes();
+  });
+  $("palette").addEventListener("change", () => { usePalette($("palette").value); writeUrl(); redrawAll(); });
   $("play").addEventListener("click", togglePlay);
   $("step").addEventListener("click", () => send("step"));
   $("reset").addEventListener("click", () => { send("reset"); });
   $("diverged-reset").addEventListener("click", () => { send("reset"); });
   $("diverged-lower").addEventListener("click", lowerRateAndReset);
-  $("upload").addEventListener("change", upload);
   $("hidden-layer").addEventListener("change", () => {
     const value = $("hidden-layer").value;
     send("hidden", { layer: value === "off" ? null : Number(value) });
   });
   $("plane").addEventListener("click", addPoint);
   $("paint-label").addEventListener("change", () => showPointsStatus());
-  $("points-undo").addEventListener("click", undoPoints);
-  $("points-clear").addEventListener("click", clearPoints);
-  $("points-copy").addEventListener("click", copyPoints);
   $("points-csv").addEventListener("click", downloadCsv);
   $("weight-set").addEventListener("click", setWeight);
   $("weight-value").addEventListener("keydown", (e) => { if (e.key === "Enter") setWeight(); });
