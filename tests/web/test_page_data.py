@@ -180,6 +180,15 @@ def test_drawing_own_points_end_to_end(page):
     assert other.input_value("#dataset") == "custom"
     assert other.evaluate("config.points") == drawn_points(page)
     other.close()
+    # Another data set and back to custom: a blank plane again, and Undo brings the points.
+    drawing = drawn_points(page)
+    page.select_option("#dataset", "moons")
+    page.wait_for_function("config.dataset === 'moons'")
+    page.select_option("#dataset", "custom")
+    assert drawn_points(page) == []
+    page.click("#points-undo")
+    page.wait_for_function("config.dataset === 'custom' && config.points.length === 8")
+    assert drawn_points(page) == drawing
 
 
 def test_a_links_unfinished_drawing_comes_back_as_a_drawing(page):

@@ -364,7 +364,7 @@ async function change(update) {
   const answer = await api("PUT", `/api/sessions/${sessionId}/config`, next);
   if (!answer) { showControls(); return null; }  // refused: the controls go back
   config = answer.config;
-  if (config.dataset !== "custom") custom = null;
+  if (config.dataset !== "custom" && custom) leaveCustom();
   writeUrl();
   showControls();
   onData(answer.data);
@@ -441,7 +441,7 @@ async function upload() {
   if (!response.ok) { showError(answer.detail || `${response.status} ${response.statusText}`); return; }
   const problem = answer.task === "regression" ? "regression"
     : answer.classes.length > 2 ? "multiclass" : "binary";
-  custom = null;
+  if (custom) leaveCustom();
   change({ dataset: "upload", problem, loss: problem === "regression" ? "mse" : config.loss === "mse" ? "cross_entropy" : config.loss });
   setStatus(`Uploaded ${answer.points} points (${answer.task}).`);
 }

@@ -12,12 +12,19 @@ const MAX_UNDO = 200;
 
 function customDraft() { return Boolean(custom && custom.pending); }
 
+let previousDrawing = [];  // the points of the last drawing left: Undo brings them back
+
 function startCustom(points = []) {
-  custom = { points, undo: [], bounds: data ? data.bounds : [-1, 1, -1, 1], pending: true };
+  const undo = previousDrawing.length && !points.length ? [previousDrawing] : [];
+  custom = { points, undo, bounds: data ? data.bounds : [-1, 1, -1, 1], pending: true };
   applyPoints();
 }
 
-function leaveCustom() { custom = null; showPointsStatus(); }
+function leaveCustom() {
+  if (custom && custom.points.length) previousDrawing = custom.points;
+  custom = null;
+  showPointsStatus();
+}
 
 function editPoints(points) {
   custom.undo.push(custom.points);
