@@ -73,3 +73,36 @@ def test_resolver_aliases_and_errors():
         activations.get("rleu")
     with pytest.raises(InvalidTypeError, match="give a name"):
         activations.get(3)
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.3, 0.0, 1.5])
+def test_leaky_relu_with_a_slope_of_its_own(slope, rng):
+    act = activations.leaky_relu_with(slope)
+    z = np.array([[-2.0, -0.5, 0.0, 3.0]])
+    np.testing.assert_allclose(act.forward(z), [[-2 * slope, -0.5 * slope, 0, 3]])
+    np.testing.assert_allclose(act.backward(z, act.forward(z), np.ones_like(z)),
+                               [[slope, slope, slope, 1]])  # 0 at the kink, as relu
+    assert activations.get(act.name) is act  # the name carries the slope back
+    assert activations.leaky_relu_with(slope) is act
+    zf = np.linspace(-3, 3, 8, dtype=np.float32).reshape(2, 4)
+    assert act.forward(zf).dtype == np.float32
+    assert act.backward(zf, act.forward(zf), np.ones_like(zf)).dtype == np.float32
+
+
+def test_leaky_relu_with_the_default_slope_is_the_registry_s():
+    assert activations.leaky_relu_with(activations.LEAKY_RELU_SLOPE) is \
+        activations.ACTIVATIONS["leaky_relu"]
+    assert activations.get("leaky_relu(0.01)") is activations.ACTIVATIONS["leaky_relu"]
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), "0.2", None])
+def test_leaky_relu_with_refuses_a_bad_slope(bad):
+    with pytest.raises((InvalidTypeError, ValueError), match="negative_slope"):
+        activations.leaky_relu_with(bad)
+
+
+def test_a_bad_slope_in_a_name_is_refused():
+    with pytest.raises(ValueError, match="must be a number"):
+        activations.get("leaky_relu(steep)")
+    with pytest.raises(ValueError, match="negative_slope"):
+        activations.get("leaky_relu(-1)")

@@ -3,7 +3,8 @@
 Each function applies the activation to an array, as Keras' do; passed to a layer
 (``Dense(4, activation=keras.activations.relu)``) it stands for the engine activation
 of that name (:mod:`mlplab.engine.activations`), which also knows its derivative.
-Keras' ``leaky_relu`` has a negative slope of 0.2; mlplab's has 0.01.
+``"leaky_relu"`` (and ``leaky_relu``) has Keras' negative slope, 0.2 (mlplab's own
+"leaky_relu" has 0.01); ``leaky_relu(x, negative_slope=...)`` takes another.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from mlplab.errors import InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 
 NAMES = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax")
+# Keras 3's default slope of activations.leaky_relu (keras/src/activations/activations.py);
+# its layers.LeakyReLU has 0.3 (mlplab.keras.layers.LeakyReLU).
+LEAKY_RELU_SLOPE = 0.2
 
 
 def _applying(name: str) -> Callable[[ArrayLike], FloatArray]:
@@ -34,7 +38,17 @@ def _applying(name: str) -> Callable[[ArrayLike], FloatArray]:
     return apply
 
 
-linear, sigmoid, tanh, relu, leaky_relu, elu, softmax = (_applying(name) for name in NAMES)
+linear, sigmoid, tanh, relu, elu, softmax = (_applying(name) for name in NAMES
+                                             if name != "leaky_relu")
+
+
+def leaky_relu(x: ArrayLike, negative_slope: float = LEAKY_RELU_SLOPE) -> FloatArray:
+    """Keras' ``leaky_relu``: ``x`` where positive, ``negative_slope * x`` elsewhere.
+    Given to a layer it is the engine's :func:`~mlplab.engine.activations.leaky_relu_with`
+    Keras' slope, 0.2."""
+    return engine_activations.leaky_relu(np.asarray(x, dtype=float), negative_slope)
+
+
 _BY_FUNCTION = {globals()[name]: name for name in NAMES}
 
 
@@ -44,7 +58,7 @@ ActivationLike: TypeAlias = (str | Callable[[ArrayLike], FloatArray]
 
 def get(identifier: ActivationLike) -> engine_activations.Activation:
     """The engine activation for a name, one of these functions, an engine Activation or
-    None (linear); what the layers call."""
+    None (linear); what the layers call. ``"leaky_relu"`` has Keras' slope, 0.2."""
     if isinstance(identifier, str) and identifier.strip().lower() in _LEFT_OUT:
         raise not_provided(f"activation={identifier!r}", _LEFT_OUT_REASON)
     if callable(identifier) and not isinstance(identifier, engine_activations.Activation):
@@ -54,6 +68,8 @@ def get(identifier: ActivationLike) -> engine_activations.Activation:
                 "derivative, so it takes its own: a name such as 'relu' or a function of "
                 f"mlplab.keras.activations ({', '.join(NAMES)}).")
         identifier = _BY_FUNCTION[identifier]
+    if isinstance(identifier, str) and identifier.strip().lower() == "leaky_relu":
+        return engine_activations.leaky_relu_with(LEAKY_RELU_SLOPE)  # Keras' slope
     return engine_activations.get(identifier)
 
 

@@ -1,4 +1,5 @@
-"""``keras.layers``: Dense, Activation, Dropout and Input with Keras' arguments.
+"""``keras.layers``: Dense, Activation (and LeakyReLU, ReLU, ELU, Softmax), Dropout and
+Input with Keras' arguments.
 
 Each is the engine's layer (:mod:`mlplab.engine.layers`), so a model of them is an
 mlplab model; these subclasses only take Keras' arguments and names (``dense``,
@@ -8,6 +9,7 @@ has: ``weights``, ``count_params()``, and calling a layer on an array.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -16,7 +18,8 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from mlplab._rng import as_generator
 from mlplab._typing import FloatArray
-from mlplab._validation import short_repr
+from mlplab._validation import Real, check, short_repr
+from mlplab.engine import activations as engine_activations
 from mlplab.engine import layers as engine
 from mlplab.engine.regularizers import RegularizerLike
 from mlplab.errors import InvalidInputError, NotFittedError
@@ -149,9 +152,69 @@ class Activation(KerasLayer, engine.Activation):
     """Keras' ``Activation(activation)``."""
 
     def __init__(self, activation: ActivationLike, **kwargs: Any):
-        _keras_options("Activation", kwargs)
+        _keras_options(type(self).__name__, kwargs)
         super().__init__(activations.get(activation),
                          name=kwargs.get("name") or backend.unique_name("activation"))
+
+
+class LeakyReLU(Activation):
+    """Keras' ``LeakyReLU(negative_slope=0.3)``: an Activation layer of
+    :func:`~mlplab.engine.activations.leaky_relu_with` that slope (Keras' layer default,
+    0.3, differs from its ``activation="leaky_relu"``, 0.2). The slope is saved with the
+    model; ``alpha=`` (Keras 2's name) is taken with Keras' warning."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any):
+        if "alpha" in kwargs:
+            negative_slope = kwargs.pop("alpha")
+            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.",
+                          stacklevel=2)
+        slope = engine_activations.leaky_relu_with(_slope("LeakyReLU", negative_slope))
+        super().__init__(slope, name=kwargs.pop("name", None) or backend.unique_name(
+            "leaky_re_lu"), **kwargs)
+        self.negative_slope = float(negative_slope)
+
+
+class ReLU(Activation):
+    """Keras' ``ReLU(max_value=None, negative_slope=0.0, threshold=0.0)``: relu, or with a
+    ``negative_slope`` a leaky ReLU of that slope (a cap or a threshold is not provided)."""
+
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
+                 threshold: float = 0.0, **kwargs: Any):
+        _refuse("ReLU", {"max_value": (max_value, None, "relu has no cap"),
+                         "threshold": (threshold, 0.0, "relu's kink is at 0")})
+        slope = _slope("ReLU", negative_slope)
+        activation = (engine_activations.get("relu") if slope == 0
+                      else engine_activations.leaky_relu_with(slope))
+        super().__init__(activation, name=kwargs.pop("name", None) or backend.unique_name(
+            "re_lu"), **kwargs)
+
+
+class ELU(Activation):
+    """Keras' ``ELU(alpha=1.0)`` (mlplab's elu has alpha 1 only)."""
+
+    def __init__(self, alpha: float = 1.0, **kwargs: Any):
+        _refuse("ELU", {"alpha": (alpha, engine_activations.ELU_ALPHA,
+                                  "mlplab's elu has alpha=1.0")})
+        super().__init__("elu", name=kwargs.pop("name", None) or backend.unique_name("elu"),
+                         **kwargs)
+
+
+class Softmax(Activation):
+    """Keras' ``Softmax(axis=-1)``: softmax over each row's units."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any):
+        if axis not in (-1, 1):
+            raise InvalidInputError(f"Softmax(axis={short_repr(axis)}): mlplab's rows are "
+                                    "(n_samples, units), so softmax runs over axis -1. Try "
+                                    "Softmax().")
+        super().__init__("softmax", name=kwargs.pop("name", None) or backend.unique_name(
+            "softmax"), **kwargs)
+
+
+def _slope(owner: str, negative_slope: Any) -> float:
+    """Keras' check of a negative slope: a number >= 0."""
+    return float(check(negative_slope, "negative_slope", Real(0), owner=owner,
+                       example=f"{owner}(negative_slope=0.3)"))
 
 
 class Dropout(KerasLayer, engine.Dropout):
@@ -217,11 +280,11 @@ _UNSUPPORTED = {
                           "the inputs (mlplab.data.standardize) instead",
     "LayerNormalization": "its layers are Dense, Activation and Dropout",
     "Normalization": "standardize X first with mlplab.data.standardize",
-    **{name: "use Activation('relu'), Activation('leaky_relu'), ... or activation= on Dense"
-       for name in ("ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")},
+    "PReLU": "its slope would be learnt; use LeakyReLU(negative_slope=...) instead",
     **{name: "its only regularising layer is Dropout" for name in (
         "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout2D",
         "ActivityRegularization")},
 }
 __getattr__ = missing_names("keras.layers", _UNSUPPORTED,
-                            ["Dense", "Activation", "Dropout", "Input", "InputLayer"])
+                            ["Dense", "Activation", "Dropout", "Input", "InputLayer",
+                             "LeakyReLU", "ReLU", "ELU", "Softmax"])
