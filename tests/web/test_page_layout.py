@@ -71,6 +71,8 @@ def test_no_panel_overlaps_another_with_the_largest_net(browser, server, width):
         return [n.scrollWidth, n.clientWidth]; }""")
     if width == 1920:
         assert network[0] <= network[1] + 1, network  # the whole net in view, no scrolling
+    else:
+        assert page.locator("#network-scroll").is_visible()  # says how to see the rest
     assert page.locator("#links-canvas").is_visible()  # 37,000 weights: one canvas
     assert page.locator("#links path").count() == 0
     page.click("#play")  # a picture of a net at work, not of its random start
@@ -90,6 +92,12 @@ def test_the_default_page_at_each_width(browser, server, width):
     assert page.locator("#links path.hit").count() == 4 * 2 + 2 * 4 + 2  # clickable weights
     ticks = page.locator("#plane-xticks span").all_text_contents()
     assert len(ticks) >= 3 and ticks[len(ticks) // 2] in ("0", "0.0")  # axes carry values
+    assert not page.locator("#network-scroll").is_visible()  # a small net needs no hint
+    # A click on a weight's drawn line (its middle, not the wide twin's edge) opens the editor.
+    box = page.locator("#links path.link").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.locator("#weight-editor").is_visible()
+    page.click("#weight-close")
     screenshot(page, f"page_default_{width}.png")
     close(page)
 

@@ -509,6 +509,7 @@ function writeUrl() {
 
 // ---------------------------------------------------------------- messages
 function onData(message) {
+  if (data && message.version < data.version) return;  // a late message about a replaced network
   const fresh = !data || message.version !== data.version;  // a new network, not a repeat
   data = message;
   if (fresh) {

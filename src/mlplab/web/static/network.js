@@ -167,8 +167,9 @@ function measureNetwork() {
   canvas.style.width = `${layout.width}px`; canvas.style.height = `${layout.height}px`;
   canvas.width = Math.ceil(layout.width * ratio); canvas.height = Math.ceil(layout.height * ratio);
   const network = $("network");
-  $("network-scroll").hidden = network.scrollWidth <= network.clientWidth + 1
-    && network.scrollHeight <= network.clientHeight + 1;
+  // A few pixels of overflow (borders, rounding) scroll nothing worth a hint.
+  $("network-scroll").hidden = network.scrollWidth <= network.clientWidth + 8
+    && network.scrollHeight <= network.clientHeight + 8;
   sendVisible(true);
 }
 
