@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
+from mlplab.errors import MlplabError
 from mlplab.viz import style
 
 pytest.importorskip("fastapi")
@@ -23,8 +24,7 @@ from mlplab.web.export import gif_bytes  # noqa: E402
 from mlplab.web.session import Session, net_outputs, output_image  # noqa: E402
 
 APP_JS = STATIC / "app.js"
-# The page's own scripts: none has colours of its own (palettes.js holds the one
-# alternative palette the page defines, tested below).
+# The page's own scripts: none has colours of its own (both palettes come from the server).
 PAGE_JS = [STATIC / name for name in ("app.js", "draw.js", "network.js", "points.js", "hidden.js")]
 VALUE_RANGE = (-1.5, 2.5)
 
@@ -48,6 +48,19 @@ def sample_outputs(kind, n_classes=3, seed=0):
 
 
 # -- one palette: the server's ----------------------------------------------------------------
+def test_the_colour_blind_choice_comes_from_the_same_registry():
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(allowed_hosts=["testserver"])) as client:
+        palettes = client.get("/api/options").json()["palettes"]
+    assert palettes["colorblind"] == style.palette("okabe_ito")
+    assert palettes["colorblind"]["classes"][:2] == [[230, 159, 0], [0, 114, 178]]  # Okabe-Ito
+    assert palettes["colorblind"]["diverging"] == palettes["colorblind"]["classes"][:2]
+    assert style.palette() == style.palette("mlplab")  # the one in use, by default
+    with pytest.raises(MlplabError, match="choose one of"):
+        style.palette("rainbow")
+
+
 def test_the_page_gets_the_palette_of_viz_style():
     from fastapi.testclient import TestClient
 

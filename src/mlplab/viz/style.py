@@ -87,10 +87,15 @@ def rgb255(colors):
     return np.array([to_rgb(color) for color in colors], dtype=np.float64) * 255
 
 
-def palette():
-    """The palette as plain JSON for the playground page (RGB 0..255 lists)."""
-    return {"classes": rgb255(CLASS_COLORS).round().astype(int).tolist(),
-            "diverging": rgb255([LOW, HIGH]).round().astype(int).tolist(),
+def palette(name=None):
+    """Palette ``name`` (of :data:`PALETTES`; default: the one in use) as plain JSON for
+    the playground page (RGB 0..255 lists)."""
+    if name is not None and name not in PALETTES:
+        raise InvalidInputError(f"palette({name!r}): choose one of "
+                                f"{', '.join(map(repr, PALETTES))}.")
+    classes = list(PALETTES[name]) if name is not None else CLASS_COLORS
+    return {"classes": rgb255(classes).round().astype(int).tolist(),
+            "diverging": rgb255(classes[:2]).round().astype(int).tolist(),
             "neutral": rgb255([NEUTRAL])[0].round().astype(int).tolist(),
             "strength": OUTPUT_STRENGTH}
 

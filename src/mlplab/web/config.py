@@ -186,5 +186,7 @@ def options() -> dict:
                    "work_seconds": MAX_WORK_SECONDS},
         "defaults": PlaygroundConfig().model_dump(),
         "palette": style.palette(),
+        # The page's colour-blind-safe choice (its "Colours" menu), from the same registry.
+        "palettes": {"colorblind": style.palette("okabe_ito")},
         "lessons": lesson_list(),  # web/lessons.py: one per reference experiment E1-E5
     }

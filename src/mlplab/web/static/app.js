@@ -4,7 +4,8 @@
 // Elements are built with el()/svg(), never parsed from strings: whatever the server sends
 // (class names from an uploaded CSV, messages, names) lands in the page as text.
 // The page's parts: draw.js (colours, the plane, axes, the loss chart), network.js (the
-// network panel), points.js (own data), hidden.js (the hidden-space view), palettes.js.
+// network panel), points.js (own data), hidden.js (the hidden-space view). Colours come
+// from the server: options.palette and options.palettes (mlplab.viz.style).
 //
 // help keys (data-help, for help.js; elements without one are known by their id):
 //   feature-x1 feature-x2 feature-x1-squared feature-x2-squared feature-x1-times-x2
@@ -448,7 +449,7 @@ async function upload() {
 
 function usePalette(name) {
   view.palette = name === "colorblind" ? "colorblind" : "standard";
-  const alternative = (options.palettes && options.palettes.colorblind) || COLORBLIND_PALETTE;
+  const alternative = options.palettes.colorblind;  // mlplab.viz.style's okabe_ito
   palette = view.palette === "colorblind" ? { ...options.palette, ...alternative } : options.palette;
   divergingRGBA = null;
 }
