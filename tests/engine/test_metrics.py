@@ -217,3 +217,20 @@ def test_unknown_metrics_are_refused_with_a_suggestion():
         metrics.get("acuracy")
     with pytest.raises(InvalidTypeError, match="not a metric name"):
         metrics.get(metrics.accuracy)
+
+
+@pytest.mark.parametrize("kind, reference", [
+    ("binary_accuracy", accuracy_score), ("precision", precision_score),
+    ("recall", recall_score)])
+@pytest.mark.parametrize("threshold", [0.3, 0.7])
+def test_a_metric_s_threshold_against_scikit_learn(kind, reference, threshold):
+    rng = np.random.default_rng(4)
+    outputs, y = rng.uniform(size=(N_SAMPLES, 1)), rng.integers(0, 2, size=(N_SAMPLES, 1))
+    function = metrics.configured(kind, threshold=threshold)
+    expected = reference(y.ravel(), (outputs.ravel() > threshold).astype(int))
+    assert function(outputs, y.astype(float), ACTIVATIONS["sigmoid"]) == pytest.approx(expected)
+    entry = metrics.describe("mine", function)
+    assert entry == f"{kind}(name='mine', threshold={threshold!r})"
+    name, again = metrics.get(entry)
+    assert name == "mine"
+    assert again(outputs, y.astype(float), ACTIVATIONS["sigmoid"]) == pytest.approx(expected)

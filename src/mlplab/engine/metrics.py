@@ -10,15 +10,17 @@ way each one improves.
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
 import numpy as np
 
 from mlplab._typing import FloatArray
-from mlplab._validation import lookup, short_repr
+from mlplab._validation import Real, check, did_you_mean, lookup, short_repr
 from mlplab.engine.activations import Activation
-from mlplab.errors import InvalidTypeError
+from mlplab.errors import InvalidInputError, InvalidTypeError, MlplabError
 
 # A metric: (outputs, targets, output activation) -> a float, outputs and targets
 # (n_samples, n_outputs) as the model sees them.
@@ -74,15 +76,17 @@ def _positives(outputs: FloatArray, y: FloatArray, threshold: float = 0.5) -> tu
     return np.sum(predicted & actual), np.sum(predicted), np.sum(actual)
 
 
-def precision(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
+def precision(outputs: FloatArray, y: FloatArray, activation: Activation,
+              threshold: float = 0.5) -> float:
     """Keras' ``Precision()``: true positives over predicted positives (0 when none)."""
-    hits, predicted, _ = _positives(outputs, y)
+    hits, predicted, _ = _positives(outputs, y, threshold)
     return float(hits / predicted) if predicted else 0.0
 
 
-def recall(outputs: FloatArray, y: FloatArray, activation: Activation) -> float:
+def recall(outputs: FloatArray, y: FloatArray, activation: Activation,
+           threshold: float = 0.5) -> float:
     """Keras' ``Recall()``: true positives over actual positives (0 when none)."""
-    hits, _, actual = _positives(outputs, y)
+    hits, _, actual = _positives(outputs, y, threshold)
     return float(hits / actual) if actual else 0.0
 
 
@@ -123,6 +127,12 @@ DIRECTIONS = {"accuracy": "max", "binary_accuracy": "max", "categorical_accuracy
               "root_mean_squared_error": "min"}
 
 
+# The arguments a metric takes beyond (outputs, y, activation), with their defaults.
+ARGUMENTS: dict[str, dict[str, float]] = {"binary_accuracy": {"threshold": 0.5},
+                                          "precision": {"threshold": 0.5},
+                                          "recall": {"threshold": 0.5}}
+
+
 def direction(name: str) -> str | None:
     """``"max"`` or ``"min"``: how the logged quantity ``name`` (``val_`` prefix or not)
     improves; losses fall, registered metrics as :data:`DIRECTIONS` says; None if unknown."""
@@ -133,9 +143,82 @@ def direction(name: str) -> str | None:
 
 
 def get(identifier: str) -> tuple[str, MetricFunction]:
-    """Resolve a metric name to ``(name, function)``."""
+    """Resolve a metric name to ``(name, function)``. A call such as
+    ``"binary_accuracy(name='bacc', threshold=0.7)"`` (what :func:`describe` writes) gives
+    that metric under that name, with those arguments."""
     if not isinstance(identifier, str):
         raise InvalidTypeError(f"metrics: {short_repr(identifier)} is not a metric name; give "
                                f"names from {', '.join(METRICS)}, e.g. ['accuracy'].")
+    call = _call_in(identifier)
+    if call is not None:
+        kind, arguments = call
+        name = arguments.pop("name", kind)
+        if not isinstance(name, str) or not name:
+            raise InvalidInputError(f"metrics: {identifier!r} names the metric "
+                                    f"{short_repr(name)}; a name is a non-empty str.")
+        return name, configured(kind, **arguments)
     key = _ALIASES.get(identifier.strip().lower(), identifier.strip().lower())
     return key, lookup(METRICS, key, "metric")
+
+
+def configured(kind: str, **arguments: Any) -> MetricFunction:
+    """The registered metric ``kind`` with ``arguments`` set (see :data:`ARGUMENTS`), e.g.
+    ``configured("binary_accuracy", threshold=0.7)``; with none, the function itself."""
+    key = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
+    function = lookup(METRICS, key, "metric")
+    takes = ARGUMENTS.get(key, {})
+    for argument, value in arguments.items():
+        if argument not in takes:
+            raise InvalidInputError(
+                f"metric {key!r} got the argument {argument!r}; it takes "
+                f"{', '.join(takes) or 'none'}.{did_you_mean(argument, takes)}")
+        check(value, argument, Real(), owner=key, example=f"{key}({argument}=0.5)")
+    given = {k: float(v) for k, v in arguments.items() if v != takes[k]}
+    return functools.partial(function, **given) if given else function
+
+
+def describe(name: str, function: MetricFunction) -> str:
+    """What a saved model keeps of the metric ``function`` logged as ``name``: the name
+    alone when :func:`get` gives this function back for it, else a call that ``get``
+    reads, ``"binary_accuracy(name='bacc', threshold=0.7)"``. A function that is not
+    a registered metric (one of the user's) is kept by its name."""
+    kind, arguments = _kind_of(function)
+    if kind is None:
+        return name
+    try:
+        plain = _kind_of(get(name)[1]) == (kind, arguments) and get(name)[0] == name
+    except MlplabError:  # a name of one's own ("bacc")
+        plain = False
+    if plain:
+        return name
+    return f"{kind}({', '.join(f'{k}={v!r}' for k, v in {'name': name, **arguments}.items())})"
+
+
+def kind_of(function: MetricFunction) -> str | None:
+    """The registry's name of ``function`` (a registered metric, its arguments set or
+    not), or None for a function of one's own."""
+    return _kind_of(function)[0]
+
+
+def _kind_of(function: Any) -> tuple[str | None, dict[str, Any]]:
+    arguments = dict(function.keywords) if isinstance(function, functools.partial) else {}
+    base = function.func if isinstance(function, functools.partial) else function
+    kind = next((key for key, registered in METRICS.items() if registered is base), None)
+    return kind, arguments
+
+
+def _call_in(text: str) -> tuple[str, dict[str, Any]] | None:
+    """``(kind, keyword arguments)`` of a call such as ``"recall(threshold=0.7)"`` (its
+    values Python literals), or None when ``text`` is not one."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and not tree.args
+            and all(keyword.arg is not None for keyword in tree.keywords)):
+        return None
+    try:
+        return tree.func.id, {str(k.arg): ast.literal_eval(k.value) for k in tree.keywords}
+    except ValueError:
+        raise InvalidInputError(f"metrics: {text!r}: the arguments of a metric are numbers "
+                                "or strings. Try 'binary_accuracy(threshold=0.7)'.") from None

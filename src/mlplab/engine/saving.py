@@ -7,17 +7,20 @@ beside the model so that ``io`` (the archive format) never needs to know of mode
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from mlplab._typing import PathLike
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import io
+from mlplab.engine import io, metrics
 from mlplab.engine.model import Sequential
+from mlplab.errors import MlplabError, ModelFileError, UnknownNameError
 
 M = TypeVar("M", bound=Sequential)  # the model class read_model makes
 
 
-def load_model(path: PathLike, *, max_bytes: int = io.MAX_WEIGHT_BYTES) -> Sequential:
+def load_model(path: PathLike, *, max_bytes: int = io.MAX_WEIGHT_BYTES,
+               compile: bool = True) -> Sequential:  # noqa: A002 - Keras' name
     """Read a model written by :meth:`Sequential.save` (``mlplab.load``).
 
     Parameters
@@ -27,6 +30,9 @@ def load_model(path: PathLike, *, max_bytes: int = io.MAX_WEIGHT_BYTES) -> Seque
     max_bytes : int
         The most the weights may take in memory together; a file declaring more
         is refused before anything is allocated. Raise it for a model you trust.
+    compile : bool
+        False leaves the model uncompiled (e.g. one compiled with a metric function of
+        one's own, which a file holds by name only).
 
     Returns
     -------
@@ -40,23 +46,55 @@ def load_model(path: PathLike, *, max_bytes: int = io.MAX_WEIGHT_BYTES) -> Seque
         If the file is missing, is not an mlplab model, is damaged or edited, or
         declares more than ``max_bytes`` of weights; the message says which.
     """
-    return read_model(path, Sequential, max_bytes)
+    return read_model(path, Sequential, max_bytes, compile=compile)
 
 
 def read_model(path: PathLike, model_class: type[M],
-               max_bytes: int = io.MAX_WEIGHT_BYTES) -> M:
+               max_bytes: int = io.MAX_WEIGHT_BYTES, *, compile: bool = True,  # noqa: A002
+               custom_metrics: Mapping[str, Callable[..., Any]] | None = None) -> M:
     """:func:`load_model` making a ``model_class`` (a Sequential or a subclass, such as
-    mlplab.keras'): its ``from_config`` and ``compile(loss=, optimizer=, metrics=)``."""
+    mlplab.keras'): its ``from_config`` and ``compile(loss=, optimizer=, metrics=)``.
+
+    ``compile=False`` leaves the model uncompiled. ``custom_metrics`` gives back, by
+    name, metric functions of one's own (which a file holds only by name), for a
+    ``model_class`` whose ``compile`` takes functions (mlplab.keras')."""
     config, model, weights = io.read_archive(path, model_class.from_config, max_bytes=max_bytes)
+    compiled = config["compile"] if compile else None
+    metrics = None if compiled is None else _metrics(compiled["metrics"], custom_metrics or {},
+                                                     path)
     with io.rebuild_errors(path):
         model.build(weights[0].shape[0])
         model.set_weights(weights)
-        if config["compile"] is not None:
-            compiled = config["compile"]
+        if compiled is not None:
             model.compile(loss=compiled["loss"], optimizer=compiled["optimizer"],
-                          metrics=compiled["metrics"])
+                          metrics=metrics)
     if config["history"] is not None:
         model.history = callbacks_module.History()
         model.history.history = config["history"]["history"]
         model.history.epoch = config["history"]["epoch"]
     return model
+
+
+def _metrics(saved: list[str], custom: Mapping[str, Callable[..., Any]],
+             path: PathLike) -> list[Any]:
+    """The saved metrics (each as :func:`metrics.describe` wrote it), those of one's own
+    replaced by ``custom``'s functions; one missing there is an error saying how to load."""
+    given: list[Any] = []
+    for entry in saved:
+        if entry in custom:
+            given.append(custom[entry])
+            continue
+        try:
+            metrics.get(entry)
+        except MlplabError as exc:
+            if isinstance(exc, UnknownNameError) and "(" not in entry:  # a name, not a call
+                raise ModelFileError(
+                    f"{str(path)!r} was compiled with the metric {entry!r}, not one of "
+                    "mlplab's: a function of your own, which a file holds by name only. Give "
+                    f"it back with keras.models.load_model(path, custom_objects={{{entry!r}: "
+                    "function}), or load with compile=False and compile again.") from None
+            raise ModelFileError(f"{str(path)!r} names the metric {entry!r}, which mlplab "
+                                 f"cannot read ({exc}); the file is damaged or was "
+                                 "edited.") from None
+        given.append(entry)
+    return given

@@ -1,7 +1,8 @@
 """``keras.callbacks``: Keras' callbacks, on the engine's (:mod:`mlplab.engine.callbacks`).
 
 EarlyStopping, TerminateOnNaN, ReduceLROnPlateau and LearningRateScheduler are the
-engine's, which follow Keras' rules; the two rate callbacks here also log the rate as
+engine's, which follow Keras' rules (``mode="auto"`` decided as Keras 3 decides it, from
+the model's metrics when training begins); the two rate callbacks here also log the rate as
 ``learning_rate``, as Keras 3 does. ModelCheckpoint takes Keras' arguments and file
 names; CSVLogger and ProgbarLogger write what Keras writes.
 
@@ -26,12 +27,12 @@ from typing import Any, Literal
 from mlplab._typing import PathLike
 from mlplab._validation import Options, check, short_repr
 from mlplab.engine import callbacks as engine
+from mlplab.engine import metrics as engine_metrics
 from mlplab.engine import rate_callbacks
 from mlplab.engine.callbacks import Logs, Mode, rate_optimizer
 from mlplab.errors import InvalidInputError
 from mlplab.keras._missing import missing_names
 
-EarlyStopping = engine.EarlyStopping
 TerminateOnNaN = engine.TerminateOnNaN
 
 # Keras' hooks and the number of arguments each takes before ``logs``.
@@ -115,6 +116,44 @@ class History(engine.History, Callback):
         self.model.history = self
 
 
+def _auto_mode(monitor: str, model: Any, guess: str, owner: str) -> str:
+    """Keras 3's ``mode="auto"`` (keras/src/callbacks/monitor_callback.py), decided when
+    training begins: "min" for the loss, else the direction of the model's metric logged
+    under the monitored name (``BinaryAccuracy(name="bacc")``: "max" for ``val_bacc``).
+    A metric function of one's own has none: an error, as in Keras. A name that is no
+    metric of the model keeps the engine's ``guess`` (a callback may log it)."""
+    name = monitor.removeprefix("val_")
+    if name == "loss":
+        return "min"
+    for logged, function in getattr(model, "metrics", []):
+        if logged == name:
+            kind = engine_metrics.kind_of(function)
+            if kind is None or kind not in engine_metrics.DIRECTIONS:
+                raise InvalidInputError(
+                    f"{owner}(monitor={monitor!r}): as in Keras, mode='auto' cannot tell "
+                    f"whether the metric {name!r} (a function of your own) should rise or "
+                    f"fall. Give {owner}(monitor={monitor!r}, mode='max') or mode='min'.")
+            return engine_metrics.DIRECTIONS[kind]
+    return guess
+
+
+class EarlyStopping(engine.EarlyStopping):
+    """The engine's EarlyStopping (Keras' arguments and stopping rule), with Keras 3's
+    ``mode="auto"``: decided when training begins, from the model's metrics."""
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 verbose: int = 0, mode: Mode = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
+        super().__init__(monitor, min_delta, patience, verbose, mode, baseline,
+                         restore_best_weights, start_from_epoch)
+        self.auto_mode = mode == "auto"
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        super().on_train_begin(logs)
+        if self.auto_mode:
+            self.mode = _auto_mode(self.monitor, self.model, self.mode, "EarlyStopping")
+
+
 class ModelCheckpoint(engine.ModelCheckpoint):
     """Keras' ``ModelCheckpoint(filepath, monitor="val_loss", verbose=0,
     save_best_only=False, save_weights_only=False, mode="auto", save_freq="epoch",
@@ -126,6 +165,7 @@ class ModelCheckpoint(engine.ModelCheckpoint):
                  save_freq: Literal["epoch"] = "epoch",
                  initial_value_threshold: float | None = None):
         super().__init__(filepath, monitor=monitor, save_best_only=save_best_only, mode=mode)
+        self.auto_mode = mode == "auto"
         self.filepath, self.save_weights_only = self.path, bool(save_weights_only)
         self.verbose = check(verbose, "verbose", Options((0, 1)), owner="ModelCheckpoint",
                              example="ModelCheckpoint('best.keras', verbose=1)")
@@ -140,6 +180,8 @@ class ModelCheckpoint(engine.ModelCheckpoint):
                                     f"{what} a path ending in {' or '.join(suffixes)}.")
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        if self.auto_mode:  # before the engine's best, which follows the mode
+            self.mode = _auto_mode(self.monitor, self.model, self.mode, "ModelCheckpoint")
         super().on_train_begin(logs)
         if self.initial_value_threshold is not None:
             self.best = self.initial_value_threshold
@@ -168,7 +210,20 @@ class ModelCheckpoint(engine.ModelCheckpoint):
 
 
 class ReduceLROnPlateau(rate_callbacks.ReduceLROnPlateau, Callback):
-    """The engine's (Keras' rule); logs the rate after each epoch as ``learning_rate``."""
+    """The engine's (Keras' rule), with Keras 3's ``mode="auto"`` (decided when training
+    begins, from the model's metrics); logs the rate after each epoch as
+    ``learning_rate``."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 verbose: int = 0, mode: Mode = "auto", min_delta: float = 1e-4,
+                 cooldown: int = 0, min_lr: float = 0.0):
+        super().__init__(monitor, factor, patience, verbose, mode, min_delta, cooldown, min_lr)
+        self.auto_mode = mode == "auto"
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if self.auto_mode:
+            self.mode = _auto_mode(self.monitor, self.model, self.mode, "ReduceLROnPlateau")
+        super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         super().on_epoch_end(epoch, logs)

@@ -1,7 +1,11 @@
 """``keras.metrics``: Keras' metric names and classes over :mod:`mlplab.engine.metrics`.
 
 A metric is logged under the name it was given, as in Keras: ``metrics=["mse"]`` logs
-``mse``, ``metrics=[keras.metrics.MeanSquaredError()]`` logs ``mean_squared_error``.
+``mse``, ``metrics=[keras.metrics.MeanSquaredError()]`` logs ``mean_squared_error``,
+``BinaryAccuracy(name="bacc")`` logs ``bacc`` (and ``val_bacc``). A saved model keeps
+each metric with its name and arguments (:func:`mlplab.engine.metrics.describe`); a
+function of one's own is kept by name, and ``load_model(custom_objects=...)`` gives it
+back.
 ``"accuracy"`` (or ``"acc"``) is Keras' choice by the output's width: binary accuracy for
 one output, categorical accuracy for several. A function ``fn(y_true, y_pred)`` works too
 (its mean is logged, under its name); ``y_true`` then holds class labels one-hot.
@@ -12,7 +16,6 @@ The metric objects also work on their own (``update_state``, ``result``,
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -93,7 +96,7 @@ class BinaryAccuracy(Metric):
 
     def __init__(self, name: str = "binary_accuracy", dtype: DTypeLike | None = None,
                  threshold: float = 0.5):
-        self.function = functools.partial(engine.binary_accuracy, threshold=threshold)
+        self.function = engine.configured("binary_accuracy", threshold=threshold)
         super().__init__(name, dtype)
 
 
@@ -103,10 +106,38 @@ CategoricalAccuracy = _metric("CategoricalAccuracy", "categorical_accuracy",
 SparseCategoricalAccuracy = _metric("SparseCategoricalAccuracy", "sparse_categorical_accuracy",
                                     engine.sparse_categorical_accuracy, sparse=True,
                                     doc="The row's largest output is the target class index.")
-Precision = _metric("Precision", "precision", engine.precision,
-                    doc="True positives over predicted positives (threshold 0.5, pooled).")
-Recall = _metric("Recall", "recall", engine.recall,
-                 doc="True positives over actual positives (threshold 0.5, pooled).")
+class _Thresholded(Metric):
+    """Keras' ``Precision`` and ``Recall``: one threshold (``thresholds``, 0.5 by default),
+    every output pooled; ``top_k`` and ``class_id`` are not provided."""
+
+    def __init__(self, thresholds: float | None = None, top_k: int | None = None,
+                 class_id: int | None = None, name: str | None = None,
+                 dtype: DTypeLike | None = None):
+        owner = type(self).__name__
+        for key, value in (("top_k", top_k), ("class_id", class_id)):
+            if value is not None:
+                raise InvalidInputError(f"{owner}({key}={short_repr(value)}): mlplab's "
+                                        f"{owner} pools every output; drop {key}.")
+        if isinstance(thresholds, (list, tuple)):
+            raise InvalidInputError(f"{owner}(thresholds={short_repr(thresholds)}): mlplab's "
+                                    f"{owner} takes one threshold. Try {owner}(thresholds=0.5).")
+        self.function = engine.configured(self.default_name, threshold=0.5 if thresholds is None
+                                          else thresholds)
+        super().__init__(name, dtype)
+
+
+class Precision(_Thresholded):
+    """True positives over predicted positives (above ``thresholds``, 0.5), pooled."""
+
+    default_name = "precision"
+
+
+class Recall(_Thresholded):
+    """True positives over actual positives (above ``thresholds``, 0.5), pooled."""
+
+    default_name = "recall"
+
+
 RootMeanSquaredError = _metric("RootMeanSquaredError", "root_mean_squared_error",
                                engine.root_mean_squared_error,
                                doc="The square root of the mean squared error.")
@@ -172,8 +203,8 @@ def resolve(identifier: str | Metric | Callable[[Any, Any], Any],
         snake = {name.lower(): name for name in _LEFT_OUT}
         if key.lower().replace("_", "") in snake:
             raise not_provided(f"metrics=[{key!r}]", _REASON)
-        engine.get(key)  # the engine's own names, or its "unknown metric ... did you mean"
-        return key, engine.METRICS[engine.get(key)[0]]
+        name, function = engine.get(key)  # the engine's names and calls (saved files'),
+        return (name if "(" in key else key), function  # or its "unknown ... did you mean"
     if isinstance(identifier, Metric):
         return identifier.name, identifier.function
     if callable(identifier) and not isinstance(identifier, type):

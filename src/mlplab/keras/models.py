@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from mlplab._typing import FloatArray, PathLike, RandomState
 from mlplab._validation import Integer, Options, check, short_repr
 from mlplab.engine import fitting, saving
+from mlplab.engine import metrics as engine_metrics
 from mlplab.engine import model as engine_model
 from mlplab.engine.callbacks import Callback, History
 from mlplab.engine.layers import Input, Layer
@@ -295,6 +296,16 @@ class Sequential(engine_model.Sequential):
         text = summary_text(self, line_length, positions)
         (print_fn or (lambda line: print(line, end="")))(text)
 
+    def get_config(self) -> dict[str, Any]:
+        """The engine's config, each metric kept with its name and arguments
+        (``"binary_accuracy(name='bacc', threshold=0.7)"``, :func:`engine_metrics.describe`),
+        so that both loaders compile the model back with the metrics it had."""
+        config = super().get_config()
+        if config["compile"] is not None:
+            config["compile"]["metrics"] = [engine_metrics.describe(name, function)
+                                            for name, function in self.metrics]
+        return config
+
     def save(self, filepath: PathLike, overwrite: bool = True, zipped: bool | None = None,  # type: ignore[override]
              **kwargs: object) -> None:
         """Write the model (mlplab's format) to a path ending in ``.keras`` or ``.h5``."""
@@ -365,15 +376,17 @@ def _validates(validation_freq, epoch) -> bool:
 def load_model(filepath: PathLike, custom_objects: Mapping[str, Any] | None = None,  # noqa: A002
                compile: bool = True, safe_mode: bool = True) -> Sequential:
     """Read a model that ``Sequential.save`` (or mlplab's own ``save``) wrote, as an
-    ``mlplab.keras`` Sequential, compiled as it was saved."""
-    if custom_objects:
-        raise not_provided("load_model(custom_objects=...)", "mlplab models hold only "
-                           "mlplab's own layers, losses and metrics")
-    model = saving.read_model(filepath, Sequential)
-    if not compile:
-        model.loss = model.optimizer = None
-        model.metrics = []
-    return model
+    ``mlplab.keras`` Sequential, compiled as it was saved (its metrics under their names,
+    with their arguments). ``custom_objects`` gives back, by name, the metric functions
+    of one's own it was compiled with, as in Keras; ``compile=False`` leaves it
+    uncompiled."""
+    custom = dict(custom_objects or {})
+    for name, value in custom.items():
+        if not callable(value) or isinstance(value, type):
+            raise not_provided(f"load_model(custom_objects={{{name!r}: {short_repr(value)}}})",
+                               "mlplab models hold only mlplab's own layers and losses; "
+                               "custom_objects gives back metric functions fn(y_true, y_pred)")
+    return saving.read_model(filepath, Sequential, compile=compile, custom_metrics=custom)
 
 
 def clone_model(model: engine_model.Sequential) -> Sequential:
