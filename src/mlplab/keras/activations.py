@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from mlplab._typing import FloatArray
 from mlplab._validation import short_repr
 from mlplab.engine import activations as engine_activations
+from mlplab.engine import layers as engine_layers
 from mlplab.errors import InvalidTypeError
 from mlplab.keras._missing import missing_names, not_provided
 
@@ -54,13 +55,17 @@ _BY_FUNCTION = {globals()[name]: name for name in NAMES}
 
 # What a Keras layer's activation= takes (see get).
 ActivationLike: TypeAlias = (str | Callable[[ArrayLike], FloatArray]
-                             | engine_activations.Activation | None)
+                             | engine_activations.Activation | engine_layers.Activation | None)
 
 def get(identifier: ActivationLike) -> engine_activations.Activation:
-    """The engine activation for a name, one of these functions, an engine Activation or
-    None (linear); what the layers call. ``"leaky_relu"`` has Keras' slope, 0.2."""
+    """The engine activation for a name, one of these functions, an engine Activation,
+    an activation layer (``Dense(4, activation=keras.layers.LeakyReLU(0.1))``, as Keras
+    takes any callable) or None (linear); what the layers call. ``"leaky_relu"`` has
+    Keras' slope, 0.2."""
     if isinstance(identifier, str) and identifier.strip().lower() in _LEFT_OUT:
         raise not_provided(f"activation={identifier!r}", _LEFT_OUT_REASON)
+    if isinstance(identifier, engine_layers.Activation):  # Dense(4, activation=LeakyReLU())
+        return identifier.activation
     if callable(identifier) and not isinstance(identifier, engine_activations.Activation):
         if identifier not in _BY_FUNCTION:
             raise InvalidTypeError(

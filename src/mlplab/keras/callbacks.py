@@ -139,7 +139,8 @@ def _auto_mode(monitor: str, model: Any, guess: str, owner: str) -> str:
 
 class EarlyStopping(engine.EarlyStopping):
     """The engine's EarlyStopping (Keras' arguments and stopping rule), with Keras 3's
-    ``mode="auto"``: decided when training begins, from the model's metrics."""
+    ``mode="auto"``: decided when training begins, from the model's metrics; after
+    training ``stopped_epoch`` is 0 if it did not stop, as in Keras."""
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
                  verbose: int = 0, mode: Mode = "auto", baseline: float | None = None,
@@ -152,6 +153,11 @@ class EarlyStopping(engine.EarlyStopping):
         super().on_train_begin(logs)
         if self.auto_mode:
             self.mode = _auto_mode(self.monitor, self.model, self.mode, "EarlyStopping")
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        super().on_train_end(logs)
+        if self.stopped_epoch is None:  # Keras' stopped_epoch is 0 when it did not stop
+            self.stopped_epoch = 0
 
 
 class ModelCheckpoint(engine.ModelCheckpoint):
