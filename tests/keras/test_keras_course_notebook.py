@@ -109,3 +109,17 @@ def test_an_activation_layer_given_as_activation():
     Dense(64, activation=keras.layers.LeakyReLU(negative_slope=0.1))."""
     layer = layers.Dense(4, activation=layers.LeakyReLU(negative_slope=0.1))
     assert layer.activation.name == "leaky_relu(0.1)"
+
+
+def test_a_loaded_model_s_layers_are_keras_layers(tmp_path):
+    """As in Keras, the layers of a loaded model have Keras' methods: weights,
+    count_params, get_weights, and calling one on an array."""
+    X, _ = moons()
+    model = binary_model("adam")
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    first = again.layers[0]
+    assert isinstance(first, layers.Dense) and first.count_params() == 48
+    assert [w.shape for w in first.weights] == [(2, 16), (16,)]
+    np.testing.assert_array_equal(first(X[:5]), model.layers[0](X[:5]))
+    np.testing.assert_array_equal(again(X[:5]), model(X[:5]))

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from mlplab._typing import FloatArray, PathLike, RandomState
 from mlplab._validation import Integer, Options, check, short_repr
 from mlplab.engine import fitting, saving
+from mlplab.engine import layers as engine_layers
 from mlplab.engine import metrics as engine_metrics
 from mlplab.engine import model as engine_model
 from mlplab.engine.callbacks import Callback, History
@@ -39,11 +40,16 @@ from mlplab.engine.optimizers import OptimizerLike
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.keras import backend, losses, optimizers
 from mlplab.keras import callbacks as callbacks_module
+from mlplab.keras import layers as keras_layers
 from mlplab.keras import metrics as metrics_module
 from mlplab.keras._missing import FUNCTIONAL, missing_names, not_provided
 from mlplab.keras._summary import summary_text
 
 DEFAULT_BATCH = 32  # Keras' batch_size=None
+# The dialect's layer for each engine layer a saved file describes.
+_KERAS_LAYERS: dict[type, type] = {engine_layers.Dense: keras_layers.Dense,
+                                   engine_layers.Activation: keras_layers.Activation,
+                                   engine_layers.Dropout: keras_layers.Dropout}
 
 
 def _verbosity(verbose, owner):
@@ -295,6 +301,18 @@ class Sequential(engine_model.Sequential):
         self._build_if_declared()
         text = summary_text(self, line_length, positions)
         (print_fn or (lambda line: print(line, end="")))(text)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Self:
+        """The engine's model of ``config`` (a saved file's), its Dense, Activation and
+        Dropout layers given Keras' methods (``weights``, ``count_params``, calling a
+        layer on an array), as the layers of a model built here have."""
+        model = super().from_config(config)
+        for layer in model.layers:
+            keras_class = _KERAS_LAYERS.get(type(layer))
+            if keras_class is not None:  # the same layer; its class adds only methods
+                layer.__class__ = keras_class
+        return model
 
     def get_config(self) -> dict[str, Any]:
         """The engine's config, each metric kept with its name and arguments
