@@ -133,3 +133,11 @@ def test_keras_slopes_train_on_the_numpy_runner_and_say_why():
     own = mlplab.Sequential.from_spec([2, 4, 1], activation="leaky_relu")
     own.compile(loss="binary_crossentropy", optimizer="adam")
     assert own.fit(x, y, epochs=2).runner == "compiled"  # mlplab's 0.01 stays compiled
+
+
+def test_serialize_gives_keras_name_for_keras_slope():
+    assert keras.activations.serialize("leaky_relu") == "leaky_relu"
+    assert keras.activations.serialize(keras.activations.leaky_relu) == "leaky_relu"
+    assert keras.activations.serialize(keras.layers.LeakyReLU(0.1)) == "leaky_relu(0.1)"
+    assert keras.activations.get(keras.activations.serialize("leaky_relu")).name == \
+        "leaky_relu(0.2)"  # and back

@@ -79,8 +79,11 @@ def get(identifier: ActivationLike) -> engine_activations.Activation:
 
 
 def serialize(activation: ActivationLike) -> str:
-    """The name of ``activation``."""
-    return get(activation).name
+    """The name of ``activation``, as Keras names it: ``"leaky_relu"`` for Keras' slope,
+    0.2 (another slope keeps the engine's name, ``"leaky_relu(0.1)"``)."""
+    resolved = get(activation)
+    keras_default = engine_activations.leaky_relu_with(LEAKY_RELU_SLOPE)
+    return "leaky_relu" if resolved is keras_default else resolved.name
 
 
 _LEFT_OUT_REASON = (f"its activations are {', '.join(NAMES)} (each with its derivative in "
