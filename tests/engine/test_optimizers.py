@@ -208,3 +208,35 @@ def test_keras_rules_round_trip_their_config(name):
     optimizer = optimizers.get({"name": name, "learning_rate": 0.02, "epsilon": 1e-5})
     again = optimizers.get(optimizer.config())
     assert type(again) is type(optimizer) and again.config() == optimizer.config()
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.OPTIMIZERS))
+def test_the_state_taken_back_continues_the_steps(name):
+    """state_config / restore_state (what the Keras dialect's files keep): an optimizer
+    given another's state takes the same next step, through JSON."""
+    import json
+
+    def fresh():
+        momentum = {"momentum": 0.9} if name == "sgd" else {}  # a state to keep
+        return optimizers.get({"name": name, "learning_rate": 0.05, **momentum})
+
+    weights = [np.array([[1.0, -2.0], [0.5, 0.0]]), np.array([0.3, -0.1])]
+    gradient = [np.array([[0.5, 0.25], [-1.0, 0.1]]), np.array([0.2, -0.4])]
+    first = fresh()
+    for _ in range(3):
+        first.step(weights, gradient)
+    copy = [w.copy() for w in weights]
+    second = fresh()
+    second.restore_state(json.loads(json.dumps(first.state_config())), copy)
+    assert second.iterations == 3
+    first.step(weights, gradient)
+    second.step(copy, gradient)
+    for a, b in zip(weights, copy, strict=True):
+        np.testing.assert_array_equal(a, b)
+    other = [-0.3 * g + 0.05 for g in gradient]  # (Adam's step is lr for any constant g)
+    restarted = [w.copy() for w in copy]
+    fresh().step(restarted, other)  # without the state: another step
+    second.step(copy, other)
+    assert not np.allclose(restarted[0], copy[0], rtol=1e-9)
+    with pytest.raises(InvalidInputError, match="does not fit"):
+        fresh().restore_state(first.state_config(), weights[:1])

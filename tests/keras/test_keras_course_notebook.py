@@ -125,15 +125,42 @@ def test_a_loaded_model_s_layers_are_keras_layers(tmp_path):
     np.testing.assert_array_equal(again(X[:5]), model(X[:5]))
 
 
-@pytest.mark.xfail(strict=True, reason="Keras 3's .keras file holds the optimizer's state "
-                   "(Adam's moments, its step count); mlplab's file holds its settings only, "
-                   "so training resumed after load_model starts the optimizer afresh")
-def test_training_resumed_after_load_continues_the_optimizer(tmp_path):
+@pytest.mark.parametrize("optimizer", [
+    lambda: "adam", lambda: "rmsprop", lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    lambda: keras.optimizers.RMSprop(momentum=0.5, centered=True),
+    lambda: keras.optimizers.Adam(amsgrad=True), lambda: "adagrad",
+    lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.5)),
+])
+def test_training_resumed_after_load_continues_the_optimizer(tmp_path, optimizer):
+    """Keras 3's .keras file holds the optimizer's state (its moments, its step count),
+    so training resumed after load_model goes on as if it had never stopped."""
     X, y = moons()
-    model = binary_model("adam")
+    model = binary_model(optimizer())
     model.fit(X, y, epochs=2, verbose=0, shuffle=False)
     model.save(tmp_path / "m.keras")
-    again = keras.models.load_model(tmp_path / "m.keras")
+    resumed = [keras.models.load_model(tmp_path / "m.keras"), mlplab.load(tmp_path / "m.keras")]
     model.fit(X, y, epochs=1, verbose=0, shuffle=False)
-    again.fit(X, y, epochs=1, verbose=0, shuffle=False)
-    np.testing.assert_allclose(again.predict(X), model.predict(X, verbose=0), rtol=1e-5)
+    for again in resumed:
+        assert again.optimizer.iterations == 2 * 10
+        if isinstance(again, keras.Sequential):
+            again.fit(X, y, epochs=1, verbose=0, shuffle=False)
+        else:
+            again.fit(X, y, epochs=1, batch_size=32, shuffle=False)
+        np.testing.assert_allclose(again.predict(X), model.predict(X, verbose=0), rtol=1e-5)
+    fresh = binary_model(optimizer())  # without the state the steps differ
+    fresh.set_weights(keras.models.load_model(tmp_path / "m.keras").get_weights())
+    fresh.fit(X, y, epochs=1, verbose=0, shuffle=False)
+    assert not np.allclose(fresh.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-5)
+
+
+def test_an_edited_optimizer_state_is_refused(tmp_path):
+    from mlplab.engine import io
+
+    X, y = moons()
+    model = binary_model("adam")
+    model.fit(X, y, epochs=1, verbose=0)
+    config = model._config_with_state()
+    config["compile"]["optimizer"]["state"]["slots"]["m"].pop()
+    io.save_archive(tmp_path / "edited.keras", config, model.parameters())
+    with pytest.raises(mlplab.errors.ModelFileError, match="optimizer state does not fit"):
+        keras.models.load_model(tmp_path / "edited.keras")

@@ -164,6 +164,31 @@ class Optimizer:
             self.state[key] = np.full_like(like, self.initial_state(name))
         return self.state[key]
 
+    def state_config(self) -> dict[str, Any]:
+        """The state as JSON data, for a saved model to resume training where it was (as
+        Keras' files do): ``{"iterations": n, "slots": {name: [numbers of parameter 0,
+        of parameter 1, ...]}}``, one entry per name of ``state_names()``."""
+        count = 1 + max((index for index, _ in self.state), default=-1)
+        slots = {name: [self.state[(i, name)].ravel().tolist() for i in range(count)]
+                 for name in self.state_names() if (0, name) in self.state}
+        return {"iterations": self.iterations, "slots": slots}
+
+    def restore_state(self, state: dict[str, Any], parameters: Sequence[FloatArray]) -> None:
+        """Take back what :meth:`state_config` gave, for ``parameters`` (a model's, in
+        its order); a state that does not fit them is refused."""
+        iterations, slots = state.get("iterations"), state.get("slots")
+        if (not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 0
+                or not isinstance(slots, dict) or set(state) != {"iterations", "slots"}
+                or not _state_fits(slots, self.state_names(), parameters)):
+            raise InvalidInputError(f"{type(self).__name__}: the saved optimizer state does "
+                                    f"not fit the model's {len(parameters)} parameter arrays.")
+        self.build(parameters)
+        for name, values in slots.items():
+            for index, numbers in enumerate(values):
+                self.state[(index, name)][...] = np.reshape(numbers, parameters[index].shape)
+        self.iterations = iterations
+        self.lr = self.rate_at(iterations)
+
     def config(self) -> dict[str, Any]:
         settings = {k: getattr(self, k) for k in self.hyperparameters}
         if isinstance(self._learning_rate, schedules.Schedule):  # self.scheduled
@@ -174,6 +199,16 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
         return f"{type(self).__name__}({args})"
+
+
+def _state_fits(slots: dict[str, Any], names: Sequence[str],
+                parameters: Sequence[FloatArray]) -> bool:
+    """Whether saved ``slots`` (name -> one list of numbers per parameter) fit."""
+    return set(slots) <= set(names) and all(
+        isinstance(values, list) and len(values) == len(parameters)
+        and all(isinstance(v, list) and len(v) == p.size
+                for v, p in zip(values, parameters, strict=True))
+        for values in slots.values())
 
 
 def _positive(value: float, name: str, owner: str, example: float = 0.01) -> float:

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from mlplab._typing import PathLike
 from mlplab.engine import callbacks as callbacks_module
-from mlplab.engine import io, metrics
+from mlplab.engine import io, metrics, optimizers
 from mlplab.engine.model import Sequential
-from mlplab.errors import MlplabError, ModelFileError, UnknownNameError
+from mlplab.errors import InvalidInputError, MlplabError, ModelFileError, UnknownNameError
 
 M = TypeVar("M", bound=Sequential)  # the model class read_model makes
 
@@ -55,7 +55,9 @@ def read_model(path: PathLike, model_class: type[M],
     """:func:`load_model` making a ``model_class`` (a Sequential or a subclass, such as
     mlplab.keras'): its ``from_config`` and ``compile(loss=, optimizer=, metrics=)``.
 
-    ``compile=False`` leaves the model uncompiled. ``custom_metrics`` gives back, by
+    ``compile=False`` leaves the model uncompiled. An optimizer state in the file (the
+    dialect's ``save`` writes one, as Keras' files hold it) is taken back, so that
+    training resumes where it was. ``custom_metrics`` gives back, by
     name, metric functions of one's own (which a file holds only by name), for a
     ``model_class`` whose ``compile`` takes functions (mlplab.keras')."""
     config, model, weights = io.read_archive(path, model_class.from_config, max_bytes=max_bytes)
@@ -66,8 +68,13 @@ def read_model(path: PathLike, model_class: type[M],
         model.build(weights[0].shape[0])
         model.set_weights(weights)
         if compiled is not None:
-            model.compile(loss=compiled["loss"], optimizer=compiled["optimizer"],
-                          metrics=metrics)
+            settings = dict(compiled["optimizer"])
+            state = settings.pop("state", None)  # written by mlplab.keras' save
+            model.compile(loss=compiled["loss"], optimizer=settings, metrics=metrics)
+            if state is not None:
+                if not isinstance(model.optimizer, optimizers.Optimizer):
+                    raise InvalidInputError(f"{type(model.optimizer).__name__} keeps no state")
+                model.optimizer.restore_state(state, model.parameters())
     if config["history"] is not None:
         model.history = callbacks_module.History()
         model.history.history = config["history"]["history"]

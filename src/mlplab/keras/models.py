@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NoReturn, Self
 
@@ -30,13 +31,13 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from mlplab._typing import FloatArray, PathLike, RandomState
 from mlplab._validation import Integer, Options, check, short_repr
-from mlplab.engine import fitting, saving
+from mlplab.engine import fitting, io, saving
 from mlplab.engine import layers as engine_layers
 from mlplab.engine import metrics as engine_metrics
 from mlplab.engine import model as engine_model
 from mlplab.engine.callbacks import Callback, History
 from mlplab.engine.layers import Input, Layer
-from mlplab.engine.optimizers import OptimizerLike
+from mlplab.engine.optimizers import Optimizer, OptimizerLike
 from mlplab.errors import InvalidInputError, NotFittedError
 from mlplab.keras import backend, losses, optimizers
 from mlplab.keras import callbacks as callbacks_module
@@ -46,6 +47,7 @@ from mlplab.keras._missing import FUNCTIONAL, missing_names, not_provided
 from mlplab.keras._summary import summary_text
 
 DEFAULT_BATCH = 32  # Keras' batch_size=None
+STATE_NUMBERS = 2_000_000  # the most optimizer-state numbers save writes (as JSON text)
 # The dialect's layer for each engine layer a saved file describes.
 _KERAS_LAYERS: dict[type, type] = {engine_layers.Dense: keras_layers.Dense,
                                    engine_layers.Activation: keras_layers.Activation,
@@ -326,9 +328,34 @@ class Sequential(engine_model.Sequential):
 
     def save(self, filepath: PathLike, overwrite: bool = True, zipped: bool | None = None,  # type: ignore[override]
              **kwargs: object) -> None:
-        """Write the model (mlplab's format) to a path ending in ``.keras`` or ``.h5``."""
+        """Write the model (mlplab's format) to a path ending in ``.keras`` or ``.h5``,
+        with its optimizer's state, as Keras' files hold it (so that training resumes
+        where it was after ``load_model``)."""
         self._writable(filepath, (".keras", ".h5"), "save", overwrite)
-        super().save(filepath)
+        self._require_built()
+        io.save_archive(filepath, self._config_with_state(), self.parameters())
+
+    def _config_with_state(self) -> dict[str, Any]:
+        """:meth:`get_config` with the optimizer's state in its settings (what
+        ``saving.read_model`` takes back), unless the optimizer has not stepped on this
+        model's parameters or its state is too large for the file's JSON header (then a
+        warning says so)."""
+        config = self.get_config()
+        optimizer = self.optimizer
+        parameters = self.parameters()
+        if config["compile"] is None or not isinstance(optimizer, Optimizer) \
+                or not optimizer.iterations or any(  # a state of other arrays than these
+                    index >= len(parameters) or array.shape != parameters[index].shape
+                    for (index, _), array in optimizer.state.items()):
+            return config
+        size = sum(array.size for array in optimizer.state.values())
+        if size > STATE_NUMBERS:
+            warnings.warn(f"save: the optimizer's state has {size} numbers, more than the "
+                          f"{STATE_NUMBERS} a file keeps; training resumed after load_model "
+                          "starts the optimizer afresh.", stacklevel=3)
+            return config
+        config["compile"]["optimizer"]["state"] = optimizer.state_config()
+        return config
 
     def save_weights(self, filepath: PathLike, overwrite: bool = True,
                      max_shard_size: object = None) -> None:
