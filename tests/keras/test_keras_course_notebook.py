@@ -164,3 +164,18 @@ def test_an_edited_optimizer_state_is_refused(tmp_path):
     io.save_archive(tmp_path / "edited.keras", config, model.parameters())
     with pytest.raises(mlplab.errors.ModelFileError, match="optimizer state does not fit"):
         keras.models.load_model(tmp_path / "edited.keras")
+
+
+@pytest.mark.parametrize("method", ["train_on_batch", "test_on_batch", "predict_on_batch",
+                                    "to_json", "fit_generator", "compute_loss"])
+def test_keras_model_methods_left_out_say_what_to_use(method):
+    model = binary_model("adam")
+    with pytest.raises(keras.NotProvidedError, match="instead|call|pass|save|fit"):
+        getattr(model, method)
+    assert not hasattr(model, "no_such_method")  # others stay AttributeErrors
+
+
+def test_keras_variable_lists():
+    model = binary_model("adam")
+    assert model.trainable_variables == model.weights == model.variables
+    assert len(model.weights) == 6 and model.non_trainable_weights == []

@@ -43,7 +43,7 @@ from mlplab.keras import backend, losses, optimizers
 from mlplab.keras import callbacks as callbacks_module
 from mlplab.keras import layers as keras_layers
 from mlplab.keras import metrics as metrics_module
-from mlplab.keras._missing import FUNCTIONAL, missing_names, not_provided
+from mlplab.keras._missing import FUNCTIONAL, TRAINING_LOOPS, missing_names, not_provided
 from mlplab.keras._summary import summary_text
 
 DEFAULT_BATCH = 32  # Keras' batch_size=None
@@ -92,7 +92,18 @@ class Sequential(engine_model.Sequential):
         """Every parameter array itself, layer by layer (empty before the model is built)."""
         return self.parameters()
 
-    trainable_weights = weights
+    trainable_weights = trainable_variables = variables = weights
+
+    @property
+    def non_trainable_weights(self) -> list[FloatArray]:
+        return []  # every mlplab weight trains
+
+    non_trainable_variables = non_trainable_weights
+
+    def __getattr__(self, name: str) -> NoReturn:  # only for attributes not found
+        if name in _LEFT_OUT_METHODS:
+            raise not_provided(f"model.{name}", _LEFT_OUT_METHODS[name])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def compiled(self) -> bool:
@@ -380,6 +391,21 @@ class Sequential(engine_model.Sequential):
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+# Keras model methods mlplab leaves out, and what to call instead.
+_LEFT_OUT_METHODS = {
+    "train_on_batch": "call model.fit(x_batch, y_batch, batch_size=len(x_batch), epochs=1, "
+                      "verbose=0)",
+    "test_on_batch": "call model.evaluate(x_batch, y_batch, verbose=0)",
+    "predict_on_batch": "call model.predict(x_batch)",
+    **{name: "pass NumPy arrays to fit, evaluate and predict"
+       for name in ("fit_generator", "evaluate_generator", "predict_generator")},
+    **{name: "save the model with model.save('model.keras') (mlplab's format)"
+       for name in ("to_json", "to_yaml", "export")},
+    **{name: TRAINING_LOOPS for name in ("compute_loss", "compute_metrics",
+                                         "make_train_function")},
+}
 
 
 def _held_out(x, y, sample_weight, validation_split, validation_data):
