@@ -139,6 +139,17 @@ def test_clicked_points_labels_are_the_users_labels():
     assert session.describe_data()["classes"] == ["0", "1"]
 
 
+def test_drawn_points_keep_room_around_them_and_the_plane_they_were_drawn_on():
+    few = [[0.1, 0.1, 0], [0.3, 0.2, 1]]  # two clicks near the middle
+    x0, x1, y0, y1 = Session(PlaygroundConfig(dataset="custom", points=few,
+                                              test_ratio=0)).bounds
+    assert x0 <= -1 and x1 >= 1 and y0 <= -1 and y1 >= 1  # the plane does not shrink onto them
+    wide = [[-4, 0, 0], [4, 3, 1], [0, -2, 1]]
+    x0, x1, y0, y1 = Session(PlaygroundConfig(dataset="custom", points=wide,
+                                              test_ratio=0)).bounds
+    assert x0 <= -4 - 2 and x1 >= 4 + 2 and y0 <= -2 - 1.25 and y1 >= 3 + 1.25  # 25% room
+
+
 # -- the page's decoder, in chromium ------------------------------------------------------------
 @pytest.mark.browser
 @pytest.mark.parametrize("setup", SETUPS)

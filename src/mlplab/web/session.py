@@ -162,6 +162,11 @@ class Session:
         features = PlaygroundFeatures(config.features).fit(X)
         low, high = X.min(axis=0), X.max(axis=0)
         pad = np.maximum((high - low) * 0.08, 0.1)
+        if config.dataset == "custom":
+            # Points drawn on the plane: room around them to draw more, and at least the
+            # plane they were drawn on (-1..1), so a click does not shrink it onto the points.
+            pad = np.maximum((high - low) * 0.25, 0.5)
+            low, high = np.minimum(low - pad, -1.0) + pad, np.maximum(high + pad, 1.0) - pad
         return {
             "class_names": class_names, "n_classes": len(class_names),
             "X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
