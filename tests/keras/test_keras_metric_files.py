@@ -189,8 +189,6 @@ def test_auto_mode_on_a_function_of_one_s_own_is_refused_as_in_keras():
     assert "val_my_metric" in history.history
 
 
-@pytest.mark.xfail(strict=True, reason="mlplab's own save writes each metric's name only "
-                   "(engine/configs.py's model_config); it needs metrics.describe there too")
 def test_a_model_read_by_mlplab_load_saves_its_metrics_again(tmp_path):
     x, y = binary_data()
     model = binary_model([metrics.BinaryAccuracy(name="strict", threshold=0.8)])

@@ -6,6 +6,7 @@ What :meth:`Sequential.get_config` returns and :meth:`Sequential.from_config` re
 build is passed in.
 """
 
+from mlplab.engine import metrics
 from mlplab.engine.layers import Dense
 from mlplab.engine.spec import layers_from_dicts
 from mlplab.errors import SpecError
@@ -26,7 +27,7 @@ def model_config(model) -> dict:
     compiled = None
     if model.loss is not None:
         compiled = {"loss": model.loss.name, "optimizer": model.optimizer.config(),
-                    "metrics": [name for name, _ in model.metrics]}
+                    "metrics": [metrics.describe(name, fn) for name, fn in model.metrics]}
     history = None
     if model.history is not None:
         history = {"history": model.history.history, "epoch": model.history.epoch}
