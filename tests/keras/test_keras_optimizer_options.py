@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import mlplab
 import mlplab.keras as keras
@@ -120,7 +119,12 @@ def test_one_amsgrad_step_after_a_large_gradient_worked_by_hand():
 
 
 # -- against PyTorch ---------------------------------------------------------------------------
-def torch_steps(make, gradients=GRADIENTS):
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")  # a reference where installed (the bench extra)
+
+
+def torch_steps(torch, make, gradients=GRADIENTS):
     parameter = torch.tensor(W_START, dtype=torch.float64, requires_grad=True)
     optimizer = make([parameter])
     for g in gradients:
@@ -130,36 +134,36 @@ def torch_steps(make, gradients=GRADIENTS):
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.7])
-def test_centered_rmsprop_is_torch_s_with_epsilon_inside_the_root(momentum):
+def test_centered_rmsprop_is_torch_s_with_epsilon_inside_the_root(torch, momentum):
     """PyTorch: step = lr * g / (sqrt(s - a^2) + eps); Keras: lr * g / sqrt(s - a^2 + eps).
     With no epsilon (Keras' smallest, 1e-300, vanishes in s - a^2) they agree to rounding;
     with epsilon=1e-3 they differ, each as its own formula says."""
     ours = steps(keras.optimizers.RMSprop(learning_rate=0.01, rho=0.8, momentum=momentum,
                                           epsilon=1e-300, centered=True))
-    theirs = torch_steps(lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=0.0,
+    theirs = torch_steps(torch, lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=0.0,
                                                        momentum=momentum, centered=True))
     np.testing.assert_allclose(ours, theirs, rtol=1e-14, atol=0)
     ours = steps(keras.optimizers.RMSprop(learning_rate=0.01, rho=0.8, momentum=momentum,
                                           epsilon=1e-3, centered=True))
-    theirs = torch_steps(lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-3,
+    theirs = torch_steps(torch, lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-3,
                                                        momentum=momentum, centered=True))
     assert not np.allclose(ours, theirs, rtol=1e-3)
     np.testing.assert_allclose(ours, keras_rmsprop_steps(W_START, GRADIENTS, 0.01, 0.8,
                                                          momentum, 1e-3, True), rtol=1e-13)
 
 
-def test_amsgrad_is_torch_s_with_epsilon_before_the_bias_correction():
+def test_amsgrad_is_torch_s_with_epsilon_before_the_bias_correction(torch):
     """Both keep the largest raw ``v``; PyTorch adds eps to sqrt(v_max) / sqrt(1 - b2^t),
     Keras to sqrt(v_max) ("epsilon hat"). With no epsilon they agree to rounding; with
     eps they agree once Keras' epsilon is PyTorch's times sqrt(1 - b2^t), step by step
     (checked here for one step, where t = 1)."""
     ours = steps(keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-300, amsgrad=True))
-    theirs = torch_steps(lambda p: torch.optim.Adam(p, lr=0.01, eps=0.0, amsgrad=True))
+    theirs = torch_steps(torch, lambda p: torch.optim.Adam(p, lr=0.01, eps=0.0, amsgrad=True))
     np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=0)
     one = GRADIENTS[:1]
     ours = steps(keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-4 * math.sqrt(0.001),
                                        amsgrad=True), one)
-    theirs = torch_steps(lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-4, amsgrad=True), one)
+    theirs = torch_steps(torch, lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-4, amsgrad=True), one)
     np.testing.assert_allclose(ours, theirs, rtol=1e-13)
     same_eps = steps(keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-4, amsgrad=True), one)
     assert not np.allclose(same_eps, theirs, rtol=1e-4)
