@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,19 @@ def browser(chromium_path):
                                     args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)``: the whole page as ARTIFACTS/name, with no hover or
+    focus card in the picture (looked at before a page is called done)."""
+    def take(page, name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.mouse.move(1, 1)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    return take

@@ -1,7 +1,6 @@
 """The playground page's links and own data, in chromium: refused links say why and keep
 what is valid; the blank plane to draw on, end to end; short links for drawn points."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
 STARTED = "document.querySelector('#train-loss').textContent !== '–'"
 
 
@@ -95,14 +93,6 @@ def plane_pixels(page):
     return np.array(values, dtype=np.int32).reshape(-1, 4)[:, :3]
 
 
-def screenshot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(1, 1)  # no hover or focus card in the picture
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
 def drawn_points(page):
     return page.evaluate("custom ? custom.points : config.points")
 
@@ -112,7 +102,7 @@ def click(page, x, y, shift=False):
                                  modifiers=["Shift"] if shift else None)
 
 
-def test_drawing_own_points_end_to_end(page):
+def test_drawing_own_points_end_to_end(page, screenshot):
     page.goto(page.base + "/?test=0")
     page.wait_for_function(STARTED)
     page.select_option("#dataset", "custom")

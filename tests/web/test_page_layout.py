@@ -2,8 +2,6 @@
 thumbnails of the neurons on screen, keys, focus, the colour-blind palette, and
 screenshots of each state (looked at before calling the page done)."""
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(os.environ.get("MLPLAB_ARTIFACTS", "test-artifacts"))
 STARTED = "document.querySelector('#train-loss').textContent !== '–'"
 BIG = "?data=spirals&problem=multiclass&opt=adam&lr=0.003&layers=" + ",".join(["64:relu"] * 10)
 DIVERGING = "?lr=10&layers=64:relu,64:relu,64:relu,64:relu&batch=1"
@@ -36,14 +33,6 @@ def close(page):
     assert not errors, errors
 
 
-def screenshot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(1, 1)  # no hover or focus card in the picture
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
 def boxes(page):
     return page.evaluate("""() => [...document.querySelectorAll('header, main > section')]
         .map((e) => { const r = e.getBoundingClientRect();
@@ -57,7 +46,8 @@ def overlap(a, b):
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_no_panel_overlaps_another_with_the_largest_net(browser, server, width):
+def test_no_panel_overlaps_another_with_the_largest_net(browser, server, width,
+                                                        screenshot):
     page = open_page(browser, server, width, BIG)
     assert page.locator("#columns .column.hidden").count() == 10
     assert page.locator("#columns .column.hidden .neuron").count() == 640
@@ -84,7 +74,7 @@ def test_no_panel_overlaps_another_with_the_largest_net(browser, server, width):
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_the_default_page_at_each_width(browser, server, width):
+def test_the_default_page_at_each_width(browser, server, width, screenshot):
     page = open_page(browser, server, width)
     for k, a in enumerate(found := boxes(page)):
         for b in found[k + 1:]:
@@ -204,7 +194,7 @@ def test_keyboard_focus_is_visible_and_in_order(browser, server):
     close(page)
 
 
-def test_the_colour_blind_palette_is_kept_in_the_link(browser, server):
+def test_the_colour_blind_palette_is_kept_in_the_link(browser, server, screenshot):
     page = open_page(browser, server, 1400, "?data=spirals&problem=multiclass&showtest=1")
     page.select_option("#palette", "colorblind")
     page.wait_for_function("location.search.includes('palette=colorblind')")
@@ -222,7 +212,8 @@ def test_the_colour_blind_palette_is_kept_in_the_link(browser, server):
     close(page)
 
 
-def test_a_diverged_net_says_the_learning_rate_is_probably_too_large(browser, server):
+def test_a_diverged_net_says_the_learning_rate_is_probably_too_large(browser, server,
+                                                                      screenshot):
     page = open_page(browser, server, 1400, DIVERGING)
     page.click("#step")
     page.wait_for_selector("#diverged:not([hidden])")

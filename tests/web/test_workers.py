@@ -83,18 +83,21 @@ def test_a_session_whose_frames_are_not_yet_sent_waits_and_others_go_on(monkeypa
 
 
 def test_a_long_step_shares_its_worker_with_a_playing_session(monkeypatch):
-    monkeypatch.setattr("mlplab.web.workers.STEP_SLICE_SECONDS", 0.01)
+    # Slices of 2 ms: the step (300 epochs of 200 single-sample updates) takes many turns,
+    # with the compiled loop and on the NumPy runner alike (where 3,000 epochs would meet
+    # the 10 s limit of a request).
+    monkeypatch.setattr("mlplab.web.workers.STEP_SLICE_SECONDS", 0.002)
     monkeypatch.setattr("mlplab.web.workers.MAX_FPS", 10**9)
     driver = Driver()
     driver.create("long", {**SMALL, "n_samples": 400, "batch_size": 1})
     driver.create("play")
     driver.tell("attach", "play", 1, False)
     driver.tell("play", "play", 1, True)
-    driver.tell("call", 99, "long", "step", (3000,))
+    driver.tell("call", 99, "long", "step", (300,))
     while not any(m[0] == "reply" and m[1] == 99 for m in driver.sent):
         driver.run(1)
     reply = next(m for m in driver.sent if m[0] == "reply" and m[1] == 99)
-    assert reply[2] and json.loads(reply[3])["epoch"] == 3000
+    assert reply[2] and json.loads(reply[3])["epoch"] == 300
     assert driver.play_frames()["play"] >= 5  # it played while the step trained
 
 
