@@ -7,13 +7,17 @@ Needs the ``web`` extra: ``pip install "mlplab[web]"``. Start it with
 ``mlplab playground`` or :func:`serve`.
 """
 
+from collections.abc import Callable, Iterable
+
 from mlplab.web.app import create_app
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def serve(host="127.0.0.1", port=8765, idle_seconds=600.0, log_level="warning", echo=print,
-          allowed_hosts=(), allowed_origins=(), max_sessions=60, workers=None):
+def serve(host: str = "127.0.0.1", port: int = 8765, idle_seconds: float = 600.0,
+          log_level: str = "warning", echo: Callable[[str], object] = print,
+          allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (),
+          max_sessions: int = 60, workers: int | None = None) -> None:
     """Run the playground with uvicorn until interrupted.
 
     Parameters

@@ -40,7 +40,9 @@ Every rejected request gets a 4xx with ``{"detail": "<field>: <problem>"}``
 import asyncio
 import contextlib
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
@@ -49,6 +51,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
+from mlplab._typing import FloatArray, NDArray
 from mlplab.errors import MlplabError
 from mlplab.web.build import check_plane
 from mlplab.web.config import (
@@ -74,7 +77,8 @@ class JSONText(Response):
     """An answer whose JSON the worker has already written (a frame of a 10x64 net took
     ~60 ms to encode here, in the event loop that feeds every page's socket)."""
 
-    media_type = "application/json"
+    # Starlette's Response declares media_type = None (its JSONResponse does this too).
+    media_type = "application/json"  # type: ignore[assignment]
 
 
 class WeightEdit(BaseModel):
@@ -87,9 +91,10 @@ class WeightEdit(BaseModel):
     value: float = Field(ge=-100.0, le=100.0)
 
 
-def create_app(idle_seconds=600.0, max_sessions=DEFAULT_MAX_SESSIONS, sweep_every=None,
-               host="127.0.0.1", allowed_hosts=(), allowed_origins=(),
-               work_seconds=MAX_WORK_SECONDS, workers=0) -> FastAPI:
+def create_app(idle_seconds: float = 600.0, max_sessions: int = DEFAULT_MAX_SESSIONS,
+               sweep_every: float | None = None, host: str = "127.0.0.1",
+               allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (),
+               work_seconds: float = MAX_WORK_SECONDS, workers: int = 0) -> FastAPI:
     """The playground as an ASGI app (run it with uvicorn, or :func:`mlplab.web.serve`).
 
     Parameters
@@ -160,7 +165,7 @@ def create_app(idle_seconds=600.0, max_sessions=DEFAULT_MAX_SESSIONS, sweep_ever
     return app
 
 
-def declared_body(*media_types, example):
+def declared_body(*media_types: str, example: str) -> Any:
     """A dependency: a request body must declare one of ``media_types``.
 
     A page on another site can send only ``text/plain``, form or empty bodies
@@ -169,7 +174,7 @@ def declared_body(*media_types, example):
     such a page cannot forge.
     """
 
-    def check(request: Request):
+    def check(request: Request) -> None:
         declared = request.headers.get("content-type")
         media = (declared or "").split(";")[0].strip().lower()
         has_body = request.headers.get("content-length", "0") not in ("", "0") or (
@@ -190,7 +195,7 @@ CSV_BODY = declared_body("text/csv", example="curl -H 'Content-Type: text/csv' "
                          "--data-binary @points.csv URL")
 
 
-def _page_routes(app, store):
+def _page_routes(app: FastAPI, store: Pool) -> None:
     """The page, what it may ask for, and whether the server is up."""
 
     @app.get("/", include_in_schema=False)
@@ -206,7 +211,7 @@ def _page_routes(app, store):
         return {"status": "ok", "sessions": len(store.sessions)}
 
 
-def _session_routes(app, store):
+def _session_routes(app: FastAPI, store: Pool) -> None:
     """Create, read, reconfigure, feed, train and delete sessions."""
 
     @app.post("/api/sessions", status_code=201, dependencies=[JSON_BODY])
@@ -260,7 +265,7 @@ def _session_routes(app, store):
         store.drop(session_id)
 
 
-def _export_routes(app, store):
+def _export_routes(app: FastAPI, store: Pool) -> None:
     """What a page can take home: the model, a script, a GIF, the points."""
 
     @app.get("/api/sessions/{session_id}/export/model")
@@ -291,7 +296,7 @@ def _export_routes(app, store):
                                  'attachment; filename="playground_training.gif"'})
 
 
-def _socket_route(app, store):
+def _socket_route(app: FastAPI, store: Pool) -> None:
     """The websocket that plays a session and streams its frames."""
 
     @app.websocket("/ws/{session_id}")
@@ -300,13 +305,13 @@ def _socket_route(app, store):
         await serve_socket(websocket, store, session_id, binary)
 
 
-def too_large(size):
+def too_large(size: int) -> HTTPException:
     return HTTPException(422, f"upload: the file has {size:,} bytes; the playground takes CSV "
                               f"files up to {MAX_UPLOAD_BYTES:,} bytes "
                               f"({MAX_UPLOAD_ROWS:,} rows).")
 
 
-def parse_csv(body):
+def parse_csv(body: bytes) -> tuple[FloatArray, NDArray[Any], str]:
     """(X, y, task) from CSV bytes: two numeric feature columns, then the label."""
     from mlplab.data import load_csv
     from mlplab.errors import InvalidInputError

@@ -5,18 +5,22 @@ with the same calls).
 """
 
 import base64
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 import mlplab
 from mlplab import data
-from mlplab.engine.layers import Dense, Dropout
+from mlplab._typing import ArrayLike, FloatArray, NDArray
+from mlplab.engine.layers import Dense, Dropout, Layer
+from mlplab.engine.model import Sequential
 from mlplab.engine.regularizers import L1L2
 from mlplab.errors import InvalidInputError
-from mlplab.web.config import MAX_COORDINATE
+from mlplab.web.config import MAX_COORDINATE, PlaygroundConfig
 
 
-def to_bytes(values, lo, hi):
+def to_bytes(values: ArrayLike, lo: float, hi: float) -> NDArray[np.uint8]:
     """Map ``values`` from [lo, hi] onto bytes 0..255 (a uint8 array).
 
     Infinities go to the ends; NaN (a diverged network's output) to the middle.
@@ -27,12 +31,12 @@ def to_bytes(values, lo, hi):
         return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
 
 
-def encode(values, lo, hi):
+def encode(values: ArrayLike, lo: float, hi: float) -> str:
     """:func:`to_bytes` as base64 text, as a JSON frame carries them."""
-    return base64.b64encode(to_bytes(values, lo, hi)).decode()
+    return base64.b64encode(to_bytes(values, lo, hi).tobytes()).decode()
 
 
-def plane_grid(bounds, resolution):
+def plane_grid(bounds: Sequence[float], resolution: int) -> FloatArray:
     """Points of a ``resolution`` x ``resolution`` grid over ``bounds``, image order.
 
     Row 0 is the top of the picture (largest x2), so row-major order is the
@@ -45,7 +49,8 @@ def plane_grid(bounds, resolution):
     return np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def make_points(config, upload=None):
+def make_points(config: PlaygroundConfig, upload: tuple[Any, ...] | None = None
+                ) -> tuple[FloatArray, NDArray[Any]]:
     """The page's data set as (X, y): generated, clicked or uploaded."""
     if config.dataset == "custom":
         points = np.asarray(config.points, dtype=np.float64)
@@ -57,7 +62,7 @@ def make_points(config, upload=None):
     return data.make_dataset(config.dataset, **generator_arguments(config))
 
 
-def check_plane(X, targets=None):
+def check_plane(X: ArrayLike, targets: ArrayLike | None = None) -> None:
     """The points (and regression targets) must be finite and within MAX_COORDINATE,
     so that the picture's bounds are."""
     for name, values in (("x1, x2", X), ("the target", targets)):
@@ -72,10 +77,10 @@ def check_plane(X, targets=None):
                 f"(the first: {values[bad][0]:g}). Rescale the data.")
 
 
-def generator_arguments(config):
+def generator_arguments(config: PlaygroundConfig) -> dict[str, Any]:
     """Keyword arguments of the chosen generator for the page's sliders."""
     name, noise = config.dataset, config.noise
-    arguments = {"n_samples": config.n_samples, "random_state": config.seed}
+    arguments: dict[str, Any] = {"n_samples": config.n_samples, "random_state": config.seed}
     if name == "blobs":
         arguments.update(centers=config.n_classes, cluster_std=0.5 + 2 * noise,
                          center_box=(-4.0, 4.0))
@@ -92,7 +97,8 @@ def generator_arguments(config):
     return arguments
 
 
-def split_points(X, y, test_ratio, seed, stratify):
+def split_points(X: FloatArray, y: NDArray[Any], test_ratio: float, seed: int,
+                 stratify: bool) -> tuple[FloatArray, NDArray[Any], FloatArray, NDArray[Any]]:
     """(X_train, y_train, X_test, y_test); no test part when ``test_ratio`` is 0."""
     if test_ratio == 0 or len(X) < 4:
         return X, y, X[:0], y[:0]
@@ -103,10 +109,10 @@ def split_points(X, y, test_ratio, seed, stratify):
     return parts.X_train, parts.y_train, parts.X_test, parts.y_test
 
 
-def build_model(config, n_inputs, n_classes):
+def build_model(config: PlaygroundConfig, n_inputs: int, n_classes: int) -> Sequential:
     """The page's network as an mlplab Sequential, compiled and built."""
     regularizer = L1L2(l1=config.l1, l2=config.l2) if config.l1 or config.l2 else None
-    layers = []
+    layers: list[Layer] = []
     for spec in config.layers:
         layers.append(Dense(spec.units, activation=spec.activation,
                             kernel_regularizer=regularizer))
@@ -128,12 +134,13 @@ def build_model(config, n_inputs, n_classes):
     return model.build(n_inputs)
 
 
-def optimizer_spec(config):
+def optimizer_spec(config: PlaygroundConfig) -> dict[str, Any]:
     """The optimizer dict for ``compile``: 'momentum' is SGD with momentum 0.9."""
     if config.optimizer == "momentum":
         return {"name": "sgd", "learning_rate": config.learning_rate, "momentum": 0.9}
     return {"name": config.optimizer, "learning_rate": config.learning_rate}
 
 
-def dense_layers(model):
+def dense_layers(model: Sequential) -> list[Dense]:
+    """The network's Dense layers, input side first (the last is the output)."""
     return [layer for layer in model.layers if isinstance(layer, Dense)]

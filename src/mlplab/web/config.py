@@ -6,7 +6,8 @@ the server as JSON; pydantic checks every field here, and FastAPI turns a
 failed check into HTTP 422 with the messages below.
 """
 
-from typing import Annotated, ClassVar, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -43,7 +44,7 @@ OPTIMIZERS = ["sgd", "momentum", "adam", "rmsprop"]
 BASELINES = ["none", "logistic_regression", "svc_rbf"]
 
 
-def _choice(value, choices, what):
+def _choice(value: object, choices: Sequence[str], what: str) -> str:
     """``value`` if it is one of ``choices`` (any case), else a did-you-mean error."""
     key = str(value).strip().lower()
     if key not in choices:
@@ -60,12 +61,12 @@ class LayerConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    units: int = Field(4, ge=1, le=MAX_UNITS, description="neurons in the layer")
+    units: int = Field(default=4, ge=1, le=MAX_UNITS, description="neurons in the layer")
     activation: str = "tanh"
 
     @field_validator("activation")
     @classmethod
-    def _known_activation(cls, value):
+    def _known_activation(cls, value: object) -> str:
         return _choice(value, HIDDEN_ACTIVATIONS, "activation")
 
 
@@ -77,11 +78,11 @@ class PlaygroundConfig(BaseModel):
 
     # -- data
     dataset: str = "xor"
-    n_samples: int = Field(400, ge=10, le=MAX_SAMPLES)
-    noise: float = Field(0.1, ge=0.0, le=2.0)
-    n_classes: int = Field(3, ge=2, le=MAX_CLASSES)
-    test_ratio: float = Field(0.5, ge=0.0, le=0.9)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    n_samples: int = Field(default=400, ge=10, le=MAX_SAMPLES)
+    noise: float = Field(default=0.1, ge=0.0, le=2.0)
+    n_classes: int = Field(default=3, ge=2, le=MAX_CLASSES)
+    test_ratio: float = Field(default=0.5, ge=0.0, le=0.9)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     # Points clicked onto the plane: (x1, x2, label), used when dataset == "custom".
     points: list[tuple[Coordinate, Coordinate, Coordinate]] = Field(default_factory=list,
                                                                     max_length=MAX_POINTS)
@@ -92,33 +93,33 @@ class PlaygroundConfig(BaseModel):
         max_length=MAX_LAYERS)
     problem: Literal["binary", "multiclass", "regression"] = "binary"
     loss: Literal["cross_entropy", "mse"] = "cross_entropy"
-    dropout: float = Field(0.0, ge=0.0, le=0.9)
+    dropout: float = Field(default=0.0, ge=0.0, le=0.9)
     # -- training
     optimizer: str = "sgd"
-    learning_rate: float = Field(0.03, gt=0.0, le=10.0)
-    l1: float = Field(0.0, ge=0.0, le=1.0)
-    l2: float = Field(0.0, ge=0.0, le=1.0)
-    batch_size: int = Field(10, ge=1, le=MAX_SAMPLES)
-    epochs_per_frame: int = Field(1, ge=1, le=100)
-    stop_epochs: int | None = Field(None, ge=1, le=1_000_000)
-    stop_loss: float | None = Field(None, gt=0.0)
+    learning_rate: float = Field(default=0.03, gt=0.0, le=10.0)
+    l1: float = Field(default=0.0, ge=0.0, le=1.0)
+    l2: float = Field(default=0.0, ge=0.0, le=1.0)
+    batch_size: int = Field(default=10, ge=1, le=MAX_SAMPLES)
+    epochs_per_frame: int = Field(default=1, ge=1, le=100)
+    stop_epochs: int | None = Field(default=None, ge=1, le=1_000_000)
+    stop_loss: float | None = Field(default=None, gt=0.0)
     # -- display
     baseline: Literal["none", "logistic_regression", "svc_rbf"] = "none"
-    resolution: int = Field(100, ge=20, le=200)
+    resolution: int = Field(default=100, ge=20, le=200)
 
     @field_validator("dataset")
     @classmethod
-    def _known_dataset(cls, value):
+    def _known_dataset(cls, value: object) -> str:
         return _choice(value, DATASETS, "dataset")
 
     @field_validator("optimizer")
     @classmethod
-    def _known_optimizer(cls, value):
+    def _known_optimizer(cls, value: object) -> str:
         return _choice(value, OPTIMIZERS, "optimizer")
 
     @field_validator("features")
     @classmethod
-    def _known_features(cls, value):
+    def _known_features(cls, value: list[str]) -> list[str]:
         names = list(FEATURES)
         chosen = [_choice(name, names, "feature").replace(" ", "") for name in value]
         if len(set(chosen)) != len(chosen):
@@ -126,7 +127,7 @@ class PlaygroundConfig(BaseModel):
         return [name for name in names if name in chosen]  # the page's order
 
     @model_validator(mode="after")
-    def _consistent(self):
+    def _consistent(self) -> "PlaygroundConfig":
         regression_data = self.dataset in REGRESSION_DATASETS
         if self.problem == "regression":
             if self.loss != "mse":
@@ -140,8 +141,8 @@ class PlaygroundConfig(BaseModel):
         return self
 
     # Settings whose change keeps the trained weights (the rest start over).
-    LIVE: ClassVar[tuple] = ("learning_rate", "batch_size", "epochs_per_frame", "stop_epochs",
-                             "stop_loss", "baseline", "resolution")
+    LIVE: ClassVar[tuple[str, ...]] = ("learning_rate", "batch_size", "epochs_per_frame",
+                                       "stop_epochs", "stop_loss", "baseline", "resolution")
 
     def rebuild_needed(self, other: "PlaygroundConfig") -> bool:
         """True if going from ``other`` to this setup needs new data or a new network."""
@@ -149,7 +150,7 @@ class PlaygroundConfig(BaseModel):
         return mine != other.model_dump(exclude=set(self.LIVE))
 
 
-def readable(errors, shown=5) -> str:
+def readable(errors: Sequence[Mapping[str, Any]], shown: int = 5) -> str:
     """pydantic's error list as one sentence per problem: ``field: what is wrong (got X)``
     (the first ``shown`` problems, and how many more there are)."""
     lines = []
@@ -171,7 +172,7 @@ def readable(errors, shown=5) -> str:
     return "; ".join(lines)
 
 
-def options() -> dict:
+def options() -> dict[str, Any]:
     """What the page offers: names and limits, so the page and the server agree, and
     the colours it draws with (:func:`mlplab.viz.style.palette`: the page has none of
     its own)."""

@@ -7,6 +7,7 @@ import tempfile
 
 import numpy as np
 
+from mlplab.engine.model import Sequential
 from mlplab.web.build import (
     build_model,
     dense_layers,
@@ -14,6 +15,7 @@ from mlplab.web.build import (
     optimizer_spec,
     plane_grid,
 )
+from mlplab.web.config import PlaygroundConfig
 from mlplab.web.session import Session, net_outputs
 
 
@@ -50,6 +52,7 @@ def script(session: Session) -> str:
             notes.append(f"# Note: on the page the loss diverged after epoch {epochs}; with "
                          "these settings it diverges here too (lower the learning rate).")
         model = build_model(config, len(config.features), session.n_classes)
+        assert model.loss is not None  # build_model compiled it
         metric = "accuracy" if config.problem != "regression" else "r2"
         lines = [
             '"""Rebuilds and trains the network of an mlplab playground page."""',
@@ -81,7 +84,7 @@ def script(session: Session) -> str:
         return "\n".join(lines) + "\n"
 
 
-def _data_lines(config):
+def _data_lines(config: PlaygroundConfig) -> list[str]:
     """Script lines that make X, y and the train/test split of the page."""
     if config.dataset == "upload":
         lines = ["# The data was an uploaded CSV: put its path here.",
@@ -105,7 +108,7 @@ def _data_lines(config):
             "parts.X_train, parts.y_train, parts.X_test, parts.y_test"]
 
 
-def _layer_lines(config, model):
+def _layer_lines(config: PlaygroundConfig, model: Sequential) -> list[str]:
     """The Sequential's layer list, one line each."""
     regularizer = (f", kernel_regularizer=L1L2(l1={config.l1!r}, l2={config.l2!r})"
                    if config.l1 or config.l2 else "")
@@ -132,7 +135,7 @@ def points_csv(session: Session) -> str:
     return "\n".join(["x1,x2,label", *rows]) + "\n"
 
 
-def gif_bytes(session: Session, size=240, duration_ms=120) -> bytes:
+def gif_bytes(session: Session, size: int = 240, duration_ms: int = 120) -> bytes:
     """The training so far as an animated GIF: the output over the plane with the points,
     coloured as the page colours them (:func:`mlplab.viz.style.output_colors`)."""
     from PIL import Image, ImageDraw

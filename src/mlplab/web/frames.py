@@ -14,17 +14,19 @@ it as a typed array without copying. :func:`decode` reads it back (tests, benchm
 import base64
 import json
 import struct
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 MAGIC = b"MLPF"
 LAYOUT = 1
 DECIMALS = 5  # a JSON frame's weights
-BLOB_TYPES = {"u8": np.dtype("<u1"), "f32": np.dtype("<f4")}
+BLOB_TYPES: dict[str, np.dtype[Any]] = {"u8": np.dtype("<u1"), "f32": np.dtype("<f4")}
 
 
 # -- raw -> JSON ---------------------------------------------------------------------------
-def to_json(raw):
+def to_json(raw: Any) -> Any:
     """The JSON frame (dicts, lists, numbers, base64 text) of a raw one."""
     if isinstance(raw, dict):
         return {key: to_json(value) for key, value in raw.items()}
@@ -34,26 +36,27 @@ def to_json(raw):
         if raw.dtype == np.uint8:
             return base64.b64encode(raw.tobytes()).decode()
         rounded = np.round(raw.astype(np.float64), DECIMALS)
-        return np.where(np.isfinite(rounded), rounded, None).tolist()
+        # None makes an object array (null in JSON); numpy's stubs take no None there.
+        return np.where(np.isfinite(rounded), rounded, None).tolist()  # type: ignore[call-overload]
     if isinstance(raw, np.generic):
         return raw.item()
     return raw
 
 
-def json_text(raw):
+def json_text(raw: Any) -> str:
     """The JSON frame as text, ready to send."""
     return json.dumps(to_json(raw), allow_nan=False)
 
 
 # -- raw -> binary -------------------------------------------------------------------------
-def to_binary(raw):
+def to_binary(raw: Any) -> bytes:
     """The frame as one binary message (layout in the module docstring)."""
-    arrays = []
+    arrays: list[NDArray[Any]] = []
     header_frame = _references(raw, arrays)
     # The blobs' offsets depend on the header's length, which holds them: offsets have a
     # fixed width, so a header with zero offsets has the final length.
     frame_text = json.dumps(header_frame, allow_nan=False, separators=(",", ":"))
-    table = [[_type(a), 0, int(a.size)] for a in arrays]
+    table: list[list[Any]] = [[_type(a), 0, int(a.size)] for a in arrays]  # kind, offset, count
     start = _aligned(12 + len(_header(frame_text, table)))
     offset = start
     for entry, array in zip(table, arrays, strict=True):
@@ -70,7 +73,7 @@ def to_binary(raw):
     return bytes(out)
 
 
-def _references(raw, arrays):
+def _references(raw: Any, arrays: list[NDArray[Any]]) -> Any:
     if isinstance(raw, dict):
         return {key: _references(value, arrays) for key, value in raw.items()}
     if isinstance(raw, list | tuple):
@@ -78,7 +81,7 @@ def _references(raw, arrays):
     if isinstance(raw, np.ndarray):
         array = raw if raw.dtype == np.uint8 else raw.astype("<f4")
         arrays.append(np.ascontiguousarray(array))
-        reference = {"$blob": len(arrays) - 1}
+        reference: dict[str, int] = {"$blob": len(arrays) - 1}
         if array.ndim == 2:
             reference["rows"] = int(array.shape[0])
         return reference
@@ -87,23 +90,23 @@ def _references(raw, arrays):
     return raw
 
 
-def _type(array):
+def _type(array: NDArray[Any]) -> str:
     return "u8" if array.dtype == np.uint8 else "f32"
 
 
-def _header(frame_text, table):
+def _header(frame_text: str, table: list[list[Any]]) -> bytes:
     """The header's bytes. Offsets take 10 characters (space-padded), so that its
     length does not depend on them."""
     blobs = ",".join(f'["{kind}",{offset:10d},{count}]' for kind, offset, count in table)
     return f'{{"frame":{frame_text},"blobs":[{blobs}]}}'.encode()
 
 
-def _aligned(position):
+def _aligned(position: int) -> int:
     return (position + 3) // 4 * 4
 
 
 # -- binary -> Python (tests, the benchmark) -----------------------------------------------
-def decode(message):
+def decode(message: bytes | bytearray | memoryview) -> Any:
     """A binary frame as the JSON frame's dict, with NumPy arrays where the page gets
     typed arrays (see the module docstring)."""
     if message[:4] != MAGIC:
@@ -117,7 +120,7 @@ def decode(message):
     return _revive(header["frame"], blobs)
 
 
-def _revive(value, blobs):
+def _revive(value: Any, blobs: list[NDArray[Any]]) -> Any:
     if isinstance(value, list):
         return [_revive(item, blobs) for item in value]
     if not isinstance(value, dict):

@@ -26,11 +26,15 @@ no framing by other sites (but those allowed deliberately).
 """
 
 import socket
+from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlplab.errors import InvalidInputError
 from mlplab.web.config import MAX_UPLOAD_BYTES
@@ -42,9 +46,11 @@ MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 65_536  # the largest upload and its head
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST_CHECKED = "mlplab.host_checked"  # scope key: the Host check let this request through
 
+OriginKey: TypeAlias = tuple[str, str, int]  # (scheme, host, port)
+
 
 # -- which hosts and origins -------------------------------------------------------------
-def served_hosts(host="127.0.0.1", allowed_hosts=()):
+def served_hosts(host: str = "127.0.0.1", allowed_hosts: Iterable[str] = ()) -> list[str]:
     """The ``Host`` names a playground bound to ``host`` answers to.
 
     Always the loopback names; then ``host`` itself, or, for a wildcard bind
@@ -56,13 +62,13 @@ def served_hosts(host="127.0.0.1", allowed_hosts=()):
     return list(dict.fromkeys(name.lower() for name in names))
 
 
-def machine_names():
+def machine_names() -> list[str]:
     """This machine's host name (and ``name.local``) and the addresses other machines
     reach it by, found without waiting on DNS: what a class types into the address bar."""
     name = socket.gethostname()
-    names, addresses = [name, f"{name}.local"], set()
+    names, addresses = [name, f"{name}.local"], set[str]()
     try:
-        addresses |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+        addresses |= {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
     except OSError:
         pass
     # Connecting a UDP socket sends nothing; it only asks which address would be used.
@@ -77,12 +83,12 @@ def machine_names():
     return names + sorted(_bracketed(address) for address in addresses)
 
 
-def _bracketed(host):
+def _bracketed(host: str) -> str:
     """An address as it appears in a ``Host`` header: IPv6 in brackets."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-def _checked_host(name):
+def _checked_host(name: object) -> str:
     text = str(name).strip()
     host = urlsplit(f"//{text}").hostname if text and "/" not in text else None
     if not host or text.startswith("*") or urlsplit(f"//{text}").port is not None:
@@ -92,7 +98,7 @@ def _checked_host(name):
     return _bracketed(host)
 
 
-def origin_key(origin):
+def origin_key(origin: object) -> OriginKey | None:
     """``(scheme, host, port)`` of an ``Origin`` like ``http://localhost:8765``, or None
     if it is not one (``null``, a path, another scheme)."""
     try:
@@ -106,7 +112,7 @@ def origin_key(origin):
     return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
 
 
-def checked_origins(origins):
+def checked_origins(origins: Iterable[str]) -> set[OriginKey]:
     """The ``allowed_origins`` of :func:`~mlplab.web.create_app`, as origin keys."""
     keys = set()
     for origin in origins:
@@ -119,16 +125,17 @@ def checked_origins(origins):
     return keys
 
 
-def origin_text(key):
+def origin_text(key: OriginKey) -> str:
     """``http://host:port`` of an origin key, as a browser writes it (no default port)."""
     scheme, host, port = key
     shown = f"{scheme}://{_bracketed(host)}"
     return shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
 
 
-def own_origin(scope, headers):
+def own_origin(scope: Scope, headers: Mapping[str, str]) -> OriginKey | None:
     """``(scheme, host, port)`` of the request itself: its page's origin."""
-    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme"), scope.get("scheme"))
+    scheme = str(scope.get("scheme", ""))
+    scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
     scheme = scheme if scheme in DEFAULT_PORTS else "http"
     return origin_key(f"{scheme}://{headers.get('host', '')}")
 
@@ -146,17 +153,18 @@ class RequestGuard:
         Other pages' origins allowed deliberately (see :func:`checked_origins`).
     """
 
-    def __init__(self, app, hosts, origins=()):
+    def __init__(self, app: ASGIApp, hosts: Iterable[str],
+                 origins: Iterable[OriginKey] = ()) -> None:
         self.app, self.hosts, self.origins = app, list(hosts), set(origins)
         self.trusted = TrustedHostMiddleware(self._host_passed, allowed_hosts=self.hosts,
                                              www_redirect=False)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
 
-        async def send_or_explain(message):
+        async def send_or_explain(message: Message) -> None:
             if scope.get(_HOST_CHECKED):
                 await send(message)
             elif message["type"].endswith("http.response.start"):  # TrustedHost's refusal:
@@ -164,7 +172,7 @@ class RequestGuard:
 
         await self.trusted(scope, receive, send_or_explain)
 
-    async def _host_passed(self, scope, receive, send):
+    async def _host_passed(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[_HOST_CHECKED] = True
         headers = _headers(scope)
         origin = headers.get("origin")
@@ -179,7 +187,7 @@ class RequestGuard:
             send = _with_page_headers(send, page_headers(headers.get("host", ""), self.origins))
         await self.app(scope, receive, send)
 
-    def host_refusal(self, scope):
+    def host_refusal(self, scope: Scope) -> str:
         host = _headers(scope).get("host")
         got = f"Host {host!r} is not" if host else "A request without a Host header is not"
         return (f"{got} a name this playground was started for (it answers to "
@@ -189,7 +197,7 @@ class RequestGuard:
                 "`--allow-host NAME` (Python: create_app(allowed_hosts=[NAME])).")
 
 
-def origin_refusal(origin, scope, headers):
+def origin_refusal(origin: str, scope: Scope, headers: Mapping[str, str]) -> str:
     own = own_origin(scope, headers)
     page = f"{own[0]}://{headers.get('host', '')}" if own else "its own page"
     return (f"Origin {origin!r} may not use this playground: only its own page ({page}) "
@@ -199,7 +207,7 @@ def origin_refusal(origin, scope, headers):
             f"create_app(allowed_origins=[{origin!r}])).")
 
 
-async def refuse(scope, receive, send, status, detail):
+async def refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
     """Answer ``{"detail": ...}`` with ``status``; a websocket handshake is refused the same
     way where the server can (else it is closed with code 1008, policy violation)."""
     if scope["type"] == "websocket" and "websocket.http.response" not in scope.get(
@@ -210,17 +218,15 @@ async def refuse(scope, receive, send, status, detail):
     await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
 
 
-def _headers(scope):
-    from starlette.datastructures import Headers
-
+def _headers(scope: Scope) -> Headers:
     return Headers(scope=scope)
 
 
-def _limited(receive):
+def _limited(receive: Receive) -> Receive:
     """``receive`` that refuses a body past MAX_REQUEST_BYTES (chunked ones too)."""
     received = 0
 
-    async def receive_limited():
+    async def receive_limited() -> Message:
         nonlocal received
         message = await receive()
         received += len(message.get("body", b""))
@@ -233,7 +239,7 @@ def _limited(receive):
     return receive_limited
 
 
-def page_headers(host, origins=()):
+def page_headers(host: str, origins: Iterable[OriginKey] = ()) -> list[tuple[bytes, bytes]]:
     """Headers on every answer: only the page's own script runs; only the page itself and
     the ``origins`` allowed deliberately may frame it."""
     ancestors = " ".join(["'self'", *sorted(origin_text(key) for key in origins)])
@@ -247,8 +253,8 @@ def page_headers(host, origins=()):
     return headers
 
 
-def _with_page_headers(send, extra):
-    async def send_with_headers(message):
+def _with_page_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)

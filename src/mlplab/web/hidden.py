@@ -8,8 +8,13 @@ labels say which). The page asks for a layer with ``{"type": "hidden", "layer": 
 (``null`` turns the view off); every frame then carries ``hidden``.
 """
 
+from typing import Any
+
 import numpy as np
 
+from mlplab._typing import ArrayLike, FloatArray
+from mlplab.data.features import PlaygroundFeatures
+from mlplab.engine.model import Sequential
 from mlplab.errors import InvalidInputError
 from mlplab.viz.hidden import hidden_space
 
@@ -17,7 +22,7 @@ GRID_LINES_SAMPLES = 40  # points along each grid line: smooth enough on a 320-p
 DECIMALS = 4
 
 
-def check_layer(layer, n_layers):
+def check_layer(layer: object, n_layers: int) -> int | None:
     """``layer`` of a hidden-view message: None (off) or 1..n_layers (the last: output)."""
     if layer is None:
         return None
@@ -27,7 +32,8 @@ def check_layer(layer, n_layers):
     return layer
 
 
-def hidden_view(model, X, features, layer):
+def hidden_view(model: Sequential, X: FloatArray, features: PlaygroundFeatures,
+                layer: int) -> dict[str, Any]:
     """The JSON the page draws: points (n, d), grid lines (lines, samples, d), d 1 or 2,
     the axis labels, the title, and the output's boundary line ``[w1, w2, b]`` (or null)."""
     space = hidden_space(model, X, layer, inputs=features.transform,
@@ -40,7 +46,8 @@ def hidden_view(model, X, features, layer):
     }
 
 
-def _rounded(array):
+def _rounded(array: ArrayLike) -> Any:
     """A finite array as nested lists of rounded floats (NaN or inf as null)."""
     array = np.round(np.asarray(array, dtype=np.float64), DECIMALS)
-    return np.where(np.isfinite(array), array, None).tolist()
+    # None makes an object array (null in JSON); numpy's stubs take no None there.
+    return np.where(np.isfinite(array), array, None).tolist()  # type: ignore[call-overload]

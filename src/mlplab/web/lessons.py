@@ -15,6 +15,7 @@ playground gets to one: for example E5's momentum is the page's 0.9, not the not
 """
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,12 @@ class Lesson:
     id: str  # the link's value: /?lesson=<id>
     experiment: str  # the reference experiment it follows, "E1" .. "E5"
     title: str
-    config: dict  # a partial PlaygroundConfig: only the fields the lesson sets
-    hide: tuple = ()  # data-control names of index.html that the lesson does not need
+    config: dict[str, Any]  # a partial PlaygroundConfig: only the fields the lesson sets
+    hide: tuple[str, ...] = ()  # data-control names of index.html that the lesson does not need
     text: str = ""  # for students: what to try and what to look for; paragraphs split by \n\n
 
 
-def _layers(*specs):
+def _layers(*specs: tuple[int, str]) -> list[dict[str, Any]]:
     """``_layers((4, "tanh"), ...)`` as the config's list of layer dicts."""
     return [{"units": units, "activation": activation} for units, activation in specs]
 
@@ -142,7 +143,7 @@ LESSONS = (
 )
 
 
-def lesson_list() -> list[dict]:
+def lesson_list() -> list[dict[str, Any]]:
     """Every lesson as plain JSON, for ``options()["lessons"]`` and the page's menu."""
     return [{**asdict(lesson), "hide": list(lesson.hide)} for lesson in LESSONS]
 

@@ -11,17 +11,24 @@ of up to :data:`SMALL_NET_UNITS` hidden neurons, none for a larger one until the
 says which are on screen.
 """
 
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
 import numpy as np
 
+from mlplab._typing import ArrayLike, FloatArray, NDArray
+from mlplab.engine.model import Sequential
 from mlplab.errors import InvalidInputError
 from mlplab.viz import style
 from mlplab.web.build import dense_layers, to_bytes
 
 THUMBNAIL = 24  # grid points per side of a neuron's thumbnail
 SMALL_NET_UNITS = 64  # hidden neurons in all up to which every thumbnail is sent unasked
+# Per layer, the half-open range [start, stop] of neurons whose thumbnails are sent, or None.
+Visible: TypeAlias = list[list[int] | None]
 
 
-def forward32(model, points):
+def forward32(model: Sequential, points: ArrayLike) -> list[NDArray[np.float32]]:
     """Every Dense layer's activations over ``points`` (n, n_features), in float32.
 
     Dropout is off, as when predicting. Returns a list with one (n, units) array per
@@ -37,7 +44,8 @@ def forward32(model, points):
     return outputs
 
 
-def picture_outputs(model, points, problem):
+def picture_outputs(model: Sequential, points: ArrayLike,
+                    problem: str) -> tuple[str, NDArray[np.float32]]:
     """(kind, outputs) of the network at ``points``, as
     :func:`mlplab.viz.style.output_colors` takes them."""
     outputs = forward32(model, points)[-1]
@@ -48,7 +56,8 @@ def picture_outputs(model, points, problem):
     return "classes", outputs
 
 
-def output_bytes(kind, outputs, value_range=None):
+def output_bytes(kind: str, outputs: ArrayLike,
+                 value_range: Sequence[float] | None = None) -> dict[str, Any]:
     """The output image's pixels for the page, one byte each (see the page's
     ``outputColors``): for one probability or a value, where it lies between the two
     ends; for classes, the winner and the certainty of
@@ -59,23 +68,26 @@ def output_bytes(kind, outputs, value_range=None):
         return {"kind": kind, "classes": to_bytes(winner, 0, 255),
                 "values": to_bytes(certainty, 0.0, 1.0)}
     if kind == "value":
+        if value_range is None:
+            raise InvalidInputError("output_bytes(kind='value'): give value_range=(low, high), "
+                                    "the targets' range, to scale the values into bytes.")
         low, high = value_range
         return {"kind": kind, "range": [low, high], "values": to_bytes(outputs, low, high)}
     return {"kind": kind, "values": to_bytes(outputs, 0.0, 1.0)}
 
 
-def layer_sizes(model, n_features):
+def layer_sizes(model: Sequential, n_features: int) -> list[int]:
     """Neurons per thumbnail layer: the inputs first, the outputs last."""
     return [n_features] + [layer.units for layer in dense_layers(model)]
 
 
-def default_visible(sizes):
+def default_visible(sizes: Sequence[int]) -> Visible:
     """Every neuron of a small net, none of a large one (the page then says which)."""
     hidden = sum(sizes[1:-1])
     return [[0, size] if hidden <= SMALL_NET_UNITS else None for size in sizes]
 
 
-def check_visible(units, sizes):
+def check_visible(units: object, sizes: Sequence[int]) -> Visible:
     """The ranges of a ``visible`` message, clamped to the net's ``sizes``.
 
     A layer the message does not mention shows none; one more than the net has is
@@ -85,7 +97,7 @@ def check_visible(units, sizes):
     if not isinstance(units, list):
         raise InvalidInputError(f"visible: units must be a list with one [start, stop] or "
                                 f"null per layer; got {str(units)[:60]!r} ({example}).")
-    ranges = []
+    ranges: Visible = []
     for size, entry in zip(sizes, units + [None] * len(sizes), strict=False):
         if entry is None:
             ranges.append(None)
@@ -99,7 +111,8 @@ def check_visible(units, sizes):
     return ranges
 
 
-def thumbnails(model, inputs, visible):
+def thumbnails(model: Sequential, inputs: FloatArray | NDArray[np.float32],
+               visible: Visible) -> dict[str, Any]:
     """Per layer (inputs first, outputs last): the thumbnails of the neurons in that
     layer's visible range (each its activation over the plane, a class's probability
     for an output neuron), or None; and the ranges. ``inputs``: the features of a
@@ -110,7 +123,7 @@ def thumbnails(model, inputs, visible):
     return {"size": THUMBNAIL, "layers": layers, "ranges": visible}
 
 
-def encode_columns(values):
+def encode_columns(values: NDArray[Any]) -> list[dict[str, Any]]:
     """Each column scaled by its largest |value| (0 maps to byte ~128), with that scale
     (None, and a flat picture, for a column that is not finite)."""
     with np.errstate(over="ignore", invalid="ignore"):

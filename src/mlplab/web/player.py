@@ -42,8 +42,15 @@ training stops at the end of the epoch instead of running on for nobody.
 
 import json
 import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from mlplab.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from fastapi import WebSocket
+
+    from mlplab.web.pool import Pool, SocketLink
 
 MESSAGES = ("play", "pause", "step", "reset", "frame", "hidden", "visible")
 MAX_MESSAGE_CHARS = 2000  # the page's messages are ~20 characters, "visible" ~200
@@ -52,7 +59,8 @@ MAX_SOCKETS_PER_SESSION = 8  # a page has one; a few tabs of one session are fin
 EXAMPLE = '{"type": "play"}'
 
 
-async def serve_socket(websocket, store, session_id, binary):
+async def serve_socket(websocket: "WebSocket", store: "Pool", session_id: str,
+                       binary: bool) -> None:
     """Play session ``session_id`` of ``store`` (a :class:`~mlplab.web.pool.Pool`) on
     ``websocket`` until the page closes it."""
     await websocket.accept()
@@ -76,7 +84,7 @@ async def serve_socket(websocket, store, session_id, binary):
         store.close_socket(link)
 
 
-def take(store, link, message):
+def take(store: "Pool", link: "SocketLink", message: Mapping[str, Any]) -> None:
     """Act on play and pause at once; send the rest to the worker in order (errors too)."""
     if link.sid in store.sessions:
         store.sessions[link.sid].last_seen = time.monotonic()
@@ -94,11 +102,11 @@ def take(store, link, message):
         store.command(link, kind, detail)
 
 
-def error_payload(text):
+def error_payload(text: str) -> dict[str, str]:
     return {"json": json.dumps({"type": "error", "message": text})}
 
 
-def parse_message(message):
+def parse_message(message: Mapping[str, Any]) -> tuple[str, Any]:
     """The command in an ASGI ``websocket.receive`` message, as ``(type, detail)`` (the
     layer of a "hidden" message, the units of a "visible" one, else None), or an
     InvalidInputError saying what is wrong with it."""

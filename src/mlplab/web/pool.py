@@ -20,38 +20,47 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from fastapi import HTTPException
+from fastapi import HTTPException, WebSocket
 
-from mlplab.web.workers import Worker, error_from
+from mlplab.web.config import PlaygroundConfig
+from mlplab.web.workers import Worker, WorkerMessage, error_from
+
+if TYPE_CHECKING:
+    from mlplab.web.session import Session
 
 DISCONNECT_POLL_SECONDS = 0.2  # how often a long request looks whether its client has gone
 THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                  "NUMBA_NUM_THREADS")
 log = logging.getLogger(__name__)
+Payload: TypeAlias = dict[str, Any]  # {"json": text, "binary": bytes}: either or both
+Dispatch: TypeAlias = Callable[["WorkerLink", WorkerMessage], None]
 
 
 class Placement:
     """A session as the main process knows it: its worker and its open sockets."""
 
-    def __init__(self, link):
+    def __init__(self, link: "WorkerLink") -> None:
         self.link = link
-        self.sockets = {}  # sock id -> SocketLink
+        self.sockets: dict[int, SocketLink] = {}  # sock id -> SocketLink
         self.calls = 0  # requests waiting for their answers
         self.last_seen = time.monotonic()
 
     @property
-    def connections(self):
+    def connections(self) -> int:
         return len(self.sockets)
 
 
 class Ticket:
     """A play frame on its way to ``count`` sockets; the worker hears once all have it."""
 
-    def __init__(self, link, sid, count):
+    def __init__(self, link: "WorkerLink", sid: str, count: int) -> None:
         self.link, self.sid, self.count = link, sid, count
 
-    def release(self):
+    def release(self) -> None:
         self.count -= 1
         if self.count == 0:
             self.link.send(("sent", self.sid))
@@ -60,16 +69,16 @@ class Ticket:
 class SocketLink:
     """One websocket of a session: its format, its queue of messages, its open commands."""
 
-    def __init__(self, sock, sid, websocket, binary):
+    def __init__(self, sock: int, sid: str, websocket: WebSocket, binary: bool) -> None:
         self.sock, self.sid, self.websocket, self.binary = sock, sid, websocket, binary
-        self.outbox = asyncio.Queue()
+        self.outbox: asyncio.Queue[tuple[Payload, bool, Ticket | None]] = asyncio.Queue()
         self.pending = 0  # commands sent to the worker and not yet answered
         self.task = asyncio.ensure_future(self._send_all())
 
-    def put(self, payload, done=False, ticket=None):
+    def put(self, payload: Payload, done: bool = False, ticket: Ticket | None = None) -> None:
         self.outbox.put_nowait((payload, done, ticket))
 
-    async def _send_all(self):
+    async def _send_all(self) -> None:
         while True:
             payload, done, ticket = await self.outbox.get()
             self.pending -= done  # its answer is leaving: room for another command
@@ -84,7 +93,7 @@ class SocketLink:
             if ticket is not None:
                 ticket.release()
 
-    def close(self):
+    def close(self) -> None:
         self.task.cancel()
         while not self.outbox.empty():
             _, _, ticket = self.outbox.get_nowait()
@@ -95,17 +104,18 @@ class SocketLink:
 class WorkerLink:
     """One worker: a thread of this process, or a process and two pipe threads."""
 
-    def __init__(self, index, work_seconds, in_process):
+    def __init__(self, index: int, work_seconds: float, in_process: bool) -> None:
         self.index, self.work_seconds, self.in_process = index, work_seconds, in_process
-        self.sessions = set()
+        self.sessions: set[str] = set()
         self.ready = False
         self.alive = True
         self.stopping = False
-        self.worker = None  # the Worker itself, in-process only
+        self.worker: Worker | None = None  # the Worker itself, in-process only
+        self.send: Callable[[WorkerMessage], None]  # to the worker: set by start
 
-    def start(self, dispatch):
+    def start(self, dispatch: Dispatch) -> None:
         if self.in_process:
-            inbox = queue.Queue()
+            inbox: queue.Queue[WorkerMessage] = queue.Queue()
             self.send = inbox.put
             self.worker = Worker(lambda timeout: _get(inbox, timeout),
                                  lambda message: dispatch(self, message), self.work_seconds)
@@ -125,13 +135,13 @@ class WorkerLink:
             for name, value in saved.items():
                 os.environ.pop(name, None) if value is None else os.environ.update({name: value})
         theirs.close()
-        outgoing = queue.SimpleQueue()
+        outgoing: queue.SimpleQueue[WorkerMessage] = queue.SimpleQueue()
         self.send = outgoing.put
         threading.Thread(target=_write, args=(mine, outgoing), daemon=True).start()
         threading.Thread(target=_read, args=(mine, lambda m: dispatch(self, m)),
                          daemon=True).start()
 
-    def stop(self):
+    def stop(self) -> None:
         self.stopping = True
         self.send(("stop",))
         if not self.in_process:
@@ -140,14 +150,14 @@ class WorkerLink:
                 self.process.terminate()
 
 
-def _get(inbox, timeout):
+def _get(inbox: "queue.Queue[WorkerMessage]", timeout: float) -> WorkerMessage | None:
     try:
         return inbox.get(timeout=timeout) if timeout else inbox.get_nowait()
     except queue.Empty:
         return None
 
 
-def _write(connection, outgoing):
+def _write(connection: Connection, outgoing: "queue.SimpleQueue[WorkerMessage]") -> None:
     while True:
         message = outgoing.get()
         try:
@@ -158,7 +168,7 @@ def _write(connection, outgoing):
             return
 
 
-def _read(connection, deliver):
+def _read(connection: Connection, deliver: Callable[[WorkerMessage], None]) -> None:
     while True:
         try:
             message = connection.recv()
@@ -168,7 +178,7 @@ def _read(connection, deliver):
         deliver(message)
 
 
-def worker_main(connection, work_seconds):
+def worker_main(connection: Connection, work_seconds: float) -> None:
     """A worker process: warm up (numba's cache), then serve the main process."""
     import signal
 
@@ -183,7 +193,7 @@ def worker_main(connection, work_seconds):
 
     Session().advance()  # loads the compiled kernels before the first page needs them
 
-    def receive(timeout):
+    def receive(timeout: float) -> WorkerMessage | None:
         return connection.recv() if connection.poll(timeout) else None
 
     try:
@@ -195,23 +205,26 @@ def worker_main(connection, work_seconds):
 class Pool:
     """The workers and the sessions on them (``app.state.store``)."""
 
-    def __init__(self, workers=0, idle_seconds=600.0, max_sessions=60, work_seconds=10.0):
+    def __init__(self, workers: int = 0, idle_seconds: float = 600.0, max_sessions: int = 60,
+                 work_seconds: float = 10.0) -> None:
         count = max(1, workers)
         self.links = [WorkerLink(i, work_seconds, in_process=workers == 0) for i in range(count)]
         self.sessions: dict[str, Placement] = {}
         self.idle_seconds, self.max_sessions = idle_seconds, max_sessions
-        self.futures, self.ids = {}, itertools.count(1)
+        # call id -> (its answer to come, the worker that gives it)
+        self.futures: dict[int, tuple[asyncio.Future[Any], WorkerLink]] = {}
+        self.ids = itertools.count(1)
         self.socket_ids = itertools.count(1)
         self.sockets: dict[int, SocketLink] = {}
-        self.loop = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # set by start
 
     # -- lifetime --------------------------------------------------------------------------
-    def start(self):
+    def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         for link in self.links:
             link.start(self._from_worker)
 
-    async def wait_ready(self, seconds=120.0):
+    async def wait_ready(self, seconds: float = 120.0) -> None:
         """Wait until every worker has warmed up (~2 s for a process), at most ``seconds``;
         a socket opened before then is told that the server is starting."""
         deadline = time.monotonic() + seconds
@@ -221,17 +234,25 @@ class Pool:
                 return
             await asyncio.sleep(0.05)
 
-    def stop(self):
+    def stop(self) -> None:
         for link in self.links:
             link.stop()
 
-    def _from_worker(self, link, message):  # in a reader thread (or the worker's)
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None:
+            raise RuntimeError(
+                "the playground's workers have not started: run the app with its lifespan "
+                "(uvicorn does; in a test, `with TestClient(create_app()) as client:`).")
+        return self.loop
+
+    def _from_worker(self, link: WorkerLink, message: WorkerMessage) -> None:  # in a reader thread
+        assert self.loop is not None  # start set it before it started the workers
         try:
             self.loop.call_soon_threadsafe(self._dispatch, link, message)
         except RuntimeError:  # the loop has closed: the server is stopping
             pass
 
-    def _dispatch(self, link, message):
+    def _dispatch(self, link: WorkerLink, message: WorkerMessage) -> None:
         kind = message[0]
         if kind == "ready":
             link.ready = True
@@ -248,9 +269,10 @@ class Pool:
         elif kind == "dead":
             self._lost(link)
 
-    def _deliver(self, link, sock, payload, done, play_sid):
+    def _deliver(self, link: WorkerLink, sock: int | None, payload: Payload, done: bool,
+                 play_sid: str | None) -> None:
         if play_sid is None:
-            socket = self.sockets.get(sock)
+            socket = self.sockets.get(sock) if sock is not None else None
             if socket is not None:
                 socket.put(payload, done)
             return
@@ -263,7 +285,7 @@ class Pool:
         for socket in targets:
             socket.put(payload, ticket=ticket)
 
-    def _lost(self, link):
+    def _lost(self, link: WorkerLink) -> None:
         """A worker process ended (killed, out of memory): its sessions are gone."""
         link.alive = False
         if link.stopping:
@@ -271,8 +293,9 @@ class Pool:
         log.error("playground worker %d stopped; its sessions are lost", link.index)
         lost = (False, ("bug", "the server's worker process stopped, and this session with "
                                "it; reload the page for a new one."))
-        for sid in [sid for sid, p in self.sessions.items() if p.link is link]:
-            for socket in self._forget(sid).sockets.values():
+        for sid, placement in [(sid, p) for sid, p in self.sessions.items() if p.link is link]:
+            self._forget(sid)
+            for socket in placement.sockets.values():
                 socket.put({"json": json.dumps({"type": "error", "message": lost[1][1]})})
         for call_id, (future, owner) in list(self.futures.items()):
             if owner is link:
@@ -280,7 +303,7 @@ class Pool:
                 future.set_result(lost)
 
     # -- sessions --------------------------------------------------------------------------
-    async def create(self, config):
+    async def create(self, config: PlaygroundConfig | None) -> str:
         """A new session on the least busy worker: its id and snapshot as JSON text."""
         self.sweep()
         if len(self.sessions) >= self.max_sessions:
@@ -303,7 +326,7 @@ class Pool:
             self._forget(sid)
             raise
 
-    def get(self, sid):
+    def get(self, sid: str) -> Placement:
         placement = self.sessions.get(sid)
         if placement is None:
             raise HTTPException(404, f"no session {sid!r}: it may have been idle for "
@@ -311,13 +334,14 @@ class Pool:
         placement.last_seen = time.monotonic()
         return placement
 
-    async def call(self, sid, method, *args, disconnected=None):
+    async def call(self, sid: str, method: str, *args: Any,
+                   disconnected: Callable[[], Awaitable[bool]] | None = None) -> Any:
         """``method`` of session ``sid`` in its worker (see :mod:`workers`): a dict comes
         back as JSON text. With ``disconnected`` (an async function), the worker is told
         to stop once it is true."""
         placement = self.get(sid)
         call_id = next(self.ids)
-        future = self.loop.create_future()
+        future = self._running_loop().create_future()
         self.futures[call_id] = (future, placement.link)
         placement.calls += 1
         placement.link.send(("call", call_id, sid, method, args))
@@ -338,18 +362,18 @@ class Pool:
             raise HTTPException(500, value[1])
         raise error_from(*value)
 
-    def drop(self, sid):
+    def drop(self, sid: str) -> None:
         placement = self._forget(sid)
         if placement is not None:
             placement.link.send(("call", 0, sid, "drop", ()))
 
-    def _forget(self, sid):
+    def _forget(self, sid: str) -> Placement | None:
         placement = self.sessions.pop(sid, None)
         if placement is not None:
             placement.link.sessions.discard(sid)
         return placement
 
-    def sweep(self, now=None):
+    def sweep(self, now: float | None = None) -> int:
         """Drop idle sessions (no socket, no request for idle_seconds); return how many."""
         now = time.monotonic() if now is None else now
         idle = [sid for sid, p in self.sessions.items() if not p.sockets and not p.calls
@@ -358,17 +382,18 @@ class Pool:
             self.drop(sid)
         return len(idle)
 
-    def clear(self):
+    def clear(self) -> None:
         for sid in list(self.sessions):
             self.drop(sid)
 
-    def local_session(self, sid):
+    def local_session(self, sid: str) -> "Session":
         """The Session itself, for tests of an in-process pool (workers=0)."""
         worker = self.sessions[sid].link.worker
+        assert worker is not None, "local_session: only an in-process pool (workers=0)"
         return worker.seats[sid].session
 
     # -- sockets ---------------------------------------------------------------------------
-    def open_socket(self, sid, websocket, binary):
+    def open_socket(self, sid: str, websocket: WebSocket, binary: bool) -> SocketLink:
         placement = self.get(sid)
         link = SocketLink(next(self.socket_ids), sid, websocket, binary)
         self.sockets[link.sock] = link
@@ -379,18 +404,18 @@ class Pool:
                                     "compiled kernels): the first frame comes in a moment."))
         return link
 
-    def command(self, link, kind, detail=None):
+    def command(self, link: SocketLink, kind: str, detail: object = None) -> None:
         placement = self._placement_of(link)
         if placement is not None:
             link.pending += 1
             placement.link.send(("command", link.sid, link.sock, kind, detail))
 
-    def play(self, link, on):
+    def play(self, link: SocketLink, on: bool) -> None:
         placement = self._placement_of(link)
         if placement is not None:
             placement.link.send(("play", link.sid, link.sock, on))
 
-    def _placement_of(self, link):
+    def _placement_of(self, link: SocketLink) -> Placement | None:
         """The session of a socket, or None (and a message) once it was deleted."""
         placement = self.sessions.get(link.sid)
         if placement is None:
@@ -398,7 +423,7 @@ class Pool:
                 f"session {link.sid!r} was closed; reload the page.")})})
         return placement
 
-    def close_socket(self, link):
+    def close_socket(self, link: SocketLink) -> None:
         link.close()
         self.sockets.pop(link.sock, None)
         placement = self.sessions.get(link.sid)
@@ -408,5 +433,5 @@ class Pool:
             placement.link.send(("detach", link.sid, link.sock))
 
 
-def status_payload(text):
+def status_payload(text: str) -> Payload:
     return {"json": json.dumps({"type": "status", "message": text})}

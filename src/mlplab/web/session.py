@@ -19,13 +19,16 @@ import secrets
 import threading
 import time
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 
 import mlplab
+from mlplab._typing import FloatArray, Model, NDArray
 from mlplab.data.features import PlaygroundFeatures
 from mlplab.engine.activations import sigmoid
-from mlplab.engine.callbacks import Callback
+from mlplab.engine.callbacks import Callback, Logs
 from mlplab.errors import InvalidInputError
 from mlplab.viz._grid import positive_score
 from mlplab.web import frames, pictures
@@ -44,27 +47,45 @@ from mlplab.web.pictures import THUMBNAIL  # noqa: F401 - where it was
 MAX_SNAPSHOTS = 120  # weights kept for the GIF export (thinned by half when full) ...
 MAX_SNAPSHOT_BYTES = 4_000_000  # ... and their bytes: 12 of the largest network
 BOUNDED = ("sigmoid", "tanh")  # activations that squash their output
+# A frame (see the module docstring), a data message, a baseline: what the page reads.
+PageMessage: TypeAlias = dict[str, Any]
+Upload: TypeAlias = tuple[FloatArray, NDArray[Any], str]  # (X, y, task) of an uploaded CSV
 
 
 class Session:
     """The data, network and training state behind one browser tab."""
 
-    def __init__(self, config=None):
+    # The data, as _make_data sets it (all at once, on a rebuild):
+    class_names: list[str]  # the classes as the user wrote them; [] for a regression
+    n_classes: int  # 0 for a regression
+    X_train: FloatArray  # (n_train, 2) points of the plane
+    y_train: NDArray[Any]  # (n_train,) class indices, or regression targets
+    X_test: FloatArray
+    y_test: NDArray[Any]
+    features: PlaygroundFeatures  # fitted to the points: the network's inputs
+    F_train: FloatArray  # (n_train, n_features) the features of X_train
+    F_test: FloatArray | None  # None without a test part
+    bounds: list[float]  # x1_min, x1_max, x2_min, x2_max of the picture
+    y_range: list[float]  # a regression's target range; [0, 1] for classes
+
+    def __init__(self, config: PlaygroundConfig | None = None) -> None:
         self.id = secrets.token_urlsafe(12)
         self.lock = threading.RLock()
         self.last_seen = time.monotonic()
         self.connections = 0
         self.playing = False
-        self.upload = None  # (X, y, task) of an uploaded CSV
+        self.upload: Upload | None = None
         self.version = 0  # counts rebuilds, so a page can drop frames of an old network
         self.work_seconds = MAX_WORK_SECONDS  # one advance trains at most this long
         self.config = config or PlaygroundConfig()
-        self.hidden_layer = None  # the layer of the page's hidden-space view, if it is on
-        self.visible = None  # the page's thumbnail ranges (None: pictures.default_visible)
+        # The layer of the page's hidden-space view, if it is on.
+        self.hidden_layer: int | None = None
+        # The page's thumbnail ranges (None: pictures.default_visible).
+        self.visible: list[list[int] | None] | None = None
         self._build()
 
     # -- building ------------------------------------------------------------------------
-    def configure(self, config: PlaygroundConfig):
+    def configure(self, config: PlaygroundConfig) -> bool:
         """Take a new setup: rebuild data and network if needed, else adjust training."""
         with self.lock:
             rebuild = config.rebuild_needed(self.config)
@@ -80,17 +101,17 @@ class Session:
                 raise
             return rebuild
 
-    def set_upload(self, X, y, task):
+    def set_upload(self, X: FloatArray, y: NDArray[Any], task: str) -> None:
         """Keep an uploaded data set; the page then chooses dataset 'upload'."""
         with self.lock:
             self.upload = (X, y, task)
 
-    def reset(self):
+    def reset(self) -> None:
         """New initial weights from the seed; the data stays."""
         with self.lock:
             self._build(data_too=False)
 
-    def _build(self, data_too=True):
+    def _build(self, data_too: bool = True) -> None:
         """New data (if asked) and a new network; nothing changes unless both succeed."""
         config = self.config
         data = self._make_data(config) if data_too else {"n_classes": self.n_classes}
@@ -98,45 +119,48 @@ class Session:
         self.__dict__.update(data)
         self.model = model
         self.epoch = 0
-        self.snapshots = []
+        self.snapshots: list[tuple[int, list[FloatArray]]] = []  # (epoch, weights)
         self.edited = False  # weights changed by hand: the exported script cannot replay them
         self.changed_midway = False  # learning rate or batch size changed after epoch 0
-        self.stopped = None
-        self.diverged = None  # why the loss diverged; no training until reset
+        self.stopped: str | None = None
+        self.diverged: str | None = None  # why the loss diverged; no training until reset
         self.playing = False
         self.version += 1
-        self._baseline = None
-        self._grids = {}  # resolution -> the grid's features (the data may have changed)
+        self._baseline: PageMessage | None = None
+        # resolution -> the grid's features (the data may have changed)
+        self._grids: dict[int, NDArray[np.float32]] = {}
         if self.hidden_layer is not None:  # a layer the new network still has, or off
             self.hidden_layer = min(self.hidden_layer, len(dense_layers(model)))
         self._remember()
 
-    def set_hidden_layer(self, layer):
+    def set_hidden_layer(self, layer: object) -> PageMessage:
         """Show layer ``layer`` (1-based; the last is the output) in every frame's
         ``hidden``, or nothing (None); return the frame."""
         with self.lock:
             self.hidden_layer = check_layer(layer, len(dense_layers(self.model)))
             return self.frame()
 
-    def set_visible(self, units):
+    def set_visible(self, units: object) -> None:
         """Send thumbnails of these neurons only (see :func:`pictures.check_visible`)."""
         with self.lock:
             self.visible = pictures.check_visible(units, self._layer_sizes())
 
-    def _layer_sizes(self):
+    def _layer_sizes(self) -> list[int]:
         return pictures.layer_sizes(self.model, len(self.config.features))
 
-    def _adjust(self, old):
+    def _adjust(self, old: PlaygroundConfig) -> None:
         if self.epoch and (self.config.learning_rate, self.config.batch_size) != (
                 old.learning_rate, old.batch_size):
             self.changed_midway = True
-        self.model.optimizer.learning_rate = self.config.learning_rate
+        optimizer = self.model.optimizer
+        assert optimizer is not None  # build_model compiled the network
+        optimizer.learning_rate = self.config.learning_rate
         if self.config.baseline != old.baseline:
             self._baseline = None
         if (self.config.stop_epochs, self.config.stop_loss) != (old.stop_epochs, old.stop_loss):
             self.stopped = None
 
-    def _make_data(self, config):
+    def _make_data(self, config: PlaygroundConfig) -> dict[str, Any]:
         """The data of ``config`` as the attributes to set (nothing is set here)."""
         X, y = make_points(config, self.upload)
         classification = config.problem != "regression"
@@ -178,7 +202,8 @@ class Session:
         }
 
     # -- training ------------------------------------------------------------------------
-    def advance(self, epochs=None, stop=None, raw=False, thumbnails=True):
+    def advance(self, epochs: int | None = None, stop: Callable[[], bool] | None = None,
+                raw: bool = False, thumbnails: bool = True) -> PageMessage:
         """Train ``epochs`` (default: the page's epochs per frame); return the new frame
         (``raw``: as :meth:`frame` gives it with ``raw=True``).
 
@@ -227,14 +252,14 @@ class Session:
             self._remember()
             return frame if raw else frames.to_json(frame)
 
-    def busy(self):
+    def busy(self) -> bool:
         """True while another thread works on this session (a request is training)."""
         if self.lock.acquire(blocking=False):
             self.lock.release()
             return False
         return True
 
-    def _diverge(self, epoch):
+    def _diverge(self, epoch: int) -> None:
         """Say why the loss diverged during ``epoch``; the weights are already back."""
         config = self.config
         causes = [f"the learning rate {config.learning_rate:g} is too large for this network "
@@ -256,7 +281,7 @@ class Session:
         self.stopped = "the loss diverged: lower the learning rate and reset"
         self.playing = False
 
-    def set_weight(self, layer, source, target, value):
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> PageMessage:
         """Set one weight by hand (``source`` = -1 sets the bias of ``target``)."""
         with self.lock:
             dense = dense_layers(self.model)
@@ -276,7 +301,7 @@ class Session:
             return self.frame()
 
     # -- describing ----------------------------------------------------------------------
-    def frame(self, raw=False, thumbnails=True):
+    def frame(self, raw: bool = False, thumbnails: bool = True) -> PageMessage:
         """The page's picture of the network now (see the module docstring): the JSON
         frame, or (``raw``) the same with NumPy arrays for :mod:`mlplab.web.frames`.
         Without ``thumbnails``, ``neurons`` is None (the page keeps the last ones)."""
@@ -285,7 +310,7 @@ class Session:
             test = (self.model.evaluate(self.F_test, self.y_test)
                     if self.F_test is not None else None)
             metric = "accuracy" if self.n_classes else "r2"
-            frame = {
+            frame: PageMessage = {
                 "type": "frame", "version": self.version, "epoch": self.epoch,
                 "train_loss": _number(train["loss"]),
                 "test_loss": _number(test["loss"]) if test else None,
@@ -305,37 +330,37 @@ class Session:
             self.last_seen = time.monotonic()  # someone is looking (after a wait, maybe)
             return frame if raw else frames.to_json(frame)
 
-    def neurons(self):
+    def neurons(self) -> PageMessage:
         """The frame's ``neurons``: thumbnails of the neurons the page shows."""
         with self.lock:
             return pictures.thumbnails(self.model, self._plane_features(THUMBNAIL),
                                        self._visible())
 
-    def _plane_features(self, resolution):
+    def _plane_features(self, resolution: int) -> NDArray[np.float32]:
         """The features of a ``resolution`` grid over the plane, kept until a rebuild."""
         if resolution not in self._grids:
             points = self.features.transform(plane_grid(self.bounds, resolution))
             self._grids[resolution] = points.astype(np.float32)
         return self._grids[resolution]
 
-    def _visible(self):
+    def _visible(self) -> list[list[int] | None]:
         sizes = self._layer_sizes()
         if self.visible is None:
             return pictures.default_visible(sizes)
         return pictures.check_visible(self.visible, sizes)  # clamped to a rebuilt net
 
-    def _picture(self):
+    def _picture(self) -> PageMessage:
         """The network's output over the plane, in bytes (see :mod:`pictures`)."""
         points = self._plane_features(self.config.resolution)
         kind, outputs = pictures.picture_outputs(self.model, points, self.config.problem)
         return {"size": self.config.resolution,
                 **pictures.output_bytes(kind, outputs, self.y_range)}
 
-    def describe_data(self):
+    def describe_data(self) -> PageMessage:
         """The points and everything about them the page needs to draw them."""
         with self.lock:
             config = self.config
-            message = {
+            message: PageMessage = {
                 "type": "data", "version": self.version, "bounds": self.bounds,
                 "problem": config.problem, "classes": self.class_names,
                 "y_range": self.y_range,
@@ -350,14 +375,14 @@ class Session:
                 message["baseline"] = self.baseline()
             return message
 
-    def baseline(self):
+    def baseline(self) -> PageMessage:
         """The baseline's picture and scores on the same data (computed once per setup)."""
         with self.lock:
             if self._baseline is None:
                 self._baseline = self._fit_baseline()
             return self._baseline
 
-    def _fit_baseline(self):
+    def _fit_baseline(self) -> PageMessage:
         from sklearn.linear_model import LinearRegression
         from sklearn.svm import SVR
 
@@ -367,19 +392,20 @@ class Session:
         else:
             model = LinearRegression() if name == "logistic_regression" else SVR(kernel="rbf")
         model.fit(self.F_train, self.y_train)
-        result = {"name": name, "output": self._output_image(model, self.config.resolution),
-                  "train_score": float(model.score(self.F_train, self.y_train)),
-                  "metric": "accuracy" if self.n_classes else "r2"}
+        result: PageMessage = {
+            "name": name, "output": self._output_image(model, self.config.resolution),
+            "train_score": float(model.score(self.F_train, self.y_train)),
+            "metric": "accuracy" if self.n_classes else "r2"}
         if self.F_test is not None:
             result["test_score"] = float(model.score(self.F_test, self.y_test))
         return result
 
-    def _output_image(self, model, resolution):
+    def _output_image(self, model: Model, resolution: int) -> PageMessage:
         points = self.features.transform(plane_grid(self.bounds, resolution))
         kind, outputs = net_outputs(model, points, self.config.problem, self.n_classes)
         return {"size": resolution, **output_image(kind, outputs, self.y_range)}
 
-    def _confusion(self):
+    def _confusion(self) -> list[list[int]]:
         """Counts of (true class, predicted class), rows true, on the test points (the
         training points without a test part): scikit-learn's confusion_matrix, ~50x
         cheaper (it checked its inputs for ~1 ms of every 3 ms frame)."""
@@ -389,7 +415,7 @@ class Session:
         n = self.n_classes
         return np.bincount(y * n + predicted, minlength=n * n).reshape(n, n).tolist()
 
-    def _remember(self):
+    def _remember(self) -> None:
         """Keep a weight snapshot of this moment, for the GIF export."""
         weights = self.model.get_weights()
         self.snapshots.append((self.epoch, weights))
@@ -401,12 +427,12 @@ class Session:
 class TrainingLimit(Callback):
     """Ends ``fit`` after an epoch once ``seconds`` have passed or ``stop()`` is true."""
 
-    def __init__(self, seconds, stop=None):
+    def __init__(self, seconds: float, stop: Callable[[], bool] | None = None) -> None:
         self.deadline = time.monotonic() + seconds
         self.stop = stop
         self.timed_out = False
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         if self.stop is not None and self.stop():
             self.model.stop_training = True
         elif time.monotonic() > self.deadline:
@@ -414,14 +440,14 @@ class TrainingLimit(Callback):
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _positive_probability(model, points):
+def _positive_probability(model: Model, points: FloatArray) -> FloatArray:
     """P(y=1); a decision function (an SVC's) squashed through the sigmoid."""
     values, is_probability = positive_score(model, points)
     return values if is_probability else sigmoid(values)
 
 
-def _class_probabilities(model, points, n_classes):
-    if isinstance(model, mlplab.Sequential) and model.output_layer.units == 1:
+def _class_probabilities(model: Model, points: FloatArray, n_classes: int) -> FloatArray:
+    if isinstance(model, mlplab.Sequential) and model.output_units == 1:
         p = model.predict_proba(points)[:, -1]
         return np.column_stack([1 - p, p])
     if hasattr(model, "predict_proba"):
@@ -432,7 +458,8 @@ def _class_probabilities(model, points, n_classes):
     return np.eye(n_classes)[np.asarray(model.predict(points), dtype=np.int64)]
 
 
-def net_outputs(model, points, problem, n_classes):
+def net_outputs(model: Model, points: FloatArray, problem: str,
+                n_classes: int) -> tuple[str, FloatArray]:
     """(kind, outputs): what ``model`` says at ``points``, as
     :func:`mlplab.viz.style.output_colors` takes it."""
     if problem == "regression":
@@ -442,23 +469,24 @@ def net_outputs(model, points, problem, n_classes):
     return "classes", _class_probabilities(model, points, n_classes)
 
 
-def output_image(kind, outputs, value_range=None):
+def output_image(kind: str, outputs: FloatArray,
+                 value_range: Sequence[float] | None = None) -> PageMessage:
     """:func:`mlplab.web.pictures.output_bytes` as a JSON frame carries it (base64)."""
     return frames.to_json(pictures.output_bytes(kind, outputs, value_range))
 
 
-def label_text(label):
+def label_text(label: object) -> str:
     """A class label as the user wrote it: 1.0 of a clicked point is "1"."""
     if isinstance(label, float | np.floating) and float(label).is_integer():
         return str(int(label))
     return str(label)
 
 
-def _points(X, y):
+def _points(X: FloatArray, y: NDArray[Any]) -> list[list[float]]:
     return [[round(float(a), 4), round(float(b), 4), float(label)]
             for (a, b), label in zip(X, y, strict=True)]
 
 
-def _number(value):
+def _number(value: float) -> float | None:
     value = float(value)
     return value if np.isfinite(value) else None

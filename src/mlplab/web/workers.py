@@ -44,9 +44,12 @@ Worker -> main::
 import collections
 import logging
 import time
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 from mlplab.errors import InvalidInputError, MlplabError
 from mlplab.web import export, frames
+from mlplab.web.config import PlaygroundConfig
 from mlplab.web.session import Session
 
 MAX_FPS = 30  # frames per second of one playing session, at most
@@ -56,36 +59,41 @@ PLAY_FRAME_SECONDS = 1.0  # a play frame trains at most this long (others wait m
 THUMBNAIL_SECONDS = 0.25  # a large net's thumbnails while playing: at most 4 per second
 IDLE_WAIT_SECONDS = 1.0
 log = logging.getLogger(__name__)
+WorkerMessage: TypeAlias = tuple[Any, ...]  # a message between the main process and a worker
+# A queued unit of work: (origin "call" or "socket", call id or sock, method or kind,
+# its arguments or detail, a long step's progress or None).
+Job: TypeAlias = tuple[str, Any, Any, Any, dict[str, Any] | None]
 
 
 class Seat:
     """A session in its worker: its queued work and its sockets."""
 
-    def __init__(self, session):
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.pending = collections.deque()  # ("call", ...) and ("socket", ...) in order
-        self.sockets = {}  # sock -> True for binary frames
+        self.pending: collections.deque[Job] = collections.deque()  # calls, socket commands
+        self.sockets: dict[int, bool] = {}  # sock -> True for binary frames
         self.in_flight = 0
         self.next_frame = 0.0  # monotonic time of the next play frame
         self.next_thumbnails = 0.0
 
-    def wants_frame(self, now):
-        return (self.session.playing and self.sockets and self.in_flight < FRAMES_IN_FLIGHT
-                and now >= self.next_frame)
+    def wants_frame(self, now: float) -> bool:
+        return bool(self.session.playing and self.sockets
+                    and self.in_flight < FRAMES_IN_FLIGHT and now >= self.next_frame)
 
 
 class Worker:
     """Sessions and their scheduler; ``receive(timeout)`` gives the next message or None,
     ``send(message)`` answers the main process."""
 
-    def __init__(self, receive, send, work_seconds):
+    def __init__(self, receive: Callable[[float], WorkerMessage | None],
+                 send: Callable[[WorkerMessage], object], work_seconds: float) -> None:
         self.receive, self.send, self.work_seconds = receive, send, work_seconds
-        self.seats = {}
-        self.turns = collections.deque()  # session ids, round robin
-        self.cancelled = set()  # call ids whose clients went away
+        self.seats: dict[str, Seat] = {}
+        self.turns: collections.deque[str] = collections.deque()  # session ids, round robin
+        self.cancelled: set[int] = set()  # call ids whose clients went away
         self.stopping = False
 
-    def run(self):
+    def run(self) -> None:
         self.send(("ready",))
         while not self.stopping:
             message = self.receive(self._wait())
@@ -97,7 +105,7 @@ class Worker:
             if not self.stopping:
                 self.work_once()
 
-    def _wait(self):
+    def _wait(self) -> float:
         """Seconds to wait for a message: none while there is work."""
         now = time.monotonic()
         waits = [IDLE_WAIT_SECONDS]
@@ -109,7 +117,7 @@ class Worker:
         return min(waits)
 
     # -- messages --------------------------------------------------------------------------
-    def take(self, message):
+    def take(self, message: WorkerMessage) -> None:
         """Act on one message: queue work, or change a flag (cheap: also mid-epoch)."""
         kind, *rest = message
         if kind == "cancel":
@@ -129,7 +137,7 @@ class Worker:
         if seat is not None:
             getattr(self, f"_on_{kind}")(seat, *rest[1:])
 
-    def poll(self):
+    def poll(self) -> None:
         """Take the messages that have come in meanwhile (called after every epoch, so
         that a pause, a closed socket or a cancelled request stops training at once)."""
         while (message := self.receive(0)) is not None:
@@ -138,7 +146,7 @@ class Worker:
                 return
             self.take_safely(message)
 
-    def take_safely(self, message):
+    def take_safely(self, message: WorkerMessage) -> None:
         try:
             self.take(message)
         except Exception:  # a bug: keep the worker and its other sessions
@@ -148,7 +156,7 @@ class Worker:
                     f"the server failed to answer {message[3]!r} (a bug; its log has the "
                     "details). Reload the page."))))
 
-    def _create(self, call_id, sid, config):
+    def _create(self, call_id: int, sid: str, config: PlaygroundConfig | None) -> None:
         try:
             session = Session(config)
         except MlplabError as exc:
@@ -159,13 +167,13 @@ class Worker:
         self.turns.append(sid)
         self.send(("reply", call_id, True, frames.json_text(snapshot(session))))
 
-    def _on_command(self, seat, sock, kind, detail):
+    def _on_command(self, seat: Seat, sock: int, kind: str, detail: object) -> None:
         seat.pending.append(("socket", sock, kind, detail, None))
 
-    def _on_attach(self, seat, sock, binary):
+    def _on_attach(self, seat: Seat, sock: int, binary: bool) -> None:
         seat.sockets[sock] = binary
 
-    def _on_detach(self, seat, sock):
+    def _on_detach(self, seat: Seat, sock: int) -> None:
         seat.sockets.pop(sock, None)
         seat.pending = collections.deque(item for item in seat.pending
                                          if item[0] != "socket" or item[1] != sock)
@@ -173,7 +181,7 @@ class Worker:
             seat.session.playing = False
             seat.in_flight = 0
 
-    def _on_play(self, seat, sock, on):
+    def _on_play(self, seat: Seat, sock: int, on: bool) -> None:
         session = seat.session
         if on and not session.diverged:
             session.playing, session.stopped = True, None
@@ -181,11 +189,11 @@ class Worker:
         session.playing = False  # pause, or play a diverged session: the frame says why
         seat.pending.append(("socket", sock, "paused", None, None))
 
-    def _on_sent(self, seat):
+    def _on_sent(self, seat: Seat) -> None:
         seat.in_flight = max(0, seat.in_flight - 1)
 
     # -- work ------------------------------------------------------------------------------
-    def work_once(self):
+    def work_once(self) -> None:
         """One unit of work for the next session that has some (round robin)."""
         now = time.monotonic()
         for _ in range(len(self.turns)):
@@ -201,7 +209,7 @@ class Worker:
                 self._play_frame(seat, now)
                 return
 
-    def _do(self, seat, item):
+    def _do(self, seat: Seat, item: Job) -> None:
         origin, key, kind, detail, job = item
         try:
             if origin == "call":
@@ -216,14 +224,15 @@ class Worker:
                                                  "bug; its log has the details). Reset or "
                                                  "reload the page.")
 
-    def _fail(self, origin, key, kind, name, text):
+    def _fail(self, origin: str, key: Any, kind: str | None, name: str, text: str) -> None:
         if origin == "call":
             self.send(("reply", key, False, (name, text)))
         else:  # a pause's frame was not asked for: it ends no command
             self.send(("out", key, {"json": frames.json_text(
                 {"type": "error", "message": text})}, kind != "paused", None))
 
-    def _call(self, seat, call_id, method, args, job):
+    def _call(self, seat: Seat, call_id: int, method: str, args: tuple[Any, ...],
+              job: dict[str, Any] | None) -> None:
         session = seat.session
         if method == "step":
             self._step_slice(seat, ("call", call_id), args[0], job)
@@ -236,7 +245,7 @@ class Worker:
                            f"session {session.id!r} was closed; reload the page.")
             del seat, session
             release_memory()
-            result = None
+            result: Any = None
         elif method == "export":
             result = EXPORTS[args[0]](session)
         else:
@@ -244,7 +253,8 @@ class Worker:
             result = None if result is None else frames.json_text(result)
         self.send(("reply", call_id, True, result))
 
-    def _step_slice(self, seat, origin, epochs, job):
+    def _step_slice(self, seat: Seat, origin: tuple[str, Any], epochs: int | None,
+                    job: dict[str, Any] | None) -> None:
         """Train a slice of a step's epochs (a request's, or a socket's: one frame's);
         queue the rest first in line, or answer with the frame."""
         session, (kind, key) = seat.session, origin
@@ -254,7 +264,7 @@ class Worker:
             job = {"asked": epochs, "ran": 0, "deadline": time.monotonic() + self.work_seconds}
         slice_end = min(job["deadline"], time.monotonic() + STEP_SLICE_SECONDS)
 
-        def stop():
+        def stop() -> bool:
             self.poll()
             return time.monotonic() > slice_end or self._gone(seat, origin)
 
@@ -279,11 +289,12 @@ class Worker:
         elif key in seat.sockets:
             self._out(seat, key, frame, done=True)
 
-    def _gone(self, seat, origin):
+    def _gone(self, seat: Seat, origin: tuple[str, Any]) -> bool:
         kind, key = origin
         return key in self.cancelled if kind == "call" else key not in seat.sockets
 
-    def _socket_command(self, seat, sock, kind, detail, job):
+    def _socket_command(self, seat: Seat, sock: int, kind: str, detail: Any,
+                        job: dict[str, Any] | None) -> None:
         session = seat.session
         if kind == "step":
             self._step_slice(seat, ("socket", sock), None, job)
@@ -298,7 +309,7 @@ class Worker:
             session.set_visible(detail)
         self._out(seat, sock, session.frame(raw=True), done=kind != "paused")
 
-    def _play_frame(self, seat, now):
+    def _play_frame(self, seat: Seat, now: float) -> None:
         session = seat.session
         seat.next_frame = now + 1 / MAX_FPS
         fresh = not large(session) or now >= seat.next_thumbnails
@@ -306,7 +317,7 @@ class Worker:
             seat.next_thumbnails = now + THUMBNAIL_SECONDS
         frame_end = now + min(self.work_seconds, PLAY_FRAME_SECONDS)
 
-        def stop():
+        def stop() -> bool:
             self.poll()
             return time.monotonic() > frame_end or not session.playing
 
@@ -317,14 +328,15 @@ class Worker:
         seat.in_flight += 1
         self._out(seat, None, frame, play=True)
 
-    def _out(self, seat, sock, message, done=False, play=False):
+    def _out(self, seat: Seat, sock: int | None, message: dict[str, Any], done: bool = False,
+             play: bool = False) -> None:
         """Send ``message`` (a raw frame, or a JSON-able dict) to one socket or (None) to
         every socket of the session, in the forms they read."""
+        payload: dict[str, str | bytes] = {}
         if message.get("type") != "frame":
-            payload = {"json": frames.json_text(message)}
+            payload["json"] = frames.json_text(message)
         else:
             formats = set(seat.sockets.values()) if sock is None else {seat.sockets.get(sock)}
-            payload = {}
             if True in formats:
                 payload["binary"] = frames.to_binary(message)
             if formats - {True}:
@@ -332,7 +344,7 @@ class Worker:
         self.send(("out", sock, payload, done, seat.session.id if play else None))
 
 
-def release_memory():
+def release_memory() -> None:
     """Collect a dropped session now and hand freed heap pages back to the system.
 
     glibc keeps freed memory in per-thread arenas; ``malloc_trim`` returns it, so a
@@ -350,40 +362,43 @@ def release_memory():
         pass
 
 
-def large(session):
+def large(session: Session) -> bool:
     """A net whose thumbnails come at a lower rate than its output while it plays."""
     from mlplab.web.pictures import SMALL_NET_UNITS
 
     return sum(layer.units for layer in session.config.layers) > SMALL_NET_UNITS
 
 
-def snapshot(session):
+def snapshot(session: Session) -> dict[str, Any]:
+    """What a page gets on opening a session: its config, its data and its frame."""
     return {"config": session.config.model_dump(), "data": session.describe_data(),
             "frame": session.frame()}
 
 
-def _configure(session, config):
+def _configure(session: Session, config: PlaygroundConfig) -> dict[str, Any]:
     rebuilt = session.configure(config)
     return {"rebuilt": rebuilt, **snapshot(session)}
 
 
-def _reset(session):
+def _reset(session: Session) -> dict[str, Any]:
     session.reset()
     return snapshot(session)
 
 
-CALLS = {
+# What the main process may call on a session (Pool.call), and the exports.
+CALLS: dict[str, Callable[..., dict[str, Any] | None]] = {
     "snapshot": snapshot,
     "configure": _configure,
     "upload": lambda session, X, y, task: session.set_upload(X, y, task),
     "reset": _reset,
     "set_weight": lambda session, *edit: session.set_weight(*edit),
 }
-EXPORTS = {"model": export.model_bytes, "script": export.script, "gif": export.gif_bytes,
-           "csv": export.points_csv}
+EXPORTS: dict[str, Callable[[Session], bytes | str]] = {
+    "model": export.model_bytes, "script": export.script, "gif": export.gif_bytes,
+    "csv": export.points_csv}
 
 
-def error_from(name, text):
+def error_from(name: str, text: str) -> Exception:
     """The exception a worker's ``(name, text)`` stands for, raised in the main process."""
     import mlplab.errors as errors
 
