@@ -1,15 +1,19 @@
 """Parameter types and callbacks that the ``mlplab`` command's modules share."""
 
+import os
+from typing import Any
+
 import click
 
 
 class FilePath(click.Path):
     """A file path option: not a folder, and not empty (``--out ''`` would mean the default)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(dir_okay=False)
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: str | os.PathLike[str], param: click.Parameter | None,
+                ctx: click.Context | None) -> str | bytes | os.PathLike[str]:
         if isinstance(value, str) and not value.strip():
             self.fail(f"{value!r} is not a file name; give the file's path.", param, ctx)
         return super().convert(value, param, ctx)
@@ -18,7 +22,7 @@ class FilePath(click.Path):
 FILE = FilePath()
 
 
-def writable(ctx, param, path):
+def writable(ctx: click.Context, param: click.Parameter, path: Any) -> Any:
     """An output path checked before the work that fills it (training, a study run)."""
     from mlplab._files import writable_target
 

@@ -12,6 +12,8 @@ traceback.
 import errno
 import sys
 import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -19,9 +21,16 @@ from mlplab._cli_params import FILE, writable
 from mlplab._version import __version__
 from mlplab.errors import MlplabError
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from mlplab.engine.model import Sequential
+    from mlplab.workflows import TrainingResult
+
 # numpy's floating-point warnings ("overflow encountered in matmul") are symptoms; the
 # engine reports what they mean (a TrainingDivergedWarning that names the likely cause).
 NUMPY_FLOAT_WARNINGS = r"(overflow|underflow|invalid value|divide by zero) encountered"
+F = TypeVar("F", bound=Callable[..., Any])  # a command, as an option decorates it
 
 
 class UserError(click.ClickException):
@@ -33,7 +42,7 @@ class UserError(click.ClickException):
 class MlplabGroup(click.Group):
     """The ``mlplab`` group: errors and warnings of every command are rendered here, once."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", NUMPY_FLOAT_WARNINGS, RuntimeWarning)
             warnings.filterwarnings("default", module=r"mlplab(\.|$)")  # ours: always shown
@@ -53,7 +62,8 @@ class MlplabGroup(click.Group):
                 raise click.ClickException(f"{where}{exc.strerror or exc}.") from None
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """Print each distinct warning once, as ``Warning: <message>``, without the source line."""
     shown = _shown_warnings()
     if str(message) not in shown:
@@ -61,12 +71,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
         click.echo(f"Warning: {message}", err=True)
 
 
-def _shown_warnings():
+def _shown_warnings() -> set[str]:
     context = click.get_current_context(silent=True)
     return context.find_root().meta.setdefault("mlplab.warnings", set()) if context else set()
 
 
-def parse_layers(text):
+def parse_layers(text: str) -> list[int]:
     """``"2,8,8,1"`` -> ``[2, 8, 8, 1]``; the engine checks the values."""
     try:
         return [int(part) for part in text.split(",")]
@@ -75,7 +85,8 @@ def parse_layers(text):
                                  "e.g. 2,8,8,1.", param_hint="--layers") from None
 
 
-def parse_batch_size(text):
+def parse_batch_size(text: str) -> int | None:
+    """``"32"`` -> 32; ``"full"`` (or ``"none"``) -> None, full-batch gradient descent."""
     if text.lower() in ("full", "none"):
         return None
     try:
@@ -121,13 +132,14 @@ NETWORK_OPTIONS = [
 ]
 
 
-def network_options(command):
+def network_options(command: F) -> F:
+    """The options of the commands that train a network on a data set."""
     for option in reversed(NETWORK_OPTIONS):
         command = option(command)
     return command
 
 
-def experiment_arguments(options):
+def experiment_arguments(options: dict[str, Any]) -> dict[str, Any]:
     """Map the shared CLI options to the keyword arguments of mlplab.workflows."""
     optimizer = {"name": options.pop("optimizer")}
     for key in ("momentum", "learning_rate"):
@@ -146,7 +158,7 @@ def experiment_arguments(options):
 
 @click.group(cls=MlplabGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlplab")
-def main():
+def main() -> None:
     """mlplab: build, train, see inside and compare small neural networks."""
 
 
@@ -156,7 +168,7 @@ def main():
               help="Write the trained model to this file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Progress bar (only shown on a terminal).")
-def train(save_path, progress, **options):
+def train(save_path: str | None, progress: bool, **options: Any) -> None:
     """Train a network on a toy data set and report train/test accuracy.
 
     Example: mlplab train --dataset moons --layers 2,8,8,1 --activation tanh --epochs 300
@@ -185,7 +197,8 @@ def train(save_path, progress, **options):
 @click.option("--resolution", default=100, show_default=True,
               type=click.IntRange(2, MAX_RESOLUTION),
               help="Grid points per side of each picture.")
-def animate(out, every, frames, fps, resolution, **options):
+def animate(out: str, every: int | None, frames: int, fps: int, resolution: int,
+            **options: Any) -> None:
     """Train a network and animate its boundary beside every hidden neuron's.
 
     Example: mlplab animate --dataset xor --layers 2,4,3,1 --activation sigmoid --out xor.gif
@@ -210,17 +223,17 @@ class FigureKindChoice(click.Choice):
     --help`` and the other commands do without.
     """
 
-    def __init__(self):  # not click.Choice's: it would store a copy of the names
+    def __init__(self) -> None:  # not click.Choice's: it would store a copy of the names
         self.case_sensitive = True
 
-    @property
-    def choices(self):
+    @property  # click.Choice's is an attribute: this one reads the registry when asked
+    def choices(self) -> Sequence[str]:  # type: ignore[override]
         from mlplab.viz.kinds import ALIASES, FIGURE_KINDS
 
         return (*FIGURE_KINDS, *ALIASES)
 
 
-def image_path(ctx, param, out):
+def image_path(ctx: click.Context, param: click.Parameter, out: str) -> str:
     """--out of plot: a file type matplotlib writes, checked before anything trains."""
     from matplotlib.backend_bases import FigureCanvasBase
 
@@ -242,7 +255,7 @@ def image_path(ctx, param, out):
               help="Draw a saved model (from train --save) instead of training one.")
 @click.option("--dpi", default=120, show_default=True, type=click.IntRange(10, MAX_DPI),
               help="Dots per inch of the image.")
-def plot(kind, out, model_path, dpi, **options):
+def plot(kind: str, out: str, model_path: str | None, dpi: int, **options: Any) -> None:
     """Train a network (or load one) and draw one picture of it.
 
     Example: mlplab plot neurons --dataset xor --layers 2,4,3,1 --activation sigmoid
@@ -259,7 +272,7 @@ def plot(kind, out, model_path, dpi, **options):
 MAX_SMALL_WEIGHTS = 10_000  # gradcheck's 2 x 10 000 forward passes take about a second
 
 
-def small_network_options(command):
+def small_network_options(command: F) -> F:
     """The options of the commands that look inside one small untrained network."""
     options = [
         click.option("--layers", "layers_text", default="2,4,3,1", show_default=True),
@@ -272,7 +285,8 @@ def small_network_options(command):
     return command
 
 
-def _small_network(layers_text, activation, loss, seed):
+def _small_network(layers_text: str, activation: str, loss: str | None,
+                   seed: int) -> "tuple[Sequential, np.ndarray, np.ndarray]":
     from mlplab import data
     from mlplab.engine.model import Sequential
 
@@ -290,14 +304,14 @@ def _small_network(layers_text, activation, loss, seed):
     model.build()
     model.compile(loss=loss)
     X, y = data.xor(n_samples=8, random_state=seed)
-    if model.output_layer.units > 1:
-        y = y % model.output_layer.units
+    if model.output_units > 1:
+        y = y % model.output_units
     return model, X, y
 
 
 @main.command()
 @small_network_options
-def gradcheck(layers_text, activation, loss, seed):
+def gradcheck(layers_text: str, activation: str, loss: str | None, seed: int) -> None:
     """Compare backprop with finite differences on a small XOR sample.
 
     Example: mlplab gradcheck --layers 2,4,3,1 --activation tanh
@@ -313,7 +327,7 @@ def gradcheck(layers_text, activation, loss, seed):
 
 @main.command()
 @small_network_options
-def trace(layers_text, activation, loss, seed):
+def trace(layers_text: str, activation: str, loss: str | None, seed: int) -> None:
     """Walk one sample through the forward pass, the loss and every backprop step.
 
     Example: mlplab trace --layers 2,4,3,1 --activation sigmoid
@@ -325,7 +339,7 @@ def trace(layers_text, activation, loss, seed):
 
 
 @main.command()
-def warmup():
+def warmup() -> None:
     """Compile the fast kernels now (once per machine, up to a minute), e.g. for a classroom image.
 
     Later runs load them from numba's cache, so no first fit waits for the compiler.
@@ -346,7 +360,7 @@ def warmup():
 
 
 @main.command()
-def datasets():
+def datasets() -> None:
     """List the data sets and their parameters."""
     from mlplab.data import dataset_names, dataset_parameters
 
@@ -372,8 +386,8 @@ def datasets():
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Worker processes that train the sessions [default: the number of cores; "
                    "0: in the server's own process].")
-def playground(host, port, idle_seconds, allowed_hosts, allowed_origins, max_sessions,
-               workers):
+def playground(host: str, port: int, idle_seconds: float, allowed_hosts: tuple[str, ...],
+               allowed_origins: tuple[str, ...], max_sessions: int, workers: int | None) -> None:
     """Train and watch a network live in the browser (needs the [web] extra)."""
     try:
         from mlplab.web import serve
@@ -386,14 +400,14 @@ def playground(host, port, idle_seconds, allowed_hosts, allowed_origins, max_ses
           max_sessions=max_sessions, workers=_usable_cores() if workers is None else workers)
 
 
-def _usable_cores():
+def _usable_cores() -> int:
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
 
 
-def _compile_before_serving():
+def _compile_before_serving() -> None:
     """On a machine whose numba cache lacks the kernels, compile them before the page is
     served, saying so: else the first Play would wait for the compiler with no word why."""
     from mlplab.fast import epochs, warmup
@@ -406,7 +420,8 @@ def _compile_before_serving():
     click.echo(f"Kernels ready ({seconds:.0f} s).")
 
 
-def render_training(result, save_path):
+def render_training(result: "TrainingResult", save_path: str | None) -> None:
+    """The table of ``mlplab train``: the network, its losses and accuracies."""
     from rich.console import Console
     from rich.table import Table
 

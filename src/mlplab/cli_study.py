@@ -1,15 +1,25 @@
 """``mlplab study ...``: run, report, list, show and copy out studies (a thin shell over
 :mod:`mlplab.study`; registered on the ``mlplab`` group by :mod:`mlplab.cli`)."""
 
+import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from mlplab._cli_params import FILE, writable
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from mlplab.study import RunSummary, StudySpec
+
+F = TypeVar("F", bound=Callable[..., Any])  # a command, as an option decorates it
+
 
 @click.group()
-def study():
+def study() -> None:
     """Run studies (datasets x models x seeds) and report on them.
 
     A study is a study file or the name of a built-in study (the reference
@@ -26,17 +36,20 @@ STUDY = click.Path(path_type=str)
 class FolderPath(click.Path):
     """A folder option (``--out DIR``): not an existing file, and not empty."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(file_okay=False)
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: str | os.PathLike[str], param: click.Parameter | None,
+                ctx: click.Context | None) -> str | bytes | os.PathLike[str]:
         if isinstance(value, str) and not value.strip():
             self.fail(f"{value!r} is not a folder name; give the folder's path.", param, ctx)
         return super().convert(value, param, ctx)
+
+
 BESIDE = "beside the study file; the current folder for a built-in study"
 
 
-def data_dir_option(command):
+def data_dir_option(command: F) -> F:
     """``--data-dir DIR`` (repeatable): folders outside the study's own with CSV files it reads."""
     return click.option(
         "--data-dir", "data_dirs", multiple=True,
@@ -64,8 +77,10 @@ def data_dir_option(command):
               help="HTML report to write [default: the database's name, .html].")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @data_dir_option
-def study_run(study_file, jobs, force_jobs, executor, scheduler, out_dir, database, fresh,
-              report_path, progress, data_dirs):
+def study_run(study_file: str, jobs: int, force_jobs: bool,
+              executor: Literal["process", "dask"],
+              scheduler: str | None, out_dir: str | None, database: str | None, fresh: bool,
+              report_path: str | None, progress: bool, data_dirs: tuple[str, ...]) -> None:
     """Run every missing cell of STUDY_FILE, then write its HTML report.
 
     STUDY_FILE is a study file or a built-in study's name (seeds, e1 ... e5,
@@ -113,7 +128,7 @@ def study_run(study_file, jobs, force_jobs, executor, scheduler, out_dir, databa
         report_failures(summary)
 
 
-def warn_about_a_copy(study_file, spec):
+def warn_about_a_copy(study_file: str, spec: "StudySpec") -> None:
     """A built-in study run by name beside a copy of it (mlplab study init): say which ran."""
     from pathlib import Path
 
@@ -125,7 +140,7 @@ def warn_about_a_copy(study_file, spec):
                    f"its path: mlplab study run {copy}", err=True)
 
 
-def report_failures(summary):
+def report_failures(summary: "RunSummary") -> None:
     """Say how many cells failed and the first error; exit 1 if the study has no result."""
     first = summary.errors[0] if summary.errors else "see the report"
     if summary.done == 0:
@@ -146,7 +161,9 @@ def report_failures(summary):
 @click.option("--median-runs", is_flag=True,
               help="Also draw each published setting's median run (HTML).")
 @data_dir_option
-def study_report(study_file, database, out, fmt, median_runs, data_dirs):
+def study_report(study_file: str, database: str | None, out: str | None,
+                 fmt: Literal["html", "markdown", "csv"],
+                 median_runs: bool, data_dirs: tuple[str, ...]) -> None:
     """Write the report of STUDY_FILE's results (HTML, Markdown or CSV).
 
     STUDY_FILE is a study file or a built-in study's name, as for study run.
@@ -169,7 +186,7 @@ def study_report(study_file, database, out, fmt, median_runs, data_dirs):
 @click.option("--db", "database", type=FILE, default=None,
               help="A results database: list the studies recorded in it.")
 @click.option("--builtin", is_flag=True, help="List the built-in studies instead.")
-def study_list(database, builtin):
+def study_list(database: str | None, builtin: bool) -> None:
     """List the built-in studies, or those in a results database.
 
     Example: mlplab study list --builtin
@@ -185,6 +202,7 @@ def study_list(database, builtin):
     if builtin:
         Console().print(builtin_table())
         return
+    assert database is not None  # one of the two, checked above
     table = Table("study", "file", "cells", "done", "failed")
     with ResultStore(database) as store:
         for study in store.studies():
@@ -196,7 +214,7 @@ def study_list(database, builtin):
     Console().print(table)
 
 
-def builtin_table():
+def builtin_table() -> "Table":
     """The built-in studies: name, title and cells (an including study: all its parts')."""
     from rich.table import Table
 
@@ -213,7 +231,7 @@ def builtin_table():
 @click.argument("name")
 @click.argument("dest", required=False, type=click.Path())
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-def study_init(name, dest, force):
+def study_init(name: str, dest: str | None, force: bool) -> None:
     """Copy the built-in study NAME out, as a starting point to edit.
 
     DEST is a folder (default: the current one) or a .toml file name; the files
@@ -240,7 +258,7 @@ def study_init(name, dest, force):
 @click.option("--db", "database", type=FILE, default=None,
               help=f"SQLite file [default: <study>.sqlite {BESIDE}].")
 @data_dir_option
-def study_show(study_file, database, data_dirs):
+def study_show(study_file: str, database: str | None, data_dirs: tuple[str, ...]) -> None:
     """Print a study's results table and its published-figure verdicts.
 
     STUDY_FILE is a study file or a built-in study's name, as for study run.
