@@ -2,9 +2,9 @@
 and its return, and mypy finds no error in the package (``py.typed`` promises both)."""
 
 import importlib
+import importlib.util
 import inspect
 import sys
-import textwrap
 import tomllib
 import types
 from pathlib import Path
@@ -21,32 +21,19 @@ PUBLIC_MODULES = (
     "mlplab.study", "mlplab.estimator", "mlplab.neural_network", "mlplab.baselines",
     "mlplab.workflows", "mlplab.errors", "mlplab.fast", "mlplab.fast.warmup",
     "mlplab.keras", "mlplab.keras.tf",
+    # The command line and the playground: what their modules offer is typed too (the
+    # playground's parts are imported by tests, benchmarks and whoever embeds it).
+    "mlplab.cli", "mlplab.cli_study", "mlplab.web",
+    *(f"mlplab.web.{name}" for name in (
+        "app", "build", "config", "export", "frames", "guard", "hidden", "lessons", "pictures",
+        "player", "pool", "session", "workers")),
 )
-# Not typed yet (other work is under way there); mypy excludes them too (MYPY_EXCLUDE).
-NOT_YET_TYPED = ("mlplab.web", "mlplab.cli")
-
-# The mypy settings proposed for pyproject.toml's [tool.mypy] (and the viz override).
-# Until pyproject.toml has a [tool.mypy] table, the slow test below passes these in a
-# temporary file; once it has one, mypy reads pyproject.toml itself.
-MYPY_CONFIG = textwrap.dedent("""\
-    [mypy]
-    python_version = 3.11
-    files = src/mlplab
-    exclude = (?x)(^src/mlplab/web/|^src/mlplab/cli\\.py$)
-    check_untyped_defs = true
-    allow_redefinition = true
-    warn_unused_ignores = true
-    warn_redundant_casts = true
-    ignore_missing_imports = true
-
-    [mypy-mlplab.viz.*]
-    disable_error_code = attr-defined
-    """)
+HAS_WEB = importlib.util.find_spec("fastapi") is not None  # the [web] extra
 
 
-def _not_yet_typed(module_name):
-    return any(module_name == name or module_name.startswith(name + ".")
-               for name in NOT_YET_TYPED)
+def _skipped(module_name):
+    """The playground's modules need the [web] extra (FastAPI) to be imported."""
+    return module_name.split(".")[:2] == ["mlplab", "web"] and not HAS_WEB
 
 
 def _public_names(module):
@@ -86,7 +73,7 @@ def public_callables():
     visited = set()
     while queue:
         module_name = queue.pop(0)
-        if module_name in visited or _not_yet_typed(module_name):
+        if module_name in visited or _skipped(module_name):
             continue
         visited.add(module_name)
         module = importlib.import_module(module_name)
@@ -119,8 +106,7 @@ def test_every_public_function_and_method_is_annotated():
     found = public_callables()
     untyped = {name: missing_annotations(function) for name, function in sorted(found.items())}
     untyped = {name: missing for name, missing in untyped.items() if missing}
-    print(f"typed public functions and methods: {len(found) - len(untyped)} of {len(found)}; "
-          f"not checked yet: {', '.join(NOT_YET_TYPED)}")
+    print(f"typed public functions and methods: {len(found) - len(untyped)} of {len(found)}")
     assert not untyped, "missing annotations:\n" + "\n".join(
         f"  {name}: {', '.join(missing)}" for name, missing in untyped.items())
 
@@ -129,7 +115,10 @@ def test_the_walk_finds_the_api_and_reads_annotations():
     found = public_callables()
     assert "mlplab.engine.model.Sequential.fit" in found
     assert "mlplab.data.generators.xor" in found
-    assert not any(_not_yet_typed(name) for name in found)
+    assert "mlplab.cli.parse_layers" in found
+    if HAS_WEB:
+        assert "mlplab.web.session.Session.advance" in found
+        assert "mlplab.web.frames.decode" in found
 
     def typed(x: int, *args: int, y: str = "", **kwargs: float) -> None: ...
 
@@ -155,11 +144,9 @@ def test_mypy_finds_no_error(tmp_path, monkeypatch):
     if not (root / "pyproject.toml").is_file():
         pytest.skip("mypy checks the source tree, not an installed wheel")
     monkeypatch.chdir(root)
+    settings = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert "exclude" not in settings, "mypy checks all of src/mlplab, the CLI and web too"
     arguments = ["--cache-dir", str(tmp_path / "cache"), "--python-executable", sys.executable]
-    if "mypy" not in tomllib.loads((root / "pyproject.toml").read_text()).get("tool", {}):
-        config = tmp_path / "mypy.ini"
-        config.write_text(MYPY_CONFIG)
-        arguments += ["--config-file", str(config)]
     stdout, stderr, status = api.run(arguments)
     assert status == 0, stdout + stderr
 
@@ -191,3 +178,46 @@ def test_a_closed_result_store_says_so(tmp_path):
     store.close()
     with pytest.raises(InvalidInputError, match="results.sqlite: this ResultStore is closed"):
         store.rows()
+
+
+def test_playground_net_outputs_of_a_net_ending_in_an_activation_layer():
+    """mypy: ``output_layer.units`` of a Sequential whose last layer is an Activation
+    (AttributeError before); its outputs are the last Dense layer's."""
+    pytest.importorskip("fastapi", reason="the playground needs the [web] extra")
+    import numpy as np
+
+    from mlplab.engine.layers import Activation, Dense
+    from mlplab.web.session import net_outputs
+
+    model = mlplab.Sequential([Dense(1), Activation("sigmoid")], random_state=0).build(2)
+    points = np.array([[0.0, 0.0], [1.0, -2.0], [3.0, 1.0]])
+    kind, outputs = net_outputs(model, points, "multiclass", 2)
+    p = model.predict_proba(points)[:, -1]
+    assert kind == "classes"
+    np.testing.assert_allclose(outputs, np.column_stack([1 - p, p]))
+
+
+def test_playground_value_picture_needs_its_range():
+    """mypy: ``output_bytes("value", ...)`` unpacked a missing value_range (TypeError)."""
+    pytest.importorskip("fastapi", reason="the playground needs the [web] extra")
+    import numpy as np
+
+    from mlplab.errors import InvalidInputError
+    from mlplab.web.pictures import output_bytes
+
+    with pytest.raises(InvalidInputError, match=r"give value_range=\(low, high\)"):
+        output_bytes("value", np.array([0.5, 2.0]))
+    picture = output_bytes("value", np.array([0.0, 1.0, 2.0]), (0.0, 2.0))
+    assert picture["values"].tolist() == [0, 128, 255]
+
+
+def test_playground_app_without_its_lifespan_says_so():
+    """mypy: a Pool that was never started has no event loop (AttributeError on None)."""
+    pytest.importorskip("fastapi", reason="the playground needs the [web] extra")
+    from fastapi.testclient import TestClient
+
+    from mlplab.web import create_app
+
+    client = TestClient(create_app(allowed_hosts=["testserver"]))  # no `with`: no lifespan
+    with pytest.raises(RuntimeError, match="with TestClient"):
+        client.post("/api/sessions")
