@@ -38,7 +38,20 @@ def open_page(browser, server, link="", width=1400, height=950, csp=False):
     page.evaluate("() => window.mlplabPage.ready")
     page.evaluate("() => window.mlplabLessons.ready")
     page.wait_for_function("() => document.querySelector('#train-loss').textContent !== '–'")
+    settle(page)
     return page
+
+
+def settle(page, quiet_ms=500, tries=40):
+    """Wait until no frame has been drawn for ``quiet_ms``: the frames the page asks for
+    after its first (the neurons on screen) redraw the weights and the confusion matrix,
+    and an element replaced under a test's hover has no card to show."""
+    for _ in range(tries):
+        before = page.evaluate("window.mlplabStats.framesDrawn")
+        page.wait_for_timeout(quiet_ms)
+        if page.evaluate("window.mlplabStats.framesDrawn") == before:
+            return
+    raise AssertionError("the page kept drawing frames while paused")
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ Worker -> main::
 """
 
 import collections
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -58,6 +59,7 @@ STEP_SLICE_SECONDS = 0.1  # a long step trains this long, then lets other sessio
 PLAY_FRAME_SECONDS = 1.0  # a play frame trains at most this long (others wait meanwhile)
 THUMBNAIL_SECONDS = 0.25  # a large net's thumbnails while playing: at most 4 per second
 IDLE_WAIT_SECONDS = 1.0
+RELEASE_AFTER_IDLE_SECONDS = 1.0  # a dropped session's memory goes back after this idle
 log = logging.getLogger(__name__)
 WorkerMessage: TypeAlias = tuple[Any, ...]  # a message between the main process and a worker
 # A queued unit of work: (origin "call" or "socket", call id or sock, method or kind,
@@ -92,11 +94,19 @@ class Worker:
         self.turns: collections.deque[str] = collections.deque()  # session ids, round robin
         self.cancelled: set[int] = set()  # call ids whose clients went away
         self.stopping = False
+        self.release_due = False  # a session was dropped: give its memory back when idle
 
     def run(self) -> None:
         self.send(("ready",))
         while not self.stopping:
-            message = self.receive(self._wait())
+            wait = self._wait()
+            if self.release_due:  # once a second with no message and no work has passed
+                wait = min(wait, RELEASE_AFTER_IDLE_SECONDS)
+            message = self.receive(wait)
+            if message is None and self.release_due and wait == RELEASE_AFTER_IDLE_SECONDS:
+                self.release_due = False
+                release_memory()  # a full collection, ~10-100 ms: only while nothing waits
+                continue
             if message is not None and message[0] == "stop":
                 return
             if message is not None:
@@ -244,7 +254,7 @@ class Worker:
                 self._fail(origin, key, None, "InvalidInputError",
                            f"session {session.id!r} was closed; reload the page.")
             del seat, session
-            release_memory()
+            self.release_due = True  # not now: a full collection would hold up the others
             result: Any = None
         elif method == "export":
             result = EXPORTS[args[0]](session)
@@ -350,16 +360,25 @@ def release_memory() -> None:
     glibc keeps freed memory in per-thread arenas; ``malloc_trim`` returns it, so a
     long-running server's footprint follows its open sessions.
     """
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    name = ctypes.util.find_library("c")
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, looked up once (``find_library`` runs ldconfig: ~100 ms,
+    which every dropped session paid before), or None where the C library has none."""
+    import ctypes
+    import ctypes.util
+
     try:
-        ctypes.CDLL(name).malloc_trim(0)
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
     except (OSError, AttributeError, TypeError):  # not glibc: nothing to trim
-        pass
+        return None
 
 
 def large(session: Session) -> bool:
