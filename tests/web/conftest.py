@@ -17,28 +17,43 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
-    """``mlplab playground`` on a free loopback port; yields (base URL, process)."""
-    pytest.importorskip("uvicorn")
+def start_playground(*options, wait=30):
+    """``mlplab playground`` with ``options`` on a free loopback port, once it answers;
+    returns (base URL, process). The caller terminates the process."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mlplab", "playground", "--port", str(port), "--idle", "2"],
+        [sys.executable, "-m", "mlplab", "playground", "--port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     import httpx
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + wait
     while True:
         try:
             httpx.get(f"{url}/api/health", timeout=1)
-            break
+            return url, process
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"the playground did not start: {process.stdout.read()}")
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``mlplab playground`` on a free loopback port; yields (base URL, process)."""
+    pytest.importorskip("uvicorn")
+    url, process = start_playground("--idle", "2")
     yield url, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def full_server():
+    """A playground that takes one session; yields its base URL."""
+    url, process = start_playground("--idle", "60", "--max-sessions", "1", wait=60)
+    yield url
     process.terminate()
     process.wait(timeout=10)
 

@@ -1,10 +1,6 @@
 """The playground page's links and own data, in chromium: refused links say why and keep
 what is valid; the blank plane to draw on, end to end; short links for drawn points."""
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -224,32 +220,6 @@ def test_points_links_are_compact_and_exact(page):
 
 
 # -- a full playground ------------------------------------------------------------------------
-@pytest.fixture
-def full_server():
-    """A playground that takes one session."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "mlplab", "playground", "--port", str(port),
-                                "--idle", "60", "--max-sessions", "1"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import httpx
-
-    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{url}/api/health", timeout=1)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the playground did not start")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def test_a_full_playground_says_so_on_the_page(browser, full_server):
     context = browser.new_context(bypass_csp=True)
     first = context.new_page()
